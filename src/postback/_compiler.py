@@ -1,0 +1,284 @@
+"""Compiles nodes into a Python render function, with each placeholder's escaper bound.
+
+Two stages:
+
+1. ``analyze`` runs the format's context scanner over the template's literal text
+   and records the context each placeholder lands in.  A join is scanned for one
+   item and again for a second item after its separator; the second pass must end
+   where the first did, which proves the output well-formed for any number of items,
+   and the text after the join is scanned from both the "no items" and the "items"
+   states.
+2. ``generate`` writes the source of one function: adjacent literals merged into one
+   constant, each placeholder a call of the function its context and type need
+   (bound as a closure variable), a join a list comprehension fed to ``str.join``.
+   Template text never reaches the generated code except as string literals made of
+   escaped code points, so a template cannot steer code generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from ._catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
+from ._contexts import Binding, FormatIssue, FormatModule, HoleNode
+from ._errors import RenderError
+from ._nodes import Field, Join, Node, Text
+from ._parser import LineIndex
+from ._values import Values
+
+__all__ = ["analyze", "generate"]
+
+RenderFunction = Callable[[Any], str]
+
+
+class _Labeled(Exception):
+    def __init__(self, issue: FormatIssue, label: str | None) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+        self.label = label
+
+
+def analyze(
+    nodes: Sequence[Node], fmt: FormatModule, source_len: int, lines: LineIndex
+) -> dict[HoleNode, Hashable]:
+    """Return the context of every placeholder; raise ``FormatIssue`` for a defect."""
+    contexts: dict[HoleNode, Hashable] = {}
+
+    def where(join: Join) -> str:
+        line, col = lines.position(join.span.start)
+        return f"the join at {line}:{col}"
+
+    def walk(
+        body: Sequence[Node], states: dict[Hashable, str | None]
+    ) -> dict[Hashable, str | None]:
+        for node in body:
+            new: dict[Hashable, str | None] = {}
+            if isinstance(node, Text):
+                for state, label in states.items():
+                    try:
+                        nxt = fmt.text(state, node.value, node)
+                    except FormatIssue as issue:
+                        raise _Labeled(issue, label) from None
+                    new.setdefault(nxt, label)
+            elif isinstance(node, Join):
+                new = dict(states)
+                one = f"with 1 item in {where(node)}"
+                two = f"with 2 items in {where(node)}"
+                for state, label in states.items():
+                    after_one = walk(node.body, {state: label or one})
+                    for s1 in after_one:
+                        why = fmt.loop(state, s1)
+                        if why is not None:
+                            raise _Labeled(
+                                FormatIssue(
+                                    "join-structure",
+                                    f"{where(node)} cannot repeat: {why}",
+                                    node.span.start,
+                                    node.span.end,
+                                ),
+                                None,
+                            )
+                    sep = Text(node.sep, node.sep_span, exact=False)
+                    after_sep: dict[Hashable, str | None] = {}
+                    for s1 in after_one:
+                        try:
+                            after_sep.setdefault(fmt.text(s1, node.sep, sep), two)
+                        except FormatIssue as issue:
+                            raise _Labeled(issue, two) from None
+                    after_two = walk(node.body, after_sep)
+                    if set(after_two) != set(after_one):
+                        raise _Labeled(
+                            FormatIssue(
+                                "join-structure",
+                                f"{where(node)} cannot repeat: a second item with the separator "
+                                f"{node.sep!r} does not end where the first did",
+                                node.span.start,
+                                node.span.end,
+                            ),
+                            None,
+                        )
+                    zero = f"with 0 items in {where(node)}"
+                    new[state] = label or zero
+                    for s1 in after_one:
+                        new.setdefault(s1, label or one)
+            else:
+                for state, label in states.items():
+                    try:
+                        nxt, ctx = fmt.hole(state, node)
+                    except FormatIssue as issue:
+                        raise _Labeled(issue, label) from None
+                    known = contexts.setdefault(node, ctx)
+                    if known != ctx:
+                        raise _Labeled(
+                            FormatIssue(
+                                "ambiguous-position",
+                                "this placeholder lands in a different position depending on "
+                                "the number of items, so no single escaping fits it",
+                                node.span.start,
+                                node.span.end,
+                            ),
+                            label,
+                        )
+                    new.setdefault(nxt, label)
+            states = new
+        return states
+
+    try:
+        final = walk(nodes, {fmt.initial(): None})
+        for state, label in final.items():
+            try:
+                fmt.end(state, source_len)
+            except FormatIssue as issue:
+                raise _Labeled(issue, label) from None
+    except _Labeled as exc:
+        found = exc.issue
+        if exc.label:
+            found = FormatIssue(
+                found.code, f"{found.message} ({exc.label})", found.offset, found.end
+            )
+        raise found from None
+    return contexts
+
+
+_SAFE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%&()*+,-./:;<=>?@[]^_`|~"
+)
+
+
+def _literal(text: str) -> str:
+    """Return a Python string literal for ``text`` built only from safe characters."""
+    out = []
+    for ch in text:
+        if ch in _SAFE:
+            out.append(ch)
+        else:
+            cp = ord(ch)
+            if cp < 0x100:
+                out.append(f"\\x{cp:02x}")
+            elif cp < 0x10000:
+                out.append(f"\\u{cp:04x}")
+            else:
+                out.append(f"\\U{cp:08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _missing_error(name: str) -> Callable[[], str]:
+    def raise_missing() -> str:
+        raise RenderError(
+            f"{name} has no value and the template was compiled with missing='error'",
+            field=name.strip("{}"),
+        )
+
+    return raise_missing
+
+
+class _Codegen:
+    def __init__(
+        self,
+        fmt: FormatModule,
+        contexts: dict[HoleNode, Hashable],
+        values: Values,
+        missing: str,
+        extra_fields: frozenset[str],
+    ) -> None:
+        self.fmt = fmt
+        self.contexts = contexts
+        self.values = values
+        self.missing = missing
+        self.extra_fields = extra_fields
+        self.names: dict[str, Any] = {}
+        self._by_key: dict[Hashable, str] = {}
+        self.uses_extra = False
+
+    def bind(self, key: Hashable, value: Any) -> str:
+        name = self._by_key.get(key)
+        if name is None:
+            name = f"_b{len(self._by_key)}"
+            self._by_key[key] = name
+            self.names[name] = value
+        return name
+
+    def hole(self, node: HoleNode, item_var: str | None) -> str:
+        if isinstance(node, Field):
+            spec = FIELDS_BY_NAME.get(node.name)
+            vtype: type = spec.type if spec is not None else object
+            if spec is not None:
+                access = f"a.{spec.attribute}"
+            else:
+                self.uses_extra = True
+                access = f"_ex.get({_literal(node.name)})"
+            label = f"{{{node.name}}}"
+        else:
+            ispec = ITEM_FIELDS_BY_NAME[node.attr]
+            vtype = ispec.type
+            access = f"{item_var}.{ispec.attribute}"
+            label = f"{{{node.var}.{node.attr}}}"
+        ctx = self.contexts[node]
+        binding: Binding = self.fmt.bind(ctx, vtype, self.values)
+        func = self.bind(("f", ctx, vtype), binding.func)
+        if self.missing == "error":
+            miss = self.bind(("m", label), _missing_error(label)) + "()"
+        else:
+            miss = _literal(binding.missing)
+        return f"({miss} if (_v := {access}) is None else {func}(_v))"
+
+    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[str]:
+        out: list[str] = []
+        pending: list[str] = []
+
+        def flush() -> None:
+            if pending:
+                text = "".join(pending)
+                if text:
+                    out.append(_literal(text))
+                pending.clear()
+
+        for node in nodes:
+            if isinstance(node, Text):
+                pending.append(node.value)
+                continue
+            flush()
+            if isinstance(node, Join):
+                body = self.parts(node.body, "_it")
+                body_expr = self._concat(body)
+                out.append(f"{_literal(node.sep)}.join([{body_expr} for _it in a.items])")
+            else:
+                out.append(self.hole(node, item_var))
+        flush()
+        return out
+
+    @staticmethod
+    def _concat(parts: list[str]) -> str:
+        if not parts:
+            return '""'
+        if len(parts) == 1:
+            return parts[0]
+        return '"".join((' + ", ".join(parts) + ",))"
+
+
+def generate(
+    nodes: Sequence[Node],
+    fmt: FormatModule,
+    contexts: dict[HoleNode, Hashable],
+    values: Values,
+    *,
+    missing: str,
+    extra_fields: frozenset[str],
+) -> tuple[RenderFunction, str]:
+    """Return the render function for ``nodes`` and the Python source it was made from."""
+    gen = _Codegen(fmt, contexts, values, missing, extra_fields)
+    parts = gen.parts(nodes, None)
+    body = gen._concat(parts)
+    params = ", ".join(gen.names)
+    lines = [f"def _factory({params}):", "    def render(a, /):"]
+    if gen.uses_extra:
+        lines.append("        _ex = a.extra")
+    lines.append(f"        return {body}")
+    lines.append("    return render")
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {}
+    code = compile(source, "<postback template>", "exec")
+    exec(code, {"__builtins__": {}}, namespace)
+    render: RenderFunction = namespace["_factory"](**gen.names)
+    return render, source

@@ -1,0 +1,260 @@
+"""The exceptions postback raises on purpose, and the ``Diagnostic`` record.
+
+::
+
+    PostbackError                       base of everything the library raises on purpose
+    ├── TemplateError                   compile-time; .message .line .column .source .name
+    │   ├── TemplateSyntaxError         the language rules (docs/language.md)
+    │   ├── UnknownFieldError           .field, .suggestion (or None)
+    │   └── TemplateFormatError         the template cannot yield well-formed output
+    ├── RecordError                     a record value of the wrong type/shape; .field
+    ├── RenderError                     a missing value under missing="error", a header
+    │                                   value with CR/LF/NUL, a non-finite Decimal, ...
+    └── ConfigError                     invalid notification settings
+
+Every ``PostbackError`` is also a ``ValueError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ConfigError",
+    "Diagnostic",
+    "PostbackError",
+    "RecordError",
+    "RenderError",
+    "TemplateError",
+    "TemplateFormatError",
+    "TemplateSyntaxError",
+    "UnknownFieldError",
+    "caret_snippet",
+]
+
+
+class PostbackError(ValueError):
+    """Base class of every error postback raises on purpose."""
+
+
+def caret_snippet(
+    source: str, line: int, column: int, end_line: int | None = None, end_column: int | None = None
+) -> str:
+    """Return the source line ``line`` and a caret line under ``column``..``end_column``.
+
+    Columns are 1-based and count characters; ``end_column`` is exclusive.  A span
+    that runs past the end of the line is underlined to the end of the line.
+    """
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    text = lines[line - 1].rstrip("\r")
+    # Tabs would shift the caret; show them as single spaces so columns line up.
+    shown = "".join(" " if ch == "\t" else ch for ch in text)
+    start = max(column, 1)
+    if end_line is not None and end_line == line and end_column is not None:
+        stop = max(end_column, start + 1)
+    elif end_line is not None and end_line > line:
+        stop = max(len(text) + 1, start + 1)
+    else:
+        stop = start + 1
+    width = max(stop - start, 1)
+    return f"    {shown}\n    {' ' * (start - 1)}{'^' * width}"
+
+
+class TemplateError(PostbackError):
+    """A template that cannot be compiled.
+
+    Attributes: ``message`` (what is wrong and how to fix it), ``line`` and ``column``
+    (1-based, in characters; ``None`` when the error has no position), ``end_line``,
+    ``end_column``, ``source`` (the template text), ``name`` (the template's name, for
+    example a file name, or ``"<template>"``), ``code`` (the stable diagnostic id),
+    and ``diagnostics`` (every error found, as ``Diagnostic`` records).
+    """
+
+    code = "template-error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        source: str = "",
+        name: str = "<template>",
+        code: str | None = None,
+        diagnostics: tuple[Diagnostic, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.source = source
+        self.name = name
+        if code is not None:
+            self.code = code
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        if self.line is None or self.column is None:
+            return f"{self.message}\n  --> {self.name}"
+        out = f"{self.message}\n  --> {self.name}:{self.line}:{self.column}"
+        snippet = caret_snippet(self.source, self.line, self.column, self.end_line, self.end_column)
+        if snippet:
+            out += "\n" + snippet
+        extra = len(self.diagnostics) - 1
+        if extra > 0:
+            out += f"\n  ({extra} more error{'s' if extra > 1 else ''}; postback.check() lists all)"
+        return out
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_template_error,
+            (
+                type(self),
+                self.message,
+                self.line,
+                self.column,
+                self.end_line,
+                self.end_column,
+                self.source,
+                self.name,
+                self.code,
+                self.diagnostics,
+                getattr(self, "field", None),
+                getattr(self, "suggestion", None),
+            ),
+        )
+
+
+def _rebuild_template_error(
+    cls: type[TemplateError],
+    message: str,
+    line: int | None,
+    column: int | None,
+    end_line: int | None,
+    end_column: int | None,
+    source: str,
+    name: str,
+    code: str,
+    diagnostics: tuple[Diagnostic, ...],
+    field: str | None,
+    suggestion: str | None,
+) -> TemplateError:
+    err = TemplateError.__new__(cls)
+    TemplateError.__init__(
+        err,
+        message,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        source=source,
+        name=name,
+        code=code,
+        diagnostics=diagnostics,
+    )
+    if isinstance(err, UnknownFieldError):
+        err.field = field or ""
+        err.suggestion = suggestion
+    return err
+
+
+class TemplateSyntaxError(TemplateError):
+    """The template breaks a rule of the placeholder language."""
+
+    code = "syntax-error"
+
+
+class UnknownFieldError(TemplateError):
+    """A placeholder names a field (or item attribute) that does not exist.
+
+    ``field`` is the name as written; ``suggestion`` is the closest known name, or None.
+    """
+
+    code = "unknown-field"
+
+    def __init__(
+        self, message: str, *, field: str = "", suggestion: str | None = None, **kw: object
+    ) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.field = field
+        self.suggestion = suggestion
+
+
+class TemplateFormatError(TemplateError):
+    """The template cannot yield well-formed output in its format."""
+
+    code = "format-error"
+
+
+class RecordError(PostbackError):
+    """A record value has the wrong type or shape; ``field`` names it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_simple, (type(self), self.message, self.field))
+
+
+class RenderError(PostbackError):
+    """Rendering failed: a missing value under ``missing="error"``, a header value that
+    would carry CR, LF or NUL, a non-finite Decimal, ..."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_simple, (type(self), self.message, self.field))
+
+
+class ConfigError(PostbackError):
+    """Invalid notification settings; ``setting`` names the offending one."""
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.setting = setting
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_config, (self.message, self.setting))
+
+
+def _rebuild_simple(cls: type[RecordError], message: str, field: str | None) -> PostbackError:
+    return cls(message, field=field)
+
+
+def _rebuild_config(message: str, setting: str | None) -> ConfigError:
+    return ConfigError(message, setting=setting)
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One defect found in a template by ``postback.check``.
+
+    ``code`` is a stable kebab-case id (``unknown-field``, ``malformed-placeholder``,
+    ``invalid-json``, ...).  Lines and columns are 1-based and count characters;
+    ``end_column`` is exclusive.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    suggestion: str | None = None

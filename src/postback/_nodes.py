@@ -1,0 +1,70 @@
+"""The template syntax tree: small frozen nodes, each carrying its source span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Field", "ItemField", "Join", "Node", "Span", "Text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range of character offsets into the template source."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Literal text.
+
+    ``value`` is the text the template produces.  When ``exact`` is true the value is
+    the source characters ``span.start:span.end`` verbatim, so character ``k`` of it
+    comes from offset ``span.start + k``; otherwise (an escape such as ``\\{``) every
+    character is attributed to ``span.start``.
+    """
+
+    value: str
+    span: Span
+    exact: bool = True
+
+    def offset_of(self, k: int) -> int:
+        """Return the source offset of character ``k`` of ``value``."""
+        return self.span.start + k if self.exact else self.span.start
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A field placeholder such as ``{CampaignId}``."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ItemField:
+    """An item placeholder such as ``{i.sku}`` inside a join template."""
+
+    var: str
+    attr: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """A loop: ``{join(items, i, "TEMPLATE", "SEP")}``.
+
+    ``body`` is the parsed TEMPLATE; ``sep`` the separator text and ``sep_span`` where
+    its literal stands in the source (for error positions).
+    """
+
+    collection: str
+    var: str
+    body: tuple[Node, ...]
+    sep: str
+    sep_span: Span
+    span: Span
+
+
+Node = Text | Field | ItemField | Join

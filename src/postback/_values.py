@@ -1,0 +1,121 @@
+"""Formats record values as text before escaping: numbers, decimals, dates, booleans."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from ._errors import ConfigError, RenderError
+
+__all__ = ["Values", "format_decimal", "resolve_timezone"]
+
+
+def resolve_timezone(tz: str | tzinfo | None) -> tzinfo:
+    """Return the tzinfo for an IANA name, a tzinfo, or None (UTC)."""
+    if tz is None:
+        return UTC
+    if isinstance(tz, tzinfo):
+        return tz
+    if isinstance(tz, str):
+        if tz.upper() in ("UTC", "Z"):
+            return UTC
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ConfigError(
+                f"unknown timezone {tz!r}: use an IANA name such as 'UTC' or 'America/New_York'",
+                setting="timezone",
+            ) from None
+    raise ConfigError(
+        f"timezone must be an IANA name or a tzinfo, not {type(tz).__name__}", setting="timezone"
+    )
+
+
+def format_decimal(value: Decimal) -> str:
+    """Format a Decimal in fixed-point notation, keeping its scale (``5.00`` stays ``5.00``)."""
+    if not value.is_finite():
+        raise RenderError(f"cannot render the non-finite decimal {value}")
+    return format(value, "f")
+
+
+def _identity(value: str) -> str:
+    return value
+
+
+class Values:
+    """The value formatters of one set of compile options (timezone and date format)."""
+
+    __slots__ = ("_dt", "date_format", "tz")
+
+    def __init__(self, tz: tzinfo, date_format: str) -> None:
+        self.tz = tz
+        self.date_format = date_format
+        self._dt = self._make_datetime()
+
+    def _make_datetime(self) -> Callable[[datetime], str]:
+        tz = self.tz
+        pattern = self.date_format
+
+        def convert(value: datetime) -> datetime:
+            try:
+                if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+                    return value.replace(tzinfo=tz)
+                return value.astimezone(tz)
+            except (OverflowError, ValueError) as exc:
+                raise RenderError(
+                    f"cannot convert the date {value.isoformat()} to the template's timezone: {exc}"
+                ) from None
+
+        if pattern == "iso":
+
+            def fmt_iso(value: datetime) -> str:
+                return convert(value).isoformat(timespec="seconds")
+
+            return fmt_iso
+
+        def fmt_pattern(value: datetime) -> str:
+            try:
+                return convert(value).strftime(pattern)
+            except (ValueError, OverflowError) as exc:
+                raise RenderError(f"cannot format the date {value.isoformat()}: {exc}") from None
+
+        return fmt_pattern
+
+    def for_type(self, vtype: type) -> Callable[[Any], str]:
+        """Return the formatter for present values of ``vtype``."""
+        if vtype is str:
+            return _identity
+        if vtype is int:
+            return int.__repr__
+        if vtype is Decimal:
+            return format_decimal
+        if vtype is datetime:
+            return self._dt
+        return self.format_any
+
+    def format_any(self, value: Any) -> str:
+        """Format a value whose type is only known at render time (extra fields)."""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return int.__repr__(value)
+        if isinstance(value, Decimal):
+            return format_decimal(value)
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise RenderError(f"cannot render the non-finite number {value!r}")
+            return format(Decimal(repr(value)), "f")
+        if isinstance(value, datetime):
+            return self._dt(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        raise RenderError(
+            f"cannot render a value of type {type(value).__name__}: extra fields take "
+            "str, int, Decimal, float, bool, date or datetime"
+        )

@@ -1,0 +1,170 @@
+"""The Template object and the compile/check API of SPEC §2."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+import postback
+from postback import Action, Item
+
+SOURCE = '{"id": "{ActionId}", "p": {Payout}, "items": [{join(items, i, "\\"{i.sku}\\"")}]}'
+
+
+def _render_in_worker(blob: bytes) -> str:
+    template = pickle.loads(blob)
+    return template.render(postback.sample_action())  # type: ignore[no-any-return]
+
+
+def test_pickled_template_renders_identically_in_another_process() -> None:
+    template = postback.compile(SOURCE, timezone="America/New_York")
+    blob = pickle.dumps(template)
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        remote = pool.submit(_render_in_worker, blob).result(timeout=60)
+    assert remote == template.render(postback.sample_action())
+    assert pickle.loads(blob) == template
+
+
+def test_threads_render_the_same_template_concurrently() -> None:
+    template = postback.compile(SOURCE)
+    errors: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        for k in range(300):
+            action = Action(action_id=f"t{n}-{k}", payout=Decimal(k), items=[Item(sku=f"{n}:{k}")])
+            data = json.loads(template.render(action))
+            if data != {"id": f"t{n}-{k}", "p": k, "items": [f"{n}:{k}"]}:
+                errors.append(f"{n}/{k}: {data}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_compile_caches_equal_templates() -> None:
+    a = postback.compile(SOURCE, format="JSON")
+    b = postback.compile(SOURCE, format=postback.Format.JSON)
+    assert a is b
+    c = postback.compile(SOURCE, format="json", missing="error")
+    assert c != a
+    assert hash(a) == hash(b)
+
+
+def test_templates_are_immutable() -> None:
+    t = postback.compile(SOURCE)
+    with pytest.raises(AttributeError):
+        t.source = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        postback.Template()
+
+
+def test_template_attributes() -> None:
+    t = postback.compile(SOURCE)
+    assert t.format is postback.Format.JSON
+    assert t.source == SOURCE
+    assert t.fields == frozenset({"ActionId", "Payout", "items"})
+
+
+@pytest.mark.parametrize(
+    ("name", "member"),
+    [
+        ("json", "JSON"),
+        ("XML", "XML"),
+        ("query", "QUERY"),
+        ("querystring", "QUERY"),
+        ("Query_String", "QUERY"),
+        ("form", "QUERY"),
+        ("url", "URL"),
+        ("header", "HEADER"),
+        ("Text", "TEXT"),
+    ],
+)
+def test_format_names_and_aliases(name: str, member: str) -> None:
+    assert postback.Format.parse(name) is postback.Format[member]
+
+
+def test_unknown_format_is_a_value_error_naming_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="'json', 'xml', 'query', 'url', 'header', 'text'"):
+        postback.compile("x", format="yaml")
+    with pytest.raises(postback.PostbackError):
+        postback.check("x", format="yaml")
+
+
+def test_bad_options_are_config_errors() -> None:
+    with pytest.raises(postback.ConfigError, match="missing"):
+        postback.compile("{}", missing="skip")  # type: ignore[arg-type]
+    with pytest.raises(postback.ConfigError, match="timezone"):
+        postback.compile("{}", timezone="Mars/Olympus")
+    with pytest.raises(postback.ConfigError, match="extra"):
+        postback.compile("{}", extra_fields=["Payout"])
+
+
+def test_render_accepts_mappings_with_either_key_style() -> None:
+    t = postback.compile('{"a": "{CampaignId}", "b": "{SubId1}"}', format="json")
+    assert t.render({"CampaignId": "12", "sub_id1": "x"}) == '{"a": "12", "b": "x"}'
+
+
+def test_render_refuses_other_objects() -> None:
+    t = postback.compile("{CampaignId}", format="text")
+    with pytest.raises(postback.RecordError):
+        t.render(42)
+
+
+def test_extra_fields_render_from_mapping_and_from_action_extra() -> None:
+    t = postback.compile('{"c": {Channel}, "n": "{Note}"}', extra_fields=["Channel", "Note"])
+    assert json.loads(t.render({"Channel": 3, "Note": 'a"b'})) == {"c": 3, "n": 'a"b'}
+    action = Action(extra={"Channel": "web", "Note": None})
+    assert json.loads(t.render(action)) == {"c": "web", "n": ""}
+    assert json.loads(t.render({"Channel": True})) == {"c": True, "n": ""}
+
+
+def test_timezone_and_date_format_options() -> None:
+    when = datetime(2026, 1, 2, 11, 4, 5, tzinfo=UTC)
+    t = postback.compile("{EventDate}", format="text", timezone="America/Los_Angeles")
+    assert t.render(Action(event_date=when)) == "2026-01-02T03:04:05-08:00"
+    naive = datetime(2026, 1, 2, 3, 4, 5)
+    assert t.render(Action(event_date=naive)) == "2026-01-02T03:04:05-08:00"
+    t2 = postback.compile("{EventDate}", format="text", date_format="%d/%m/%Y %H:%M")
+    assert t2.render(Action(event_date=when)) == "02/01/2026 11:04"
+
+
+def test_text_format_substitutes_without_escaping() -> None:
+    t = postback.compile("a={CampaignName}&b={Payout}", format="text")
+    assert t.render(Action(campaign_name='<"&>', payout=Decimal("1E+2"))) == 'a=<"&>&b=100'
+
+
+def test_render_bytes_is_utf8() -> None:
+    t = postback.compile('{"n": "{CampaignName}"}')
+    assert t.render_bytes(Action(campaign_name="é\ud800")) == '{"n": "é\\ud800"}'.encode()
+
+
+def test_template_text_only_reaches_generated_code_as_string_constants() -> None:
+    import ast
+    import re
+
+    evil = "{\"a\": \"'''\\\"\\\"\\\" __import__('os').system('x') {CampaignName}\"}"
+    t = postback.compile(evil)
+    tree = ast.parse(t.code)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.args}
+    names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.posonlyargs}
+    assert all(re.fullmatch(r"a|_v|_it|_ex|render|_b\d+", n) for n in names), names
+    attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert attrs <= {"campaign_name", "join", "items", "extra"}
+    assert json.loads(t.render(Action(campaign_name="v")))["a"].endswith(" v")
+
+
+def test_max_template_size_refuses_larger_templates() -> None:
+    with pytest.raises(postback.TemplateSyntaxError, match="max_template_size"):
+        postback.compile('"' + "x" * 100 + '"', max_template_size=50)
