@@ -141,26 +141,36 @@ def analyze(
     return contexts
 
 
-_SAFE = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%&()*+,-./:;<=>?@[]^_`|~"
+def _literal(text: str) -> str:
+    """Return a Python string literal for ``text``, made of printable ASCII only.
+
+    ``ascii()`` is the language's own guarantee that the literal evaluates back to
+    exactly ``text``: quotes, backslashes, line breaks and every non-ASCII code point
+    are escaped, so template text can never end the literal early.
+    """
+    return ascii(text)
+
+
+_FSTRING = {c: f"\\x{c:02x}" for c in range(0x20)}
+_FSTRING.update(
+    {
+        ord("\\"): "\\\\",
+        ord("'"): "\\'",
+        ord("{"): "{{",
+        ord("}"): "}}",
+        0x7F: "\\x7f",
+    }
 )
 
 
-def _literal(text: str) -> str:
-    """Return a Python string literal for ``text`` built only from safe characters."""
-    out = []
-    for ch in text:
-        if ch in _SAFE:
-            out.append(ch)
-        else:
-            cp = ord(ch)
-            if cp < 0x100:
-                out.append(f"\\x{cp:02x}")
-            elif cp < 0x10000:
-                out.append(f"\\u{cp:04x}")
-            else:
-                out.append(f"\\U{cp:08x}")
-    return '"' + "".join(out) + '"'
+def _fstring_text(text: str) -> str:
+    """Return ``text`` as the literal part of a single-quoted f-string.
+
+    Backslashes, quotes and control characters are escaped and braces doubled, then
+    every non-ASCII code point becomes a ``\\x``/``\\u``/``\\U`` escape, so the result is
+    printable ASCII that cannot end the string or open an expression.
+    """
+    return text.translate(_FSTRING).encode("ascii", "backslashreplace").decode("ascii")
 
 
 def _missing_error(name: str) -> Callable[[], str]:
@@ -189,14 +199,23 @@ class _Codegen:
         self.extra_fields = extra_fields
         self.names: dict[str, Any] = {}
         self._by_key: dict[Hashable, str] = {}
-        self.uses_extra = False
+        self.prologue: list[str] = []
+        self.statements: list[str] = []
 
-    def bind(self, key: Hashable, value: Any) -> str:
+    def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
+        """Return the generated-code name bound to ``value`` (one name per ``key``).
+
+        With ``extra``, the name is a local read from ``Action.extra`` at the start of
+        the render function instead of a bound constant.
+        """
         name = self._by_key.get(key)
         if name is None:
             name = f"_b{len(self._by_key)}"
             self._by_key[key] = name
-            self.names[name] = value
+            if extra is None:
+                self.names[name] = value
+            else:
+                self.prologue.append(f"{name} = a.extra.get({_literal(extra)})")
         return name
 
     def hole(self, node: HoleNode, item_var: str | None) -> str:
@@ -206,8 +225,7 @@ class _Codegen:
             if spec is not None:
                 access = f"a.{spec.attribute}"
             else:
-                self.uses_extra = True
-                access = f"_ex.get({_literal(node.name)})"
+                access = self.bind(("x", node.name), None, extra=node.name)
             label = f"{{{node.name}}}"
         else:
             ispec = ITEM_FIELDS_BY_NAME[node.attr]
@@ -216,22 +234,25 @@ class _Codegen:
             label = f"{{{node.var}.{node.attr}}}"
         ctx = self.contexts[node]
         binding: Binding = self.fmt.bind(ctx, vtype, self.values)
+        if self.missing == "empty" and binding.nullable is not None:
+            return f"{self.bind(('n', ctx, vtype), binding.nullable)}({access})"
         func = self.bind(("f", ctx, vtype), binding.func)
         if self.missing == "error":
             miss = self.bind(("m", label), _missing_error(label)) + "()"
         else:
-            miss = _literal(binding.missing)
+            miss = self.bind(("c", binding.missing), binding.missing)
         return f"({miss} if (_v := {access}) is None else {func}(_v))"
 
-    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[str]:
-        out: list[str] = []
+    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[tuple[bool, str]]:
+        """Return (is_code, text) parts: adjacent literals merged, joins hoisted."""
+        out: list[tuple[bool, str]] = []
         pending: list[str] = []
 
         def flush() -> None:
             if pending:
                 text = "".join(pending)
                 if text:
-                    out.append(_literal(text))
+                    out.append((False, text))
                 pending.clear()
 
         for node in nodes:
@@ -240,21 +261,27 @@ class _Codegen:
                 continue
             flush()
             if isinstance(node, Join):
-                body = self.parts(node.body, "_it")
-                body_expr = self._concat(body)
-                out.append(f"{_literal(node.sep)}.join([{body_expr} for _it in a.items])")
+                body = self._concat(self.parts(node.body, "_it"))
+                name = f"_j{len(self.statements)}"
+                self.statements.append(
+                    f"{name} = {_literal(node.sep)}.join([{body} for _it in a.items])"
+                )
+                out.append((True, name))
             else:
-                out.append(self.hole(node, item_var))
+                out.append((True, self.hole(node, item_var)))
         flush()
         return out
 
     @staticmethod
-    def _concat(parts: list[str]) -> str:
+    def _concat(parts: list[tuple[bool, str]]) -> str:
+        """Return one expression concatenating ``parts`` (an f-string when mixed)."""
         if not parts:
-            return '""'
+            return "''"
         if len(parts) == 1:
-            return parts[0]
-        return '"".join((' + ", ".join(parts) + ",))"
+            is_code, text = parts[0]
+            return text if is_code else _literal(text)
+        pieces = [f"{{{text}}}" if is_code else _fstring_text(text) for is_code, text in parts]
+        return "f'" + "".join(pieces) + "'"
 
 
 def generate(
@@ -272,8 +299,8 @@ def generate(
     body = gen._concat(parts)
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
-    if gen.uses_extra:
-        lines.append("        _ex = a.extra")
+    lines.extend(f"        {line}" for line in gen.prologue)
+    lines.extend(f"        {line}" for line in gen.statements)
     lines.append(f"        return {body}")
     lines.append("    return render")
     source = "\n".join(lines) + "\n"

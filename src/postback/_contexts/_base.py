@@ -58,12 +58,15 @@ class Binding:
     """How one placeholder renders.
 
     ``func`` maps a present value to output text.  ``missing`` is the text a missing
-    value (None) becomes in this position under ``missing="empty"``.  ``inline_str``
-    is true when ``func`` is the identity for ``str`` (so the compiler may skip the call).
+    value (None) becomes in this position under ``missing="empty"``.  ``nullable``,
+    when given, is a faster single function that does both: it returns ``missing``
+    for None and ``func(value)`` otherwise (the render path then makes one call per
+    value instead of a test and a call).
     """
 
     func: Callable[[Any], str]
     missing: str = ""
+    nullable: Callable[[Any], str] | None = None
 
 
 class ValueFormatters(Protocol):

@@ -9,6 +9,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from .._nodes import Field, Text
+from .._values import format_decimal
 from ._base import Binding, FormatIssue, HoleNode, ValueFormatters
 
 __all__ = ["FORMAT", "json_quote", "json_string_body"]
@@ -51,6 +52,44 @@ def json_string_body(value: str) -> str:
     if value.isascii():
         return out
     return _SURROGATE.sub(_surrogate_escape, out)
+
+
+def _string_body_or_empty(value: str | None) -> str:
+    if value is None:
+        return ""
+    out: str = encode_basestring(value)[1:-1]
+    if value.isascii():
+        return out
+    return _SURROGATE.sub(_surrogate_escape, out)
+
+
+def _quote_or_null(value: str | None) -> str:
+    if value is None:
+        return "null"
+    out: str = encode_basestring(value)
+    if value.isascii():
+        return out
+    return _SURROGATE.sub(_surrogate_escape, out)
+
+
+def _int_or(missing: str) -> Callable[[Any], str]:
+    def int_text(value: int | None) -> str:
+        if value is None:
+            return missing
+        return int.__repr__(value)
+
+    return int_text
+
+
+def _decimal_or(missing: str) -> Callable[[Any], str]:
+    def decimal_text(value: Decimal | None) -> str:
+        if value is None:
+            return missing
+        if value.is_finite():
+            return format(value, "f")
+        return format_decimal(value)  # raises RenderError
+
+    return decimal_text
 
 
 def _describe(ch: str) -> str:
@@ -291,19 +330,24 @@ class _JsonFormat:
         fmt = values.for_type(vtype)
         if context == "string":
             if vtype is str:
-                return Binding(json_string_body, "")
-            if vtype in (int, Decimal):
-                return Binding(fmt, "")  # digits, '-' and '.' never need escaping
+                return Binding(json_string_body, "", _string_body_or_empty)
+            # Digits, '-' and '.' never need escaping.
+            if vtype is int:
+                return Binding(fmt, "", _int_or(""))
+            if vtype is Decimal:
+                return Binding(fmt, "", _decimal_or(""))
 
             def in_string(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
                 return json_string_body(_fmt(value))
 
             return Binding(in_string, "")
         # A bare value position: the value as a JSON value of its type.
-        if vtype in (int, Decimal):
-            return Binding(fmt, "null")
+        if vtype is int:
+            return Binding(fmt, "null", _int_or("null"))
+        if vtype is Decimal:
+            return Binding(fmt, "null", _decimal_or("null"))
         if vtype is str:
-            return Binding(json_quote, "null")
+            return Binding(json_quote, "null", _quote_or_null)
         if vtype is object:
 
             def any_value(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
