@@ -22,8 +22,11 @@ _CALL_OPEN_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\(")
 
 _lark: Lark | None = None
 
+_INNER_ESCAPE = re.compile(r'\\["\\]')
+
 _INNER_ALIASES = {
-    "itext": "text",
+    "iesc": "esc",
+    "ilone_bs": "lone_bs",
     "ifield": "field",
     "iitem": "item",
     "imalformed": "malformed",
@@ -238,9 +241,22 @@ class _Builder:
             start = base + tok.start_pos  # type: ignore[operator]
             value = str(tok)
             span = Span(start, start + len(value))
-            if kind in ("text", "pair", "ipair", "lbrace", "rbrace", "lone_bs"):
+            if kind in ("text", "lbrace", "rbrace", "lone_bs"):
                 yield Text(value, span)
-            elif kind == "esc" or kind == "iesc":
+            elif kind == "itext":
+                # Inside a string literal `\"` is `"` and `\\` is `\`; every other
+                # pair stays as written.
+                pos = 0
+                for m in _INNER_ESCAPE.finditer(value):
+                    if m.start() > pos:
+                        yield Text(value[pos : m.start()], Span(start + pos, start + m.start()))
+                    yield Text(
+                        value[m.start() + 1], Span(start + m.start(), start + m.end()), False
+                    )
+                    pos = m.end()
+                if pos < len(value):
+                    yield Text(value[pos:], Span(start + pos, span.end))
+            elif kind == "esc":
                 yield Text(value[1], span, exact=False)
             elif kind == "field":
                 yield self._field(value[1:-1], span, loop_var)
