@@ -70,7 +70,12 @@ class Binding:
 
 
 class ValueFormatters(Protocol):
-    """Formats present values of each catalog type to text, as chosen by the options."""
+    """Formats present values of each catalog type to text, as chosen by the options.
+
+    ``date_format`` is ``"iso"`` or the ``strftime`` pattern dates are formatted with.
+    """
+
+    date_format: str
 
     def for_type(self, vtype: type) -> Callable[[Any], str]:
         """Return the formatter for values of ``vtype`` (``object``: decide per value)."""
