@@ -14,6 +14,8 @@ from ._errors import (
     TemplateSyntaxError,
     UnknownFieldError,
 )
+from ._notification import Notification, Outcome, PreparedRequest
+from ._pacer import Pacer
 from ._record import Action, Item, sample_action
 from ._template import Format, Template, check, compile
 from ._version import __version__
@@ -27,7 +29,11 @@ __all__ = [
     "FieldSpec",
     "Format",
     "Item",
+    "Notification",
+    "Outcome",
+    "Pacer",
     "PostbackError",
+    "PreparedRequest",
     "RecordError",
     "RenderError",
     "Template",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ._catalog import COLLECTION, FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
@@ -39,6 +37,8 @@ def _parser() -> Lark:
     """Build the Lark parser once per process, on first use (keeps ``import`` cheap)."""
     global _lark
     if _lark is None:
+        from importlib import resources
+
         from lark import Lark
 
         grammar = resources.files("postback").joinpath("_grammar.lark").read_text("utf-8")
@@ -103,6 +103,8 @@ def suggest_name(name: str, candidates: Iterable[str]) -> str | None:
 
     A case-insensitive match wins; otherwise the closest spelling by difflib.
     """
+    import difflib
+
     pool = sorted(set(candidates))
     folded = {c.lower(): c for c in pool}
     if name.lower() in folded:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -245,6 +244,8 @@ def _suggest(key: str, candidates: Sequence[str]) -> str | None:
         if candidate.lower().replace("_", "") == squashed:
             return candidate
     lowered = [c.lower() for c in candidates]
+    import difflib
+
     close = difflib.get_close_matches(folded, lowered, n=1)
     if close:
         return candidates[lowered.index(close[0])]
