@@ -1,0 +1,8 @@
+"""``python -m postback``: the same command line as the ``postback`` console script."""
+
+from __future__ import annotations
+
+from ._cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
