@@ -159,7 +159,7 @@ def test_template_text_only_reaches_generated_code_as_string_constants() -> None
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.args}
     names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.posonlyargs}
-    assert all(re.fullmatch(r"a|_v|_it|render|_[bj]\d+", n) for n in names), names
+    assert all(re.fullmatch(r"a|_v|_it|_s|_items|render|_b\d+", n) for n in names), names
     attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     assert attrs <= {"campaign_name", "join", "items", "extra"}
     assert json.loads(t.render(Action(campaign_name="v")))["a"].endswith(" v")

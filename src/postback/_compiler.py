@@ -200,7 +200,6 @@ class _Codegen:
         self.names: dict[str, Any] = {}
         self._by_key: dict[Hashable, str] = {}
         self.prologue: list[str] = []
-        self.statements: list[str] = []
 
     def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
@@ -243,16 +242,20 @@ class _Codegen:
             miss = self.bind(("c", binding.missing), binding.missing)
         return f"({miss} if (_v := {access}) is None else {func}(_v))"
 
-    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[tuple[bool, str]]:
-        """Return (is_code, text) parts: adjacent literals merged, joins hoisted."""
-        out: list[tuple[bool, str]] = []
+    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[tuple[str, Any]]:
+        """Return the parts of ``nodes`` with adjacent literals merged.
+
+        A part is ``("lit", text)``, ``("code", expression)`` or, for a join,
+        ``("join", (separator, parts of the join template))``.
+        """
+        out: list[tuple[str, Any]] = []
         pending: list[str] = []
 
         def flush() -> None:
             if pending:
                 text = "".join(pending)
                 if text:
-                    out.append((False, text))
+                    out.append(("lit", text))
                 pending.clear()
 
         for node in nodes:
@@ -261,27 +264,76 @@ class _Codegen:
                 continue
             flush()
             if isinstance(node, Join):
-                body = self._concat(self.parts(node.body, "_it"))
-                name = f"_j{len(self.statements)}"
-                self.statements.append(
-                    f"{name} = {_literal(node.sep)}.join([{body} for _it in a.items])"
-                )
-                out.append((True, name))
+                out.append(("join", (node.sep, self.parts(node.body, "_it"))))
             else:
-                out.append((True, self.hole(node, item_var)))
+                out.append(("code", self.hole(node, item_var)))
         flush()
         return out
 
+    def statements_for(self, parts: list[tuple[str, Any]]) -> list[str]:
+        """Return the body of the render function for top-level ``parts``.
+
+        Without joins it is one f-string.  With joins the output is accumulated in
+        one local string with ``+=``, which CPython extends in place, so rendering
+        n items holds the output plus one item's text, never a list of every item.
+        """
+        if all(kind != "join" for kind, _ in parts):
+            return [f"return {self._concat([(k == 'code', v) for k, v in parts])}"]
+        lines: list[str] = []
+        run: list[tuple[bool, str]] = []
+
+        def emit() -> None:
+            if run or not lines:
+                lines.append(f"_s {'+=' if lines else '='} {self._concat(run)}")
+            run.clear()
+
+        for kind, value in parts:
+            if kind != "join":
+                run.append((kind == "code", value))
+                continue
+            emit()
+            sep, body = value
+            body_parts = [(k == "code", v) for k, v in body]
+            iterate = self.bind(("builtin", "iter"), iter)
+            lines += [
+                f"_items = {iterate}(a.items)",
+                "for _it in _items:",
+                f"    _s += {self._concat(body_parts)}",
+                "    break",
+                "for _it in _items:",
+                f"    _s += {self._concat([(False, sep), *body_parts] if sep else body_parts)}",
+            ]
+        emit()
+        lines.append("return _s")
+        return lines
+
     @staticmethod
     def _concat(parts: list[tuple[bool, str]]) -> str:
-        """Return one expression concatenating ``parts`` (an f-string when mixed)."""
+        """Return one expression concatenating ``parts`` (an f-string when mixed).
+
+        CPython 3.11 compiles an f-string in time quadratic in its number of
+        replacement fields (it locates each field by searching the string from its
+        start), so more than ``_FSTRING_PARTS`` parts are split into f-strings of at
+        most that many, concatenated with ``str.join``: compile time stays linear in
+        the template's size.
+        """
         if not parts:
             return "''"
         if len(parts) == 1:
             is_code, text = parts[0]
             return text if is_code else _literal(text)
+        if len(parts) > _FSTRING_PARTS:
+            chunks = [
+                _Codegen._concat(parts[k : k + _FSTRING_PARTS])
+                for k in range(0, len(parts), _FSTRING_PARTS)
+            ]
+            return "''.join((" + ", ".join(chunks) + ",))"
         pieces = [f"{{{text}}}" if is_code else _fstring_text(text) for is_code, text in parts]
         return "f'" + "".join(pieces) + "'"
+
+
+# The most parts one generated f-string holds (see ``_Codegen._concat``).
+_FSTRING_PARTS = 256
 
 
 def generate(
@@ -295,13 +347,11 @@ def generate(
 ) -> tuple[RenderFunction, str]:
     """Return the render function for ``nodes`` and the Python source it was made from."""
     gen = _Codegen(fmt, contexts, values, missing, extra_fields)
-    parts = gen.parts(nodes, None)
-    body = gen._concat(parts)
+    body = gen.statements_for(gen.parts(nodes, None))
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
     lines.extend(f"        {line}" for line in gen.prologue)
-    lines.extend(f"        {line}" for line in gen.statements)
-    lines.append(f"        return {body}")
+    lines.extend(f"        {line}" for line in body)
     lines.append("    return render")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
