@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._catalog import FIELDS, ITEM_FIELDS, FieldSpec
 from ._errors import (
     ConfigError,
@@ -14,11 +16,38 @@ from ._errors import (
     TemplateSyntaxError,
     UnknownFieldError,
 )
-from ._notification import Notification, Outcome, PreparedRequest
-from ._pacer import Pacer
 from ._record import Action, Item, sample_action
 from ._template import Format, Template, check, compile
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._notification import Notification, Outcome, PreparedRequest
+    from ._pacer import Pacer
+
+# The notification layer is loaded on first use: rendering needs none of it, and
+# ``import postback`` stays cheap for senders that only render bodies.
+_LAZY = {
+    "Notification": "._notification",
+    "Outcome": "._notification",
+    "PreparedRequest": "._notification",
+    "Pacer": "._pacer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'postback' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "FIELDS",

@@ -200,6 +200,7 @@ class _Codegen:
         self.names: dict[str, Any] = {}
         self._by_key: dict[Hashable, str] = {}
         self.prologue: list[str] = []
+        self.quoted: dict[str, str] = {}
 
     def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
@@ -234,7 +235,10 @@ class _Codegen:
         ctx = self.contexts[node]
         binding: Binding = self.fmt.bind(ctx, vtype, self.values)
         if self.missing == "empty" and binding.nullable is not None:
-            return f"{self.bind(('n', ctx, vtype), binding.nullable)}({access})"
+            code = f"{self.bind(('n', ctx, vtype), binding.nullable)}({access})"
+            if binding.quoted is not None:
+                self.quoted[code] = f"{self.bind(('q', ctx, vtype), binding.quoted)}({access})"
+            return code
         func = self.bind(("f", ctx, vtype), binding.func)
         if self.missing == "error":
             miss = self.bind(("m", label), _missing_error(label)) + "()"
@@ -278,13 +282,13 @@ class _Codegen:
         n items holds the output plus one item's text, never a list of every item.
         """
         if all(kind != "join" for kind, _ in parts):
-            return [f"return {self._concat([(k == 'code', v) for k, v in parts])}"]
+            return [f"return {self._concat(self.fuse([(k == 'code', v) for k, v in parts]))}"]
         lines: list[str] = []
         run: list[tuple[bool, str]] = []
 
         def emit() -> None:
             if run or not lines:
-                lines.append(f"_s {'+=' if lines else '='} {self._concat(run)}")
+                lines.append(f"_s {'+=' if lines else '='} {self._concat(self.fuse(run))}")
             run.clear()
 
         for kind, value in parts:
@@ -293,7 +297,7 @@ class _Codegen:
                 continue
             emit()
             sep, body = value
-            body_parts = [(k == "code", v) for k, v in body]
+            body_parts = self.fuse([(k == "code", v) for k, v in body])
             iterate = self.bind(("builtin", "iter"), iter)
             lines += [
                 f"_items = {iterate}(a.items)",
@@ -306,6 +310,27 @@ class _Codegen:
         emit()
         lines.append("return _s")
         return lines
+
+    def fuse(self, parts: list[tuple[bool, str]]) -> list[tuple[bool, str]]:
+        """Let a placeholder that is a whole JSON string write its own quotes.
+
+        In a string context an unescaped ``"`` right before the placeholder can only
+        be the string's opening quote, and a ``"`` right after it its closing quote.
+        """
+        out = list(parts)
+        for k in range(1, len(out) - 1):
+            is_code, code = out[k]
+            fused = self.quoted.get(code) if is_code else None
+            if fused is None:
+                continue
+            (prev_code, prev), (next_code, nxt) = out[k - 1], out[k + 1]
+            if prev_code or next_code or not (prev.endswith('"') and nxt.startswith('"')):
+                continue
+            backslashes = len(prev) - 1 - len(prev[:-1].rstrip("\\"))
+            if backslashes % 2:
+                continue
+            out[k - 1], out[k], out[k + 1] = (False, prev[:-1]), (True, fused), (False, nxt[1:])
+        return [p for p in out if p[0] or p[1]]
 
     @staticmethod
     def _concat(parts: list[tuple[bool, str]]) -> str:

@@ -1,22 +1,25 @@
-"""The template syntax tree: small frozen nodes, each carrying its source span."""
+"""The template syntax tree: small immutable nodes, each carrying its source span.
+
+Nodes are named tuples rather than frozen dataclasses: a template of a few
+kilobytes makes a few hundred of them per compile, and a named tuple is built
+several times faster while being just as immutable, hashable and comparable.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Field", "ItemField", "Join", "Node", "Span", "Text"]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range of character offsets into the template source."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """Literal text.
 
     ``value`` is the text the template produces.  When ``exact`` is true the value is
@@ -34,16 +37,14 @@ class Text:
         return self.span.start + k if self.exact else self.span.start
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """A field placeholder such as ``{CampaignId}``."""
 
     name: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ItemField:
+class ItemField(NamedTuple):
     """An item placeholder such as ``{i.sku}`` inside a join template."""
 
     var: str
@@ -51,8 +52,7 @@ class ItemField:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Join:
+class Join(NamedTuple):
     """A loop: ``{join(items, i, "TEMPLATE", "SEP")}``.
 
     ``body`` is the parsed TEMPLATE; ``sep`` the separator text and ``sep_span`` where

@@ -8,8 +8,8 @@ earliest time at or after it at which one more start keeps every one-second wind
 
 from __future__ import annotations
 
+import _thread
 import math
-import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -81,7 +81,7 @@ class Pacer:
         self._starts: deque[float | datetime] = deque()
         self._last: float | datetime | None = None
         self._kind: str | None = None
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     @property
     def max_requests(self) -> int | None:

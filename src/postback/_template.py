@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import tzinfo
@@ -21,6 +21,7 @@ from ._errors import (
     UnknownFieldError,
 )
 from ._parser import LineIndex, Problem, parse
+from ._record import Action
 from ._values import Values, resolve_timezone
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
@@ -286,8 +287,6 @@ class Template:
 
     def render(self, action: Any) -> str:
         """Render the body for ``action`` (a ``postback.Action`` or a mapping)."""
-        from ._record import Action
-
         if type(action) is not Action:
             action = _coerce(action, self._extra)
         return self._fn(action)  # type: ignore[no-any-return]
@@ -324,8 +323,6 @@ def _unpickle(
 
 
 def _coerce(action: Any, extra: tuple[str, ...]) -> Any:
-    from ._record import Action
-
     if isinstance(action, Action):
         return action
     if isinstance(action, Mapping):
@@ -349,7 +346,7 @@ def _used_fields(nodes: Any) -> frozenset[str]:
 
 
 _cache: OrderedDict[tuple[Any, ...], Template] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache_lock = _thread.allocate_lock()
 _CACHE_SIZE = 512
 
 

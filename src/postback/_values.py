@@ -73,7 +73,14 @@ class Values:
         if pattern == "iso":
 
             def fmt_iso(value: datetime) -> str:
-                return convert(value).isoformat(timespec="seconds")
+                try:
+                    if value.utcoffset() is None:
+                        value = value.replace(tzinfo=tz)
+                    else:
+                        value = value.astimezone(tz)
+                    return value.isoformat(timespec="seconds")
+                except (OverflowError, ValueError):
+                    return convert(value).isoformat(timespec="seconds")  # raises RenderError
 
             return fmt_iso
 
@@ -84,6 +91,34 @@ class Values:
                 raise RenderError(f"cannot format the date {value.isoformat()}: {exc}") from None
 
         return fmt_pattern
+
+    def iso_or(self, missing: str, quote: str = "") -> Callable[[Any], str] | None:
+        """Return a one-call formatter of optional dates, or None if not ISO.
+
+        It returns ``missing`` for None and the ISO 8601 text (between ``quote``
+        characters) otherwise.  ISO dates hold only digits, ``-``, ``T``, ``:`` and
+        ``+``, which JSON strings and XML text carry as they are, so formats use it
+        to skip escaping altogether.
+        """
+        if self.date_format != "iso":
+            return None
+        tz = self.tz
+
+        def iso_text(value: datetime | None) -> str:
+            if value is None:
+                return missing
+            try:
+                if value.utcoffset() is None:
+                    value = value.replace(tzinfo=tz)
+                else:
+                    value = value.astimezone(tz)
+                return quote + value.isoformat(timespec="seconds") + quote
+            except (OverflowError, ValueError) as exc:
+                raise RenderError(
+                    f"cannot convert the date {value.isoformat()} to the template's timezone: {exc}"
+                ) from None
+
+        return iso_text
 
     def for_type(self, vtype: type) -> Callable[[Any], str]:
         """Return the formatter for present values of ``vtype``."""

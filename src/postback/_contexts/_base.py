@@ -61,12 +61,16 @@ class Binding:
     value (None) becomes in this position under ``missing="empty"``.  ``nullable``,
     when given, is a faster single function that does both: it returns ``missing``
     for None and ``func(value)`` otherwise (the render path then makes one call per
-    value instead of a test and a call).
+    value instead of a test and a call).  ``quoted``, when given, is like
+    ``nullable`` but also writes the ``"`` delimiters around its text: for a
+    placeholder that is a whole JSON string (``"{Name}"``) the compiler drops the
+    template's quotes and calls it, saving a copy of every value.
     """
 
     func: Callable[[Any], str]
     missing: str = ""
     nullable: Callable[[Any], str] | None = None
+    quoted: Callable[[Any], str] | None = None
 
 
 class ValueFormatters(Protocol):
@@ -79,6 +83,10 @@ class ValueFormatters(Protocol):
 
     def for_type(self, vtype: type) -> Callable[[Any], str]:
         """Return the formatter for values of ``vtype`` (``object``: decide per value)."""
+        ...
+
+    def iso_or(self, missing: str, quote: str = "") -> Callable[[Any], str] | None:
+        """Return a one-call formatter of optional ISO dates (None unless ``iso``)."""
         ...
 
 

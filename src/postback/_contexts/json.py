@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
@@ -24,6 +25,11 @@ COLON = 4  # after a key: ':'
 AFTER = 5  # after a value: ',' or the closer; extra is True right after a placeholder
 STRING = 6  # inside a string; extra is (is_key, escape) - escape: 0 none, 1 after '\', 2-5 hex
 TOKEN = 7  # inside a bare number or literal; extra is the characters so far
+
+# The deepest nesting of objects and arrays a template may have.  It keeps the scanner
+# linear (each state holds the stack of open containers) and the output readable by
+# common receivers.
+MAX_DEPTH = 512
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STR_RUN = re.compile(r'[^"\\\x00-\x1f]*')
@@ -72,21 +78,30 @@ def _quote_or_null(value: str | None) -> str:
     return _SURROGATE.sub(_surrogate_escape, out)
 
 
-def _int_or(missing: str) -> Callable[[Any], str]:
+def _quote_or_empty(value: str | None) -> str:
+    if value is None:
+        return '""'
+    out: str = encode_basestring(value)
+    if value.isascii():
+        return out
+    return _SURROGATE.sub(_surrogate_escape, out)
+
+
+def _int_or(missing: str, quote: str = "") -> Callable[[Any], str]:
     def int_text(value: int | None) -> str:
         if value is None:
             return missing
-        return int.__repr__(value)
+        return quote + int.__repr__(value) + quote
 
     return int_text
 
 
-def _decimal_or(missing: str) -> Callable[[Any], str]:
+def _decimal_or(missing: str, quote: str = "") -> Callable[[Any], str]:
     def decimal_text(value: Decimal | None) -> str:
         if value is None:
             return missing
         if value.is_finite():
-            return format(value, "f")
+            return quote + format(value, "f") + quote
         return format_decimal(value)  # raises RenderError
 
     return decimal_text
@@ -216,12 +231,16 @@ class _JsonFormat:
             if ch == "]" and mode == ARRAY_FIRST:
                 stack = stack[:-1]
                 mode, extra = AFTER, False
-            elif ch == "{":
-                stack = (*stack, "{")
-                mode, extra = OBJECT_FIRST, None
-            elif ch == "[":
-                stack = (*stack, "[")
-                mode, extra = ARRAY_FIRST, None
+            elif ch in "{[":
+                if len(stack) >= MAX_DEPTH:
+                    raise FormatIssue(
+                        "nesting-too-deep",
+                        f"invalid JSON: objects and arrays nested more than {MAX_DEPTH} "
+                        "levels deep (JSON parsers refuse such documents)",
+                        at,
+                    )
+                stack = (*stack, ch)
+                mode, extra = (OBJECT_FIRST, None) if ch == "{" else (ARRAY_FIRST, None)
             elif ch == '"':
                 mode, extra = STRING, (False, 0)
             elif ch in "-0123456789tfn":
@@ -330,12 +349,15 @@ class _JsonFormat:
         fmt = values.for_type(vtype)
         if context == "string":
             if vtype is str:
-                return Binding(json_string_body, "", _string_body_or_empty)
-            # Digits, '-' and '.' never need escaping.
+                return Binding(json_string_body, "", _string_body_or_empty, _quote_or_empty)
+            # Digits, '-' and '.' never need escaping; nor do ISO dates.
             if vtype is int:
-                return Binding(fmt, "", _int_or(""))
+                return Binding(fmt, "", _int_or(""), _int_or('""', '"'))
             if vtype is Decimal:
-                return Binding(fmt, "", _decimal_or(""))
+                return Binding(fmt, "", _decimal_or(""), _decimal_or('""', '"'))
+            iso = values.iso_or("")
+            if vtype is datetime and iso is not None:
+                return Binding(fmt, "", iso, values.iso_or('""', '"'))
 
             def in_string(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
                 return json_string_body(_fmt(value))
@@ -348,6 +370,9 @@ class _JsonFormat:
             return Binding(fmt, "null", _decimal_or("null"))
         if vtype is str:
             return Binding(json_quote, "null", _quote_or_null)
+        iso = values.iso_or("null", '"')
+        if vtype is datetime and iso is not None:
+            return Binding(lambda value: json_quote(fmt(value)), "null", iso)
         if vtype is object:
 
             def any_value(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
