@@ -201,6 +201,7 @@ class _Codegen:
         self._by_key: dict[Hashable, str] = {}
         self.prologue: list[str] = []
         self.quoted: dict[str, str] = {}
+        self._bindings: dict[tuple[Hashable, type], Binding] = {}
 
     def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
@@ -233,7 +234,9 @@ class _Codegen:
             access = f"{item_var}.{ispec.attribute}"
             label = f"{{{node.var}.{node.attr}}}"
         ctx = self.contexts[node]
-        binding: Binding = self.fmt.bind(ctx, vtype, self.values)
+        binding = self._bindings.get((ctx, vtype))
+        if binding is None:
+            binding = self._bindings[ctx, vtype] = self.fmt.bind(ctx, vtype, self.values)
         if self.missing == "empty" and binding.nullable is not None:
             code = f"{self.bind(('n', ctx, vtype), binding.nullable)}({access})"
             if binding.quoted is not None:
