@@ -29,6 +29,10 @@ __all__ = ["FORMAT", "path_segment_encode"]
 # Parts of the URL (the first item of every state).
 SCHEME = 0  # (SCHEME, scheme so far, offset of its first character)
 SLASHES = 1  # (SLASHES, scheme, number of '/' seen after ':')
+# The longest authority a template may have (a DNS name has at most 253 characters);
+# the scanner keeps the authority's characters in its state until it ends, so the
+# limit keeps the check linear in the template's size.
+MAX_AUTHORITY = 1024
 AUTHORITY = 2  # (AUTHORITY, ((char, offset), ...), placeholders: ((start, end, index, name), ...))
 PATH = 3  # (PATH, pct): pct counts the characters of a %XX escape seen so far
 QUERY = 4  # (QUERY, pair state of query.PairScanner)
@@ -298,6 +302,13 @@ class _UrlFormat:
                     _check_authority(state[1], state[2], node.offset_of(i))
                     state, part = self._enter(ch)
                 else:
+                    if len(state[1]) >= MAX_AUTHORITY:
+                        raise FormatIssue(
+                            "invalid-url",
+                            f"the authority (user info, host and port) is longer than "
+                            f"{MAX_AUTHORITY} characters",
+                            node.offset_of(i),
+                        )
                     state = (AUTHORITY, (*state[1], (ch, node.offset_of(i))), state[2])
                 i += 1
             elif part == QUERY:

@@ -246,6 +246,10 @@ def _decode_ref(ref: str, at: int, end: int) -> str:
 # The scanner
 # ---------------------------------------------------------------------------
 
+# The deepest element nesting a template may have: each state holds the stack of open
+# elements, so a limit keeps the check linear in the template's size.
+MAX_DEPTH = 512
+
 # A state is (mode, where, stack, a, b).  ``where`` is the part of the document:
 START = 0  # nothing yet: the XML declaration may come
 PROLOG = 1  # before the root element
@@ -526,6 +530,13 @@ class _XmlFormat:
                 ch = value[i]
                 if ch == ">":
                     _check_namespaces(a, stack, at(i))
+                    if len(stack) >= MAX_DEPTH:
+                        raise FormatIssue(
+                            "nesting-too-deep",
+                            f"elements nested more than {MAX_DEPTH} levels deep; receivers "
+                            "refuse such documents and the check would slow down",
+                            at(i),
+                        )
                     stack = (*stack, (a[0], a[2]))
                     mode, where, a, b = DATA, ROOT, None, 0
                     i += 1
