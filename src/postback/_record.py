@@ -13,6 +13,7 @@ from typing import Any, Final, Self
 
 from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
 from ._errors import RecordError
+from ._values import MAX_DIGITS, decimal_digits
 
 __all__ = ["Action", "Item", "sample_action"]
 
@@ -34,6 +35,9 @@ _DECIMAL_RE: Final = re.compile(
 )
 
 _EXPECT_INT: Final = "an integer"
+_INT_BOUND: Final = 10**MAX_DIGITS
+_EXPECT_SHORT_INT: Final = f"an integer of at most {MAX_DIGITS} digits"
+_EXPECT_SHORT_DECIMAL: Final = f"a decimal number of at most {MAX_DIGITS} digits in fixed-point"
 _EXPECT_DECIMAL: Final = "a decimal number"
 _EXPECT_STR: Final = "a string"
 _EXPECT_DATETIME: Final = (
@@ -62,9 +66,11 @@ def _expected(label: str, expected: str, value: object) -> RecordError:
 
 def _to_int(value: Any, label: str) -> int:
     if type(value) is int:
-        return value
+        if -_INT_BOUND < value < _INT_BOUND:
+            return value
+        raise _expected(label, _EXPECT_SHORT_INT, value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
+        return _to_int(int(value), label)
     if isinstance(value, str):
         text = value.strip()
         if _INT_RE.fullmatch(text):
@@ -102,6 +108,8 @@ def _to_decimal(value: Any, label: str) -> Decimal:
         # A signaling NaN cannot be hashed or compared, so a record holding one
         # could be neither; quiet NaN and infinities are kept (rendering refuses them).
         raise _expected(label, "a decimal number (not a signaling NaN)", value)
+    if result.is_finite() and decimal_digits(result) > MAX_DIGITS:
+        raise _expected(label, _EXPECT_SHORT_DECIMAL, value)
     return result
 
 
@@ -211,9 +219,10 @@ _CONVERTERS: Final[Mapping[type, _Converter]] = {
 }
 
 # The exact types a stored value already has; anything else goes through the
-# converter.  Decimal is absent on purpose: a Decimal must still be checked for sNaN.
+# converter.  Decimal and int are absent on purpose: a Decimal must still be checked
+# for sNaN, and both for their number of digits.
 _SKIP_TYPES: Final[Mapping[type, type | None]] = {
-    int: int,
+    int: None,  # an int must still be checked for its number of digits
     Decimal: None,
     str: str,
     datetime: datetime,

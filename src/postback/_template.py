@@ -296,8 +296,12 @@ class Template:
         text = self.render(action)
         try:
             return text.encode("utf-8")
-        except UnicodeEncodeError:  # pragma: no cover - every format removes lone surrogates
-            return text.encode("utf-8", "replace")
+        except UnicodeEncodeError:
+            # Only the text format keeps lone surrogates; like every other format's
+            # output they become U+FFFD (the "replace" handler would write "?").
+            import re
+
+            return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
 
 
 def _unpickle(
@@ -348,6 +352,11 @@ def _used_fields(nodes: Any) -> frozenset[str]:
 _cache: OrderedDict[tuple[Any, ...], Template] = OrderedDict()
 _cache_lock = _thread.allocate_lock()
 _CACHE_SIZE = 512
+# A template keeps its source and generated code alive (about ten bytes per source
+# character), so the cache also holds at most this many source characters in all:
+# many large templates cannot pin gigabytes.
+_CACHE_CHARS = 8 * 1024 * 1024
+_cache_chars = 0
 
 
 def compile(
@@ -385,10 +394,17 @@ def compile(
             _cache.move_to_end(key)
             return hit
     template = Template._build(source, fmt, opts)
+    global _cache_chars
     with _cache_lock:
-        _cache[key] = template
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        if key not in _cache:
+            _cache[key] = template
+            _cache_chars += len(source)
+        if _cache_chars > _CACHE_CHARS:
+            # Recount: the cache may have been cleared behind the counter's back.
+            _cache_chars = sum(len(k[0]) for k in _cache)
+        while _cache and (len(_cache) > _CACHE_SIZE or _cache_chars > _CACHE_CHARS):
+            old_key, _old = _cache.popitem(last=False)
+            _cache_chars -= len(old_key[0])
     return template
 
 

@@ -9,7 +9,20 @@ from typing import Any
 
 from ._errors import ConfigError, RenderError
 
-__all__ = ["Values", "format_decimal", "resolve_timezone"]
+__all__ = ["MAX_DIGITS", "Values", "decimal_digits", "format_decimal", "resolve_timezone"]
+
+# Numbers longer than this would make one short value render as a huge text
+# ("1e999999999" is a billion digits in fixed-point): records refuse them and extra
+# fields raise RenderError.
+MAX_DIGITS = 1000
+_INT_BOUND = 10**MAX_DIGITS
+
+
+def decimal_digits(value: Decimal) -> int:
+    """Return about how many digits the finite ``value`` has in fixed-point notation."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(value.adjusted(), 0) + max(-exponent, 0) + 1
 
 
 def resolve_timezone(tz: str | tzinfo | None) -> tzinfo:
@@ -134,18 +147,24 @@ class Values:
 
     def format_any(self, value: Any) -> str:
         """Format a value whose type is only known at render time (extra fields)."""
-        if isinstance(value, str):
+        if type(value) is str:
             return value
+        if isinstance(value, str):
+            return str.__str__(value)
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int):
-            return int.__repr__(value)
+            if -_INT_BOUND < value < _INT_BOUND:
+                return int.__repr__(value)
+            raise RenderError(f"cannot render an integer of more than {MAX_DIGITS} digits")
         if isinstance(value, Decimal):
+            if value.is_finite() and decimal_digits(value) > MAX_DIGITS:
+                raise RenderError(f"cannot render a decimal of more than {MAX_DIGITS} digits")
             return format_decimal(value)
         if isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
                 raise RenderError(f"cannot render the non-finite number {value!r}")
-            return format(Decimal(repr(value)), "f")
+            return format(Decimal(float.__repr__(value)), "f")
         if isinstance(value, datetime):
             return self._dt(value)
         if isinstance(value, date):

@@ -326,7 +326,8 @@ class _JsonFormat:
         )
 
     def loop(self, before: tuple[Any, ...], after: tuple[Any, ...]) -> str | None:
-        if before[1] != after[1] or after[0] in (STRING, TOKEN):
+        # A join inside a string ("{join(items, i, "{i.sku}")}") may stay in it.
+        if before[1] != after[1] or (after[0] in (STRING, TOKEN) and after != before):
             return "its template leaves an object, array or string open (or closes one)"
         return None
 

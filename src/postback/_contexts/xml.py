@@ -249,6 +249,8 @@ def _decode_ref(ref: str, at: int, end: int) -> str:
 # The deepest element nesting a template may have: each state holds the stack of open
 # elements, so a limit keeps the check linear in the template's size.
 MAX_DEPTH = 512
+# The most attributes one start tag may have (the same reasoning).
+MAX_ATTRIBUTES = 512
 
 # A state is (mode, where, stack, a, b).  ``where`` is the part of the document:
 START = 0  # nothing yet: the XML declaration may come
@@ -400,6 +402,9 @@ def _new_tag_attr(info: TagInfo, attr: str, at: int, end: int) -> TagInfo:
     name, attrs, decls = info
     if attr in attrs:
         raise _invalid(f"<{name}> has the attribute {attr!r} twice", at, end)
+    if len(attrs) >= MAX_ATTRIBUTES:
+        # The tag's attribute names live in the state; the limit keeps checking linear.
+        raise _invalid(f"<{name}> has more than {MAX_ATTRIBUTES} attributes", at, end)
     return (name, (*attrs, attr), decls)
 
 

@@ -1,0 +1,138 @@
+"""Regression tests for bugs found while hardening postback (docs/security.md)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+from decimal import Decimal
+
+import pytest
+
+import postback
+from postback import Action, Item
+
+
+def test_long_templates_are_not_one_giant_f_string() -> None:
+    # Bug: every placeholder went into one f-string, which CPython 3.11 compiles in
+    # time quadratic in its number of fields (1 MiB of placeholders: minutes).  The
+    # compiler now splits the output into f-strings of at most 256 parts.
+    source = "{CampaignId}." * 10_000
+    start = time.perf_counter()
+    template = postback.compile(source, format="text")
+    assert time.perf_counter() - start < 60
+    assert template.render(Action(campaign_id=5)) == "5." * 10_000
+    tree = ast.parse(template.code)
+    largest = max(len(node.values) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr))
+    assert largest <= 256
+
+
+def test_join_inside_a_json_string_compiles() -> None:
+    # Bug: json refused every join whose template ends inside a string, even a join
+    # that stands inside a string and stays there (a comma-separated list of SKUs).
+    template = postback.compile('{"skus": "{join(items, i, "{i.sku}")}", "n": 1}')
+    action = Action(items=[Item(sku='a"b'), Item(sku="c\\d"), Item(sku="\n")])
+    assert json.loads(template.render(action)) == {"skus": 'a"b,c\\d,\n', "n": 1}
+    assert json.loads(template.render(Action())) == {"skus": "", "n": 1}
+    key = postback.compile('{"k{join(items, i, "{i.sku}", "-")}": true}')
+    assert json.loads(key.render(action)) == {'ka"b-c\\d-\n': True}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '["{join(items, i, "\\\\", "")}"]',  # ends inside an escape
+        '["{join(items, i, "x\\"")}"]',  # closes the string
+        '[1{join(items, i, "2")}]',  # extends a number
+    ],
+)
+def test_joins_that_leave_a_string_or_number_changed_are_still_refused(source: str) -> None:
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source)
+    assert info.value.code in ("join-structure", "invalid-json")
+    assert "join at 1:" in info.value.message
+
+
+def test_deep_json_nesting_is_refused_not_quadratic() -> None:
+    # Bug: the scanner copied its stack of open containers on every '{' or '[', so
+    # 50,000 nested arrays took minutes.  Nesting is now limited to 512 levels.
+    start = time.perf_counter()
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile("[" * 50_000 + "]" * 50_000)
+    assert time.perf_counter() - start < 10
+    assert info.value.code == "nesting-too-deep"
+
+
+def test_the_template_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bug: the cache kept the last 512 templates whatever their size; 512 templates
+    # of 1 MiB pin about 5 GB.  It now also holds at most 8 Mi source characters.
+    from postback import _template
+
+    assert _template._CACHE_CHARS == 8 * 1024 * 1024
+    monkeypatch.setattr(_template, "_CACHE_CHARS", 100_000)
+    for k in range(10):
+        postback.compile(f'"{k}' + "x" * 30_000 + '"')
+        assert _template._cache_chars <= 100_000
+        assert _template._cache_chars == sum(len(key[0]) for key in _template._cache)
+    big = postback.compile('"' + "y" * 200_000 + '"')  # larger than the budget: not kept
+    assert all(t is not big for t in _template._cache.values())
+    small = postback.compile('{"cached": true}')
+    assert postback.compile('{"cached": true}') is small
+
+
+def test_text_format_render_bytes_replaces_lone_surrogates_with_u_fffd() -> None:
+    # Bug: render_bytes encoded the text format's lone surrogates as "?", not U+FFFD
+    # (SPEC §4: lone surrogates become U+FFFD in every format except json).
+    template = postback.compile("{SubId1}", format="text")
+    value = "a\ud800b\udc00c\udbff\udfffd\U0001f389"
+    assert template.render(Action(sub_id1=value)) == value
+    assert template.render_bytes(Action(sub_id1=value)) == (
+        "a\ufffdb\ufffdc\ufffd\ufffdd\U0001f389".encode()
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "query", "url", "header", "text"])
+def test_an_int_too_long_for_str_is_a_record_error_not_a_value_error(fmt: str) -> None:
+    # Bug: Action(campaign_id=10**5000) was accepted and rendering raised the
+    # ValueError of int -> str conversion ("Exceeds the limit (4300 digits)").
+    with pytest.raises(postback.RecordError) as info:
+        Action(campaign_id=10**5000)
+    assert info.value.field == "CampaignId"
+    source = {
+        "json": '{"n": {X}}',
+        "xml": "<r>{X}</r>",
+        "query": "n={X}",
+        "url": "https://h.example/?n={X}",
+        "header": "{X}",
+        "text": "{X}",
+    }[fmt]
+    template = postback.compile(source, format=fmt, extra_fields=["X"])
+    with pytest.raises(postback.RenderError):
+        template.render({"X": 10**5000})
+
+
+def test_a_short_decimal_with_a_huge_exponent_is_refused() -> None:
+    # Bug: "1e999999999" (11 characters of record) was accepted and rendered as a
+    # billion digits in fixed-point: one value could exhaust memory.
+    with pytest.raises(postback.RecordError) as info:
+        Action.from_dict({"Payout": "1e999999999"})
+    assert info.value.field == "Payout"
+    assert "at most 1000 digits" in info.value.message
+    with pytest.raises(postback.RecordError):
+        Item(amt="1e-999999999")
+    template = postback.compile("{X}", format="text", extra_fields=["X"])
+    with pytest.raises(postback.RenderError):
+        template.render({"X": Decimal("1e999999999")})
+    assert Action(payout=Decimal("9" * 1000)).payout == Decimal("9" * 1000)
+
+
+def test_an_extra_float_subclass_with_its_own_repr_renders() -> None:
+    # Bug: extra floats were formatted through repr(), so a float subclass with a
+    # decorated repr (numpy.float64 prints "np.float64(0.1)") raised
+    # decimal.InvalidOperation out of render.
+    class Float(float):
+        def __repr__(self) -> str:
+            return f"np.float64({float.__repr__(self)})"
+
+    template = postback.compile('{"v": {X}}', extra_fields=["X"])
+    assert template.render({"X": Float(0.1)}) == '{"v": 0.1}'
