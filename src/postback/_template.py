@@ -13,9 +13,7 @@ from ._contexts import FormatIssue, get_format
 from ._errors import (
     ConfigError,
     Diagnostic,
-    PostbackError,
     RecordError,
-    TemplateError,
     TemplateFormatError,
     TemplateSyntaxError,
     UnknownFieldError,
@@ -431,7 +429,3 @@ def check(
     opts = _Options(missing, timezone, date_format, extra_fields, name, max_template_size)
     problems, _nodes, _contexts, lines = _analyze(source, fmt, opts)
     return [_diagnostic(p, lines) for p in problems]
-
-
-# Keep the names referenced for readers of the error hierarchy.
-_ = (PostbackError, TemplateError)
