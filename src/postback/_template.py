@@ -354,7 +354,25 @@ _CACHE_SIZE = 512
 # character), so the cache also holds at most this many source characters in all:
 # many large templates cannot pin gigabytes.
 _CACHE_CHARS = 8 * 1024 * 1024
-_cache_chars = 0
+
+
+def _inputs(
+    source: object,
+    format: Format | str,
+    missing: str,
+    timezone: str | tzinfo | None,
+    date_format: str,
+    extra_fields: Iterable[str],
+    name: str,
+    max_template_size: int,
+) -> tuple[Format, _Options]:
+    """Validate the arguments shared by ``compile`` and ``check``."""
+    if not isinstance(source, str):
+        raise ConfigError(
+            f"a template source must be str, not {type(source).__name__}", setting="source"
+        )
+    fmt = Format.parse(format)
+    return fmt, _Options(missing, timezone, date_format, extra_fields, name, max_template_size)
 
 
 def compile(
@@ -375,12 +393,9 @@ def compile(
     invalid option.  Compiling the same source with the same options again returns
     the cached template.
     """
-    if not isinstance(source, str):
-        raise ConfigError(
-            f"a template source must be str, not {type(source).__name__}", setting="source"
-        )
-    fmt = Format.parse(format)
-    opts = _Options(missing, timezone, date_format, extra_fields, name, max_template_size)
+    fmt, opts = _inputs(
+        source, format, missing, timezone, date_format, extra_fields, name, max_template_size
+    )
     key = (source, fmt.value, opts.key)
     try:
         hash(key)
@@ -392,17 +407,13 @@ def compile(
             _cache.move_to_end(key)
             return hit
     template = Template._build(source, fmt, opts)
-    global _cache_chars
     with _cache_lock:
-        if key not in _cache:
-            _cache[key] = template
-            _cache_chars += len(source)
-        if _cache_chars > _CACHE_CHARS:
-            # Recount: the cache may have been cleared behind the counter's back.
-            _cache_chars = sum(len(k[0]) for k in _cache)
-        while _cache and (len(_cache) > _CACHE_SIZE or _cache_chars > _CACHE_CHARS):
+        _cache[key] = template
+        # Summing at most _CACHE_SIZE lengths costs microseconds, once per new template.
+        chars = sum(len(k[0]) for k in _cache)
+        while _cache and (len(_cache) > _CACHE_SIZE or chars > _CACHE_CHARS):
             old_key, _old = _cache.popitem(last=False)
-            _cache_chars -= len(old_key[0])
+            chars -= len(old_key[0])
     return template
 
 
@@ -421,11 +432,8 @@ def check(
 
     Never raises for a template defect; an invalid option is a ``ConfigError``.
     """
-    if not isinstance(source, str):
-        raise ConfigError(
-            f"a template source must be str, not {type(source).__name__}", setting="source"
-        )
-    fmt = Format.parse(format)
-    opts = _Options(missing, timezone, date_format, extra_fields, name, max_template_size)
+    fmt, opts = _inputs(
+        source, format, missing, timezone, date_format, extra_fields, name, max_template_size
+    )
     problems, _nodes, _contexts, lines = _analyze(source, fmt, opts)
     return [_diagnostic(p, lines) for p in problems]
