@@ -167,6 +167,8 @@ _ALLOWED_NODES = (
     ast.FormattedValue,
     ast.Constant,
     ast.IfExp,
+    ast.BinOp,  # a value between the delimiters its context wraps it in: _w + _f(_v) + _w
+    ast.Add,
     ast.Compare,
     ast.Is,
     ast.IsNot,

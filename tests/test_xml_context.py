@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 import postback
 from postback import Action, Item
 from postback._compiler import analyze
-from postback._contexts.xml import FORMAT as XML
-from postback._contexts.xml import xml_attribute, xml_cdata, xml_content
-from postback._parser import LineIndex
+from postback._contexts import get_format
+from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template
+from postback._problems import LineIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "action-clearing.xml"
@@ -164,6 +164,12 @@ def expected(value: Any) -> str:
 
 # One template per context, each placing a value of every catalog type there; the
 # text around some placeholders tests the boundaries (']]' before, ']' or '>' after).
+ESCAPERS = {
+    "content": xml_content,
+    'attr"': xml_attribute,
+    "attr'": xml_attribute,
+    "cdata": xml_cdata,
+}
 TEMPLATES = {
     "content": (
         "<r><i>{CampaignId}</i><s>{CampaignName}</s><d>{Payout}</d><t>{EventDate}</t>"
@@ -245,8 +251,9 @@ def values_sent(context: str, action: Action) -> dict[str, str]:
 def test_each_template_lands_in_its_context(context: str) -> None:
     source = TEMPLATES[context]
     nodes = parse_template(source).nodes
-    contexts = analyze(nodes, XML, len(source), LineIndex(source))
-    assert set(contexts.values()) == {context}
+    contexts, problems = analyze(nodes, get_format("xml"), len(source), LineIndex(source))
+    assert problems == []
+    assert {c.escape for c in contexts.values()} == {ESCAPERS[context]}
     parse(postback.compile(source, format="xml").render(Action()))
 
 

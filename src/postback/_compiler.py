@@ -1,144 +1,181 @@
-"""Compiles nodes into a Python render function, with each placeholder's escaper bound.
+"""Compiles checked nodes into a Python render function, with each placeholder's escaper bound.
 
 Two stages:
 
-1. ``analyze`` runs the format's context scanner over the template's literal text
-   and records the context each placeholder lands in.  A join is scanned for one
-   item and again for a second item after its separator; the second pass must end
-   where the first did, which proves the output well-formed for any number of items,
-   and the text after the join is scanned from both the "no items" and the "items"
-   states.
+1. ``analyze`` drives the format's state machine over the template's literal text
+   and records the ``Context`` each placeholder lands in.  A join is scanned for
+   one item and again for a second item after its separator; the second pass must
+   end where the first did, which proves the output well-formed for any number of
+   items, and the text after the join is scanned from both the "no items" and the
+   "items" states.  Defects are collected, not raised; where the format can resume
+   after one, later defects are found too.
 2. ``generate`` writes the source of one function: adjacent literals merged into one
-   constant, each placeholder a call of the function its context and type need
-   (bound as a closure variable), a join a list comprehension fed to ``str.join``.
-   Template text never reaches the generated code except as string literals made of
-   escaped code points, so a template cannot steer code generation.
+   constant, each placeholder an expression that handles a missing value and calls
+   the formatter and escaper its context and type need (bound as closure
+   variables), a join a loop appending to one string.  Template text never reaches
+   the generated code except as string literals made of escaped code points, so a
+   template cannot steer code generation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from ._catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-from ._contexts import Binding, FormatIssue, FormatModule, HoleNode
+from ._contexts import Context, Defect, OutputFormat
 from ._errors import RenderError
-from ._nodes import Field, Join, Node, Text
-from ._parser import LineIndex
+from ._messages import placeholder_label
+from ._nodes import Field, Hole, Join, Node, Span, Text
+from ._problems import Code, LineIndex, Problem
 from ._values import Values
 
 __all__ = ["analyze", "generate"]
 
 RenderFunction = Callable[[Any], str]
+_States = dict[Hashable, str | None]  # state -> label of the loop case that reached it
 
 
-class _Labeled(Exception):
-    def __init__(self, issue: FormatIssue, label: str | None) -> None:
-        super().__init__(issue.message)
-        self.issue = issue
-        self.label = label
+class _Analysis:
+    """One run of a format's state machine over a template (see ``analyze``)."""
+
+    def __init__(self, fmt: OutputFormat[Any], lines: LineIndex) -> None:
+        self.fmt = fmt
+        self.lines = lines
+        self.contexts: dict[Hole, Context] = {}
+        self.problems: dict[tuple[Span, Code], Problem] = {}
+        self.reported = 0  # every report, repeats included
+
+    def report(self, problem: Problem, label: str | None) -> None:
+        """Keep ``problem`` (once per position and code), naming the loop case if any."""
+        self.reported += 1
+        key = (problem.span, problem.code)
+        if key not in self.problems:
+            if label:
+                problem = replace(problem, message=f"{problem.message} ({label})")
+            self.problems[key] = problem
+
+    def where(self, join: Join) -> str:
+        line, col = self.lines.position(join.span.start)
+        return f"the join at {line}:{col}"
+
+    def walk(self, body: Sequence[Node], states: _States) -> _States:
+        """Return the states after ``body`` for each state before it."""
+        for node in body:
+            if isinstance(node, Text):
+                states = self.text(node, states)
+            elif isinstance(node, Join):
+                states = self.join(node, states)
+            else:
+                states = self.hole(node, states)  # type: ignore[arg-type]
+            if not states:
+                break
+        return states
+
+    def text(self, node: Text, states: _States) -> _States:
+        new: _States = {}
+        for state, label in states.items():
+            start = 0
+            while True:
+                result = self.fmt.text(state, node, start)
+                if not isinstance(result, Defect):
+                    new.setdefault(result, label)
+                    break
+                self.report(result.problem, label)
+                if result.resume is None:
+                    break
+                state, start = result.resume, result.at
+        return new
+
+    def hole(self, node: Hole, states: _States) -> _States:
+        new: _States = {}
+        for state, label in states.items():
+            result = self.fmt.hole(state, node)
+            if isinstance(result, Defect):
+                self.report(result.problem, label)
+                if result.resume is not None:
+                    new.setdefault(result.resume, label)
+                continue
+            after, context = result
+            known = self.contexts.setdefault(node, context)
+            if known != context:
+                self.report(
+                    Problem(
+                        node.span,
+                        Code.AMBIGUOUS_POSITION,
+                        "this placeholder lands in a different position depending on "
+                        "the number of items, so no single escaping fits it",
+                    ),
+                    label,
+                )
+            new.setdefault(after, label)
+        return new
+
+    def join(self, node: Join, states: _States) -> _States:
+        new: _States = dict(states)
+        where = self.where(node)
+        for state, label in states.items():
+            after_one = self.walk(node.body, {state: label or f"with 1 item in {where}"})
+            if not self.repeats(node, state, after_one, label or f"with 2 items in {where}"):
+                # What follows a body that cannot repeat has no meaningful state:
+                # checking it would only echo this defect.
+                return {}
+            new[state] = label or f"with 0 items in {where}"
+            for after in after_one:
+                new.setdefault(after, label or f"with 1 item in {where}")
+        return new
+
+    def repeats(self, node: Join, before: Hashable, after_one: _States, label: str) -> bool:
+        """Check that the join body can follow itself after the separator."""
+        for after in after_one:
+            why = self.fmt.loop(before, after)
+            if why is not None:
+                self.report(self.join_problem(node, f"cannot repeat: {why}"), None)
+                return False
+        sep = Text(node.sep, node.sep_span, exact=False)
+        reported = self.reported
+        after_sep = self.text(sep, dict.fromkeys(after_one, label))
+        if self.reported > reported:
+            return False
+        after_two = self.walk(node.body, after_sep)
+        if self.reported > reported:
+            return False  # the second item is already reported
+        if set(after_two) != set(after_one):
+            self.report(
+                self.join_problem(
+                    node,
+                    f"cannot repeat: a second item with the separator {node.sep!r} "
+                    "does not end where the first did",
+                ),
+                None,
+            )
+            return False
+        return True
+
+    def join_problem(self, node: Join, what: str) -> Problem:
+        return Problem(node.span, Code.JOIN_STRUCTURE, f"{self.where(node)} {what}")
+
+    def end(self, states: _States, offset: int) -> None:
+        for state, label in states.items():
+            problem = self.fmt.end(state, offset)
+            if problem is not None:
+                self.report(problem, label)
 
 
 def analyze(
-    nodes: Sequence[Node], fmt: FormatModule, source_len: int, lines: LineIndex
-) -> dict[HoleNode, Hashable]:
-    """Return the context of every placeholder; raise ``FormatIssue`` for a defect."""
-    contexts: dict[HoleNode, Hashable] = {}
+    nodes: Sequence[Node], fmt: OutputFormat[Any], source_len: int, lines: LineIndex
+) -> tuple[dict[Hole, Context], list[Problem]]:
+    """Return the context of every placeholder and the format's problems."""
+    run = _Analysis(fmt, lines)
+    final = run.walk(nodes, {fmt.initial(): None})
+    run.end(final, source_len)
+    return run.contexts, list(run.problems.values())
 
-    def where(join: Join) -> str:
-        line, col = lines.position(join.span.start)
-        return f"the join at {line}:{col}"
 
-    def walk(
-        body: Sequence[Node], states: dict[Hashable, str | None]
-    ) -> dict[Hashable, str | None]:
-        for node in body:
-            new: dict[Hashable, str | None] = {}
-            if isinstance(node, Text):
-                for state, label in states.items():
-                    try:
-                        nxt = fmt.text(state, node.value, node)
-                    except FormatIssue as issue:
-                        raise _Labeled(issue, label) from None
-                    new.setdefault(nxt, label)
-            elif isinstance(node, Join):
-                new = dict(states)
-                one = f"with 1 item in {where(node)}"
-                two = f"with 2 items in {where(node)}"
-                for state, label in states.items():
-                    after_one = walk(node.body, {state: label or one})
-                    for s1 in after_one:
-                        why = fmt.loop(state, s1)
-                        if why is not None:
-                            raise _Labeled(
-                                FormatIssue(
-                                    "join-structure",
-                                    f"{where(node)} cannot repeat: {why}",
-                                    node.span.start,
-                                    node.span.end,
-                                ),
-                                None,
-                            )
-                    sep = Text(node.sep, node.sep_span, exact=False)
-                    after_sep: dict[Hashable, str | None] = {}
-                    for s1 in after_one:
-                        try:
-                            after_sep.setdefault(fmt.text(s1, node.sep, sep), two)
-                        except FormatIssue as issue:
-                            raise _Labeled(issue, two) from None
-                    after_two = walk(node.body, after_sep)
-                    if set(after_two) != set(after_one):
-                        raise _Labeled(
-                            FormatIssue(
-                                "join-structure",
-                                f"{where(node)} cannot repeat: a second item with the separator "
-                                f"{node.sep!r} does not end where the first did",
-                                node.span.start,
-                                node.span.end,
-                            ),
-                            None,
-                        )
-                    zero = f"with 0 items in {where(node)}"
-                    new[state] = label or zero
-                    for s1 in after_one:
-                        new.setdefault(s1, label or one)
-            else:
-                for state, label in states.items():
-                    try:
-                        nxt, ctx = fmt.hole(state, node)
-                    except FormatIssue as issue:
-                        raise _Labeled(issue, label) from None
-                    known = contexts.setdefault(node, ctx)
-                    if known != ctx:
-                        raise _Labeled(
-                            FormatIssue(
-                                "ambiguous-position",
-                                "this placeholder lands in a different position depending on "
-                                "the number of items, so no single escaping fits it",
-                                node.span.start,
-                                node.span.end,
-                            ),
-                            label,
-                        )
-                    new.setdefault(nxt, label)
-            states = new
-        return states
-
-    try:
-        final = walk(nodes, {fmt.initial(): None})
-        for state, label in final.items():
-            try:
-                fmt.end(state, source_len)
-            except FormatIssue as issue:
-                raise _Labeled(issue, label) from None
-    except _Labeled as exc:
-        found = exc.issue
-        if exc.label:
-            found = FormatIssue(
-                found.code, f"{found.message} ({exc.label})", found.offset, found.end
-            )
-        raise found from None
-    return contexts
+# ---------------------------------------------------------------------------
+# Code generation
+# ---------------------------------------------------------------------------
 
 
 def _literal(text: str) -> str:
@@ -152,15 +189,7 @@ def _literal(text: str) -> str:
 
 
 _FSTRING = {c: f"\\x{c:02x}" for c in range(0x20)}
-_FSTRING.update(
-    {
-        ord("\\"): "\\\\",
-        ord("'"): "\\'",
-        ord("{"): "{{",
-        ord("}"): "}}",
-        0x7F: "\\x7f",
-    }
-)
+_FSTRING.update({ord("\\"): "\\\\", ord("'"): "\\'", ord("{"): "{{", ord("}"): "}}", 0x7F: "\\x7f"})
 
 
 def _fstring_text(text: str) -> str:
@@ -173,35 +202,70 @@ def _fstring_text(text: str) -> str:
     return text.translate(_FSTRING).encode("ascii", "backslashreplace").decode("ascii")
 
 
-def _missing_error(name: str) -> Callable[[], str]:
+def _missing_error(label: str) -> Callable[[], str]:
     def raise_missing() -> str:
         raise RenderError(
-            f"{name} has no value and the template was compiled with missing='error'",
-            field=name.strip("{}"),
+            f"{label} has no value and the template was compiled with missing='error'",
+            field=label.strip("{}"),
         )
 
     return raise_missing
 
 
+def _any_writer(
+    context: Context, fmt: Callable[[Any], str], missing: str | None
+) -> Callable[[Any], str]:
+    """Return the writer of a value whose type is known only when rendering (extra fields).
+
+    With ``missing`` it also writes None, as that text.
+    """
+    escape, bare = context.escape, context.bare
+
+    def write_any(value: Any) -> str:
+        if value is None and missing is not None:
+            return missing
+        text = fmt(value)
+        if escape is None or isinstance(value, bare):
+            return text
+        return escape(text)
+
+    return write_any
+
+
+class _Hole(NamedTuple):
+    """A placeholder to write: the node, its loop variable's name and its context."""
+
+    node: Hole
+    item_var: str | None
+    context: Context
+
+
+class _Loop(NamedTuple):
+    """A join to write: its separator and the parts of its template."""
+
+    sep: str
+    body: list[_Piece]
+
+
+_Piece = str | _Hole | _Loop  # literal text, a placeholder or a join
+
+
 class _Codegen:
     def __init__(
         self,
-        fmt: FormatModule,
-        contexts: dict[HoleNode, Hashable],
+        fmt: OutputFormat[Any],
+        contexts: dict[Hole, Context],
         values: Values,
         missing: str,
-        extra_fields: frozenset[str],
     ) -> None:
         self.fmt = fmt
         self.contexts = contexts
         self.values = values
         self.missing = missing
-        self.extra_fields = extra_fields
         self.names: dict[str, Any] = {}
         self._by_key: dict[Hashable, str] = {}
         self.prologue: list[str] = []
-        self.quoted: dict[str, str] = {}
-        self._bindings: dict[tuple[Hashable, type], Binding] = {}
+        self.shapes: dict[tuple[Context, type], tuple[str, str]] = {}
 
     def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
@@ -219,124 +283,151 @@ class _Codegen:
                 self.prologue.append(f"{name} = a.extra.get({_literal(extra)})")
         return name
 
-    def hole(self, node: HoleNode, item_var: str | None) -> str:
+    def expression(self, part: _Hole) -> str:
+        """Return the expression that writes one placeholder, a missing value included."""
+        node, item_var, context = part
         if isinstance(node, Field):
             spec = FIELDS_BY_NAME.get(node.name)
             vtype: type = spec.type if spec is not None else object
             if spec is not None:
                 access = f"a.{spec.attribute}"
             else:
-                access = self.bind(("x", node.name), None, extra=node.name)
-            label = f"{{{node.name}}}"
+                access = self.bind(("extra", node.name), None, extra=node.name)
         else:
             ispec = ITEM_FIELDS_BY_NAME[node.attr]
-            vtype = ispec.type
-            access = f"{item_var}.{ispec.attribute}"
-            label = f"{{{node.var}.{node.attr}}}"
-        ctx = self.contexts[node]
-        binding = self._bindings.get((ctx, vtype))
-        if binding is None:
-            binding = self._bindings[ctx, vtype] = self.fmt.bind(ctx, vtype, self.values)
-        if self.missing == "empty" and binding.nullable is not None:
-            code = f"{self.bind(('n', ctx, vtype), binding.nullable)}({access})"
-            if binding.quoted is not None:
-                self.quoted[code] = f"{self.bind(('q', ctx, vtype), binding.quoted)}({access})"
-            return code
-        func = self.bind(("f", ctx, vtype), binding.func)
+            vtype, access = ispec.type, f"{item_var}.{ispec.attribute}"
         if self.missing == "error":
-            miss = self.bind(("m", label), _missing_error(label)) + "()"
-        else:
-            miss = self.bind(("c", binding.missing), binding.missing)
-        return f"({miss} if (_v := {access}) is None else {func}(_v))"
+            label = placeholder_label(node)
+            raise_missing = self.bind(("raise", label), _missing_error(label))
+            return f"({raise_missing}() if (_v := {access}) is None else {self.present(context, vtype)})"
+        shape = self.shapes.get((context, vtype))
+        if shape is None:
+            shape = self.shapes[context, vtype] = self.shape(context, vtype)
+        return shape[0] + access + shape[1]
 
-    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[tuple[str, Any]]:
-        """Return the parts of ``nodes`` with adjacent literals merged.
+    def shape(self, context: Context, vtype: type) -> tuple[str, str]:
+        """Return the code around a value's access that writes it (missing included).
 
-        A part is ``("lit", text)``, ``("code", expression)`` or, for a join,
-        ``("join", (separator, parts of the join template))``.
+        The common shapes cost one call per value and little to compile: a value
+        that needs no escaping goes through a one-call writer of its type
+        (``Values.nullable``), and a string whose context writes a missing value
+        like an empty one through the escaper alone (``_e(a.x)``: escapers write None as they write an empty text).
         """
-        out: list[tuple[str, Any]] = []
+        missing, escape = context.missing, context.escape
+        if vtype is object:
+            writer = _any_writer(context, self.values.format_any, missing)
+            return f"{self.bind(('any', context), writer)}(", ")"
+        if not self.needs_escape(context, vtype):
+            wrap = "" if escape is None or vtype in context.bare else context.wrap
+            if vtype is int and not wrap:
+                # int.__repr__ is a C function: testing for None inline costs no call.
+                constant = self.bind(("const", missing), missing)
+                fmt = self.bind(("fmt", int), self.values.for_type(int))
+                return f"({constant} if (_v := ", f") is None else {fmt}(_v))"
+            writer = self.values.nullable(vtype, missing, wrap)
+            return f"{self.bind(('nullable', vtype, missing, wrap), writer)}(", ")"
+        assert escape is not None
+        if vtype is str and escape("") == missing:
+            # Escapers write None as they write "": one call does it all.
+            return f"{self.bind(('escape', escape), escape)}(", ")"
+        constant = self.bind(("const", missing), missing)
+        return f"({constant} if (_v := ", f") is None else {self.present(context, vtype)})"
+
+    def needs_escape(self, context: Context, vtype: type) -> bool:
+        """Whether text of ``vtype`` values can hold characters ``context`` must escape."""
+        if context.escape is None or vtype in context.bare:
+            return False
+        charset = self.values.charset(vtype)
+        return charset is None or not charset <= context.inert
+
+    def present(self, context: Context, vtype: type) -> str:
+        """Return the expression writing the present value ``_v`` of ``vtype`` in ``context``."""
+        if vtype is object:
+            writer = _any_writer(context, self.values.format_any, None)
+            return f"{self.bind(('any-present', context), writer)}(_v)"
+        fmt = self.values.for_type(vtype)
+        text = "_v" if vtype is str else f"{self.bind(('fmt', vtype), fmt)}(_v)"
+        if not self.needs_escape(context, vtype):
+            if not context.wrap or context.escape is None or vtype in context.bare:
+                return text
+            wrap = self.bind(("const", context.wrap), context.wrap)
+            return f"{wrap} + {text} + {wrap}"
+        escape = context.escape
+        return f"{self.bind(('escape', escape), escape)}({text})"
+
+    def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[_Piece]:
+        """Return the pieces of ``nodes`` with adjacent literals merged."""
+        out: list[_Piece] = []
         pending: list[str] = []
-
-        def flush() -> None:
-            if pending:
-                text = "".join(pending)
-                if text:
-                    out.append(("lit", text))
-                pending.clear()
-
         for node in nodes:
             if isinstance(node, Text):
                 pending.append(node.value)
                 continue
-            flush()
+            if pending:
+                out.append("".join(pending))
+                pending.clear()
             if isinstance(node, Join):
-                out.append(("join", (node.sep, self.parts(node.body, "_it"))))
+                out.append(_Loop(node.sep, self.fuse(self.parts(node.body, "_it"))))
             else:
-                out.append(("code", self.hole(node, item_var)))
-        flush()
-        return out
+                hole: Hole = node  # type: ignore[assignment]
+                out.append(_Hole(hole, item_var, self.contexts[hole]))
+        if pending:
+            out.append("".join(pending))
+        return [p for p in out if p]
 
-    def statements_for(self, parts: list[tuple[str, Any]]) -> list[str]:
+    def fuse(self, parts: list[_Piece]) -> list[_Piece]:
+        """Let the format move literal text into a placeholder's own output where it
+        saves work (the quotes around a JSON string that is one placeholder)."""
+        out = list(parts)
+        for k in range(1, len(out) - 1):
+            prev, part, nxt = out[k - 1], out[k], out[k + 1]
+            if type(part) is not _Hole or type(prev) is not str or type(nxt) is not str:
+                continue
+            fusion = self.fmt.fuse(part.context, prev, nxt)
+            if fusion is not None:
+                out[k - 1] = prev[: len(prev) - fusion.before]
+                out[k] = _Hole(part.node, part.item_var, fusion.context)
+                out[k + 1] = nxt[fusion.after :]
+        return [p for p in out if p]
+
+    def statements(self, parts: list[_Piece]) -> list[str]:
         """Return the body of the render function for top-level ``parts``.
 
         Without joins it is one f-string.  With joins the output is accumulated in
         one local string with ``+=``, which CPython extends in place, so rendering
         n items holds the output plus one item's text, never a list of every item.
         """
-        if all(kind != "join" for kind, _ in parts):
-            return [f"return {self._concat(self.fuse([(k == 'code', v) for k, v in parts]))}"]
+        if not any(type(p) is _Loop for p in parts):
+            return [f"return {self.concat(parts)}"]
         lines: list[str] = []
-        run: list[tuple[bool, str]] = []
+        run: list[_Piece] = []
 
         def emit() -> None:
             if run or not lines:
-                lines.append(f"_s {'+=' if lines else '='} {self._concat(self.fuse(run))}")
+                lines.append(f"_s {'+=' if lines else '='} {self.concat(run)}")
             run.clear()
 
-        for kind, value in parts:
-            if kind != "join":
-                run.append((kind == "code", value))
+        for part in parts:
+            if type(part) is not _Loop:
+                run.append(part)
                 continue
             emit()
-            sep, body = value
-            body_parts = self.fuse([(k == "code", v) for k, v in body])
+            sep, body = part
+            first = self.concat(body)
             iterate = self.bind(("builtin", "iter"), iter)
             lines += [
                 f"_items = {iterate}(a.items)",
                 "for _it in _items:",
-                f"    _s += {self._concat(body_parts)}",
+                f"    _s += {first}",
                 "    break",
                 "for _it in _items:",
-                f"    _s += {self._concat([(False, sep), *body_parts] if sep else body_parts)}",
+                f"    _s += {self.concat([sep, *body]) if sep else first}",
             ]
         emit()
         lines.append("return _s")
         return lines
 
-    def fuse(self, parts: list[tuple[bool, str]]) -> list[tuple[bool, str]]:
-        """Let a placeholder that is a whole JSON string write its own quotes.
-
-        In a string context an unescaped ``"`` right before the placeholder can only
-        be the string's opening quote, and a ``"`` right after it its closing quote.
-        """
-        out = list(parts)
-        for k in range(1, len(out) - 1):
-            is_code, code = out[k]
-            fused = self.quoted.get(code) if is_code else None
-            if fused is None:
-                continue
-            (prev_code, prev), (next_code, nxt) = out[k - 1], out[k + 1]
-            if prev_code or next_code or not (prev.endswith('"') and nxt.startswith('"')):
-                continue
-            backslashes = len(prev) - 1 - len(prev[:-1].rstrip("\\"))
-            if backslashes % 2:
-                continue
-            out[k - 1], out[k], out[k + 1] = (False, prev[:-1]), (True, fused), (False, nxt[1:])
-        return [p for p in out if p[0] or p[1]]
-
-    @staticmethod
-    def _concat(parts: list[tuple[bool, str]]) -> str:
+    def concat(self, parts: Sequence[_Piece]) -> str:
         """Return one expression concatenating ``parts`` (an f-string when mixed).
 
         CPython 3.11 compiles an f-string in time quadratic in its number of
@@ -347,35 +438,37 @@ class _Codegen:
         """
         if not parts:
             return "''"
-        if len(parts) == 1:
-            is_code, text = parts[0]
-            return text if is_code else _literal(text)
         if len(parts) > _FSTRING_PARTS:
             chunks = [
-                _Codegen._concat(parts[k : k + _FSTRING_PARTS])
+                self.concat(parts[k : k + _FSTRING_PARTS])
                 for k in range(0, len(parts), _FSTRING_PARTS)
             ]
             return "''.join((" + ", ".join(chunks) + ",))"
-        pieces = [f"{{{text}}}" if is_code else _fstring_text(text) for is_code, text in parts]
+        if len(parts) == 1:
+            (part,) = parts
+            return _literal(part) if type(part) is str else self.expression(part)  # type: ignore[arg-type]
+        pieces = [
+            _fstring_text(p) if type(p) is str else f"{{{self.expression(p)}}}"  # type: ignore[arg-type]
+            for p in parts
+        ]
         return "f'" + "".join(pieces) + "'"
 
 
-# The most parts one generated f-string holds (see ``_Codegen._concat``).
+# The most parts one generated f-string holds (see ``_Codegen.concat``).
 _FSTRING_PARTS = 256
 
 
 def generate(
     nodes: Sequence[Node],
-    fmt: FormatModule,
-    contexts: dict[HoleNode, Hashable],
+    fmt: OutputFormat[Any],
+    contexts: dict[Hole, Context],
     values: Values,
     *,
     missing: str,
-    extra_fields: frozenset[str],
 ) -> tuple[RenderFunction, str]:
     """Return the render function for ``nodes`` and the Python source it was made from."""
-    gen = _Codegen(fmt, contexts, values, missing, extra_fields)
-    body = gen.statements_for(gen.parts(nodes, None))
+    gen = _Codegen(fmt, contexts, values, missing)
+    body = gen.statements(gen.fuse(gen.parts(nodes, None)))
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
     lines.extend(f"        {line}" for line in gen.prologue)

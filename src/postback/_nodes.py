@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Field", "ItemField", "Join", "Node", "Span", "Text"]
+__all__ = ["Field", "Hole", "ItemField", "Join", "Malformed", "Node", "Span", "Text"]
 
 
 class Span(NamedTuple):
@@ -52,11 +52,23 @@ class ItemField(NamedTuple):
     span: Span
 
 
+class Malformed(NamedTuple):
+    """Braces around a name that is not a valid placeholder, such as ``{ Payout }``.
+
+    The parser keeps it as a node of its own; the checker reports it and replaces it
+    with the placeholder it most likely meant, so the format is still checked.
+    """
+
+    text: str
+    span: Span
+
+
 class Join(NamedTuple):
     """A loop: ``{join(items, i, "TEMPLATE", "SEP")}``.
 
     ``body`` is the parsed TEMPLATE; ``sep`` the separator text and ``sep_span`` where
-    its literal stands in the source (for error positions).
+    its literal stands in the source (for error positions); ``collection_span`` and
+    ``var_span`` are where the collection and the loop variable are named.
     """
 
     collection: str
@@ -65,6 +77,11 @@ class Join(NamedTuple):
     sep: str
     sep_span: Span
     span: Span
+    collection_span: Span
+    var_span: Span
 
 
-Node = Text | Field | ItemField | Join
+Hole = Field | ItemField
+"""A placeholder: where a value goes."""
+
+Node = Text | Field | ItemField | Join | Malformed

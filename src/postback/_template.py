@@ -7,24 +7,19 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, NamedTuple
 
-from ._contexts import FormatIssue, get_format
-from ._errors import (
-    ConfigError,
-    Diagnostic,
-    RecordError,
-    TemplateFormatError,
-    TemplateSyntaxError,
-    UnknownFieldError,
-)
-from ._parser import LineIndex, Problem, parse
+from ._checker import check_names
+from ._contexts import Context, get_format
+from ._errors import ConfigError, Diagnostic, RecordError
+from ._nodes import Field, Hole, Join, Node, Span
+from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
+from ._parser import parse
+from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
 from ._record import Action
-from ._values import Values, resolve_timezone
+from ._values import Values
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
-
-DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
 
 class Format(StrEnum):
@@ -66,125 +61,38 @@ class Format(StrEnum):
 
 _ALIASES = {"querystring": "query", "query_string": "query", "form": "query", "qs": "query"}
 
-MissingPolicy = Literal["empty", "error"]
+
+class _Compiled(NamedTuple):
+    """What the front end makes of a source: problems, checked nodes, contexts."""
+
+    problems: list[Problem]
+    nodes: tuple[Node, ...]
+    contexts: dict[Hole, Context]
+    lines: LineIndex
 
 
-class _Options:
-    """Validated compile options; ``key`` identifies them for caching and equality."""
-
-    __slots__ = ("date_format", "extra_fields", "key", "max_size", "missing", "name", "tz")
-
-    def __init__(
-        self,
-        missing: str,
-        timezone: str | tzinfo | None,
-        date_format: str,
-        extra_fields: Iterable[str],
-        name: str,
-        max_template_size: int,
-    ) -> None:
-        if missing not in ("empty", "error"):
-            raise ConfigError(
-                f"missing must be 'empty' or 'error', not {missing!r}", setting="missing"
-            )
-        if not isinstance(date_format, str) or not date_format:
-            raise ConfigError(
-                "date_format must be 'iso' or a strftime pattern", setting="date_format"
-            )
-        if isinstance(extra_fields, str):
-            extra_fields = (extra_fields,)
-        extras = frozenset(extra_fields)
-        from ._catalog import COLLECTION, FIELDS_BY_NAME
-
-        for field in extras:
-            if not isinstance(field, str) or not field.isidentifier() or not field.isascii():
-                raise ConfigError(
-                    f"extra field names must be identifiers, not {field!r}", setting="extra_fields"
-                )
-            if field in FIELDS_BY_NAME or field == COLLECTION:
-                raise ConfigError(
-                    f"extra field {field!r} is already a field of the catalog",
-                    setting="extra_fields",
-                )
-        if not isinstance(max_template_size, int) or max_template_size <= 0:
-            raise ConfigError(
-                "max_template_size must be a positive number of characters",
-                setting="max_template_size",
-            )
-        self.missing = missing
-        self.tz = resolve_timezone(timezone)
-        self.date_format = date_format
-        self.extra_fields = extras
-        self.name = name
-        self.max_size = max_template_size
-        tz_key: object = timezone if isinstance(timezone, str) else self.tz
-        self.key = (missing, tz_key, date_format, tuple(sorted(extras)), name, max_template_size)
-
-
-def _diagnostic(problem: Problem, lines: LineIndex) -> Diagnostic:
-    line, col = lines.position(problem.start)
-    end_line, end_col = lines.position(max(problem.end, problem.start))
-    return Diagnostic(
-        "error", problem.code, problem.message, line, col, end_line, end_col, problem.suggestion
-    )
-
-
-def _analyze(source: str, fmt: Format, opts: _Options) -> tuple[list[Problem], Any, Any, LineIndex]:
-    """Parse and check ``source``; return (problems, nodes, contexts, line index)."""
+def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
+    """Parse, check names and run the format's state machine over ``source``."""
     lines = LineIndex(source)
-    if len(source) > opts.max_size:
-        return (
-            [
-                Problem(
-                    "syntax",
-                    "template-too-large",
-                    f"the template has {len(source)} characters, more than max_template_size="
-                    f"{opts.max_size}; raise the limit if this is intended",
-                    0,
-                    0,
-                    blocking=True,
-                )
-            ],
-            (),
-            {},
-            lines,
+    if len(source) > opts.max_template_size:
+        too_large = Problem(
+            Span(0, 0),
+            Code.TEMPLATE_TOO_LARGE,
+            f"the template has {len(source)} characters, more than max_template_size="
+            f"{opts.max_template_size}; raise the limit if this is intended",
         )
-    result = parse(source, extra_fields=opts.extra_fields)
-    problems = list(result.problems)
-    contexts: Any = {}
+        return _Compiled([too_large], (), {}, lines)
+    parsed = parse(source)
+    nodes, name_problems = check_names(parsed.nodes, opts.extra_fields)
+    problems = [*parsed.problems, *name_problems]
+    contexts: dict[Hole, Context] = {}
     if not any(p.blocking for p in problems):
-        module = get_format(fmt.value)
-        try:
-            from ._compiler import analyze
+        from ._compiler import analyze
 
-            contexts = analyze(result.nodes, module, len(source), lines)
-        except FormatIssue as issue:
-            problems.append(Problem("format", issue.code, issue.message, issue.offset, issue.end))
-        problems.sort(key=lambda p: (p.start, p.end))
-    return problems, result.nodes, contexts, lines
-
-
-def _raise(problems: list[Problem], source: str, lines: LineIndex, name: str) -> None:
-    diagnostics = tuple(_diagnostic(p, lines) for p in problems)
-    first = problems[0]
-    diag = diagnostics[0]
-    common: dict[str, Any] = {
-        "line": diag.line,
-        "column": diag.column,
-        "end_line": diag.end_line,
-        "end_column": diag.end_column,
-        "source": source,
-        "name": name,
-        "code": first.code,
-        "diagnostics": diagnostics,
-    }
-    if first.kind == "field":
-        raise UnknownFieldError(
-            first.message, field=first.field or "", suggestion=first.suggestion, **common
-        )
-    if first.kind == "format":
-        raise TemplateFormatError(first.message, **common)
-    raise TemplateSyntaxError(first.message, **common)
+        contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
+        problems += format_problems
+    problems.sort(key=lambda p: p.span)
+    return _Compiled(problems, nodes, contexts, lines)
 
 
 class Template:
@@ -201,7 +109,7 @@ class Template:
     fields: frozenset[str]
     code: str
     _fn: Any
-    _opts: _Options
+    _opts: CompileOptions
     _extra: tuple[str, ...]
     _key: tuple[Any, ...]
 
@@ -209,26 +117,24 @@ class Template:
         raise TypeError("use postback.compile(source, format=...) to make a Template")
 
     @classmethod
-    def _build(cls, source: str, fmt: Format, opts: _Options) -> Template:
-        problems, nodes, contexts, lines = _analyze(source, fmt, opts)
-        if problems:
-            _raise(problems, source, lines, opts.name)
+    def _build(cls, source: str, fmt: Format, opts: CompileOptions) -> Template:
+        front = _front_end(source, fmt, opts)
+        if has_errors(front.problems):
+            raise_for(front.problems, source, front.lines, opts.name)
         from ._compiler import generate
 
         fn, code = generate(
-            nodes,
+            front.nodes,
             get_format(fmt.value),
-            contexts,
+            front.contexts,
             Values(opts.tz, opts.date_format),
             missing=opts.missing,
-            extra_fields=opts.extra_fields,
         )
         self = object.__new__(cls)
-        fields = _used_fields(nodes)
         for attr, value in (
             ("format", fmt),
             ("source", source),
-            ("fields", fields),
+            ("fields", _used_fields(front.nodes)),
             ("code", code),
             ("_fn", fn),
             ("_opts", opts),
@@ -257,21 +163,9 @@ class Template:
         return f"<postback.Template format={self.format.value!r} source={head!r}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        o = self._opts
-        tz = o.key[1]
-        return (
-            _unpickle,
-            (
-                self.source,
-                self.format.value,
-                o.missing,
-                tz,
-                o.date_format,
-                self._extra,
-                o.name,
-                o.max_size,
-            ),
-        )
+        # A template pickles as its source and options and is compiled again (from
+        # the cache, usually) where it is unpickled: generated code does not pickle.
+        return (_unpickle, (self.source, self.format.value, self._opts))
 
     @property
     def missing(self) -> str:
@@ -302,26 +196,8 @@ class Template:
             return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
 
 
-def _unpickle(
-    source: str,
-    fmt: str,
-    missing: str,
-    tz: Any,
-    date_format: str,
-    extra: tuple[str, ...],
-    name: str,
-    max_size: int,
-) -> Template:
-    return compile(
-        source,
-        format=fmt,
-        missing=missing,  # type: ignore[arg-type]
-        timezone=tz,
-        date_format=date_format,
-        extra_fields=extra,
-        name=name,
-        max_template_size=max_size,
-    )
+def _unpickle(source: str, fmt: str, opts: CompileOptions) -> Template:
+    return _compile(source, Format.parse(fmt), opts)
 
 
 def _coerce(action: Any, extra: tuple[str, ...]) -> Any:
@@ -332,9 +208,7 @@ def _coerce(action: Any, extra: tuple[str, ...]) -> Any:
     raise RecordError(f"render takes a postback.Action or a mapping, not {type(action).__name__}")
 
 
-def _used_fields(nodes: Any) -> frozenset[str]:
-    from ._nodes import Field, Join
-
+def _used_fields(nodes: Iterable[Node]) -> frozenset[str]:
     out: set[str] = set()
     stack = list(nodes)
     while stack:
@@ -356,46 +230,17 @@ _CACHE_SIZE = 512
 _CACHE_CHARS = 8 * 1024 * 1024
 
 
-def _inputs(
-    source: object,
-    format: Format | str,
-    missing: str,
-    timezone: str | tzinfo | None,
-    date_format: str,
-    extra_fields: Iterable[str],
-    name: str,
-    max_template_size: int,
-) -> tuple[Format, _Options]:
+def _inputs(source: object, format: Format | str, **options: Any) -> tuple[Format, CompileOptions]:
     """Validate the arguments shared by ``compile`` and ``check``."""
     if not isinstance(source, str):
         raise ConfigError(
             f"a template source must be str, not {type(source).__name__}", setting="source"
         )
-    fmt = Format.parse(format)
-    return fmt, _Options(missing, timezone, date_format, extra_fields, name, max_template_size)
+    return Format.parse(format), CompileOptions(**options)
 
 
-def compile(
-    source: str,
-    format: Format | str = Format.JSON,
-    *,
-    missing: MissingPolicy = "empty",
-    timezone: str | tzinfo | None = None,
-    date_format: str = "iso",
-    extra_fields: Iterable[str] = (),
-    name: str = "<template>",
-    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
-) -> Template:
-    """Compile ``source`` for ``format`` into a ``Template``.
-
-    Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
-    ``TemplateFormatError``) for a defective template and ``ConfigError`` for an
-    invalid option.  Compiling the same source with the same options again returns
-    the cached template.
-    """
-    fmt, opts = _inputs(
-        source, format, missing, timezone, date_format, extra_fields, name, max_template_size
-    )
+def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
+    """Return the template for validated inputs, from the cache when it holds it."""
     key = (source, fmt.value, opts.key)
     try:
         hash(key)
@@ -417,6 +262,37 @@ def compile(
     return template
 
 
+def compile(
+    source: str,
+    format: Format | str = Format.JSON,
+    *,
+    missing: MissingPolicy = "empty",
+    timezone: str | tzinfo | None = None,
+    date_format: str = "iso",
+    extra_fields: Iterable[str] = (),
+    name: str = "<template>",
+    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
+) -> Template:
+    """Compile ``source`` for ``format`` into a ``Template``.
+
+    Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
+    ``TemplateFormatError``) for a defective template and ``ConfigError`` for an
+    invalid option.  Compiling the same source with the same options again returns
+    the cached template.
+    """
+    fmt, opts = _inputs(
+        source,
+        format,
+        missing=missing,
+        timezone=timezone,
+        date_format=date_format,
+        extra_fields=extra_fields,
+        name=name,
+        max_template_size=max_template_size,
+    )
+    return _compile(source, fmt, opts)
+
+
 def check(
     source: str,
     format: Format | str = Format.JSON,
@@ -428,12 +304,19 @@ def check(
     name: str = "<template>",
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> list[Diagnostic]:
-    """Return every defect of ``source`` as ``Diagnostic`` records (empty: it compiles).
+    """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
 
     Never raises for a template defect; an invalid option is a ``ConfigError``.
     """
     fmt, opts = _inputs(
-        source, format, missing, timezone, date_format, extra_fields, name, max_template_size
+        source,
+        format,
+        missing=missing,
+        timezone=timezone,
+        date_format=date_format,
+        extra_fields=extra_fields,
+        name=name,
+        max_template_size=max_template_size,
     )
-    problems, _nodes, _contexts, lines = _analyze(source, fmt, opts)
-    return [_diagnostic(p, lines) for p in problems]
+    front = _front_end(source, fmt, opts)
+    return diagnostics(front.problems, front.lines)

@@ -17,6 +17,10 @@ __all__ = ["MAX_DIGITS", "Values", "decimal_digits", "format_decimal", "resolve_
 MAX_DIGITS = 1000
 _INT_BOUND = 10**MAX_DIGITS
 
+_INT_CHARS = frozenset("-0123456789")
+_DECIMAL_CHARS = _INT_CHARS | {"."}
+_ISO_CHARS = _INT_CHARS | frozenset("T:+")  # 2026-01-02T03:04:05+00:00
+
 
 def decimal_digits(value: Decimal) -> int:
     """Return about how many digits the finite ``value`` has in fixed-point notation."""
@@ -53,6 +57,47 @@ def format_decimal(value: Decimal) -> str:
     if not value.is_finite():
         raise RenderError(f"cannot render the non-finite decimal {value}")
     return format(value, "f")
+
+
+def _decimal_writer(missing: str, wrap: str) -> Callable[[Any], str]:
+    """Return the one-call writer of optional decimals (see ``Values.nullable``)."""
+    if not wrap:
+
+        def decimal_text(value: Decimal | None) -> str:
+            if value is None:
+                return missing
+            if value.is_finite():
+                return format(value, "f")
+            return format_decimal(value)  # raises RenderError
+
+        return decimal_text
+
+    def wrapped_decimal_text(value: Decimal | None) -> str:
+        if value is None:
+            return missing
+        if value.is_finite():
+            return wrap + format(value, "f") + wrap
+        return format_decimal(value)  # raises RenderError
+
+    return wrapped_decimal_text
+
+
+def _iso_writer(tz: tzinfo, missing: str, wrap: str) -> Callable[[Any], str]:
+    """Return the one-call writer of optional dates in ISO 8601 (see ``Values.nullable``)."""
+
+    def iso_text(value: datetime | None) -> str:
+        if value is None:
+            return missing
+        try:
+            local = value.replace(tzinfo=tz) if value.utcoffset() is None else value.astimezone(tz)
+            text = local.isoformat(timespec="seconds")
+        except (OverflowError, ValueError) as exc:
+            raise RenderError(
+                f"cannot convert the date {value.isoformat()} to the template's timezone: {exc}"
+            ) from None
+        return wrap + text + wrap if wrap else text
+
+    return iso_text
 
 
 def _identity(value: str) -> str:
@@ -105,33 +150,36 @@ class Values:
 
         return fmt_pattern
 
-    def iso_or(self, missing: str, quote: str = "") -> Callable[[Any], str] | None:
-        """Return a one-call formatter of optional dates, or None if not ISO.
+    def nullable(self, vtype: type, missing: str, wrap: str = "") -> Callable[[Any], str]:
+        """Return a one-call writer of optional ``vtype`` values that need no escaping.
 
-        It returns ``missing`` for None and the ISO 8601 text (between ``quote``
-        characters) otherwise.  ISO dates hold only digits, ``-``, ``T``, ``:`` and
-        ``+``, which JSON strings and XML text carry as they are, so formats use it
-        to skip escaping altogether.
+        It returns ``missing`` for None and the value's text between ``wrap``
+        characters otherwise.  The render path calls it once per value, so each type
+        gets its own small function rather than a composition of calls.
         """
-        if self.date_format != "iso":
-            return None
-        tz = self.tz
+        if vtype is int:
+            if not wrap:
+                return lambda value: missing if value is None else int.__repr__(value)
+            return lambda value: missing if value is None else wrap + int.__repr__(value) + wrap
+        if vtype is Decimal:
+            return _decimal_writer(missing, wrap)
+        if vtype is datetime and self.date_format == "iso":
+            return _iso_writer(self.tz, missing, wrap)
+        fmt = self.for_type(vtype)
+        return lambda value: missing if value is None else wrap + fmt(value) + wrap
 
-        def iso_text(value: datetime | None) -> str:
-            if value is None:
-                return missing
-            try:
-                if value.utcoffset() is None:
-                    value = value.replace(tzinfo=tz)
-                else:
-                    value = value.astimezone(tz)
-                return quote + value.isoformat(timespec="seconds") + quote
-            except (OverflowError, ValueError) as exc:
-                raise RenderError(
-                    f"cannot convert the date {value.isoformat()} to the template's timezone: {exc}"
-                ) from None
+    def charset(self, vtype: type) -> frozenset[str] | None:
+        """Return every character the text of a ``vtype`` value can hold, or None (any).
 
-        return iso_text
+        Formats skip escaping where none of these characters needs it.
+        """
+        if vtype is int:
+            return _INT_CHARS
+        if vtype is Decimal:
+            return _DECIMAL_CHARS
+        if vtype is datetime and self.date_format == "iso":
+            return _ISO_CHARS
+        return None
 
     def for_type(self, vtype: type) -> Callable[[Any], str]:
         """Return the formatter for present values of ``vtype``."""

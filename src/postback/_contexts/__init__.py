@@ -1,20 +1,25 @@
-"""One module per output format; each tracks where placeholders land and escapes for it."""
+"""One module per output format: a state machine over the template's text, and its contexts."""
 
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
-from ._base import Binding, FormatIssue, FormatModule, HoleNode, ValueFormatters
+from ._base import Context, Defect, Fusion, OutputFormat
 
-__all__ = ["Binding", "FormatIssue", "FormatModule", "HoleNode", "ValueFormatters", "get_format"]
+__all__ = ["Context", "Defect", "Fusion", "OutputFormat", "get_format"]
 
-_loaded: dict[str, FormatModule] = {}
+_loaded: dict[str, OutputFormat[Any]] = {}
 
 
-def get_format(name: str) -> FormatModule:
-    """Return the format module for a ``Format`` value such as ``"json"``."""
-    module = _loaded.get(name)
-    if module is None:
-        module = import_module(f"{__name__}.{name}").FORMAT
-        _loaded[name] = module
-    return module
+def get_format(name: str) -> OutputFormat[Any]:
+    """Return the format for a ``Format`` value such as ``"json"``."""
+    fmt = _loaded.get(name)
+    if fmt is None:
+        fmt = import_module(f"{__name__}.{name}").FORMAT
+        if not hasattr(fmt, "fuse"):
+            from ._legacy import LegacyFormat
+
+            fmt = LegacyFormat(fmt)
+        _loaded[name] = fmt
+    return fmt

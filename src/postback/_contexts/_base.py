@@ -1,109 +1,102 @@
-"""The contract every output format implements: a context scanner and its escapers.
+"""The contract of an output format: a state machine over the template's text, and its contexts.
 
-A format is one module in this package exposing a ``FORMAT`` object with:
+A format is one module in this package exposing ``FORMAT``, an ``OutputFormat``.
+It follows the template's literal text with a small, immutable, comparable state
+(a ``NamedTuple`` whose fields say what they hold) and tells, for every placeholder,
+the ``Context`` it lands in.  The compiler drives it:
 
 ``initial()``
-    the scanner state before the first character of the template;
-``text(state, value, node)``
-    the state after the literal ``value`` (from the ``Text`` node ``node``; use
-    ``node.offset_of(k)`` to locate character ``k`` when raising ``FormatIssue``);
+    the state before the first character of the template;
+``text(state, node, start)``
+    the state after the literal text of the ``Text`` node ``node`` from its
+    character ``start`` on, or a ``Defect`` if that text breaks the format;
 ``hole(state, node)``
-    ``(new_state, context)`` for a placeholder standing at ``state``; raises
-    ``FormatIssue`` if no value can safely go there;
+    ``(state after, Context)`` for a placeholder at ``state``, or a ``Defect`` if
+    no value can safely stand there;
 ``loop(before, after)``
-    ``None`` if a join body that moves the scanner from ``before`` to ``after`` can
-    repeat, else a message saying why not;
+    None if a join body that moves the state from ``before`` to ``after`` can be
+    repeated, else a message saying why not;
 ``end(state, offset)``
-    raises ``FormatIssue`` if the document cannot end in ``state``;
-``bind(context, vtype, values)``
-    a ``Binding``: the function that turns a present (non-None) value of type
-    ``vtype`` (``str``, ``int``, ``Decimal``, ``datetime`` or ``object`` for extra
-    fields of unknown type) into output text for ``context``, and what a missing value
-    becomes there;
-``content_type``
-    the MIME type of a body in this format, or None.
+    a ``Problem`` if the output cannot end in ``state``, else None;
+``fuse(context, before, after)``
+    optionally, a ``Fusion`` that lets a placeholder write some of the literal
+    text around it itself (the quotes of a JSON string), else None.
 
-States must be immutable and comparable (tuples of primitives): the compiler
-compares them to prove that a join renders well-formed output for any number of
-items.  Contexts must be hashable.  All decisions are made here, at compile time;
-the render function only calls the bound functions.
+Every decision is made here, at compile time; the render function only calls the
+escapers the contexts name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from .._nodes import Field, ItemField, Text
+from .._nodes import Hole, Text
+from .._problems import Problem
 
-__all__ = ["Binding", "FormatIssue", "FormatModule", "HoleNode", "ValueFormatters"]
+__all__ = ["Context", "Defect", "Fusion", "OutputFormat"]
 
-HoleNode = Field | ItemField
-
-
-class FormatIssue(Exception):
-    """A format defect at a source offset, raised by scanners (translated by the compiler)."""
-
-    def __init__(self, code: str, message: str, offset: int, end: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.offset = offset
-        self.end = end if end is not None else offset + 1
+S = TypeVar("S", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
-class Binding:
-    """How one placeholder renders.
+class Context:
+    """A position in the output where a value can go, and how a value is written there.
 
-    ``func`` maps a present value to output text.  ``missing`` is the text a missing
-    value (None) becomes in this position under ``missing="empty"``.  ``nullable``,
-    when given, is a faster single function that does both: it returns ``missing``
-    for None and ``func(value)`` otherwise (the render path then makes one call per
-    value instead of a test and a call).  ``quoted``, when given, is like
-    ``nullable`` but also writes the ``"`` delimiters around its text: for a
-    placeholder that is a whole JSON string (``"{Name}"``) the compiler drops the
-    template's quotes and calls it, saving a copy of every value.
+    ``escape`` turns a value's text into output text for this position (None: the
+    text goes out as it is); like every escaper it writes None as it writes ""; ``missing`` is what a missing value becomes under
+    ``missing="empty"``.  The compiler skips ``escape`` for values whose text can
+    only hold characters of ``inert``: for any such text ``s``, ``escape(s)`` is
+    ``wrap + s + wrap`` (a test checks this for every context).  Values of the
+    ``bare`` types are written as their text, with neither escaping nor ``wrap``
+    (numbers and booleans at a JSON value position).
     """
 
-    func: Callable[[Any], str]
+    name: str
+    escape: Callable[[str | None], str] | None
     missing: str = ""
-    nullable: Callable[[Any], str] | None = None
-    quoted: Callable[[Any], str] | None = None
+    inert: frozenset[str] = frozenset()
+    wrap: str = ""
+    bare: tuple[type, ...] = ()
 
 
-class ValueFormatters(Protocol):
-    """Formats present values of each catalog type to text, as chosen by the options.
+class Defect(NamedTuple, Generic[S]):
+    """A problem found by a scanner, and whether and where scanning can go on.
 
-    ``date_format`` is ``"iso"`` or the ``strftime`` pattern dates are formatted with.
+    ``resume`` is the state to continue in, from character ``at`` of the same text
+    (for ``hole``, the state after the placeholder), or None when the rest cannot be
+    checked meaningfully.
     """
 
-    date_format: str
-
-    def for_type(self, vtype: type) -> Callable[[Any], str]:
-        """Return the formatter for values of ``vtype`` (``object``: decide per value)."""
-        ...
-
-    def iso_or(self, missing: str, quote: str = "") -> Callable[[Any], str] | None:
-        """Return a one-call formatter of optional ISO dates (None unless ``iso``)."""
-        ...
+    problem: Problem
+    resume: S | None = None
+    at: int = 0
 
 
-class FormatModule(Protocol):
-    """What a format module's ``FORMAT`` object provides (see the module docstring)."""
+class Fusion(NamedTuple):
+    """A placeholder that writes ``before`` characters of the text before it and ``after``
+    characters of the text after it itself, in ``context``."""
+
+    context: Context
+    before: int
+    after: int
+
+
+class OutputFormat(Protocol[S]):
+    """What a format module's ``FORMAT`` provides (see the module docstring)."""
 
     name: str
     content_type: str | None
 
-    def initial(self) -> Hashable: ...
+    def initial(self) -> S: ...
 
-    def text(self, state: Any, value: str, node: Text) -> Hashable: ...
+    def text(self, state: S, node: Text, start: int = 0) -> S | Defect[S]: ...
 
-    def hole(self, state: Any, node: HoleNode) -> tuple[Hashable, Hashable]: ...
+    def hole(self, state: S, node: Hole) -> tuple[S, Context] | Defect[S]: ...
 
-    def loop(self, before: Any, after: Any) -> str | None: ...
+    def loop(self, before: S, after: S) -> str | None: ...
 
-    def end(self, state: Any, offset: int) -> None: ...
+    def end(self, state: S, offset: int) -> Problem | None: ...
 
-    def bind(self, context: Any, vtype: type, values: ValueFormatters) -> Binding: ...
+    def fuse(self, context: Context, before: str, after: str) -> Fusion | None: ...

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from .._errors import RenderError
 from .._nodes import Text
-from ._base import Binding, FormatIssue, HoleNode, ValueFormatters
+from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
 from .query import hole_name
 
 __all__ = ["FORMAT", "header_checker"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._nodes import Field, Text
 from .._values import format_decimal
-from ._base import Binding, FormatIssue, HoleNode, ValueFormatters
+from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
 
 __all__ = ["FORMAT", "json_quote", "json_string_body"]
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .._nodes import Field, Text
-from ._base import Binding, FormatIssue, HoleNode, ValueFormatters
+from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
 
 __all__ = [
     "FORMAT",

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from .._nodes import Text
-from ._base import Binding, HoleNode, ValueFormatters
+from .._nodes import Hole, Text
+from .._problems import Problem
+from ._base import Context, Fusion
 
 __all__ = ["FORMAT"]
 
+TEXT = Context("text", None)
+"""Every placeholder: the value's text as it is."""
+
 
 class _TextFormat:
-    """Every position is plain text; values are inserted as formatted."""
+    """A machine with one state: every position is plain text."""
 
     name = "text"
     content_type: str | None = "text/plain; charset=utf-8"
@@ -19,20 +21,20 @@ class _TextFormat:
     def initial(self) -> None:
         return None
 
-    def text(self, state: None, value: str, node: Text) -> None:
+    def text(self, state: None, node: Text, start: int = 0) -> None:
         return None
 
-    def hole(self, state: None, node: HoleNode) -> tuple[None, str]:
-        return None, "text"
+    def hole(self, state: None, node: Hole) -> tuple[None, Context]:
+        return None, TEXT
 
     def loop(self, before: None, after: None) -> str | None:
         return None
 
-    def end(self, state: None, offset: int) -> None:
+    def end(self, state: None, offset: int) -> Problem | None:
         return None
 
-    def bind(self, context: Any, vtype: type, values: ValueFormatters) -> Binding:
-        return Binding(values.for_type(vtype), "")
+    def fuse(self, context: Context, before: str, after: str) -> Fusion | None:
+        return None
 
 
 FORMAT = _TextFormat()

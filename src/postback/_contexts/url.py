@@ -13,7 +13,7 @@ import ipaddress
 from typing import Any, Final
 
 from .._nodes import Text
-from ._base import Binding, FormatIssue, HoleNode, ValueFormatters
+from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
 from .query import (
     INITIAL,
     PairScanner,

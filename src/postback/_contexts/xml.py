@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from .._nodes import Field, Text
-from ._base import Binding, FormatIssue, HoleNode, ValueFormatters
+from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
 
 __all__ = ["FORMAT", "xml_attribute", "xml_cdata", "xml_content"]
 

@@ -1,0 +1,108 @@
+"""Compile options, validated in one place for ``compile``, ``Notification`` and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Literal
+
+from ._errors import ConfigError
+from ._messages import describe_value, short_repr
+from ._values import resolve_timezone
+
+__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy"]
+
+DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
+
+MissingPolicy = Literal["empty", "error"]
+
+
+def _extra_field_names(extra_fields: object) -> frozenset[str]:
+    from ._catalog import COLLECTION, FIELDS_BY_NAME
+
+    if isinstance(extra_fields, str):
+        names: tuple[object, ...] = (extra_fields,)
+    elif isinstance(extra_fields, Iterable) and not isinstance(extra_fields, bytes | Mapping):
+        names = tuple(extra_fields)
+    else:
+        raise ConfigError(
+            f"extra_fields must be a list of field names, not {describe_value(extra_fields)}",
+            setting="extra_fields",
+        )
+    for name in names:
+        if not isinstance(name, str):
+            raise ConfigError(
+                f"extra field names must be strings, not {describe_value(name)}",
+                setting="extra_fields",
+            )
+        if not name.isidentifier() or not name.isascii():
+            raise ConfigError(
+                f"extra field names must be identifiers, not {name!r}", setting="extra_fields"
+            )
+        if name in FIELDS_BY_NAME or name == COLLECTION:
+            raise ConfigError(
+                f"extra field {name!r} is already a field of the catalog",
+                setting="extra_fields",
+            )
+    return frozenset(names)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class CompileOptions:
+    """The options a template is compiled with, validated on construction.
+
+    ``timezone`` is kept as given (an IANA name, a ``tzinfo`` or None) and ``tz`` is
+    the ``tzinfo`` it resolves to.  Two option sets are equal when they compile the
+    same way, which makes them the template cache's key.
+    """
+
+    missing: MissingPolicy = "empty"
+    timezone: str | tzinfo | None = None
+    date_format: str = "iso"
+    extra_fields: frozenset[str] = frozenset()
+    name: str = "<template>"
+    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE
+    tz: tzinfo = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.missing not in ("empty", "error"):
+            raise ConfigError(
+                f"missing must be 'empty' or 'error', not {short_repr(self.missing)}",
+                setting="missing",
+            )
+        if self.timezone is not None and not isinstance(self.timezone, str | tzinfo):
+            raise ConfigError(
+                f"timezone must be an IANA name or a tzinfo, not {describe_value(self.timezone)}",
+                setting="timezone",
+            )
+        if not isinstance(self.date_format, str) or not self.date_format:
+            raise ConfigError(
+                f"date_format must be 'iso' or a strftime pattern, not "
+                f"{short_repr(self.date_format)}",
+                setting="date_format",
+            )
+        size = self.max_template_size
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            raise ConfigError(
+                "max_template_size must be a positive number of characters",
+                setting="max_template_size",
+            )
+        if not isinstance(self.name, str):
+            raise ConfigError(
+                f"name must be a string, not {describe_value(self.name)}", setting="name"
+            )
+        object.__setattr__(self, "extra_fields", _extra_field_names(self.extra_fields))
+        object.__setattr__(self, "tz", resolve_timezone(self.timezone))
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """A hashable identity of these options (a ``tzinfo`` stands for itself)."""
+        return (
+            self.missing,
+            self.timezone if isinstance(self.timezone, str) else self.tz,
+            self.date_format,
+            tuple(sorted(self.extra_fields)),
+            self.name,
+            self.max_template_size,
+        )
