@@ -266,6 +266,7 @@ class _Codegen:
         self._by_key: dict[Hashable, str] = {}
         self.prologue: list[str] = []
         self.shapes: dict[tuple[Context, type], tuple[str, str]] = {}
+        self.fstrings = True
 
     def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
@@ -428,25 +429,32 @@ class _Codegen:
         return lines
 
     def concat(self, parts: Sequence[_Piece]) -> str:
-        """Return one expression concatenating ``parts`` (an f-string when mixed).
+        """Return one expression concatenating ``parts``.
 
-        CPython 3.11 compiles an f-string in time quadratic in its number of
-        replacement fields (it locates each field by searching the string from its
-        start), so more than ``_FSTRING_PARTS`` parts are split into f-strings of at
-        most that many, concatenated with ``str.join``: compile time stays linear in
-        the template's size.
+        It is an f-string, the fastest to render, unless the template has so many
+        placeholders that CPython would compile f-strings slowly: 3.11 compiles one
+        f-string in time quadratic in its number of replacement fields (so at most
+        ``_CHUNK`` parts go in one), and 3.12 and later compile a module's f-strings
+        in time growing faster than their total number of fields (so past
+        ``_FSTRING_HOLES`` placeholders each chunk is a ``str.join`` of a tuple
+        instead, which every version compiles in linear time).
         """
         if not parts:
             return "''"
-        if len(parts) > _FSTRING_PARTS:
-            chunks = [
-                self.concat(parts[k : k + _FSTRING_PARTS])
-                for k in range(0, len(parts), _FSTRING_PARTS)
-            ]
-            return "''.join((" + ", ".join(chunks) + ",))"
+        if len(parts) > _CHUNK:
+            chunks = [self.concat(parts[k : k + _CHUNK]) for k in range(0, len(parts), _CHUNK)]
+            # One chunk a line: Python 3.12+ computes a token's column by decoding its
+            # line up to it, which makes one very long line compile in quadratic time.
+            return "''.join((\n" + ",\n".join(chunks) + ",\n))"
         if len(parts) == 1:
             (part,) = parts
             return _literal(part) if type(part) is str else self.expression(part)  # type: ignore[arg-type]
+        if not self.fstrings:
+            items = [
+                _literal(p) if type(p) is str else self.expression(p)  # type: ignore[arg-type]
+                for p in parts
+            ]
+            return "''.join((" + ", ".join(items) + "))"
         pieces = [
             _fstring_text(p) if type(p) is str else f"{{{self.expression(p)}}}"  # type: ignore[arg-type]
             for p in parts
@@ -454,8 +462,20 @@ class _Codegen:
         return "f'" + "".join(pieces) + "'"
 
 
-# The most parts one generated f-string holds (see ``_Codegen.concat``).
-_FSTRING_PARTS = 256
+# The most parts one generated f-string (or tuple) holds, and the most placeholders a
+# template may have for its code to use f-strings (see ``_Codegen.concat``).
+_CHUNK = 256
+_FSTRING_HOLES = 2048
+
+
+def _count_holes(nodes: Sequence[Node]) -> int:
+    count = 0
+    for node in nodes:
+        if isinstance(node, Join):
+            count += _count_holes(node.body)
+        elif not isinstance(node, Text):
+            count += 1
+    return count
 
 
 def generate(
@@ -468,6 +488,7 @@ def generate(
 ) -> tuple[RenderFunction, str]:
     """Return the render function for ``nodes`` and the Python source it was made from."""
     gen = _Codegen(fmt, contexts, values, missing)
+    gen.fstrings = _count_holes(nodes) <= _FSTRING_HOLES
     body = gen.statements(gen.fuse(gen.parts(nodes, None)))
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
