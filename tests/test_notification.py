@@ -684,6 +684,89 @@ def test_constructor_defaults_are_the_settings_defaults() -> None:
         assert default == defaults[parameter.name], parameter.name
 
 
+def test_to_http_writes_the_request_as_http_1_1() -> None:
+    n = make(
+        url="https://example.com:8443/pb/{CampaignId}?oid={ActionId}#frag",
+        method="POST",
+        body='{"id": "{ActionId}"}',
+        body_format="json",
+        headers={"X-Sub": "{RefCustomerCity}", "Authorization": "Bearer abc"},
+    )
+    body = b'{"id": "1000.4636.158133"}'
+    assert n.prepare(SAMPLE).to_http() == (
+        b"POST /pb/4636?oid=1000.4636.158133 HTTP/1.1\r\n"
+        b"Host: example.com:8443\r\n"
+        + "X-Sub: 東京\r\n".encode()
+        + b"Authorization: Bearer abc\r\n"
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: 26\r\n"
+        b"\r\n" + body
+    )
+    assert len(body) == 26
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    [
+        (
+            PreparedRequest("GET", "https://user:pw@e.com", (), None, None, NOW),
+            b"GET / HTTP/1.1\r\nHost: e.com\r\n\r\n",
+        ),
+        (
+            PreparedRequest(
+                "GET", "https://e.com/a", (("host", "other.example"),), None, None, NOW
+            ),
+            b"GET /a HTTP/1.1\r\nHost: other.example\r\n\r\n",
+        ),
+        (
+            PreparedRequest("POST", "https://e.com/?", (), b"", None, NOW),
+            b"POST / HTTP/1.1\r\nHost: e.com\r\nContent-Length: 0\r\n\r\n",
+        ),
+        (
+            PreparedRequest("POST", "http://e.com/a?b=c", (), b"x=1", "text/plain", NOW),
+            b"POST /a?b=c HTTP/1.1\r\nHost: e.com\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: 3\r\n\r\nx=1",
+        ),
+        (
+            PreparedRequest(
+                "POST",
+                "http://e.com/",
+                (("content-type", "text/xml"), ("Content-Length", "99")),
+                b"<a/>",
+                "text/xml",
+                NOW,
+            ),
+            b"POST / HTTP/1.1\r\nHost: e.com\r\ncontent-type: text/xml\r\n"
+            b"Content-Length: 4\r\n\r\n<a/>",
+        ),
+    ],
+)
+def test_to_http_details(request_: PreparedRequest, expected: bytes) -> None:
+    assert request_.to_http() == expected
+
+
+def test_to_http_is_what_an_http_server_reads() -> None:
+    import io
+    from http.client import parse_headers
+
+    req = make(
+        url="https://example.com/pb?oid={ActionId}",
+        method="POST",
+        body=XML_BODY,
+        body_format="xml",
+        headers={"X-Name": "{CampaignName}"},
+    ).prepare(SAMPLE)
+    head, _, body = req.to_http().partition(b"\r\n\r\n")
+    request_line, _, header_block = head.partition(b"\r\n")
+    assert request_line == b"POST /pb?oid=1000.4636.158133 HTTP/1.1"
+    headers = parse_headers(io.BytesIO(header_block + b"\r\n\r\n"))
+    assert not headers.defects
+    assert headers["Host"] == "example.com"
+    assert headers["Content-Type"] == req.content_type
+    assert int(headers["Content-Length"]) == len(body)
+    assert body == req.body
+
+
 def test_prepared_request_is_frozen() -> None:
     req = make().prepare(SAMPLE)
     with pytest.raises(AttributeError):

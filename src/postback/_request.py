@@ -54,6 +54,39 @@ class PreparedRequest:
         }
         return urllib.request.Request(self.url, data=self.body, headers=headers, method=self.method)
 
+    def to_http(self) -> bytes:
+        """Return the request as HTTP/1.1 text, the bytes ``postback prepare`` prints.
+
+        The request line in origin form (``POST /path?query HTTP/1.1``, the fragment
+        left out), ``Host`` first (from the URL, or the configured ``Host`` header),
+        the headers in order, ``Content-Length`` when there is a body, a blank line,
+        then the body as it would be sent.  Lines end with CRLF; header values are
+        written as UTF-8.
+        """
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        host = parts.netloc.rpartition("@")[2]  # user info is never sent in Host
+        for name, value in self.headers:
+            if name.lower() == "host":
+                host = value
+                break
+        lines = [f"{self.method} {target} HTTP/1.1", f"Host: {host}"]
+        lines.extend(
+            f"{name}: {value}"
+            for name, value in self.headers
+            if name.lower() not in ("host", "content-length")
+        )
+        if self.body is not None:
+            if self.content_type and self.header("content-type") is None:
+                lines.append(f"Content-Type: {self.content_type}")
+            lines.append(f"Content-Length: {len(self.body)}")
+        head = "".join(line + "\r\n" for line in lines) + "\r\n"
+        return head.encode("utf-8") + (self.body or b"")
+
 
 OutcomeRule = Literal["error_response", "success_response", "status"]
 
