@@ -127,7 +127,7 @@ class Notification:
             max_requests,
             success_response,
             error_response,
-            options,
+            options=options,
         )
         self._setup(settings)
 
@@ -210,7 +210,7 @@ class Notification:
         ClearedDate nor EventDate; a naive ``now`` or record date is taken to be in the
         notification's timezone.
         """
-        record = coerce(action, self.extra_fields, "prepare")
+        record = coerce(action, self._settings.options.extra_fields, "prepare")
         url = self._url_template.render(record)
         headers: list[tuple[str, str]] = []
         content_type: str | None = None

@@ -316,8 +316,8 @@ class Settings:
         for f, value in _changed(self):
             if not isinstance(value, CompileOptions):
                 yield f.name, f.metadata.get(_SHOW, _same)(value)
-        for f, _value in _changed(self.options):
-            yield f.name, getattr(self, f.name)
+        for f, value in _changed(self.options):
+            yield f.name, getattr(self, f.name, value)
 
 
 def _changed(obj: Settings | CompileOptions) -> Iterator[tuple[Field[Any], object]]:
