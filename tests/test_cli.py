@@ -510,14 +510,14 @@ def test_check_github_output_is_exactly_workflow_commands(tmp_path: Path) -> Non
 
 
 def test_github_escaping_rules() -> None:
-    from postback import _cli
+    from postback import _cli_check
 
-    assert _cli._github_data("50% done\r\nnext: a,b") == "50%25 done%0D%0Anext: a,b"
-    assert _cli._github_property("50% a:b,c\n") == "50%25 a%3Ab%2Cc%0A"
-    assert _cli._github_property("a:b,c%") == _github_property("a:b,c%")
+    assert _cli_check._github_data("50% done\r\nnext: a,b") == "50%25 done%0D%0Anext: a,b"
+    assert _cli_check._github_property("50% a:b,c\n") == "50%25 a%3Ab%2Cc%0A"
+    assert _cli_check._github_property("a:b,c%") == _github_property("a:b,c%")
     diag = postback.Diagnostic("warning", "some-code", "x%y\nz", 2, 3, 2, 5)
     assert (
-        _cli._github_line("d/f.json", diag)
+        _cli_check._github_line("d/f.json", diag)
         == "::warning file=d/f.json,line=2,col=3,endLine=2,endColumn=5,"
         "title=postback some-code::x%25y%0Az"
     )
@@ -808,6 +808,102 @@ def test_prepare_bad_record(tmp_path: Path) -> None:
     if _formats_missing(result):
         pytest.skip("the url format (postback._contexts.url) is not written yet")
     assert_one_line_error(result, "<stdin>:1:1", "invalid JSON")
+
+
+def test_prepare_prints_exactly_to_http(tmp_path: Path) -> None:
+    """The command line's HTTP text is PreparedRequest.to_http(), byte for byte."""
+    from postback._notification import Notification
+
+    record = {"ActionId": "a b&c", "CampaignId": 7, "SubId1": "東京", "Payout": "1.50"}
+    (tmp_path / "record.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "n.toml").write_text(
+        'url = "https://u@example.com:8443/pb/{CampaignId}?oid={ActionId}#top"\n'
+        'method = "POST"\n'
+        "body = '<a id=\"{ActionId}\">{Payout}</a>'\n"
+        'body_format = "xml"\n'
+        "[headers]\n"
+        'X-Sub = "{SubId1}"\n',
+        encoding="utf-8",
+    )
+    cases = [
+        (EXAMPLES / "notification.toml", "--sample", postback.sample_action()),
+        (tmp_path / "n.toml", "--sample", postback.sample_action()),
+        (tmp_path / "n.toml", "--record", record),
+    ]
+    for path, *options, action in cases:
+        if options == ["--record"]:
+            options.append(str(tmp_path / "record.json"))
+        result = _prepare_or_skip(path, *options, cwd=tmp_path)
+        assert result.returncode == 0, err(result)
+        expected = Notification.from_file(path).prepare(action).to_http()
+        assert result.stdout == expected
+    assert expected.startswith(b"POST /pb/7?oid=a+b%26c HTTP/1.1\r\nHost: example.com:8443\r\n")
+
+
+def test_prepare_notification_from_stdin(tmp_path: Path) -> None:
+    text = 'url = "https://example.com/pb?oid={ActionId}"\n[headers]\nX-A = "{CampaignId}"\n'
+    (tmp_path / "n.toml").write_text(text, encoding="utf-8")
+    from_file = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    from_stdin = run("prepare", "-", "--sample", stdin=text, cwd=tmp_path)
+    assert from_stdin.returncode == 0, err(from_stdin)
+    assert from_stdin.stdout == from_file.stdout
+    assert from_stdin.stdout == (
+        b"GET /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\nX-A: 4636\r\n\r\n"
+    )
+
+
+def test_prepare_notification_from_stdin_errors(tmp_path: Path) -> None:
+    def stderr_of(stdin: bytes | str) -> str:
+        return assert_one_line_error(run("prepare", "-", "--sample", stdin=stdin, cwd=tmp_path))
+
+    assert re.fullmatch(
+        r"postback: error: <stdin>: invalid TOML: .+ \(at line 2, column 10\)",
+        stderr_of('url = "x"\nurl = "y"\n'),
+    )
+    assert stderr_of('url = "https://e.com/"\nmin_delay = -3\n') == (
+        "postback: error: <stdin>: min_delay must be 0 or more seconds, not -3"
+    )
+    assert stderr_of('url = "https://e.com/"\nretries = 3\n') == (
+        "postback: error: <stdin>: unknown setting 'retries': did you mean 'extra_fields'?"
+    )
+    assert stderr_of(b'url = "https://e.com/\xff"\n') == (
+        "postback: error: cannot read notification <stdin>: not UTF-8 text (byte 0xff at offset 21)"
+    )
+    assert stderr_of('url = "https://e.com/"\nmethod = "POST"\nbody_file = "nope.json"\n') == (
+        "postback: error: <stdin>: cannot read body_file 'nope.json': No such file or directory"
+    )
+    both = run("prepare", "-", "--record", "-", stdin="", cwd=tmp_path)
+    assert assert_one_line_error(both) == (
+        "postback: error: the notification and the record cannot both be read from stdin (-)"
+    )
+
+
+def test_prepare_notification_from_stdin_template_error(tmp_path: Path) -> None:
+    result = run(
+        "prepare", "-", "--sample", stdin='url = "https://e.com/{ActoinId}"\n', cwd=tmp_path
+    )
+    if _formats_missing(result):
+        pytest.skip("the url format (postback._contexts.url) is not written yet")
+    assert result.returncode == 1, err(result)
+    assert err(result) == (
+        "<stdin>[url]:1:15: error[unknown-field]: unknown field {ActoinId}; "
+        "did you mean {ActionId}?\n"
+    )
+
+
+def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text('url = "https://e.com/"\nmethod = \n', encoding="utf-8")
+    assert re.fullmatch(
+        r"postback: error: n\.toml:2:10: invalid TOML: [^()]+",
+        assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)),
+    )
+    (tmp_path / "n.toml").write_bytes(b'url = "https://e.com/\xff"\n')
+    assert assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)) == (
+        "postback: error: n.toml: not UTF-8 text (invalid byte at offset 21)"
+    )
+    assert assert_one_line_error(run("prepare", "nope.toml", "--sample", cwd=tmp_path)) == (
+        "postback: error: cannot read notification file 'nope.toml': No such file or directory"
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -475,6 +475,298 @@ def test_notification_is_immutable_hashable_and_picklable() -> None:
     assert n.delay == timedelta(seconds=5)
 
 
+FULL_SETTINGS: dict[str, Any] = {
+    "url": "https://example.com/pb/{CampaignId}?id={ActionId}&c={Channel}",
+    "method": "POST",
+    "body": JSON_BODY,
+    "body_format": "json",
+    "headers": {"X-A": "{CampaignId}", "Authorization": "Bearer abc"},
+    "min_delay": 1.5,
+    "max_requests": 3,
+    "success_response": "OK",
+    "error_response": "ERR",
+    "timezone": "Europe/Berlin",
+    "missing": "error",
+    "extra_fields": ["Channel"],
+    "date_format": "%Y-%m-%d %H:%M",
+}
+
+FULL_TOML = """
+url = "https://example.com/pb/{CampaignId}?id={ActionId}&c={Channel}"
+method = "POST"
+body_format = "json"
+min_delay = 1.5
+max_requests = 3
+success_response = "OK"
+error_response = "ERR"
+timezone = "Europe/Berlin"
+missing = "error"
+extra_fields = ["Channel"]
+date_format = "%Y-%m-%d %H:%M"
+
+[headers]
+X-A = "{CampaignId}"
+Authorization = "Bearer abc"
+"""
+
+
+def _every_way(tmp_path: Path) -> list[Notification]:
+    """The same settings from the constructor, from_dict and from_file (inline body, body_file)."""
+    (tmp_path / "body.json").write_text(JSON_BODY + "\n", encoding="utf-8")
+    inline = tmp_path / "inline.toml"
+    inline.write_text(f"body = '{JSON_BODY}'\n" + FULL_TOML, encoding="utf-8")
+    from_body_file = tmp_path / "file.toml"
+    from_body_file.write_text('body_file = "body.json"\n' + FULL_TOML, encoding="utf-8")
+    return [
+        Notification(**FULL_SETTINGS),
+        Notification.from_dict(FULL_SETTINGS),
+        Notification.from_file(inline),
+        Notification.from_file(from_body_file),
+    ]
+
+
+CHANNEL_ACTION = {**SAMPLE.to_dict(), "Channel": "email"}
+
+
+def test_notifications_built_every_way_are_equal_and_hash_alike(tmp_path: Path) -> None:
+    first, *others = _every_way(tmp_path)
+    expected = first.prepare(CHANNEL_ACTION)
+    assert expected.url.endswith("&c=email")
+    for other in others:
+        assert other == first
+        assert hash(other) == hash(first)
+        assert other.prepare(CHANNEL_ACTION) == expected
+    assert len({first, *others}) == 1
+
+
+def test_notifications_built_every_way_survive_pickling(tmp_path: Path) -> None:
+    for n in _every_way(tmp_path):
+        copy = pickle.loads(pickle.dumps(n))
+        assert copy == n
+        assert hash(copy) == hash(n)
+        assert repr(copy) == repr(n)
+        assert copy.prepare(CHANNEL_ACTION) == n.prepare(CHANNEL_ACTION)
+        # The same templates, down to the name the body template is compiled under.
+        assert copy.url_template == n.url_template
+        assert copy.body_template == n.body_template
+        assert copy.header_templates == n.header_templates
+        for attr in ("timezone", "missing", "extra_fields", "date_format", "min_delay"):
+            assert getattr(copy, attr) == getattr(n, attr), attr
+
+
+def test_a_body_files_template_keeps_its_name_through_pickling(tmp_path: Path) -> None:
+    *_, from_body_file = _every_way(tmp_path)
+    copy = pickle.loads(pickle.dumps(from_body_file))
+    assert copy.body_template is not None
+    assert copy.body_template.source == JSON_BODY
+    assert copy.body_template != Notification(**FULL_SETTINGS).body_template
+    with pytest.raises(RenderError, match="Channel"):
+        copy.prepare(SAMPLE)  # missing="error" is kept as well
+
+
+def test_public_settings_keep_their_values_and_types() -> None:
+    n = Notification(**{**FULL_SETTINGS, "method": " post ", "body_format": "JSON"})
+    assert n.url == FULL_SETTINGS["url"]
+    assert n.method == "POST"
+    assert n.body == JSON_BODY
+    assert n.body_format is postback.Format.JSON
+    assert n.headers == (("X-A", "{CampaignId}"), ("Authorization", "Bearer abc"))
+    assert n.min_delay == 1.5
+    assert isinstance(n.min_delay, float)
+    assert n.delay == timedelta(seconds=1.5)
+    assert n.max_requests == 3
+    assert (n.success_response, n.error_response) == ("OK", "ERR")
+    assert n.timezone == "Europe/Berlin"
+    assert n.missing == "error"
+    assert n.extra_fields == ("Channel",)
+    assert n.date_format == "%Y-%m-%d %H:%M"
+    other = make(min_delay=Decimal("2.5"), extra_fields=("b", "a", "b"))
+    assert other.min_delay == Decimal("2.5")
+    assert isinstance(other.min_delay, Decimal)
+    assert other.extra_fields == ("a", "b")
+    assert make(extra_fields="Channel").extra_fields == ("Channel",)
+    assert make().timezone is None
+    assert make().headers == ()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"min_delay": 30}, {"min_delay": 30.0}),
+        ({"min_delay": 30}, {"min_delay": Decimal("30")}),
+        ({"min_delay": 30}, {"min_delay": timedelta(seconds=30)}),
+        ({"timezone": None}, {"timezone": "UTC"}),
+        ({"timezone": "utc"}, {"timezone": timezone(timedelta(0))}),
+        ({"method": "get"}, {}),
+        ({"headers": {"X-A": "1"}}, {"headers": [("X-A", "1")]}),
+        ({"extra_fields": ["b", "a"]}, {"extra_fields": ("a", "b", "a")}),
+        (
+            {"method": "POST", "body": "a={SubId1}", "body_format": "form"},
+            {"method": "POST", "body": "a={SubId1}", "body_format": "query"},
+        ),
+    ],
+)
+def test_settings_that_make_the_same_requests_are_equal(
+    a: dict[str, Any], b: dict[str, Any]
+) -> None:
+    assert make(**a) == make(**b)
+    assert hash(make(**a)) == hash(make(**b))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"url": "https://example.com/other"},
+        {"method": "POST"},
+        {"headers": [("X-A", "2"), ("X-B", "1")]},
+        {"headers": [("X-B", "1"), ("X-A", "1")]},
+        {"min_delay": 31},
+        {"max_requests": 4},
+        {"success_response": "YES"},
+        {"error_response": "NO"},
+        {"timezone": "Europe/Paris"},
+        {"missing": "error"},
+        {"extra_fields": ["Other"]},
+        {"date_format": "%Y"},
+    ],
+)
+def test_each_setting_takes_part_in_equality(change: dict[str, Any]) -> None:
+    base: dict[str, Any] = {
+        "headers": [("X-A", "1"), ("X-B", "1")],
+        "min_delay": 30,
+        "max_requests": 3,
+        "success_response": "OK",
+        "error_response": "ERR",
+    }
+    assert make(**base) != make(**{**base, **change})
+
+
+def test_a_notification_equals_only_notifications() -> None:
+    assert make() != "https://example.com/pb"
+    assert make().__eq__(object()) is NotImplemented
+
+
+def test_repr_shows_the_settings_that_are_not_defaults() -> None:
+    assert repr(make()) == "Notification(url='https://example.com/pb', method='GET')"
+    assert repr(Notification(**FULL_SETTINGS)) == (
+        "Notification(url='https://example.com/pb/{CampaignId}?id={ActionId}&c={Channel}', "
+        """method='POST', body='{"id": "{ActionId}", "payout": {Payout},...', """
+        "body_format='json', headers={'X-A': '{CampaignId}', 'Authorization': 'Bearer abc'}, "
+        "min_delay=1.5, max_requests=3, success_response='OK', error_response='ERR', "
+        "missing='error', timezone='Europe/Berlin', date_format='%Y-%m-%d %H:%M', "
+        "extra_fields=('Channel',))"
+    )
+
+
+def test_constructor_defaults_are_the_settings_defaults() -> None:
+    import inspect
+    from dataclasses import MISSING, fields
+
+    from postback._options import CompileOptions
+    from postback._settings import Settings
+
+    defaults: dict[str, object] = {}
+    for cls in (Settings, CompileOptions):
+        for f in fields(cls):
+            if f.default is not MISSING:
+                defaults[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                defaults[f.name] = f.default_factory()
+    parameters = list(inspect.signature(Notification).parameters.values())
+    assert parameters[0].name == "url"
+    assert parameters[0].default is inspect.Parameter.empty
+    for parameter in parameters[1:]:
+        default = parameter.default
+        if parameter.name == "extra_fields":
+            default = frozenset(default)
+        elif parameter.name == "headers":
+            default = ()  # None: no headers
+        assert default == defaults[parameter.name], parameter.name
+
+
+def test_to_http_writes_the_request_as_http_1_1() -> None:
+    n = make(
+        url="https://example.com:8443/pb/{CampaignId}?oid={ActionId}#frag",
+        method="POST",
+        body='{"id": "{ActionId}"}',
+        body_format="json",
+        headers={"X-Sub": "{RefCustomerCity}", "Authorization": "Bearer abc"},
+    )
+    body = b'{"id": "1000.4636.158133"}'
+    assert n.prepare(SAMPLE).to_http() == (
+        b"POST /pb/4636?oid=1000.4636.158133 HTTP/1.1\r\n"
+        b"Host: example.com:8443\r\n"
+        + "X-Sub: 東京\r\n".encode()
+        + b"Authorization: Bearer abc\r\n"
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: 26\r\n"
+        b"\r\n" + body
+    )
+    assert len(body) == 26
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    [
+        (
+            PreparedRequest("GET", "https://user:pw@e.com", (), None, None, NOW),
+            b"GET / HTTP/1.1\r\nHost: e.com\r\n\r\n",
+        ),
+        (
+            PreparedRequest(
+                "GET", "https://e.com/a", (("host", "other.example"),), None, None, NOW
+            ),
+            b"GET /a HTTP/1.1\r\nHost: other.example\r\n\r\n",
+        ),
+        (
+            PreparedRequest("POST", "https://e.com/?", (), b"", None, NOW),
+            b"POST / HTTP/1.1\r\nHost: e.com\r\nContent-Length: 0\r\n\r\n",
+        ),
+        (
+            PreparedRequest("POST", "http://e.com/a?b=c", (), b"x=1", "text/plain", NOW),
+            b"POST /a?b=c HTTP/1.1\r\nHost: e.com\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: 3\r\n\r\nx=1",
+        ),
+        (
+            PreparedRequest(
+                "POST",
+                "http://e.com/",
+                (("content-type", "text/xml"), ("Content-Length", "99")),
+                b"<a/>",
+                "text/xml",
+                NOW,
+            ),
+            b"POST / HTTP/1.1\r\nHost: e.com\r\ncontent-type: text/xml\r\n"
+            b"Content-Length: 4\r\n\r\n<a/>",
+        ),
+    ],
+)
+def test_to_http_details(request_: PreparedRequest, expected: bytes) -> None:
+    assert request_.to_http() == expected
+
+
+def test_to_http_is_what_an_http_server_reads() -> None:
+    import io
+    from http.client import parse_headers
+
+    req = make(
+        url="https://example.com/pb?oid={ActionId}",
+        method="POST",
+        body=XML_BODY,
+        body_format="xml",
+        headers={"X-Name": "{CampaignName}"},
+    ).prepare(SAMPLE)
+    head, _, body = req.to_http().partition(b"\r\n\r\n")
+    request_line, _, header_block = head.partition(b"\r\n")
+    assert request_line == b"POST /pb?oid=1000.4636.158133 HTTP/1.1"
+    headers = parse_headers(io.BytesIO(header_block + b"\r\n\r\n"))
+    assert not headers.defects
+    assert headers["Host"] == "example.com"
+    assert headers["Content-Type"] == req.content_type
+    assert int(headers["Content-Length"]) == len(body)
+    assert body == req.body
+
+
 def test_prepared_request_is_frozen() -> None:
     req = make().prepare(SAMPLE)
     with pytest.raises(AttributeError):

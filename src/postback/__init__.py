@@ -21,15 +21,16 @@ from ._template import Format, Template, check, compile
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._notification import Notification, Outcome, PreparedRequest
+    from ._notification import Notification
     from ._pacer import Pacer
+    from ._request import Outcome, PreparedRequest
 
 # The notification layer is loaded on first use: rendering needs none of it, and
 # ``import postback`` stays cheap for senders that only render bodies.
 _LAZY = {
     "Notification": "._notification",
-    "Outcome": "._notification",
-    "PreparedRequest": "._notification",
+    "Outcome": "._request",
+    "PreparedRequest": "._request",
     "Pacer": "._pacer",
 }
 

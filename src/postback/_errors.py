@@ -193,29 +193,25 @@ class TemplateFormatError(TemplateError):
     code = "format-error"
 
 
-class RecordError(PostbackError):
+class _FieldError(PostbackError):
+    """The shared body of ``RecordError`` and ``RenderError``: a message and the field."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_simple, (type(self), self.message, self.field))
+
+
+class RecordError(_FieldError):
     """A record value has the wrong type or shape; ``field`` names it."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_simple, (type(self), self.message, self.field))
-
-
-class RenderError(PostbackError):
+class RenderError(_FieldError):
     """Rendering failed: a missing value under ``missing="error"``, a header value that
     would carry CR, LF or NUL, a non-finite Decimal, ..."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_simple, (type(self), self.message, self.field))
 
 
 class ConfigError(PostbackError):
@@ -230,7 +226,7 @@ class ConfigError(PostbackError):
         return (_rebuild_config, (self.message, self.setting))
 
 
-def _rebuild_simple(cls: type[RecordError], message: str, field: str | None) -> PostbackError:
+def _rebuild_simple(cls: type[_FieldError], message: str, field: str | None) -> PostbackError:
     return cls(message, field=field)
 
 

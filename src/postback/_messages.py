@@ -30,7 +30,7 @@ CHAR_NAMES: Final[Mapping[str, str]] = {
 }
 
 # A repr longer than this is cut in messages (a 10 MB value must not make a 10 MB error).
-_REPR_LIMIT: Final = 80
+_REPR_LIMIT: Final = 60
 
 
 def describe_char(

@@ -10,290 +10,46 @@ for ``max_requests``.  See docs/notifications.md.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any, Final, Literal
+from decimal import Decimal
+from typing import Any, Final, Generic, Literal, TypeVar, overload
 
-from ._errors import ConfigError, RecordError, RenderError
-from ._pacer import Pacer, _check_max_requests
-from ._record import Action
-from ._template import Format, Template, compile
-from ._values import resolve_timezone
-
-if TYPE_CHECKING:
-    import urllib.request
-    from pathlib import Path
+from ._errors import RenderError
+from ._options import CompileOptions
+from ._pacer import Pacer
+from ._record import Action, coerce
+from ._request import Outcome, PreparedRequest
+from ._settings import Settings
+from ._template import Format, Template, _compile
 
 __all__ = ["Notification", "Outcome", "PreparedRequest"]
 
-_METHODS: Final = ("GET", "POST")
-_BODY_FORMATS: Final = (Format.JSON, Format.XML, Format.QUERY)
-
-# RFC 9110 §5.6.2: token = 1*tchar
-_TOKEN_RE: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
-# Computed by the HTTP client from the body; a configured value could only disagree.
-_TRANSPORT_HEADERS: Final = frozenset({"content-length", "transfer-encoding"})
-
 _FORBIDDEN_IN_HEADER_VALUE: Final = re.compile(r"[\r\n\x00]")
 
-_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_AT_END: Final = " (at end of document)"
-
-_REPR_LIMIT: Final = 60
+_T = TypeVar("_T")
 
 
-def _short(value: object) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 3] + "..."
+class _Setting(Generic[_T]):
+    """A read-only attribute of ``Notification``: the setting of the same name."""
 
+    __slots__ = ("name",)
 
-def _describe(value: object) -> str:
-    return f"{_short(value)} ({type(value).__name__})"
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
 
-
-# ---------------------------------------------------------------------------
-# The prepared request and the response outcome
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedRequest:
-    """The complete request for one postback, built but not sent.
-
-    ``headers`` holds ``(name, value)`` pairs: the notification's headers in their
-    configured order, then ``Content-Type`` when there is a body (unless the
-    notification configures its own).  ``Content-Length``, ``Host`` and the like are
-    left to the HTTP client.  ``not_before`` is the earliest time (aware, UTC) the
-    request may be sent: ClearedDate, else EventDate, else "now", plus ``min_delay``.
-    """
-
-    method: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes | None
-    content_type: str | None
-    not_before: datetime
-
-    def header(self, name: str) -> str | None:
-        """Return the value of header ``name`` (case-insensitive), or None."""
-        folded = name.lower()
-        for key, value in self.headers:
-            if key.lower() == folded:
-                return value
-        return None
-
-    def to_urllib(self) -> urllib.request.Request:
-        """Return an equivalent ``urllib.request.Request``; it is built, never opened.
-
-        Send it with ``urllib.request.urlopen(req, timeout=...)``; urllib adds
-        ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and ``Connection``.
-        """
-        import urllib.request
-
-        # http.client sends str header values as Latin-1; passing the UTF-8 bytes
-        # through Latin-1 makes it send exactly the UTF-8 encoding of the value.
-        headers = {
-            name: value if value.isascii() else value.encode("utf-8").decode("latin-1")
-            for name, value in self.headers
-        }
-        return urllib.request.Request(self.url, data=self.body, headers=headers, method=self.method)
-
-
-OutcomeRule = Literal["error_response", "success_response", "status"]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How ``Notification.classify`` judged a response.
-
-    ``ok`` is the verdict; ``reason`` says in words which rule decided and why;
-    ``rule`` names that rule: ``"error_response"``, ``"success_response"`` or
-    ``"status"``.
-    """
-
-    ok: bool
-    reason: str
-    rule: OutcomeRule = "status"
-
-
-# ---------------------------------------------------------------------------
-# Setting validation
-# ---------------------------------------------------------------------------
-
-
-def _check_method(method: object) -> str:
-    if not isinstance(method, str):
-        raise ConfigError(
-            f"method must be 'GET' or 'POST', not {_describe(method)}", setting="method"
-        )
-    normal = method.strip().upper()
-    if normal not in _METHODS:
-        raise ConfigError(
-            f"method must be 'GET' or 'POST' (any case), not {method!r}", setting="method"
-        )
-    return normal
-
-
-def _check_body_format(body_format: object) -> Format:
-    valid = "'json', 'xml' or 'query' ('querystring', 'query_string' and 'form' mean 'query')"
-    if not isinstance(body_format, Format | str):
-        raise ConfigError(
-            f"body_format must be {valid}, not {_describe(body_format)}", setting="body_format"
-        )
-    try:
-        fmt = Format.parse(body_format)
-    except ConfigError:
-        raise ConfigError(
-            f"unknown body_format {body_format!r}: use {valid}", setting="body_format"
-        ) from None
-    if fmt not in _BODY_FORMATS:
-        raise ConfigError(
-            f"body_format {fmt.value!r} is not a body format: use {valid}", setting="body_format"
-        )
-    return fmt
-
-
-def _check_min_delay(min_delay: object) -> timedelta:
-    if isinstance(min_delay, timedelta):
-        delay = min_delay
-    else:
-        if isinstance(min_delay, bool) or not isinstance(min_delay, int | float | Decimal):
-            raise ConfigError(
-                f"min_delay must be a number of seconds, not {_describe(min_delay)}",
-                setting="min_delay",
-            )
-        finite = (
-            min_delay.is_finite() if isinstance(min_delay, Decimal) else math.isfinite(min_delay)
-        )
-        if not finite:
-            raise ConfigError(
-                f"min_delay must be a finite number of seconds, not {min_delay!r}",
-                setting="min_delay",
-            )
-        try:
-            if isinstance(min_delay, Decimal):
-                micros = (min_delay * 1_000_000).to_integral_value(ROUND_HALF_EVEN)
-                delay = timedelta(microseconds=int(micros))
-            else:
-                delay = timedelta(seconds=min_delay)
-        except OverflowError:
-            raise ConfigError(
-                f"min_delay {min_delay!r} is too large to be a number of seconds",
-                setting="min_delay",
-            ) from None
-    if delay < timedelta(0):
-        raise ConfigError(
-            f"min_delay must be 0 or more seconds, not {min_delay!r}", setting="min_delay"
-        )
-    return delay
-
-
-def _check_response_text(value: object, setting: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(
-            f"{setting} must be the text to look for in the response body, not {_describe(value)}",
-            setting=setting,
-        )
-    if not value:
-        raise ConfigError(
-            f"{setting} is empty, and the empty text occurs in every response; "
-            "leave it out (None) to not check for it",
-            setting=setting,
-        )
-    return value
-
-
-def _check_headers(headers: object) -> tuple[tuple[str, str], ...]:
-    if headers is None:
-        return ()
-    pairs: Iterable[object]
-    if isinstance(headers, Mapping):
-        pairs = headers.items()
-    elif isinstance(headers, str | bytes) or not isinstance(headers, Iterable):
-        raise ConfigError(
-            f"headers must be a mapping of header names to values, not {_describe(headers)}",
-            setting="headers",
-        )
-    else:
-        pairs = headers
-    out: list[tuple[str, str]] = []
-    seen: dict[str, str] = {}
-    for pair in pairs:
-        if not isinstance(pair, tuple | list) or len(pair) != 2:
-            raise ConfigError(
-                f"headers must be a mapping or (name, value) pairs, got {_describe(pair)}",
-                setting="headers",
-            )
-        name, value = pair
-        if not isinstance(name, str):
-            raise ConfigError(
-                f"a header name must be a string, not {_describe(name)}", setting="headers"
-            )
-        setting = f"headers.{name}"
-        if not _TOKEN_RE.fullmatch(name):
-            raise ConfigError(
-                f"header name {name!r} is not a valid HTTP token: use letters, digits and "
-                "!#$%&'*+-.^_`|~ only (no spaces, colons or other separators)",
-                setting=setting,
-            )
-        folded = name.lower()
-        if folded in seen:
-            raise ConfigError(
-                f"header {name!r} is given twice (as {seen[folded]!r} and {name!r}); header "
-                "names are case-insensitive: give one value",
-                setting=setting,
-            )
-        if folded in _TRANSPORT_HEADERS:
-            raise ConfigError(
-                f"header {name!r} is set by the HTTP client from the body; leave it out",
-                setting=setting,
-            )
-        if not isinstance(value, str):
-            raise ConfigError(
-                f"the value of header {name!r} must be a string (a header template), not "
-                f"{_describe(value)}",
-                setting=setting,
-            )
-        seen[folded] = name
-        out.append((name, value))
-    return tuple(out)
-
-
-def _check_extra_fields(extra_fields: object) -> tuple[str, ...]:
-    if isinstance(extra_fields, str):
-        names: tuple[object, ...] = (extra_fields,)
-    elif isinstance(extra_fields, Iterable) and not isinstance(extra_fields, bytes | Mapping):
-        names = tuple(extra_fields)
-    else:
-        raise ConfigError(
-            f"extra_fields must be a list of field names, not {_describe(extra_fields)}",
-            setting="extra_fields",
-        )
-    for name in names:
-        if not isinstance(name, str):
-            raise ConfigError(
-                f"extra field names must be strings, not {_describe(name)}",
-                setting="extra_fields",
-            )
-    return tuple(sorted(set(names)))  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------------------
-# Notification
-# ---------------------------------------------------------------------------
-
-_Key = tuple[object, ...]
+    @overload
+    def __get__(self, obj: None, owner: type) -> _Setting[_T]: ...
+    @overload
+    def __get__(self, obj: Notification, owner: type) -> _T: ...
+    def __get__(self, obj: Notification | None, owner: type) -> _Setting[_T] | _T:
+        if obj is None:
+            return self
+        value: _T = getattr(obj._settings, self.name)
+        return value
 
 
 class Notification:
@@ -314,49 +70,27 @@ class Notification:
     Instances are immutable, hashable, comparable, picklable and thread-safe.
     """
 
-    __slots__ = (
-        "_body_name",
-        "_body_template",
-        "_delay",
-        "_header_templates",
-        "_key",
-        "_tz",
-        "_url_template",
-        "body",
-        "body_format",
-        "date_format",
-        "error_response",
-        "extra_fields",
-        "headers",
-        "max_requests",
-        "method",
-        "min_delay",
-        "missing",
-        "success_response",
-        "timezone",
-        "url",
-    )
+    __slots__ = ("_body_template", "_header_templates", "_settings", "_url_template")
 
-    url: str
-    method: str
-    body: str | None
-    body_format: Format | None
-    headers: tuple[tuple[str, str], ...]
-    min_delay: int | float | Decimal | timedelta
-    max_requests: int | None
-    success_response: str | None
-    error_response: str | None
-    timezone: str | tzinfo | None
-    missing: Literal["empty", "error"]
-    extra_fields: tuple[str, ...]
-    date_format: str
-    _body_name: str
-    _tz: tzinfo
-    _delay: timedelta
+    _settings: Settings
     _url_template: Template
     _header_templates: tuple[tuple[str, Template], ...]
     _body_template: Template | None
-    _key: _Key
+
+    url: _Setting[str] = _Setting()
+    method: _Setting[str] = _Setting()
+    body: _Setting[str | None] = _Setting()
+    body_format: _Setting[Format | None] = _Setting()
+    headers: _Setting[tuple[tuple[str, str], ...]] = _Setting()
+    min_delay: _Setting[int | float | Decimal | timedelta] = _Setting()
+    max_requests: _Setting[int | None] = _Setting()
+    success_response: _Setting[str | None] = _Setting()
+    error_response: _Setting[str | None] = _Setting()
+    timezone: _Setting[str | tzinfo | None] = _Setting()
+    missing: _Setting[Literal["empty", "error"]] = _Setting()
+    extra_fields: _Setting[tuple[str, ...]] = _Setting()
+    date_format: _Setting[str] = _Setting()
+    delay: _Setting[timedelta] = _Setting()  # min_delay as a timedelta
 
     def __init__(
         self,
@@ -375,155 +109,50 @@ class Notification:
         extra_fields: Iterable[str] = (),
         date_format: str = "iso",
     ) -> None:
-        self._setup(
+        # CompileOptions and Settings validate what they are given and convert it
+        # to the types they declare (extra_fields, body_format, headers).
+        options = CompileOptions(
+            missing=missing,
+            timezone=timezone,
+            date_format=date_format,
+            extra_fields=extra_fields,  # type: ignore[arg-type]
+        )
+        settings = Settings(
             url,
             method,
             body,
-            body_format,
-            headers,
+            body_format,  # type: ignore[arg-type]
+            headers,  # type: ignore[arg-type]
             min_delay,
             max_requests,
             success_response,
             error_response,
-            timezone,
-            missing,
-            extra_fields,
-            date_format,
-            "body",
+            options=options,
         )
+        self._setup(settings)
 
-    def _setup(
-        self,
-        url: object,
-        method: object,
-        body: object,
-        body_format: object,
-        headers: object,
-        min_delay: object,
-        max_requests: object,
-        success_response: object,
-        error_response: object,
-        timezone: object,
-        missing: object,
-        extra_fields: object,
-        date_format: object,
-        body_name: str,
-    ) -> None:
-        if not isinstance(url, str):
-            raise ConfigError(
-                f"url must be a URL template string, not {_describe(url)}", setting="url"
-            )
-        norm_method = _check_method(method)
-        if body is not None and not isinstance(body, str):
-            raise ConfigError(
-                f"body must be a template string or None, not {_describe(body)}", setting="body"
-            )
-        if body == "":
-            raise ConfigError("body is empty; leave it out (None) to send no body", setting="body")
-        if body is not None and norm_method == "GET":
-            raise ConfigError(
-                "a GET request has no body: use method 'POST', or put the values in the "
-                "url's query string",
-                setting="body",
-            )
-        fmt: Format | None = None
-        if body_format is not None:
-            fmt = _check_body_format(body_format)
-            if body is None:
-                raise ConfigError(
-                    f"body_format {fmt.value!r} is set but there is no body; give a body or "
-                    "leave body_format out",
-                    setting="body_format",
-                )
-        elif body is not None:
-            raise ConfigError(
-                "a body needs a body_format: 'json', 'xml' or 'query'", setting="body_format"
-            )
-        header_pairs = _check_headers(headers)
-        for name, _value in header_pairs:
-            if name.lower() == "content-type" and body is None:
-                raise ConfigError(
-                    f"header {name!r} is set but the request has no body",
-                    setting=f"headers.{name}",
-                )
-        delay = _check_min_delay(min_delay)
-        max_req = _check_max_requests(max_requests)
-        success = _check_response_text(success_response, "success_response")
-        error = _check_response_text(error_response, "error_response")
-        if missing not in ("empty", "error"):
-            raise ConfigError(
-                f"missing must be 'empty' or 'error', not {_short(missing)}", setting="missing"
-            )
-        if not isinstance(date_format, str) or not date_format:
-            raise ConfigError(
-                f"date_format must be 'iso' or a strftime pattern, not {_short(date_format)}",
-                setting="date_format",
-            )
-        if timezone is not None and not isinstance(timezone, str | tzinfo):
-            raise ConfigError(
-                f"timezone must be an IANA name or a tzinfo, not {_describe(timezone)}",
-                setting="timezone",
-            )
-        tz = resolve_timezone(timezone)
-        extras = _check_extra_fields(extra_fields)
+    @classmethod
+    def _from_settings(cls, settings: Settings) -> Notification:
+        self = cls.__new__(cls)
+        self._setup(settings)
+        return self
 
-        options: dict[str, Any] = {
-            "missing": missing,
-            "timezone": timezone,
-            "date_format": date_format,
-            "extra_fields": extras,
-        }
-        url_template = compile(url, Format.URL, name="url", **options)
+    def _setup(self, settings: Settings) -> None:
+        """Compile every template of ``settings`` and keep them with the settings."""
+        options = settings.options
+        url_template = _compile(settings.url, Format.URL, replace(options, name="url"))
         header_templates = tuple(
-            (name, compile(value, Format.HEADER, name=f"headers.{name}", **options))
-            for name, value in header_pairs
+            (name, _compile(value, Format.HEADER, replace(options, name=f"headers.{name}")))
+            for name, value in settings.headers
         )
-        body_template = (
-            compile(body, fmt, name=body_name, **options)
-            if body is not None and fmt is not None
-            else None
-        )
-
-        for attr, value in (
-            ("url", url),
-            ("method", norm_method),
-            ("body", body),
-            ("body_format", fmt),
-            ("headers", header_pairs),
-            ("min_delay", min_delay),
-            ("max_requests", max_req),
-            ("success_response", success),
-            ("error_response", error),
-            ("timezone", timezone),
-            ("missing", missing),
-            ("extra_fields", extras),
-            ("date_format", date_format),
-            ("_body_name", body_name),
-            ("_tz", tz),
-            ("_delay", delay),
-            ("_url_template", url_template),
-            ("_header_templates", header_templates),
-            ("_body_template", body_template),
-            (
-                "_key",
-                (
-                    url,
-                    norm_method,
-                    body,
-                    fmt,
-                    header_pairs,
-                    delay,
-                    max_req,
-                    success,
-                    error,
-                    tz,
-                    missing,
-                    extras,
-                    date_format,
-                ),
-            ),
-        ):
-            object.__setattr__(self, attr, value)
+        body_template = None
+        if settings.body is not None and settings.body_format is not None:
+            body_options = replace(options, name=settings.body_name)
+            body_template = _compile(settings.body, settings.body_format, body_options)
+        object.__setattr__(self, "_settings", settings)
+        object.__setattr__(self, "_url_template", url_template)
+        object.__setattr__(self, "_header_templates", header_templates)
+        object.__setattr__(self, "_body_template", body_template)
 
     # -- immutability, equality, pickling ------------------------------------
 
@@ -536,47 +165,19 @@ class Notification:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Notification):
             return NotImplemented
-        return self._key == other._key
+        return self._settings == other._settings
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        return hash(self._settings)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild,
-            (
-                self.url,
-                self.method,
-                self.body,
-                self.body_format.value if self.body_format is not None else None,
-                self.headers,
-                self.min_delay,
-                self.max_requests,
-                self.success_response,
-                self.error_response,
-                self.timezone,
-                self.missing,
-                self.extra_fields,
-                self.date_format,
-                self._body_name,
-            ),
-        )
+        # Compiled templates do not pickle; the settings do, and are compiled again
+        # (from the template cache, usually) where they are unpickled.
+        return (_rebuild, self._settings.arguments())
 
     def __repr__(self) -> str:
-        parts = [f"url={self.url!r}", f"method={self.method!r}"]
-        if self.body is not None:
-            head = self.body[:40] + ("..." if len(self.body) > 40 else "")
-            parts.append(f"body={head!r}")
-            parts.append(f"body_format={self.body_format.value if self.body_format else None!r}")
-        if self.headers:
-            parts.append(f"headers={dict(self.headers)!r}")
-        if self._delay:
-            parts.append(f"min_delay={self.min_delay!r}")
-        for attr in ("max_requests", "success_response", "error_response", "timezone"):
-            value = getattr(self, attr)
-            if value is not None:
-                parts.append(f"{attr}={value!r}")
-        return f"Notification({', '.join(parts)})"
+        parts = ", ".join(f"{name}={value!r}" for name, value in self._settings.shown())
+        return f"Notification({parts})"
 
     # -- compiled templates ---------------------------------------------------
 
@@ -595,11 +196,6 @@ class Notification:
         """``(name, template)`` for each configured header, in order (format ``"header"``)."""
         return self._header_templates
 
-    @property
-    def delay(self) -> timedelta:
-        """``min_delay`` as a ``timedelta``."""
-        return self._delay
-
     # -- the request ----------------------------------------------------------
 
     def prepare(
@@ -614,7 +210,7 @@ class Notification:
         ClearedDate nor EventDate; a naive ``now`` or record date is taken to be in the
         notification's timezone.
         """
-        record = self._coerce(action)
+        record = coerce(action, self._settings.options.extra_fields, "prepare")
         url = self._url_template.render(record)
         headers: list[tuple[str, str]] = []
         content_type: str | None = None
@@ -643,15 +239,6 @@ class Notification:
             not_before=self._not_before(record, now),
         )
 
-    def _coerce(self, action: object) -> Action:
-        if isinstance(action, Action):
-            return action
-        if isinstance(action, Mapping):
-            return Action.from_dict(action, extra=self.extra_fields)
-        raise RecordError(
-            f"prepare takes a postback.Action or a mapping, not {type(action).__name__}"
-        )
-
     def _not_before(self, record: Action, now: datetime | None) -> datetime:
         label = "ClearedDate"
         base = record.cleared_date
@@ -667,12 +254,12 @@ class Notification:
                 raise TypeError(f"now must be a datetime, not {type(now).__name__}")
         try:
             if base.tzinfo is None or base.tzinfo.utcoffset(base) is None:
-                base = base.replace(tzinfo=self._tz)
-            return base.astimezone(UTC) + self._delay
+                base = base.replace(tzinfo=self._settings.options.tz)
+            return base.astimezone(UTC) + self._settings.delay
         except (OverflowError, ValueError) as exc:
             raise RenderError(
                 f"cannot compute the send time from {label} {base.isoformat()} plus "
-                f"min_delay {self._delay}: {exc}",
+                f"min_delay {self._settings.delay}: {exc}",
                 field=None if label == "now" else label,
             ) from None
 
@@ -735,58 +322,13 @@ class Notification:
         current directory).  An unknown key or a value of the wrong type raises
         ``ConfigError`` naming the key.
         """
-        if not isinstance(mapping, Mapping):
-            raise ConfigError(
-                f"notification settings must be a mapping (a TOML table), not {_describe(mapping)}"
-            )
-        values: dict[str, Any] = {}
-        for key, value in mapping.items():
-            if not isinstance(key, str):
-                raise ConfigError(f"setting names must be strings, not {_describe(key)}")
-            spec = _KEYS.get(key)
-            if spec is None:
-                import difflib
+        from ._config import check_keys
 
-                close = difflib.get_close_matches(key, list(_KEYS), n=1)
-                hint = (
-                    f"did you mean {close[0]!r}?" if close else f"the keys are {', '.join(_KEYS)}"
-                )
-                raise ConfigError(f"unknown setting {key!r}: {hint}", setting=key)
-            if value is None:
-                continue
-            expected, check = spec
-            if not check(value):
-                raise ConfigError(f"{key} must be {expected}, not {_describe(value)}", setting=key)
-            values[key] = value
-        if "url" not in values:
-            raise ConfigError("the url setting is required", setting="url")
-        body_name = "body"
-        if "body_file" in values:
-            if "body" in values:
-                raise ConfigError("give either body or body_file, not both", setting="body_file")
-            from pathlib import Path
-
-            path = Path(base_dir if base_dir is not None else ".") / values.pop("body_file")
-            values["body"] = _read_body_file(path)
-            body_name = str(path)
-        self = cls.__new__(cls)
-        self._setup(
-            values["url"],
-            values.get("method", "GET"),
-            values.get("body"),
-            values.get("body_format"),
-            values.get("headers"),
-            values.get("min_delay", 0),
-            values.get("max_requests"),
-            values.get("success_response"),
-            values.get("error_response"),
-            values.get("timezone"),
-            values.get("missing", "empty"),
-            values.get("extra_fields", ()),
-            values.get("date_format", "iso"),
-            body_name,
+        values, body_name = check_keys(mapping, base_dir)
+        options = CompileOptions(
+            **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
         )
-        return self
+        return cls._from_settings(Settings(**values, options=options, body_name=body_name))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Notification:
@@ -797,135 +339,12 @@ class Notification:
         errors the line and column); an invalid setting raises ``ConfigError`` with
         the path in its message and ``.setting`` naming the key.
         """
-        from pathlib import Path
+        from ._config import located, read_file
 
-        file = Path(path)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise ConfigError(f"cannot read notification file {str(file)!r}: {reason}") from None
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{file}: not UTF-8 text (invalid byte at offset {exc.start})"
-            ) from None
-        import tomllib
-
-        try:
-            table = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            match = _TOML_POSITION_RE.search(message)
-            if match:
-                where = f"{file}:{match.group(1)}:{match.group(2)}"
-                message = message[: match.start()]
-            elif message.endswith(_TOML_AT_END):
-                lines = text.split("\n")
-                where = f"{file}:{len(lines)}:{len(lines[-1]) + 1}"
-                message = message[: -len(_TOML_AT_END)] + " at the end of the file"
-            else:
-                where = str(file)
-            raise ConfigError(f"{where}: invalid TOML: {message}") from None
-        try:
+        table, file = read_file(path)
+        with located(str(file)):
             return cls.from_dict(table, base_dir=file.parent)
-        except ConfigError as exc:
-            raise ConfigError(f"{file}: {exc.message}", setting=exc.setting) from None
 
 
-def _read_body_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigError(
-            f"cannot read body_file {str(path)!r}: {reason}", setting="body_file"
-        ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset {exc.start})",
-            setting="body_file",
-        ) from None
-    # One final line ending is the file's, not the body's (editors add it).
-    if text.endswith("\r\n"):
-        return text[:-2]
-    if text.endswith("\n"):
-        return text[:-1]
-    return text
-
-
-def _is_str(value: object) -> bool:
-    return isinstance(value, str)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_str_mapping(value: object) -> bool:
-    return isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
-
-
-def _is_str_list(value: object) -> bool:
-    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
-
-
-_KEYS: Final[dict[str, tuple[str, Any]]] = {
-    "url": ("a string (the URL template)", _is_str),
-    "method": ("a string: 'GET' or 'POST'", _is_str),
-    "body": ("a string (the body template)", _is_str),
-    "body_file": ("a string (a path relative to the notification file)", _is_str),
-    "body_format": ("a string: 'json', 'xml' or 'query'", _is_str),
-    "headers": ("a table of header names to value templates", _is_str_mapping),
-    "min_delay": ("a number of seconds", _is_number),
-    "max_requests": ("a whole number of requests per second", _is_int),
-    "success_response": ("a string", _is_str),
-    "error_response": ("a string", _is_str),
-    "timezone": ("a string (an IANA time zone name)", _is_str),
-    "missing": ("a string: 'empty' or 'error'", _is_str),
-    "extra_fields": ("a list of strings (field names)", _is_str_list),
-    "date_format": ("a string: 'iso' or a strftime pattern", _is_str),
-}
-
-
-def _rebuild(
-    url: str,
-    method: str,
-    body: str | None,
-    body_format: str | None,
-    headers: tuple[tuple[str, str], ...],
-    min_delay: Any,
-    max_requests: int | None,
-    success_response: str | None,
-    error_response: str | None,
-    timezone: str | tzinfo | None,
-    missing: str,
-    extra_fields: tuple[str, ...],
-    date_format: str,
-    body_name: str,
-) -> Notification:
-    self = Notification.__new__(Notification)
-    self._setup(
-        url,
-        method,
-        body,
-        body_format,
-        headers,
-        min_delay,
-        max_requests,
-        success_response,
-        error_response,
-        timezone,
-        missing,
-        extra_fields,
-        date_format,
-        body_name,
-    )
-    return self
+def _rebuild(*arguments: Any) -> Notification:
+    return Notification._from_settings(Settings(*arguments))

@@ -54,16 +54,17 @@ class CompileOptions:
 
     ``timezone`` is kept as given (an IANA name, a ``tzinfo`` or None) and ``tz`` is
     the ``tzinfo`` it resolves to.  Two option sets are equal when they compile the
-    same way, which makes them the template cache's key.
+    same way, so timezones are compared as ``tz`` (``"UTC"`` equals None); ``key`` is
+    the template cache's key.
     """
 
     missing: MissingPolicy = "empty"
-    timezone: str | tzinfo | None = None
+    timezone: str | tzinfo | None = field(default=None, compare=False)
     date_format: str = "iso"
     extra_fields: frozenset[str] = frozenset()
     name: str = "<template>"
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE
-    tz: tzinfo = field(init=False, compare=False, repr=False)
+    tz: tzinfo = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.missing not in ("empty", "error"):

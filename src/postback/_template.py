@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import _thread
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import tzinfo
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from ._checker import check_names
 from ._contexts import Context, get_format
-from ._errors import ConfigError, Diagnostic, RecordError
+from ._errors import ConfigError, Diagnostic
 from ._nodes import Field, Hole, Join, Node, Span
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._parser import parse
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
-from ._record import Action
+from ._record import Action, coerce
 from ._values import Values
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
@@ -180,7 +180,7 @@ class Template:
     def render(self, action: Any) -> str:
         """Render the body for ``action`` (a ``postback.Action`` or a mapping)."""
         if type(action) is not Action:
-            action = _coerce(action, self._extra)
+            action = coerce(action, self._extra, "render")
         return self._fn(action)  # type: ignore[no-any-return]
 
     def render_bytes(self, action: Any) -> bytes:
@@ -198,14 +198,6 @@ class Template:
 
 def _unpickle(source: str, fmt: str, opts: CompileOptions) -> Template:
     return _compile(source, Format.parse(fmt), opts)
-
-
-def _coerce(action: Any, extra: tuple[str, ...]) -> Any:
-    if isinstance(action, Action):
-        return action
-    if isinstance(action, Mapping):
-        return Action.from_dict(action, extra=extra)
-    raise RecordError(f"render takes a postback.Action or a mapping, not {type(action).__name__}")
 
 
 def _used_fields(nodes: Iterable[Node]) -> frozenset[str]:

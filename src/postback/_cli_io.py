@@ -1,0 +1,354 @@
+"""What every ``postback`` command shares: exit codes, output, reading input, diagnostics.
+
+Usage errors and unreadable input are ``CliError``: one line on standard error,
+``postback: error: ...``, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
+from ._record import Action, sample_action
+from ._template import Format
+
+__all__ = [
+    "DIRECTORY_SUFFIXES",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "EXPECTED_SUFFIX",
+    "PROGRESS_THRESHOLD",
+    "RECORD_SUFFIX",
+    "STDIN",
+    "STDIN_NAME",
+    "SUFFIX_FORMATS",
+    "CliError",
+    "Progress",
+    "action_from",
+    "diagnostic_line",
+    "display",
+    "emit",
+    "err_line",
+    "error",
+    "format_arg",
+    "format_for",
+    "is_directory_template",
+    "load_record",
+    "one_line",
+    "plural",
+    "read_template",
+    "read_text",
+    "template_error_lines",
+    "walk_templates",
+    "warning",
+    "write",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+#: File extensions and the format they imply when ``--format`` is not given.
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".json": Format.JSON,
+    ".xml": Format.XML,
+    ".qs": Format.QUERY,
+    ".query": Format.QUERY,
+    ".url": Format.URL,
+    ".txt": Format.TEXT,
+}
+
+#: The extensions ``check`` and ``test`` look for when they walk a directory.  Text
+#: templates (``.txt``) are only used when named explicitly, so that a README.txt in a
+#: template folder is not mistaken for a template.
+DIRECTORY_SUFFIXES: tuple[str, ...] = (".json", ".xml", ".qs", ".query", ".url")
+
+RECORD_SUFFIX = ".record.json"
+EXPECTED_SUFFIX = ".expected"
+
+#: ``check`` and ``test`` show a progress line on a terminal above this many files.
+PROGRESS_THRESHOLD = 20
+
+#: The file argument that means standard input, and how messages name it.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+class CliError(Exception):
+    """A usage error or unreadable input: one line on stderr, exit status 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+
+
+def one_line(text: str) -> str:
+    """Collapse line breaks so a message fits on one line."""
+    return " ".join(part.strip() for part in text.replace("\r\n", "\n").splitlines() if part)
+
+
+def write(stream: IO[str], data: bytes | str) -> None:
+    """Write ``data`` to ``stream`` as UTF-8 bytes, whatever the locale's encoding."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "backslashreplace")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream (for example io.StringIO in a test)
+        stream.write(data.decode("utf-8", "replace"))
+        stream.flush()
+        return
+    stream.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
+def emit(text: str | bytes) -> None:
+    """Write ``text`` to standard output, exactly."""
+    write(sys.stdout, text)
+
+
+def err_line(text: str) -> None:
+    """Write ``text`` to standard error as one line."""
+    write(sys.stderr, one_line(text) + "\n")
+
+
+def error(message: str) -> None:
+    """Print the one-line ``postback: error: ...`` report."""
+    err_line(f"postback: error: {message}")
+
+
+def warning(message: str) -> None:
+    """Print the one-line ``postback: warning: ...`` report."""
+    err_line(f"postback: warning: {message}")
+
+
+class Progress:
+    """A ``\\r``-overwritten progress line on stderr, shown only on a terminal."""
+
+    def __init__(self, total: int, verb: str) -> None:
+        self.total = total
+        self.verb = verb
+        self.width = 0
+        try:
+            is_tty = sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            is_tty = False
+        self.active = total > PROGRESS_THRESHOLD and is_tty
+
+    def update(self, index: int, name: str) -> None:
+        """Show that file ``index`` of the total, ``name``, is being worked on."""
+        if not self.active:
+            return
+        columns = shutil.get_terminal_size((80, 24)).columns - 1
+        text = f"{self.verb} {index}/{self.total} {name}"
+        if len(text) > columns:
+            text = text[: max(columns - 3, 0)] + "..."
+        pad = max(self.width - len(text), 0)
+        self.width = len(text)
+        write(sys.stderr, "\r" + text + " " * pad)
+
+    def clear(self) -> None:
+        """Erase the line (before other output, and at the end)."""
+        if self.active and self.width:
+            write(sys.stderr, "\r" + " " * self.width + "\r")
+            self.width = 0
+
+
+# ---------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------
+
+
+def display(path: str) -> str:
+    """Return how messages name the file argument ``path`` (``<stdin>`` for ``-``)."""
+    return STDIN_NAME if path == STDIN else path
+
+
+def _read_bytes(path: str, what: str) -> bytes:
+    if path == STDIN:
+        stdin = sys.stdin
+        if stdin is None:
+            raise CliError(f"cannot read the {what} from stdin: there is no stdin")
+        try:
+            buffer = getattr(stdin, "buffer", None)
+            if buffer is not None:
+                data: bytes = buffer.read()
+                return data
+            return stdin.read().encode("utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read the {what} from stdin: {exc.strerror or exc}") from None
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CliError(f"cannot read {what} {path}: {reason}") from None
+
+
+def _decode(data: bytes, path: str, what: str) -> str:
+    try:
+        # utf-8-sig: a byte order mark written by some editors is not part of the text.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"cannot read {what} {display(path)}: not UTF-8 text "
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def read_text(path: str, what: str) -> str:
+    """Read the UTF-8 text of ``path`` (or standard input); ``what`` names it in errors."""
+    return _decode(_read_bytes(path, what), path, what)
+
+
+_ONE_LINE_FORMATS = frozenset({Format.QUERY, Format.URL, Format.HEADER})
+
+
+def read_template(path: str, fmt: Format) -> str:
+    """Read a template file; for one-line formats drop the final newline editors add."""
+    source = read_text(path, "template")
+    if fmt in _ONE_LINE_FORMATS:
+        if source.endswith("\r\n"):
+            return source[:-2]
+        if source.endswith("\n"):
+            return source[:-1]
+    return source
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def load_record(path: str) -> Action:
+    """Read a JSON record (an object for ``Action.from_dict``) from a file or stdin."""
+    name = display(path)
+    text = read_text(path, "record")
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{name}:{exc.lineno}:{exc.colno}: invalid JSON in the record: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise CliError(f"{name}: invalid record: the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise CliError(f"{name}: a record must be a JSON object, not {_json_type(data)}")
+    try:
+        return Action.from_dict(data)
+    except RecordError as exc:
+        raise CliError(f"{name}: invalid record: {exc}") from None
+
+
+def action_from(args: argparse.Namespace) -> Action:
+    """Return the action of ``--record FILE`` or ``--sample``."""
+    if args.record is not None:
+        return load_record(args.record)
+    return sample_action()
+
+
+def format_arg(value: str) -> Format:
+    """argparse ``type=`` for ``--format``."""
+    try:
+        return Format.parse(value)
+    except PostbackError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def format_for(path: str, explicit: Format | None) -> Format:
+    """Return the format of the template ``path``: ``explicit``, else its extension's."""
+    if explicit is not None:
+        return explicit
+    if path == STDIN:
+        raise CliError("cannot tell the format of a template read from stdin: pass --format")
+    suffix = Path(path).suffix.lower()
+    fmt = SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
+        known = ", ".join(SUFFIX_FORMATS)
+        raise CliError(
+            f"cannot tell the format of {path} from its extension: pass --format "
+            f"(json, xml, query, url, header, text) or use one of {known}"
+        )
+    return fmt
+
+
+# ---------------------------------------------------------------------------
+# Diagnostics
+# ---------------------------------------------------------------------------
+
+
+def diagnostic_line(file: str, diag: Diagnostic) -> str:
+    """Return ``file:line:column: severity[code]: message`` for a diagnostic."""
+    return (
+        f"{file}:{diag.line}:{diag.column}: {diag.severity}[{diag.code}]: {one_line(diag.message)}"
+    )
+
+
+def _error_diagnostics(err: TemplateError) -> tuple[Diagnostic, ...]:
+    if err.diagnostics:
+        return err.diagnostics
+    line = err.line or 1
+    column = err.column or 1
+    return (
+        Diagnostic(
+            "error",
+            err.code,
+            err.message,
+            line,
+            column,
+            err.end_line or line,
+            err.end_column or column + 1,
+            getattr(err, "suggestion", None),
+        ),
+    )
+
+
+def template_error_lines(file: str, err: TemplateError) -> list[str]:
+    """Return the diagnostic lines of a template error, one per defect."""
+    return [diagnostic_line(file, d) for d in _error_diagnostics(err)]
+
+
+def plural(count: int, word: str) -> str:
+    """Return ``count word`` with ``word`` in the plural unless ``count`` is 1."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------
+# Finding templates
+# ---------------------------------------------------------------------------
+
+
+def is_directory_template(name: str) -> bool:
+    """Tell whether a file ``name`` found in a directory is a template to use."""
+    lower = name.lower()
+    if lower.endswith(RECORD_SUFFIX) or lower.endswith(EXPECTED_SUFFIX):
+        return False
+    return lower.endswith(DIRECTORY_SUFFIXES)
+
+
+def walk_templates(directory: str) -> Iterator[str]:
+    """Yield the templates under ``directory``, sorted, skipping hidden entries."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and is_directory_template(name):
+                yield os.path.join(root, name)

@@ -1,0 +1,191 @@
+"""Reading notification settings: a TOML file or text, its keys checked, ``body_file`` read.
+
+The one path from a notification file to the values ``Notification`` is built from:
+bytes, UTF-8 text, a TOML table (errors located by line and column), each key checked
+against the settings it may name, and a ``body_file`` read relative to the file.
+``Notification.from_file``, ``Notification.from_dict`` and the command line's
+``prepare`` (also for standard input) all go through it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from ._errors import ConfigError
+from ._messages import describe_value, suggest
+
+__all__ = ["KEYS", "check_keys", "located", "parse_toml", "read_file"]
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_str_mapping(value: object) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+#: Every key of a notification file: what its value must be, and the check of its type.
+KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
+    "url": ("a string (the URL template)", _is_str),
+    "method": ("a string: 'GET' or 'POST'", _is_str),
+    "body": ("a string (the body template)", _is_str),
+    "body_file": ("a string (a path relative to the notification file)", _is_str),
+    "body_format": ("a string: 'json', 'xml' or 'query'", _is_str),
+    "headers": ("a table of header names to value templates", _is_str_mapping),
+    "min_delay": ("a number of seconds", _is_number),
+    "max_requests": ("a whole number of requests per second", _is_int),
+    "success_response": ("a string", _is_str),
+    "error_response": ("a string", _is_str),
+    "timezone": ("a string (an IANA time zone name)", _is_str),
+    "missing": ("a string: 'empty' or 'error'", _is_str),
+    "extra_fields": ("a list of strings (field names)", _is_str_list),
+    "date_format": ("a string: 'iso' or a strftime pattern", _is_str),
+}
+
+_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END: Final = " (at end of document)"
+
+
+# ---------------------------------------------------------------------------
+# A file: bytes -> text -> TOML table
+# ---------------------------------------------------------------------------
+
+
+def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Path]:
+    """Read the notification file ``path``; return its TOML table and its ``Path``.
+
+    An unreadable file, a file that is not UTF-8 text or invalid TOML raises
+    ``ConfigError`` with the path (and for TOML the line and column).
+    """
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(f"cannot read notification file {str(file)!r}: {reason}") from None
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+    return parse_toml(text, str(file)), file
+
+
+def parse_toml(text: str, where: str, *, locate: bool = True) -> dict[str, Any]:
+    """Parse ``text`` as TOML; an error is a ``ConfigError`` that starts with ``where``.
+
+    With ``locate`` the error is located as ``where:LINE:COLUMN:``; without it,
+    tomllib's own ``(at line L, column C)`` stays in the message (the command line
+    reports standard input that way).
+    """
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        if not locate:
+            raise ConfigError(f"{where}: invalid TOML: {message}") from None
+        match = _TOML_POSITION_RE.search(message)
+        if match:
+            where = f"{where}:{match.group(1)}:{match.group(2)}"
+            message = message[: match.start()]
+        elif message.endswith(_TOML_AT_END):
+            lines = text.split("\n")
+            where = f"{where}:{len(lines)}:{len(lines[-1]) + 1}"
+            message = message[: -len(_TOML_AT_END)] + " at the end of the file"
+        raise ConfigError(f"{where}: invalid TOML: {message}") from None
+
+
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """Prefix the message of a ``ConfigError`` raised inside with ``where: ``."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc.message}", setting=exc.setting) from None
+
+
+# ---------------------------------------------------------------------------
+# A mapping: keys and value types, body_file
+# ---------------------------------------------------------------------------
+
+
+def check_keys(
+    mapping: object, base_dir: str | os.PathLike[str] | None
+) -> tuple[dict[str, Any], str]:
+    """Check the keys and value types of a settings mapping; read its ``body_file``.
+
+    Returns the settings (a ``None`` value counts as absent; ``body_file`` replaced
+    by the ``body`` read from it, relative to ``base_dir``, default the current
+    directory) and the body's template name: ``"body"``, or the body file's path.
+    """
+    if not isinstance(mapping, Mapping):
+        raise ConfigError(
+            f"notification settings must be a mapping (a TOML table), not {describe_value(mapping)}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"setting names must be strings, not {describe_value(key)}")
+        spec = KEYS.get(key)
+        if spec is None:
+            close = suggest(key, KEYS, cutoff=0.6)
+            hint = f"did you mean {close!r}?" if close else f"the keys are {', '.join(KEYS)}"
+            raise ConfigError(f"unknown setting {key!r}: {hint}", setting=key)
+        if value is None:
+            continue
+        expected, check = spec
+        if not check(value):
+            raise ConfigError(f"{key} must be {expected}, not {describe_value(value)}", setting=key)
+        values[key] = value
+    if "url" not in values:
+        raise ConfigError("the url setting is required", setting="url")
+    if "body_file" not in values:
+        return values, "body"
+    if "body" in values:
+        raise ConfigError("give either body or body_file, not both", setting="body_file")
+    path = Path(base_dir if base_dir is not None else ".") / values.pop("body_file")
+    values["body"] = _read_body_file(path)
+    return values, str(path)
+
+
+def _read_body_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            f"cannot read body_file {str(path)!r}: {reason}", setting="body_file"
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset {exc.start})",
+            setting="body_file",
+        ) from None
+    # One final line ending is the file's, not the body's (editors add it).
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith("\n"):
+        return text[:-1]
+    return text

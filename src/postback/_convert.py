@@ -1,0 +1,253 @@
+"""Converting record values: each field's raw value to the type it is stored as.
+
+Each converter takes the raw value and the label an error names (``CampaignId``,
+``items[2].amt``) and returns the stored value or raises ``RecordError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from ._catalog import FIELDS, ITEM_FIELDS, FieldSpec
+from ._errors import RecordError
+from ._messages import describe_value, short_repr
+from ._values import MAX_DIGITS, decimal_digits
+
+__all__ = [
+    "ACTION_PLAN",
+    "ITEM_PLAN",
+    "Converter",
+    "expected_error",
+    "require_mapping",
+    "require_str_key",
+]
+
+Converter = Callable[[Any, str], Any]
+
+# Only ASCII digits: ``int()``/``Decimal()`` would also take Arabic-Indic digits and
+# ``1_000``, which in a postback record are far more likely mistakes than intent.
+_INT_RE: Final = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_RE: Final = re.compile(
+    r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|s?nan[0-9]*)",
+    re.IGNORECASE,
+)
+
+_EXPECT_INT: Final = "an integer"
+_INT_BOUND: Final = 10**MAX_DIGITS
+_EXPECT_SHORT_INT: Final = f"an integer of at most {MAX_DIGITS} digits"
+_EXPECT_SHORT_DECIMAL: Final = f"a decimal number of at most {MAX_DIGITS} digits in fixed-point"
+_EXPECT_DECIMAL: Final = "a decimal number"
+_EXPECT_STR: Final = "a string"
+_EXPECT_DATETIME: Final = (
+    "a date and time (a datetime, a date, or a string such as "
+    "'2026-01-02T03:04:05-08:00' or 'Jan 2 2026 3:04 PM')"
+)
+
+
+def expected_error(label: str, expected: str, value: object) -> RecordError:
+    """Return the error for ``value`` at ``label``, which should have been ``expected``."""
+    return RecordError(f"{label}: expected {expected}, got {describe_value(value)}", field=label)
+
+
+def _to_int(value: Any, label: str) -> int:
+    if type(value) is int:
+        if -_INT_BOUND < value < _INT_BOUND:
+            return value
+        raise expected_error(label, _EXPECT_SHORT_INT, value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _to_int(int(value), label)
+    if isinstance(value, str):
+        text = value.strip()
+        if _INT_RE.fullmatch(text):
+            try:
+                return int(text)
+            except ValueError:  # more digits than sys.get_int_max_str_digits()
+                pass
+    raise expected_error(label, _EXPECT_INT, value)
+
+
+def _to_decimal(value: Any, label: str) -> Decimal:
+    result: Decimal
+    if type(value) is Decimal:
+        result = value
+    elif isinstance(value, bool):
+        raise expected_error(label, _EXPECT_DECIMAL, value)
+    elif isinstance(value, Decimal | int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        # The shortest repr is the decimal the user wrote: 0.1 -> Decimal("0.1"), not
+        # the binary expansion.  float.__repr__ also serves float subclasses whose own
+        # repr is decorated (numpy.float64 -> "np.float64(0.1)").
+        result = Decimal(float.__repr__(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_RE.fullmatch(text):
+            raise expected_error(label, _EXPECT_DECIMAL, value)
+        try:
+            result = Decimal(text)
+        except (InvalidOperation, ValueError, OverflowError):
+            raise expected_error(label, _EXPECT_DECIMAL, value) from None
+    else:
+        raise expected_error(label, _EXPECT_DECIMAL, value)
+    if result.is_snan():
+        # A signaling NaN cannot be hashed or compared, so a record holding one
+        # could be neither; quiet NaN and infinities are kept (rendering refuses them).
+        raise expected_error(label, "a decimal number (not a signaling NaN)", value)
+    if result.is_finite() and decimal_digits(result) > MAX_DIGITS:
+        raise expected_error(label, _EXPECT_SHORT_DECIMAL, value)
+    return result
+
+
+def _to_str(value: Any, label: str) -> str:
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return str(int(value))
+        except ValueError:  # more digits than sys.get_int_max_str_digits()
+            pass
+    raise expected_error(label, _EXPECT_STR, value)
+
+
+def _to_datetime(value: Any, label: str) -> datetime:
+    if type(value) is datetime:
+        return value
+    if isinstance(value, datetime):
+        return datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+        )
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return _parse_datetime(value, label)
+    raise expected_error(label, _EXPECT_DATETIME, value)
+
+
+class _UnknownTimezoneName(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _tzinfos(name: str | None, offset: int | None) -> timezone | None:
+    # Passed to dateutil.parser.parse so that a time-zone *name* never resolves to the
+    # machine's local zone (dateutil does that for names in time.tzname) and an unknown
+    # name is an error rather than a warning and a silently naive result.
+    if offset is not None:
+        return UTC if offset == 0 else timezone(timedelta(seconds=offset))
+    if name is not None:
+        raise _UnknownTimezoneName(name)
+    return None
+
+
+# Two defaults that differ in year, month and day: a string that leaves any of them
+# out parses differently with each, and is refused instead of silently completed.
+_DEFAULT_A: Final = datetime(2000, 1, 1)
+_DEFAULT_B: Final = datetime(2001, 2, 2)
+
+
+def _parse_datetime(value: str, label: str) -> datetime:
+    # Imported here: dateutil's parser is only needed for string dates and is
+    # comparatively slow to import.
+    from dateutil import parser as dateparser
+    from dateutil import tz as datetz
+
+    text = value.strip()
+    if not text:
+        raise expected_error(label, _EXPECT_DATETIME, value)
+    result: datetime | None = None
+    with contextlib.suppress(ValueError, OverflowError):
+        result = dateparser.isoparse(text)
+    if result is None:
+        # isoparse refuses offsets with seconds ("+00:19:32"), which isoformat()
+        # produces for some historical zones; the standard library reads them.
+        with contextlib.suppress(ValueError):
+            result = datetime.fromisoformat(text)
+    if result is None:
+        try:
+            first = dateparser.parse(text, default=_DEFAULT_A, tzinfos=_tzinfos)
+            second = dateparser.parse(text, default=_DEFAULT_B, tzinfos=_tzinfos)
+        except _UnknownTimezoneName as exc:
+            raise RecordError(
+                f"{label}: unknown time zone name {exc.name!r} in {short_repr(value)}; "
+                "give a numeric UTC offset such as -08:00 instead",
+                field=label,
+            ) from None
+        except (ValueError, OverflowError):
+            raise expected_error(label, _EXPECT_DATETIME, value) from None
+        if first != second:
+            raise expected_error(label, "a date with year, month and day", value)
+        result = first
+    if isinstance(result.tzinfo, datetz.tzutc | datetz.tzoffset):
+        # Prefer the standard library's fixed-offset zones: same instant, plainer repr.
+        offset = result.utcoffset()
+        assert offset is not None
+        result = result.replace(tzinfo=UTC if not offset else timezone(offset))
+    return result
+
+
+_CONVERTERS: Final[Mapping[type, Converter]] = {
+    int: _to_int,
+    Decimal: _to_decimal,
+    str: _to_str,
+    datetime: _to_datetime,
+}
+
+# The exact types a stored value already has; anything else goes through the
+# converter.  Decimal and int are absent on purpose: a Decimal must still be checked
+# for sNaN, and both for their number of digits.
+_SKIP_TYPES: Final[Mapping[type, type | None]] = {
+    int: None,  # an int must still be checked for its number of digits
+    Decimal: None,
+    str: str,
+    datetime: datetime,
+}
+
+_Plan = tuple[tuple[str, str, Converter, "type | None"], ...]
+
+
+def _plan(specs: Sequence[FieldSpec]) -> _Plan:
+    return tuple(
+        (spec.attribute, spec.name, _CONVERTERS[spec.type], _SKIP_TYPES[spec.type])
+        for spec in specs
+    )
+
+
+ACTION_PLAN: Final = _plan(FIELDS)
+ITEM_PLAN: Final = _plan(ITEM_FIELDS)
+
+
+def require_mapping(mapping: object, label: str | None) -> Mapping[Any, Any]:
+    """Return ``mapping`` if it is a mapping; else raise ``RecordError`` naming ``label``."""
+    if not isinstance(mapping, Mapping):
+        where = f"{label}: " if label else ""
+        raise RecordError(
+            f"{where}expected a mapping of field names to values, got {describe_value(mapping)}",
+            field=label,
+        )
+    return mapping
+
+
+def require_str_key(key: object, prefix: str) -> str:
+    """Return ``key`` if it is a string; else raise ``RecordError`` naming ``prefix`` + key."""
+    if not isinstance(key, str):
+        label = f"{prefix}{key!s}"
+        raise RecordError(
+            f"{label}: field names must be strings, got {describe_value(key)}", field=label
+        )
+    return key

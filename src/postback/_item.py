@@ -1,0 +1,137 @@
+"""One line item of an order: ``Item``, used in templates as ``{i.sku}`` inside a ``join``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Final, Self
+
+from ._catalog import COLLECTION, ITEM_FIELDS
+from ._convert import ITEM_PLAN, expected_error, require_mapping, require_str_key
+from ._errors import RecordError
+from ._messages import short_repr, suggest
+
+__all__ = ["ITEM_KEYS", "Item", "jsonable", "to_items"]
+
+_ITEM_ATTRS: Final = tuple(spec.attribute for spec in ITEM_FIELDS)
+ITEM_KEYS: Final = frozenset(_ITEM_ATTRS)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Item:
+    """One line item of an order, used in templates as ``{i.sku}`` inside a ``join``.
+
+    Every attribute is optional.  Values are converted on construction: Decimal
+    attributes take ``Decimal``, ``int``, ``float`` (exactly: ``12.5`` -> ``Decimal("12.5")``)
+    and numeric strings; str attributes take ``str`` and ``int``.  A value of any other
+    type raises ``RecordError``.
+    """
+
+    sku: str | None = None
+    amt: Decimal | None = None
+    cat: str | None = None
+    qty: Decimal | None = None
+    cartamt: Decimal | None = None
+    rbt: Decimal | None = None
+    name: str | None = None
+    itemlist: str | None = None
+
+    def __post_init__(self) -> None:
+        for attr, _name, convert, exact in ITEM_PLAN:
+            value = getattr(self, attr)
+            if value is None or type(value) is exact:
+                continue
+            object.__setattr__(self, attr, convert(value, attr))
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, object]) -> Self:
+        """Build an item from a mapping keyed by attribute names (``sku``, ``amt``, ...).
+
+        Raises ``RecordError`` for a non-mapping, an unknown key (suggesting the closest
+        attribute) or a value that cannot be converted.
+        """
+        return cls._from_mapping(mapping, None)
+
+    @classmethod
+    def _from_mapping(cls, mapping: object, prefix: str | None) -> Self:
+        data = require_mapping(mapping, prefix)
+        dotted = f"{prefix}." if prefix else ""
+        values: dict[str, object] = {}
+        for key, value in data.items():
+            name = require_str_key(key, dotted)
+            if name not in ITEM_KEYS:
+                label = f"{dotted}{name}"
+                suggestion = suggest(name, _ITEM_ATTRS, cutoff=0.6)
+                hint = (
+                    f"did you mean {suggestion!r}?"
+                    if suggestion
+                    else f"item attributes are {', '.join(_ITEM_ATTRS)}"
+                )
+                raise RecordError(
+                    f"{label}: unknown item attribute {short_repr(name)}; {hint}", field=label
+                )
+            values[name] = value
+        if prefix is not None:
+            # Convert here so that errors name the item's place in the action.
+            for attr, _name, convert, exact in ITEM_PLAN:
+                value = values.get(attr)
+                if value is not None and type(value) is not exact:
+                    values[attr] = convert(value, f"{prefix}.{attr}")
+        return cls(**values)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready dict keyed by attribute names, omitting unset attributes.
+
+        Decimals become their exact string (``str(d)``, scale kept), which ``from_dict``
+        reads back to an equal value.
+        """
+        out: dict[str, object] = {}
+        for attr in _ITEM_ATTRS:
+            value = getattr(self, attr)
+            if value is not None:
+                out[attr] = jsonable(value)
+        return out
+
+    def __repr__(self) -> str:
+        parts = (
+            f"{attr}={getattr(self, attr)!r}"
+            for attr in _ITEM_ATTRS
+            if getattr(self, attr) is not None
+        )
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def jsonable(value: object) -> object:
+    """Return a stored value as JSON takes it: Decimals and datetimes as strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+_EXPECT_ITEMS: Final = "a list of items (Item objects or mappings)"
+
+
+def to_items(value: object) -> tuple[Item, ...]:
+    """Convert the ``items`` of an action: Items and mappings in a list, or None."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes | bytearray | memoryview | Mapping):
+        raise expected_error(COLLECTION, _EXPECT_ITEMS, value)
+    try:
+        iterator = iter(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise expected_error(COLLECTION, _EXPECT_ITEMS, value) from None
+    items: list[Item] = []
+    for index, element in enumerate(iterator):
+        label = f"{COLLECTION}[{index}]"
+        if isinstance(element, Item):
+            items.append(element)
+        elif isinstance(element, Mapping):
+            items.append(Item._from_mapping(element, label))
+        else:
+            raise expected_error(label, "an Item or a mapping of item attributes", element)
+    return tuple(items)
