@@ -7,34 +7,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Self
+from typing import Any, Final, Self
 
 from ._catalog import COLLECTION, FIELDS
-from ._convert import ACTION_PLAN, expected_error, require_mapping, require_str_key
+from ._convert import ACTION_PLAN, UnknownKeys, check_unknown_keys, expected_error
 from ._errors import RecordError
-from ._item import ITEM_KEYS, Item, jsonable, to_items
-from ._messages import describe_value, short_repr, suggest
+from ._item import Item, jsonable, to_items
+from ._messages import describe_value
+from ._reader import ACTION_KEYS, EMPTY_EXTRA, Reader, make_reader
 
-__all__ = ["Action", "Item", "coerce", "sample_action"]
+__all__ = ["Action", "Item", "coerce", "not_a_record", "sample_action"]
 
 # ---------------------------------------------------------------------------
 # Action
 # ---------------------------------------------------------------------------
 
 _ACTION_ATTRS: Final = tuple(spec.attribute for spec in FIELDS)
-# Every spelling from_dict accepts -> (attribute, placeholder name).
-_ACTION_KEYS: Final[Mapping[str, tuple[str, str]]] = {
-    **{spec.name: (spec.attribute, spec.name) for spec in FIELDS},
-    **{spec.attribute: (spec.attribute, spec.name) for spec in FIELDS},
-    COLLECTION: (COLLECTION, COLLECTION),
-}
-_ACTION_CANDIDATES: Final = (
-    *(spec.name for spec in FIELDS),
-    *(spec.attribute for spec in FIELDS),
-    COLLECTION,
-)
-
-_EMPTY_EXTRA: Final[Mapping[str, object]] = MappingProxyType({})
+_EMPTY_EXTRA: Final = EMPTY_EXTRA
 
 
 def _empty_extra() -> Mapping[str, object]:
@@ -57,7 +46,7 @@ def _to_extra(value: object) -> Mapping[str, object]:
 
 
 def _check_extra_name(name: str) -> None:
-    if name in _ACTION_KEYS:
+    if name in ACTION_KEYS:
         raise RecordError(
             f"{name}: an extra field cannot have the name of a catalog field", field=name
         )
@@ -134,45 +123,30 @@ class Action:
             object.__setattr__(self, "extra", _to_extra(self.extra))
 
     @classmethod
-    def from_dict(cls, mapping: Mapping[str, object], *, extra: Iterable[str] = ()) -> Self:
+    def from_dict(
+        cls,
+        mapping: Mapping[str, object],
+        *,
+        extra: Iterable[str] = (),
+        unknown_keys: UnknownKeys = "error",
+    ) -> Self:
         """Build an action from a mapping keyed by placeholder or attribute names.
 
         ``"CampaignId"`` and ``"campaign_id"`` both set ``campaign_id``; ``"items"`` takes
         a list of ``Item`` objects or mappings.  Keys named in ``extra`` go, with their
-        values unchanged, into ``Action.extra``.  Raises ``RecordError`` for a
-        non-mapping, an unknown key (suggesting the closest name), a field given under
-        both its names, or a value that cannot be converted.
+        values unchanged, into ``Action.extra``.  Any other key is refused
+        (``unknown_keys="error"``, suggesting the closest name), skipped (``"ignore"``)
+        or kept in ``Action.extra`` too (``"extra"``); unknown item attributes are
+        refused or skipped.  Raises ``RecordError`` for a non-mapping, a refused key, a
+        field given under both its names, or a value that cannot be converted: every
+        value is checked.
         """
-        if isinstance(extra, str):
-            raise TypeError(f"extra must be an iterable of field names, not the str {extra!r}")
-        extra_names = frozenset(extra)
-        for name in extra_names:
-            if not isinstance(name, str):
-                raise TypeError(f"extra field names must be strings, got {describe_value(name)}")
-            _check_extra_name(name)
-        data = require_mapping(mapping, None)
-        values: dict[str, object] = {}
-        given_as: dict[str, str] = {}
-        extras: dict[str, object] = {}
-        for key, value in data.items():
-            name = require_str_key(key, "")
-            if name in extra_names:
-                extras[name] = value
-                continue
-            target = _ACTION_KEYS.get(name)
-            if target is None:
-                raise _unknown_field(name, extra_names)
-            attr, placeholder = target
-            if attr in given_as:
-                raise RecordError(
-                    f"{placeholder}: given twice, as {given_as[attr]!r} and {name!r}",
-                    field=placeholder,
-                )
-            given_as[attr] = name
-            values[attr] = value
-        if extras:
-            values["extra"] = extras
-        return cls(**values)  # type: ignore[arg-type]
+        extra_names = _extra_names(extra)
+        action: Action = _full_reader()(mapping, extra_names, check_unknown_keys(unknown_keys))
+        if cls is Action:
+            return action  # type: ignore[return-value]
+        values: dict[str, Any] = {attr: getattr(action, attr) for attr in _ACTION_ATTRS}
+        return cls(**values, items=action.items, extra=action.extra)
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict keyed by placeholder names, omitting unset fields.
@@ -222,38 +196,50 @@ class Action:
         object.__setattr__(self, "extra", MappingProxyType(extra) if extra else _EMPTY_EXTRA)
 
 
-def _unknown_field(name: str, extra_names: frozenset[str]) -> RecordError:
-    candidates = (*_ACTION_CANDIDATES, *sorted(extra_names))
-    suggestion = suggest(name, candidates, cutoff=0.6)
-    if name.lower() == "extra":
-        # Fuzzy matching would offer 'Text2' here; say how extras really work.
-        hint = (
-            "extra fields go at top level, their names listed in "
-            "Action.from_dict(mapping, extra=(...))"
-        )
-    elif name in ITEM_KEYS:
-        hint = f"{name!r} is an item attribute; give it inside an item in {COLLECTION!r}"
-    elif suggestion is not None:
-        hint = f"did you mean {suggestion!r}?"
-    else:
-        hint = (
-            "postback.FIELDS lists the field names; to keep it as an extra field, "
-            f"pass extra=({short_repr(name)},)"
-        )
-    return RecordError(f"{name}: unknown field {short_repr(name)}; {hint}", field=name)
+def _extra_names(extra: Iterable[str]) -> frozenset[str]:
+    if isinstance(extra, str):
+        raise TypeError(f"extra must be an iterable of field names, not the str {extra!r}")
+    names = frozenset(extra)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"extra field names must be strings, got {describe_value(name)}")
+        _check_extra_name(name)
+    return names
 
 
-def coerce(record: object, extra: Iterable[str], caller: str) -> Action:
+_reader: Reader | None = None
+
+
+def _full_reader() -> Reader:
+    # Built on first use: compiling the reader costs about a millisecond that
+    # ``import postback`` need not pay.
+    global _reader
+    if _reader is None:
+        _reader = make_reader(Action)
+    return _reader
+
+
+def coerce(
+    record: object, extra: Iterable[str], caller: str, unknown_keys: UnknownKeys = "error"
+) -> Action:
     """Return ``record`` as an ``Action``: an action as it is, a mapping through ``from_dict``.
 
-    ``extra`` names the extra fields a mapping may carry; ``caller`` names the
-    function that was given something else (``render``, ``prepare``) in the error.
+    ``extra`` names the extra fields a mapping may carry and ``unknown_keys`` what
+    becomes of its other keys; ``caller`` names the function that was given
+    something else (``render``, ``prepare``) in the error.
     """
     if isinstance(record, Action):
         return record
     if isinstance(record, Mapping):
-        return Action.from_dict(record, extra=extra)
-    raise RecordError(f"{caller} takes a postback.Action or a mapping, not {type(record).__name__}")
+        return Action.from_dict(record, extra=extra, unknown_keys=unknown_keys)
+    raise not_a_record(record, caller)
+
+
+def not_a_record(record: object, caller: str) -> RecordError:
+    """Return the error for a record that is neither an ``Action`` nor a mapping."""
+    return RecordError(
+        f"{caller} takes a postback.Action or a mapping, not {type(record).__name__}"
+    )
 
 
 # ---------------------------------------------------------------------------
