@@ -427,3 +427,19 @@ def test_seed_line_1_does_not_hide_a_later_defect() -> None:
         ("invalid-json", 30, 21),
     ]
     assert diagnostics[2].message == "invalid JSON: expected ':' after an object key, found '\"'"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the compiler still checks the repetition of a join template whose first item "
+    "has a defect; the second item repeats that defect, and what follows the join is "
+    "then left unchecked",
+)
+def test_a_defect_in_a_join_template_does_not_hide_one_after_the_join() -> None:
+    source = '{"items": [{join(items, i, "{\\"a\\": \\"x\ty\\"}")}], "b": 1 2}'
+    diagnostics = postback.check(source)
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [
+        ("invalid-json", 1, 40),
+        ("invalid-json", 1, 58),
+    ]
+    assert diagnostics[1].message.endswith("(with 0 items in the join at 1:12)")
