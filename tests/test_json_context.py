@@ -429,12 +429,6 @@ def test_seed_line_1_does_not_hide_a_later_defect() -> None:
     assert diagnostics[2].message == "invalid JSON: expected ':' after an object key, found '\"'"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the compiler still checks the repetition of a join template whose first item "
-    "has a defect; the second item repeats that defect, and what follows the join is "
-    "then left unchecked",
-)
 def test_a_defect_in_a_join_template_does_not_hide_one_after_the_join() -> None:
     source = '{"items": [{join(items, i, "{\\"a\\": \\"x\ty\\"}")}], "b": 1 2}'
     diagnostics = postback.check(source)
