@@ -122,9 +122,9 @@ def test_render_refuses_other_objects() -> None:
 
 
 def test_extra_fields_render_from_mapping_and_from_action_extra() -> None:
-    t = postback.compile('{"c": {Channel}, "n": "{Note}"}', extra_fields=["Channel", "Note"])
-    assert json.loads(t.render({"Channel": 3, "Note": 'a"b'})) == {"c": 3, "n": 'a"b'}
-    action = Action(extra={"Channel": "web", "Note": None})
+    t = postback.compile('{"c": {Channel}, "n": "{Memo}"}', extra_fields=["Channel", "Memo"])
+    assert json.loads(t.render({"Channel": 3, "Memo": 'a"b'})) == {"c": 3, "n": 'a"b'}
+    action = Action(extra={"Channel": "web", "Memo": None})
     assert json.loads(t.render(action)) == {"c": "web", "n": ""}
     assert json.loads(t.render({"Channel": True})) == {"c": True, "n": ""}
 

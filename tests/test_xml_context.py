@@ -363,11 +363,11 @@ def test_numbers_are_not_escaped_and_other_types_are() -> None:
 @given(value=st.one_of(texts, ints, decimals, st.booleans(), datetimes))
 def test_extra_fields_of_any_type_are_escaped(value: Any) -> None:
     t = postback.compile(
-        "<r a='{Note}'><c>{Note}</c><d><![CDATA[{Note}]]></d></r>",
+        "<r a='{Memo}'><c>{Memo}</c><d><![CDATA[{Memo}]]></d></r>",
         format="xml",
-        extra_fields=("Note",),
+        extra_fields=("Memo",),
     )
-    root = parse(t.render(Action(extra={"Note": value})))
+    root = parse(t.render(Action(extra={"Memo": value})))
     want = expected(value)
     assert root.attrib["a"] == text_of(root.find("c")) == text_of(root.find("d")) == want
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
+from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, SOURCES, FieldSpec
 
 __all__ = ["fields_markdown", "main"]
 
@@ -38,6 +38,18 @@ def _item_row(spec: FieldSpec) -> tuple[str, ...]:
     return (f"`{{i.{spec.name}}}`", f"`{spec.attribute}`", f"`{spec.type_name}`", spec.description)
 
 
+def _source_lines() -> list[str]:
+    """Return one list entry per run of fields that one source documents."""
+    names = [spec.name for spec in FIELDS]
+    starts = [names.index(source.first) for source in SOURCES]
+    ends = [*starts[1:], len(names)]
+    return [
+        f"- `{{{names[start]}}}` to `{{{names[end - 1]}}}` ({end - start} fields): "
+        + source.reference
+        for source, start, end in zip(SOURCES, starts, ends, strict=True)
+    ]
+
+
 def fields_markdown() -> str:
     """Return the whole text of ``docs/fields.md``, generated from the field catalog."""
     out: list[str] = [
@@ -63,6 +75,13 @@ def fields_markdown() -> str:
         "join's loop variable; each attribute of `postback.Item` is optional.",
         "",
         *_table(("placeholder", "attribute", "type", "description"), map(_item_row, ITEM_FIELDS)),
+        "",
+        "## Sources",
+        "",
+        "The fields are impact.com's own names for the data points of an action, as these "
+        "pages document them (the item attributes come from the first):",
+        "",
+        *_source_lines(),
         "",
         "## How values are formatted",
         "",
