@@ -95,7 +95,10 @@ def fields_markdown() -> str:
         "- `datetime`: converted to the template's time zone (`timezone=`, default UTC; a "
         "naive datetime is taken to be in that zone already), then written in ISO 8601 with "
         "its UTC offset to the second: `2026-01-02T03:04:05-08:00`; or with the "
-        "template's `date_format=` (a `strftime` pattern).",
+        "template's `date_format=`: a `strftime` pattern of portable directives, or "
+        '`"unix"` (`"unix_ms"`) for the whole seconds (milliseconds) since '
+        "1970-01-01T00:00:00Z, `1767351845`, written as a bare number at a JSON value "
+        "position.",
         "- `bool` (an extra field's value): `true` or `false`.",
         '- a missing value (`None`, or a key absent from a mapping): with `missing="empty"` '
         "(the default) nothing, or `null` for an unquoted JSON value; with "
