@@ -88,7 +88,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
         )
         return _Compiled([too_large], (), {}, lines)
     parsed = parse(source)
-    nodes, name_problems = check_names(parsed.nodes, opts.extra_fields)
+    nodes, name_problems = check_names(parsed.nodes, opts.extra_fields, fmt.value)
     problems = [*parsed.problems, *name_problems]
     contexts: dict[Hole, Context] = {}
     if not any(p.blocking for p in problems):
