@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ._catalog import COLLECTION, FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-from ._macros import advice, describe, find_in_text, lookup
+from ._macros import MUSTACHE, TEMPLATE_LITERAL, advice, describe, find_in_text, lookup
 from ._messages import show, suggest
 from ._nodes import Field, ItemField, Join, Malformed, Node, Span, Text
 from ._problems import Code, Problem
@@ -27,8 +27,6 @@ _SPACE = re.compile(r"\s+")
 
 # Formats whose values are URL or form values, where trackers write macros "[name]".
 _BRACKET_FORMATS = frozenset({"url", "query"})
-_MUSTACHE = "{{name}} is a Mustache, Handlebars or Liquid placeholder"
-_TEMPLATE_LITERAL = "${name} is a template-literal placeholder"
 
 
 class _Checker:
@@ -170,17 +168,17 @@ class _Checker:
                 isinstance(node, ItemField) and node.attr in ITEM_FIELDS_BY_NAME
             ):
                 message = (
-                    f"{written} writes literal braces around a value ({_MUSTACHE}); "
+                    f"{written} writes literal braces around a value ({MUSTACHE}); "
                     f"a placeholder takes one pair of braces: write {{{name}}}"
                 )
                 self.warn(span, message, f"{{{name}}}")
             else:
-                self.warn(span, *describe(written, name, "braces", _MUSTACHE, fields))
+                self.warn(span, *describe(written, name, "braces", MUSTACHE, fields))
         elif before.value.endswith("$") and name not in self.fields:
             # "${Payout}" with a known field is a price written after a dollar sign.
             span = Span(before.span.end - 1, node.span.end)
             written = show("$" + inner)
-            self.warn(span, *describe(written, name, "braces", _TEMPLATE_LITERAL, fields))
+            self.warn(span, *describe(written, name, "braces", TEMPLATE_LITERAL, fields))
 
     def malformed(self, node: Malformed, loop_var: str | None) -> Field | ItemField:
         text, span = node

@@ -14,7 +14,20 @@ import re
 from collections.abc import Iterable
 from typing import Final, Literal, NamedTuple
 
-__all__ = ["MACROS", "Family", "Macro", "advice", "find_in_text", "lookup"]
+from ._messages import show
+
+__all__ = [
+    "MACROS",
+    "MUSTACHE",
+    "TEMPLATE_LITERAL",
+    "Family",
+    "Found",
+    "Macro",
+    "advice",
+    "describe",
+    "find_in_text",
+    "lookup",
+]
 
 Family = Literal["cake", "awin", "braces"]
 """How a system writes its macros: ``#name#``, ``!!!name!!!`` or ``{name}``."""
@@ -115,18 +128,20 @@ def advice(macro: Macro) -> str:
 # Macro shapes that literal text can hold.  Group 1 is the whole macro, group 2 the
 # name; each pattern says which family names it.
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+MUSTACHE: Final = "{{name}} is a Mustache, Handlebars or Liquid placeholder"
+TEMPLATE_LITERAL: Final = "${name} is a template-literal placeholder"
 _TEXT_PATTERNS: Final[tuple[tuple[re.Pattern[str], Family | None, str], ...]] = (
     (re.compile(rf"(#({_NAME})#)"), "cake", "CAKE writes its macros #name#"),
     (re.compile(rf"(!!!({_NAME})!!!)"), "awin", "Awin writes its macros !!!name!!!"),
     (
         re.compile(rf"(\$\{{\s*({_NAME}(?:\.{_NAME})*)\s*\}})"),
         "braces",
-        "${name} is a template-literal placeholder",
+        TEMPLATE_LITERAL,
     ),
     (
         re.compile(rf"(\{{\{{\s*({_NAME}(?:\.{_NAME})*)\s*\}}\}})"),
         "braces",
-        "{{name}} is a Mustache, Handlebars or Liquid placeholder",
+        MUSTACHE,
     ),
 )
 _BRACKETED = re.compile(rf"(?<==)(\[({_NAME})\])")
@@ -153,7 +168,7 @@ def find_in_text(text: str, fields: Iterable[str], *, brackets: bool) -> list[Fo
         patterns.append((_BRACKETED, "braces", _BRACKET_STYLE))
     for pattern, family, style in patterns:
         for match in pattern.finditer(text):
-            written, name = match.group(1), match.group(2)
+            written, name = show(match.group(1)), match.group(2)
             message, suggestion = describe(written, name, family, style, fields)
             found.append(Found(match.start(1), match.end(1), message, suggestion))
     return sorted(found)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
 
 from ._errors import ConfigError, RenderError
 
@@ -33,10 +34,9 @@ _DECIMAL_CHARS = _INT_CHARS | {"."}
 _ISO_CHARS = _INT_CHARS | frozenset("T:+")  # 2026-01-02T03:04:05+00:00
 
 # The date formats that write a date as a whole number of units since the Unix epoch.
-NUMERIC_DATE_FORMATS: dict[str, timedelta] = {
-    "unix": timedelta(seconds=1),
-    "unix_ms": timedelta(milliseconds=1),
-}
+NUMERIC_DATE_FORMATS: Final[Mapping[str, timedelta]] = MappingProxyType(
+    {"unix": timedelta(seconds=1), "unix_ms": timedelta(milliseconds=1)}
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
