@@ -323,6 +323,7 @@ class _Codegen:
         (``Values.nullable``), and a string whose context writes a missing value
         like an empty one through the escaper alone (``_e(a.x)``: escapers write None as they write an empty text).
         """
+        context = self.values.numbers(context)
         missing, escape = context.missing, context.escape
         if vtype is object:
             writer = _any_writer(context, self.values.format_any, missing)
@@ -352,6 +353,7 @@ class _Codegen:
 
     def present(self, context: Context, vtype: type) -> str:
         """Return the expression writing the present value ``_v`` of ``vtype`` in ``context``."""
+        context = self.values.numbers(context)
         if vtype is object:
             writer = _any_writer(context, self.values.format_any, None)
             return f"{self.bind(('any-present', context), writer)}(_v)"
