@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._contexts.query import form_encode, percent_encode
+from postback._escape import form_encode, percent_encode
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "action-clearing.qs"

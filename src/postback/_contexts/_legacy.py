@@ -11,13 +11,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .._escape import (
-    UNRESERVED,
-    form_encode,
     header_value,
     json_quote,
     json_string_body,
-    path_segment_encode,
-    percent_encode,
     xml_attribute,
     xml_cdata,
     xml_content,
@@ -62,7 +58,6 @@ JSON_INERT = _PRINTABLE - frozenset('"\\')
 JSON_STRING = Context("json string", json_string_body, "", JSON_INERT)
 JSON_VALUE = Context("json value", json_quote, "null", JSON_INERT, '"', (bool, int, float, Decimal))
 JSON_QUOTED = Context("json string with its quotes", json_quote, '""', JSON_INERT, '"')
-_FORM = Context("form-encoded", form_encode, "", UNRESERVED)
 _CONTEXTS = {
     "string": JSON_STRING,
     "value": JSON_VALUE,
@@ -70,13 +65,6 @@ _CONTEXTS = {
     'attr"': Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
     "attr'": Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
     "cdata": Context("xml cdata", xml_cdata, "", _PRINTABLE - frozenset("]>")),
-    "query-key": _FORM,
-    "query-value": _FORM,
-    "url-query-key": _FORM,
-    "url-query-value": _FORM,
-    "url-path": Context("url path segment", path_segment_encode, "", UNRESERVED - {"."}),
-    "url-fragment": Context("url fragment", percent_encode, "", UNRESERVED),
-    "url-authority": Context("url authority", percent_encode),
     "text": Context("text", None),
 }
 
