@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Final, NamedTuple
 
+from .._escape import UNRESERVED
 from .._nodes import Span, Text
 from .._problems import Code, Problem
 from .query import HEX, bad_escape, name_and_encoding
@@ -30,12 +31,11 @@ __all__ = [
 MAX_AUTHORITY: Final = 1024
 
 _DIGITS: Final = frozenset("0123456789")
-_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) (RFC 3986 §3.2.1).
-_USERINFO_CHARS: Final = _UNRESERVED | frozenset("!$&'()*+,;=:")
+_USERINFO_CHARS: Final = UNRESERVED | frozenset("!$&'()*+,;=:")
 # A reg-name (RFC 3986 §3.2.2) restricted to what DNS names and HTTP clients accept:
 # no percent-encoding and no sub-delims (internationalized names go in punycode).
-_HOST_CHARS: Final = _UNRESERVED
+_HOST_CHARS: Final = UNRESERVED
 
 
 class AuthorityHole(NamedTuple):

@@ -88,7 +88,8 @@ _AFTER: Final = {"/": _PATH, "?": _QUERY, "#": _FRAGMENT}  # the part a delimite
 _ALPHA: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _SCHEMES: Final = ("http", "https")
 _SCHEME_RUN: Final = re.compile(r"[A-Za-z0-9+.\-]*").match
-_AUTHORITY_END: Final = re.compile("[/?#]").search
+# What ends the authority, and where a path segment or part begins.
+_DELIMITER: Final = re.compile("[/?#]").search
 # A path segment: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"
 # (RFC 3986 §3.3), and '/' between segments.
 _PATH_CLASS: Final = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]"
@@ -98,7 +99,6 @@ _FRAGMENT_CLASS: Final = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]"
 _FRAGMENT_RUN: Final = re.compile(
     f"{_FRAGMENT_CLASS}*+(?:%[0-9A-Fa-f]{{2}}{_FRAGMENT_CLASS}*+)*+"
 ).match
-_NEXT_SEGMENT: Final = re.compile("[/?#]").search
 
 _PAIRS: Final = PairScanner(Code.INVALID_URL, "the query", stop="#")
 
@@ -160,7 +160,7 @@ def _slashes(state: UrlState, node: Text, i: int) -> _Step:
 def _authority(state: UrlState, node: Text, i: int) -> _Step:
     """In the authority: read up to '/', '?' or '#', then check it whole."""
     value = node.value
-    found = _AUTHORITY_END(value, i)
+    found = _DELIMITER(value, i)
     end = len(value) if found is None else found.start()
     authority = state.authority
     room = MAX_AUTHORITY - len(authority.text)
@@ -197,7 +197,7 @@ def _bad_char(state: UrlState, node: Text, i: int) -> Defect[UrlState]:
     )
     # The rest of the segment is likely written the same way: one report for it is
     # enough, and checking goes on at the next segment or part.  The fragment has none.
-    found = _NEXT_SEGMENT(node.value, i + 1) if state.part == PATH else None
+    found = _DELIMITER(node.value, i + 1) if state.part == PATH else None
     if found is None:
         return Defect(problem)
     return Defect(problem, state, found.start())
@@ -276,23 +276,28 @@ _QUERY_STATES: Final = {
 
 
 def _hole_in_scheme(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in the scheme (or the whole URL): refused."""
     label = placeholder_label(node)
     return Defect(placeholder_problem(Code.PLACEHOLDER_IN_SCHEME, "scheme", node.span, label))
 
 
 def _hole_after_scheme(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder where '//' and the host must be: refused."""
     label = placeholder_label(node)
     return Defect(placeholder_problem(Code.PLACEHOLDER_IN_HOST, "host", node.span, label))
 
 
 def _hole_in_authority(state: UrlState, node: Hole) -> _HoleStep:
-    # Whether this is user info, host or port is known only when the authority ends
-    # (an '@' may follow); ``authority_problems`` refuses it then.
+    """A placeholder in the authority: kept, to be refused when the authority ends.
+
+    Whether it is user info, host or port is known only then (an '@' may follow).
+    """
     authority = state.authority.with_hole(node.span, placeholder_label(node))
     return UrlState(AUTHORITY, authority=authority), URL_AUTHORITY
 
 
 def _hole_in_query(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in the query: a key or a value, as in the ``query`` format."""
     result = _PAIRS.hole(state.pairs, node)
     if isinstance(result, Defect):
         assert result.resume is not None
