@@ -37,6 +37,16 @@ RenderFunction = Callable[[Any], str]
 _States = dict[Hashable, str | None]  # state -> label of the loop case that reached it
 
 
+# The most format problems one analysis reports: past it, the template is certainly to
+# be rewritten, and a hostile one with a defect every few characters would otherwise
+# cost time and memory for diagnostics nobody reads.
+MAX_FORMAT_PROBLEMS = 100
+
+
+class _Enough(Exception):
+    """Raised inside an analysis that has found ``MAX_FORMAT_PROBLEMS`` problems."""
+
+
 class _Analysis:
     """One run of a format's state machine over a template (see ``analyze``)."""
 
@@ -56,6 +66,8 @@ class _Analysis:
             if label:
                 problem = replace(problem, message=f"{problem.message} ({label})")
             self.problems[key] = problem
+            if len(self.problems) >= MAX_FORMAT_PROBLEMS:
+                raise _Enough
 
     def where(self, join: Join) -> str:
         line, col = self.lines.position(join.span.start)
@@ -177,8 +189,11 @@ def analyze(
 ) -> tuple[dict[Hole, Context], list[Problem]]:
     """Return the context of every placeholder and the format's problems."""
     run = _Analysis(fmt, lines)
-    final = run.walk(nodes, {fmt.initial(): None})
-    run.end(final, source_len)
+    try:
+        final = run.walk(nodes, {fmt.initial(): None})
+        run.end(final, source_len)
+    except _Enough:
+        pass
     return run.contexts, list(run.problems.values())
 
 
