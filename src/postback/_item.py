@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, Self
+from typing import TYPE_CHECKING, Final, Self
 
 from ._catalog import COLLECTION, ITEM_FIELDS
 from ._convert import (
@@ -21,6 +21,15 @@ from ._errors import RecordError
 from ._messages import short_repr, suggest
 
 __all__ = ["ITEM_KEYS", "Item", "item_keys", "item_values", "jsonable", "to_items"]
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    # What constructors take for each type of field (see Action.__init__).
+    IdInput: TypeAlias = int | str | None
+    TextInput: TypeAlias = str | int | None
+    MoneyInput: TypeAlias = Decimal | int | float | str | None
+    DateInput: TypeAlias = datetime | date | str | None
 
 _ITEM_ATTRS: Final = tuple(spec.attribute for spec in ITEM_FIELDS)
 ITEM_KEYS: Final = frozenset(_ITEM_ATTRS)
@@ -44,6 +53,21 @@ class Item:
     rbt: Decimal | None = None
     name: str | None = None
     itemlist: str | None = None
+
+    if TYPE_CHECKING:
+        # What the constructor takes, for type checkers (see Action.__init__).
+        def __init__(
+            self,
+            *,
+            sku: TextInput = None,
+            amt: MoneyInput = None,
+            cat: TextInput = None,
+            qty: MoneyInput = None,
+            cartamt: MoneyInput = None,
+            rbt: MoneyInput = None,
+            name: TextInput = None,
+            itemlist: TextInput = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         for attr, _name, convert, exact in ITEM_PLAN:

@@ -35,15 +35,18 @@ from ._convert import (
 )
 from ._errors import RecordError
 from ._item import ITEM_KEYS, Item, item_keys
-from ._messages import short_repr, suggest
+from ._messages import describe_value, short_repr, suggest
 from ._values import MAX_DIGITS
 
 __all__ = [
     "ACTION_KEYS",
     "EMPTY_EXTRA",
     "Reader",
+    "check_extra_name",
+    "check_extra_names",
     "make_reader",
     "record_keys",
+    "to_extra",
     "unknown_field",
 ]
 
@@ -62,6 +65,42 @@ _ITEM_ATTRS: Final = tuple(spec.attribute for spec in ITEM_FIELDS)
 EMPTY_EXTRA: Final[Mapping[str, object]] = MappingProxyType({})
 
 Reader = Callable[..., Any]
+
+
+def to_extra(value: object) -> Mapping[str, object]:
+    """Return a read-only copy of an action's ``extra`` mapping, its names checked."""
+    if not isinstance(value, Mapping):
+        raise expected_error("extra", "a mapping of extra field names to values", value)
+    copy: dict[str, object] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise RecordError(
+                f"extra: extra field names must be strings, got {describe_value(key)}",
+                field="extra",
+            )
+        check_extra_name(key)
+        copy[key] = item
+    return MappingProxyType(copy) if copy else EMPTY_EXTRA
+
+
+def check_extra_name(name: str) -> None:
+    """Refuse an extra field named like a catalog field."""
+    if name in ACTION_KEYS:
+        raise RecordError(
+            f"{name}: an extra field cannot have the name of a catalog field", field=name
+        )
+
+
+def check_extra_names(extra: Iterable[str]) -> frozenset[str]:
+    """Return ``from_dict``'s ``extra`` argument as a set of checked names."""
+    if isinstance(extra, str):
+        raise TypeError(f"extra must be an iterable of field names, not the str {extra!r}")
+    names = frozenset(extra)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"extra field names must be strings, got {describe_value(name)}")
+        check_extra_name(name)
+    return names
 
 
 def unknown_field(name: str, extra_names: Iterable[str]) -> RecordError:
