@@ -111,7 +111,7 @@ def fields_markdown() -> str:
         "and the value) for anything they cannot convert:",
         "",
         "- `int` fields take an `int` or a string of ASCII digits with an optional sign "
-        '(`" 123 "` gives `123`). `bool` is refused.',
+        '(`" 123 "` gives `123`), of at most 1,000 digits. `bool` is refused.',
         "- `Decimal` fields take a `Decimal`, an `int`, a `float` (exactly as written: "
         '`12.5` gives `Decimal("12.5")`, `0.1` gives `Decimal("0.1")`) or a numeric string '
         '(`"12.50"` gives `Decimal("12.50")`, scale kept). `bool` and signaling NaN are '
@@ -125,9 +125,13 @@ def fields_markdown() -> str:
         f"- `{COLLECTION}` takes any iterable of `Item` objects or mappings (not a string "
         "or a mapping); `None` means no items.",
         "- `from_dict` accepts placeholder names (`CampaignId`) and attribute names "
-        '(`campaign_id`); an unknown key is an error with a "did you mean" suggestion, '
-        "and so is a field given under both names. Keys named in "
-        "`from_dict(..., extra=(...))` go, unchanged, into `Action.extra`.",
+        '(`campaign_id`); an unknown key is an error with a "did you mean" suggestion '
+        "(or, with `unknown_keys=\"ignore\"` or `\"extra\"`, skipped or kept as an "
+        "extra field), and so is a field given under both names. Keys named in "
+        "`from_dict(..., extra=(...))` go, unchanged, into `Action.extra`. "
+        "`from_dict` checks every value; `template.render(mapping)` checks every key but "
+        "converts only the values the template uses; `Action.from_json` reads JSON text "
+        "exactly (see [records.md](records.md)).",
         "- `Action.to_dict()` gives back a JSON-ready dict keyed by placeholder names "
         "(Decimals as exact strings, datetimes as `isoformat()` strings, items as a list "
         "of dicts; unset fields and an empty item list left out; extra fields merged in "
