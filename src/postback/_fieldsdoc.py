@@ -126,7 +126,7 @@ def fields_markdown() -> str:
         "or a mapping); `None` means no items.",
         "- `from_dict` accepts placeholder names (`CampaignId`) and attribute names "
         '(`campaign_id`); an unknown key is an error with a "did you mean" suggestion '
-        "(or, with `unknown_keys=\"ignore\"` or `\"extra\"`, skipped or kept as an "
+        '(or, with `unknown_keys="ignore"` or `"extra"`, skipped or kept as an '
         "extra field), and so is a field given under both names. Keys named in "
         "`from_dict(..., extra=(...))` go, unchanged, into `Action.extra`. "
         "`from_dict` checks every value; `template.render(mapping)` checks every key but "
