@@ -41,8 +41,11 @@ SEED = "the seed template, examples/action-clearing.json"
 FRESH = "a fresh interpreter, bytecode cached"
 OTHER = "the same bar on another example, for information"
 JINJA = "out of reach with equivalent escaping (docs/performance.md)"
+RECORD = "the seed template's record, decoded from JSON text"
+TEXT = "the seed template, non-ASCII text in every string value"
+E2E = "JSON text to body bytes; reported, as every comparison with Jinja2 is"
 
-# The first six decide the exit status; the others are reported only.
+# The first nine decide the exit status; the others are reported only.
 # fmt: off
 TARGETS: tuple[Target, ...] = (
     Target("render json: postback / hand-written", "render.json", 1.3, "max", True, "x", SEED),
@@ -51,6 +54,10 @@ TARGETS: tuple[Target, ...] = (
     Target("per-item time at 10,000 / at 1,000 items", "linearity", 1.5, "max", True, "x", SEED),
     Target("compiled template retained memory", "template_size", 50 * KIB, "max", True, "B", SEED),
     Target("peak memory rendering 10,000 items / output", "peak", 3.0, "max", True, "x", SEED),
+    Target("render json: from a mapping / from an Action", "mapping.json", 2.0, "max", True, "x", RECORD),
+    Target("Action.from_dict / hand-written conversion", "from_dict", 3.0, "max", True, "x", RECORD),
+    Target("render json, non-ASCII: postback / hand-written", "nonascii.json", 1.3, "max", True, "x", TEXT),
+    Target("record JSON to body, json: Jinja2 / postback", "e2e.json", 2.0, "min", False, "x", E2E),
     Target("render json: Jinja2 / postback", "jinja.json", 4.0, "min", False, "x", JINJA),
     Target("render xml: postback / hand-written", "render.xml", 1.3, "max", False, "x", OTHER),
     Target("render query: postback / hand-written", "render.query", 1.3, "max", False, "x", OTHER),
@@ -61,5 +68,14 @@ TARGETS: tuple[Target, ...] = (
     Target("compile xml", "compile.xml", 0.005, "max", False, "s", OTHER),
     Target("compile query", "compile.query", 0.005, "max", False, "s", OTHER),
     Target("compile url", "compile.url", 0.005, "max", False, "s", OTHER),
+    Target("render xml: from a mapping / from an Action", "mapping.xml", 2.0, "max", False, "x", OTHER),
+    Target("render query: from a mapping / from an Action", "mapping.query", 2.0, "max", False, "x", OTHER),
+    Target("render url: from a mapping / from an Action", "mapping.url", 2.0, "max", False, "x", OTHER),
+    Target("record JSON to body, xml: Jinja2 / postback", "e2e.xml", 2.0, "min", False, "x", E2E),
+    Target("record JSON to body, query: Jinja2 / postback", "e2e.query", 2.0, "min", False, "x", E2E),
+    Target("record JSON to body, url: Jinja2 / postback", "e2e.url", 2.0, "min", False, "x", E2E),
+    Target("render xml, non-ASCII: postback / hand-written", "nonascii.xml", 1.3, "max", False, "x", OTHER),
+    Target("render query, non-ASCII: postback / hand-written", "nonascii.query", 1.3, "max", False, "x", OTHER),
+    Target("render url, non-ASCII: postback / hand-written", "nonascii.url", 1.3, "max", False, "x", OTHER),
 )
 # fmt: on

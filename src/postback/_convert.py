@@ -26,6 +26,7 @@ __all__ = [
     "Converter",
     "UnknownKeys",
     "check_unknown_keys",
+    "decimal_fast",
     "expected_error",
     "require_mapping",
     "require_str_key",
@@ -93,22 +94,32 @@ def _to_int(value: Any, label: str) -> int:
     raise expected_error(label, _EXPECT_INT, value)
 
 
+def decimal_fast(text: str) -> Decimal:
+    """Return the decimal of a short decimal string; raise ``ValueError`` for any other text.
+
+    The common case, a decimal string from JSON or a database, in one constructor call:
+    on ASCII text without "_", ``Decimal()`` accepts exactly what ``_DECIMAL_RE`` does
+    (after the same whitespace strip).  Text it refuses, or whose value needs a closer
+    look (long, a far exponent, a signaling NaN), is left to the converter, which
+    words the error.
+    """
+    if len(text) <= _SHORT and text.isascii() and "_" not in text:
+        try:
+            result = Decimal(text)
+        except (InvalidOperation, ValueError, OverflowError):
+            raise ValueError(text) from None
+        if -_SHORT <= result.adjusted() <= _SHORT and not result.is_snan():
+            return result
+    raise ValueError(text)
+
+
 def _to_decimal(value: Any, label: str) -> Decimal:
     result: Decimal
-    if type(value) is str and value.isascii() and "_" not in value:
-        # The common case, a decimal string from JSON or a database, in one constructor
-        # call.  On ASCII text without "_", Decimal() accepts exactly what _DECIMAL_RE
-        # does (after the same whitespace strip); anything it refuses takes the
-        # general path below, which words the error.
+    if type(value) is str:
         try:
-            result = Decimal(value)
-        except (InvalidOperation, ValueError, OverflowError):
+            return decimal_fast(value)
+        except ValueError:
             pass
-        else:
-            short = len(value) <= _SHORT and -_SHORT <= result.adjusted() <= _SHORT
-            if short and not result.is_snan():
-                return result
-            return _checked_decimal(result, label, value)
     if type(value) is Decimal:
         # str() is several times cheaper than as_tuple() and bounds the coefficient.
         short = -_SHORT <= value.adjusted() <= _SHORT and len(str(value)) <= _SHORT

@@ -29,6 +29,7 @@ from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
 from ._convert import (
     CONVERTERS,
     check_unknown_keys,
+    decimal_fast,
     expected_error,
     require_mapping,
     require_str_key,
@@ -191,19 +192,29 @@ _INT_BOUND: Final = 10**MAX_DIGITS
 def _convert(spec: FieldSpec, value: str, label: str) -> list[str]:
     """Return the lines that convert the local ``value`` in place (None stays None).
 
-    ``label`` is a Python expression for the error's field name.  A str or a small
-    int is checked inline; everything else goes through the catalog converter.
+    ``label`` is a Python expression for the error's field name.  The common cases
+    are decided inline, without a call: a str, a small int, a decimal string that
+    ``Decimal()`` takes whole (see ``_convert.decimal_fast``), an ISO 8601 date
+    string; everything else goes through the catalog converter, which also words the
+    errors.
     """
-    convert = f"_c_{spec.type.__name__}"
+    convert = f"_c_{spec.type.__name__}({value}, {label})"
     if spec.type is str:
-        test = f"type({value}) is not str"
-    elif spec.type is int:
+        return [f"if {value} is not None and type({value}) is not str:", f"    {value} = {convert}"]
+    if spec.type is int:
         test = f"type({value}) is not int or not -_B < {value} < _B"
-    else:
-        test = "True"
-    if test == "True":
-        return [f"if {value} is not None:", f"    {value} = {convert}({value}, {label})"]
-    return [f"if {value} is not None and ({test}):", f"    {value} = {convert}({value}, {label})"]
+        return [f"if {value} is not None and ({test}):", f"    {value} = {convert}"]
+    fast = f"_dec_fast({value})" if spec.type is Decimal else f"_iso({value})"
+    return [
+        f"if {value} is not None:",
+        f"    if type({value}) is str:",
+        "        try:",
+        f"            {value} = {fast}",
+        "        except ValueError:",
+        f"            {value} = {convert}",
+        "    else:",
+        f"        {value} = {convert}",
+    ]
 
 
 def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
@@ -343,6 +354,8 @@ _BOUND: Final[dict[str, object]] = {
     "_c_str": CONVERTERS[str],
     "_c_Decimal": CONVERTERS[Decimal],
     "_c_datetime": CONVERTERS[datetime],
+    "_dec_fast": decimal_fast,
+    "_iso": datetime.fromisoformat,
     "_ActionSlots": None,
     "_ItemSlots": _slots_twin(Item),
     "_Item": Item,
