@@ -12,11 +12,18 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-__all__ = ["LANDED", "REPLY", "LoopbackServer", "Received"]
+if TYPE_CHECKING:
+    from postback import PreparedRequest
+
+__all__ = ["LANDED", "REPLY", "TRANSPORT", "LoopbackServer", "Received", "assert_received_exactly"]
 
 REPLY = b"OK accepted"
 LANDED = "/landed"
+# What a client may add on its own; everything else must be a prepared header.
+TRANSPORT = {b"host", b"user-agent", b"accept", b"accept-encoding", b"connection"}
 
 
 @dataclass(frozen=True)
@@ -101,3 +108,23 @@ class LoopbackServer:
                 pass
 
         return Handler
+
+
+def assert_received_exactly(seen: Received, req: PreparedRequest) -> None:
+    """Check that ``seen`` is ``req`` as sent: target, header octets, body; and that
+    the client added only transport headers."""
+    assert seen.method == req.method
+    parts = urlsplit(req.url)
+    assert seen.target == parts.path + ("?" + parts.query if parts.query else "")
+    names = [name.lower() for name, _ in seen.headers]
+    assert len(names) == len(set(names)), f"a header was sent twice: {names}"
+    received = {name.lower(): value for name, value in seen.headers}
+    for name, value in req.header_items():
+        assert received.pop(name.lower()) == value, name
+    length = received.pop(b"content-length", None)
+    if req.body:
+        assert length == str(len(req.body)).encode()
+    else:
+        assert length in (None, b"0")
+    assert set(received) <= TRANSPORT, set(received) - TRANSPORT
+    assert seen.body == (req.body or b"")

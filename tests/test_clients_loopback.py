@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import aiohttp
 import httpx
@@ -24,11 +23,8 @@ import pytest
 import requests
 
 import postback
-from _http_server import LANDED, REPLY, LoopbackServer, Received
+from _http_server import LANDED, REPLY, LoopbackServer, assert_received_exactly
 from postback import Action, Item, Notification, PreparedRequest
-
-# What a client may add on its own; everything else must be a prepared header.
-TRANSPORT = {b"host", b"user-agent", b"accept", b"accept-encoding", b"connection"}
 
 Response = tuple[int, Mapping[str, str], bytes]
 
@@ -97,24 +93,6 @@ CLIENTS: dict[str, Callable[[PreparedRequest], Response]] = {
 }
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def assert_received_exactly(seen: Received, req: PreparedRequest) -> None:
-    assert seen.method == req.method
-    parts = urlsplit(req.url)
-    assert seen.target == parts.path + ("?" + parts.query if parts.query else "")
-    names = [name.lower() for name, _ in seen.headers]
-    assert len(names) == len(set(names)), f"a header was sent twice: {names}"
-    received = {name.lower(): value for name, value in seen.headers}
-    for name, value in req.header_items():
-        assert received.pop(name.lower()) == value, name
-    length = received.pop(b"content-length", None)
-    if req.body:
-        assert length == str(len(req.body)).encode()
-    else:
-        assert length in (None, b"0")
-    assert set(received) <= TRANSPORT, set(received) - TRANSPORT
-    assert seen.body == (req.body or b"")
 
 
 def tricky_action(items: int = 3) -> Action:
