@@ -318,10 +318,14 @@ def test_dangling_join_message_names_the_join_and_the_fix() -> None:
 # -- the example -------------------------------------------------------------------
 
 
+# The 39 fields of impact.com's Action Clearing help page: the example uses them all.
+SEED_FIELDS = postback.FIELDS[:39]
+
+
 def test_example_has_every_field_and_every_item_attribute() -> None:
     source = EXAMPLE.read_text("utf-8")
     template = postback.compile(source, format="query")
-    assert template.fields == {f.name for f in postback.FIELDS} | {"items"}
+    assert template.fields == {f.name for f in SEED_FIELDS} | {"items"}
     for item_field in postback.ITEM_FIELDS:
         assert f"{{i.{item_field.name}}}" in source
 
@@ -335,9 +339,9 @@ def test_example_renders_the_sample_exactly() -> None:
     assert len(keys) == len(set(keys))
     got = dict(pairs)
     # Field values: the seed's snake_case keys (text_1, text_2 as in the seed's body).
-    seed_keys = {f.name: f.attribute for f in postback.FIELDS}
+    seed_keys = {f.name: f.attribute for f in SEED_FIELDS}
     seed_keys["Text1"], seed_keys["Text2"] = "text_1", "text_2"
-    for field in postback.FIELDS:
+    for field in SEED_FIELDS:
         assert got.pop(seed_keys[field.name]) == expected_text(getattr(action, field.attribute))
     plural = {
         "sku": "skus",

@@ -298,7 +298,9 @@ def test_refusals(source: str, code: str, line: int, column: int, text: str) -> 
     err = info.value
     assert (err.code, err.line, err.column) == (code, line, column), err.message
     assert text in err.message
-    assert [d.code for d in postback.check(source, format="url")] == [code]
+    found = postback.check(source, format="url")
+    # A warning (for "#a#", which looks like a CAKE macro) is no refusal.
+    assert [d.code for d in found if d.severity == "error"] == [code]
 
 
 @pytest.mark.parametrize(
@@ -333,19 +335,23 @@ ITEM_KEYS = {
 }
 
 
+# The 39 fields of impact.com's Action Clearing help page: the example uses them all.
+SEED_FIELDS = postback.FIELDS[:39]
+
+
 def test_example_renders_the_sample_exactly() -> None:
     source = EXAMPLE.read_text("utf-8")
     template = postback.compile(source, format="url")
-    assert template.fields == {f.name for f in postback.FIELDS} | {"items"}
+    assert template.fields == {f.name for f in SEED_FIELDS} | {"items"}
     action = postback.sample_action()
     url = template.render(action)
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.fragment) == ("https", "partner.example.com", "")
     assert parts.path == f"/postback/{action.campaign_id}"
     pairs = parse(parts.query)
-    seed_keys = {f.name: f.attribute for f in postback.FIELDS}
+    seed_keys = {f.name: f.attribute for f in SEED_FIELDS}
     seed_keys["Text1"], seed_keys["Text2"] = "text_1", "text_2"
-    fields = [f for f in postback.FIELDS if f.name != "CampaignId"]
+    fields = [f for f in SEED_FIELDS if f.name != "CampaignId"]
     expected = [(seed_keys[f.name], expected_text(getattr(action, f.attribute))) for f in fields]
     for item in action.items:
         expected += [
