@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._contexts.query import form_encode, percent_encode
+from postback._contexts.query import FORM_ENCODED
+from postback._escape import form_encode, percent_encode
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "action-clearing.qs"
@@ -313,6 +314,63 @@ def test_dangling_join_message_names_the_join_and_the_fix() -> None:
     # The documented fix compiles and renders a valid body for 0 and more items.
     fixed = postback.compile('a=1{join(items, i, "&sku={i.sku}", "")}', format="query")
     assert parse(fixed.render(Action())) == [("a", "1")]
+
+
+# -- check() goes on after a defect where what follows is read as meant ----------------
+
+RECOVERIES = [
+    # (template, [(code, column, part of the message), ...]) on line 1
+    ("a=b c&d=e=f", [("invalid-query", 4, "a space"), ("invalid-query", 10, "second '='")]),
+    ("a=%zz&b", [("invalid-query", 4, "two hex digits"), ("invalid-query", 8, "without '='")]),
+    ("&a=1&&b=2", [("invalid-query", 1, "start with '&'"), ("invalid-query", 5, "'&&'")]),
+    ("k&v=1 2", [("invalid-query", 2, "without '='"), ("invalid-query", 6, "a space")]),
+    ("a=1&=2&c", [("invalid-query", 5, "key before '='"), ("invalid-query", 9, "without '='")]),
+    (
+        "?a=<&b=>",
+        [
+            ("invalid-query", 1, "starts with '?'"),
+            ("invalid-query", 4, "'<'"),
+            ("invalid-query", 8, "'>'"),
+        ],
+    ),
+    ("a=1&b=\u00e9&c=2&d=%G1", [("invalid-query", 7, "%C3%A9"), ("invalid-query", 16, "'G'")]),
+    ("a=b==c&d", [("invalid-query", 4, "second '='"), ("invalid-query", 9, "without '='")]),
+    (
+        "a=%{SubId1}&b",
+        [("placeholder-in-escape", 4, "{SubId1}"), ("invalid-query", 14, "without '='")],
+    ),
+    # The rest of a key or value with a refused character is not checked again.
+    ("a=<b>&c=1", [("invalid-query", 3, "'<'")]),
+    ("a b c=1&d", [("invalid-query", 2, "a space"), ("invalid-query", 10, "without '='")]),
+    # A refused character in a value may have been meant to end the pair, so its '='
+    # are not checked; one where a key starts may be meant as the key or as nothing,
+    # so only a '=' after it is sure.
+    ("a=1 b=2=3", [("invalid-query", 4, "a space")]),
+    ("a=1 b=2&c", [("invalid-query", 4, "a space"), ("invalid-query", 10, "without '='")]),
+    ("a=1& &b=2", [("invalid-query", 5, "a space")]),
+    ("a=1& =2&c", [("invalid-query", 5, "a space"), ("invalid-query", 10, "without '='")]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RECOVERIES)
+def test_check_reports_independent_defects(
+    source: str, expected: list[tuple[str, int, str]]
+) -> None:
+    found = postback.check(source, format="query")
+    assert [(d.code, d.line, d.column) for d in found] == [(c, 1, col) for c, col, _ in expected]
+    for diagnostic, (_, _, text) in zip(found, expected, strict=True):
+        assert text in diagnostic.message
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="query")
+    assert (info.value.code, info.value.column) == (expected[0][0], expected[0][1])
+
+
+@given(st.text(sorted(FORM_ENCODED.inert)))
+@settings()
+def test_inert_text_is_written_unchanged(text: str) -> None:
+    context = FORM_ENCODED
+    assert context.escape is not None
+    assert context.escape(text) == context.wrap + text + context.wrap
 
 
 # -- the example -------------------------------------------------------------------

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._compiler import analyze
+from postback._analysis import analyze
 from postback._contexts import get_format
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template

@@ -92,7 +92,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
     problems = [*parsed.problems, *name_problems]
     contexts: dict[Hole, Context] = {}
     if not any(p.blocking for p in problems):
-        from ._compiler import analyze
+        from ._analysis import analyze
 
         contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
         problems += format_problems
@@ -126,7 +126,7 @@ class Template:
         front = _front_end(source, fmt, opts)
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
-        from ._compiler import generate
+        from ._codegen import generate
 
         fn, code = generate(
             front.nodes,
