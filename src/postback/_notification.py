@@ -59,7 +59,8 @@ class Notification:
     ``url`` is a ``"url"`` template; ``body`` (POST only) a template in ``body_format``
     (``"json"``, ``"xml"`` or ``"query"``); each header value a ``"header"`` template,
     the headers given as a mapping, ``(name, value)`` pairs or ``"Name: value"`` lines
-    (as on the settings screen; spaces around name and value are dropped).  ``min_delay`` is seconds (``int``, ``float``, ``Decimal`` or ``timedelta``, >= 0),
+    (as on the settings screen; spaces around name and value are dropped).
+    ``min_delay`` is seconds (``int``, ``float``, ``Decimal`` or ``timedelta``, >= 0),
     ``max_requests`` a positive ``int`` or None, ``success_response`` /
     ``error_response`` texts looked for in a response body, or None.  ``timezone``,
     ``missing``, ``extra_fields`` and ``date_format`` are passed to every template's
@@ -330,8 +331,9 @@ class Notification:
         """Build a notification from a mapping with the keys of a notification file.
 
         Keys: ``url`` (required), ``method``, ``body`` or ``body_file``, ``body_format``,
-        ``headers`` (a mapping, or a list of ``"Name: value"`` lines), ``min_delay``, ``max_requests``, ``success_response``,
-        ``error_response``, ``timezone``, ``missing``, ``extra_fields``, ``date_format``.
+        ``headers`` (a mapping, or a list of ``"Name: value"`` lines), ``min_delay``,
+        ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
+        ``missing``, ``extra_fields``, ``date_format``.
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
         current directory).  An unknown key or a value of the wrong type raises
         ``ConfigError`` naming the key.
