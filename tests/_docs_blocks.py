@@ -143,7 +143,12 @@ def typing_file() -> str:
         blocks = [b for b in python_blocks(path) if b.not_run is None]
         if not blocks:
             continue
-        body = "\n".join(f"# {block.where}\n{block.code}" for block in blocks)
+        # Numbered, not placed by line, so that editing the prose does not make
+        # this file out of date.
+        body = "\n".join(
+            f"# {_shown(path)}, example {number}\n{block.code}"
+            for number, block in enumerate(blocks, 1)
+        )
         parts.append(f"\n\ndef {_function_name(path)}() -> None:\n" + textwrap.indent(body, "    "))
     parts.append(TYPING_FOOTER)
     return "".join(parts)

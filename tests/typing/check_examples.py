@@ -13,7 +13,7 @@ import postback
 
 
 def readme() -> None:
-    # README.md:46
+    # README.md, example 1
     from pathlib import Path
 
     import postback
@@ -34,7 +34,7 @@ def readme() -> None:
 
 
 def docs_notifications() -> None:
-    # docs/notifications.md:24
+    # docs/notifications.md, example 1
     import postback
 
     n = postback.Notification(
@@ -62,7 +62,7 @@ def docs_notifications() -> None:
     n.classify(200, b"OK")  # Outcome(ok=True, reason="status 200 is 2xx and success_response
     #   'OK' found in the response body", rule='success_response')
 
-    # docs/notifications.md:125
+    # docs/notifications.md, example 2
     lines = postback.Notification(
         "https://example.com/pb", headers=["X-Token: {SubId1}", "Accept: text/plain"]
     )
@@ -70,11 +70,11 @@ def docs_notifications() -> None:
         "https://example.com/pb", headers={"X-Token": "{SubId1}", "Accept": "text/plain"}
     )
 
-    # docs/notifications.md:183
+    # docs/notifications.md, example 3
     action = postback.sample_action()  # or a mapping: {"ActionId": "1000.1", ...}
     req = n.prepare(action, now=None)
 
-    # docs/notifications.md:218
+    # docs/notifications.md, example 4
     req.to_http()
     # b'POST /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\n'
     # b'Authorization: Bearer abc\r\nX-Action-Id: 1000.4636.158133\r\n'
@@ -82,7 +82,7 @@ def docs_notifications() -> None:
     # b'{"id": "1000.4636.158133", "payout": 12.50}'
     req.to_http(mask=True)  # the same, with b'Authorization: ***\r\n'
 
-    # docs/notifications.md:302
+    # docs/notifications.md, example 5
     secret = postback.Notification(
         "https://example.com/pb", headers={"Authorization": "Bearer s3cr3t"}
     ).prepare(action)
@@ -90,23 +90,23 @@ def docs_notifications() -> None:
     assert secret.header("Authorization") == "Bearer s3cr3t"  # the data itself is intact
     assert b"Authorization: ***" in secret.to_http(mask=True)
 
-    # docs/notifications.md:323
+    # docs/notifications.md, example 6
     outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
     outcome.ok  # False
     outcome.reason  # "status 302 is not 2xx, a redirect to 'https://elsewhere.example/pb' that
     #   is not followed (success_response 'OK' not found in the response body)"
 
-    # docs/notifications.md:359
+    # docs/notifications.md, example 7
     import time
 
     pacer = n.pacer()  # postback.Pacer(n.max_requests)
     start = pacer.reserve(time.monotonic())  # the earliest time >= now the next request may start
 
-    # docs/notifications.md:386
+    # docs/notifications.md, example 8
     p = postback.Pacer(2)
     [p.reserve(0.0) for _ in range(5)]  # [0.0, 0.0, 1.0, 1.0, 2.0]
 
-    # docs/notifications.md:420
+    # docs/notifications.md, example 9
     import time
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -156,7 +156,7 @@ def docs_notifications() -> None:
             postback.Notification.from_file("examples/notification.toml"), [postback.sample_action()]
         )
 
-    # docs/notifications.md:476
+    # docs/notifications.md, example 10
     import asyncio
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -206,7 +206,7 @@ def docs_notifications() -> None:
         for ok, reason in asyncio.run(run_async(notification, [postback.sample_action()])):
             print("ok" if ok else "FAILED:", reason)
 
-    # docs/notifications.md:539
+    # docs/notifications.md, example 11
     import multiprocessing
     import time
     from collections.abc import Iterable
@@ -284,7 +284,7 @@ def docs_notifications() -> None:
         for ok, reason in run_pool(notification, [postback.sample_action()] * 8):
             print("ok" if ok else "FAILED:", reason)
 
-    # docs/notifications.md:636
+    # docs/notifications.md, example 12
     import urllib.error
     import urllib.request
     from email.message import Message
