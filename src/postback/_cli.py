@@ -38,6 +38,7 @@ from ._cli_io import (
     format_arg,
     format_for,
     one_line,
+    project_from,
     read_template,
     read_text,
     template_error_lines,
@@ -45,7 +46,7 @@ from ._cli_io import (
 )
 from ._cli_test import cmd_test
 from ._errors import PostbackError, TemplateError
-from ._template import Format, compile
+from ._template import Format, _compile
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -62,12 +63,14 @@ __all__ = ["build_parser", "main"]
 def _cmd_render(args: argparse.Namespace) -> int:
     if args.template == STDIN and args.record == STDIN:
         raise CliError("the template and the record cannot both be read from stdin (-)")
-    fmt = format_for(args.template, args.format)
+    project = project_from(args, validate=False)
+    fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
     name = display(args.template)
     source = read_template(args.template, fmt)
-    action = action_from(args)
+    options = project.compile_options(args.template, name)
+    action = action_from(args, options.extra_fields)
     try:
-        template = compile(source, format=fmt, timezone=args.timezone, name=name)
+        template = _compile(source, fmt, options)
     except TemplateError as err:
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(name, err)))
         return EXIT_FAILED
@@ -195,6 +198,47 @@ def _add_record_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--sample", action="store_true", help="use the built-in sample action")
 
 
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "project settings",
+        "override the settings of pyproject.toml's [tool.postback] table or of postback.toml, "
+        "found from each file's folder upwards (docs/ci.md)",
+    )
+    group.add_argument(
+        "--extra-field",
+        dest="extra_fields",
+        action="append",
+        metavar="NAME",
+        help="accept the extra top-level field NAME (repeat for more); replaces the "
+        "settings' extra_fields",
+    )
+    group.add_argument(
+        "--missing",
+        choices=("empty", "error"),
+        help="what a missing value renders as: empty (the default) or error",
+    )
+    group.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="IANA time zone dates are converted to (default UTC)",
+    )
+    group.add_argument(
+        "--date-format",
+        dest="date_format",
+        metavar="F",
+        help="how dates are written: iso (the default) or a strftime pattern",
+    )
+    choice = group.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read the settings from FILE (a pyproject.toml or postback.toml) for every file",
+    )
+    choice.add_argument(
+        "--no-config", action="store_true", help="use no settings file: only the flags"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``postback`` command line."""
     parser = _Parser(
@@ -227,11 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help=f"the template's format ({formats}); default from the extension: {extensions}",
     )
-    p.add_argument(
-        "--timezone",
-        metavar="TZ",
-        help="IANA time zone dates are converted to (default UTC)",
-    )
+    _add_settings_options(p)
     p.set_defaults(handler=_cmd_render)
 
     p = commands.add_parser(
@@ -247,8 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths",
         metavar="TEMPLATE",
-        nargs="+",
-        help="template files or directories, or - for stdin (needs --format)",
+        nargs="*",
+        help="template files, notification files (.toml) or directories, or - for stdin "
+        "(needs --format); default: the settings' templates and cases",
     )
     p.add_argument(
         "--format",
@@ -263,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (file:line:col: severity[code]: message), json, or github "
         "(workflow annotations); default text",
     )
+    p.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    p.add_argument(
+        "--show-settings",
+        metavar="FILE",
+        help="print the settings that apply to FILE and where each comes from; check nothing",
+    )
+    _add_settings_options(p)
     p.set_defaults(handler=cmd_check)
 
     p = commands.add_parser(
@@ -293,16 +341,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "test",
         help="run golden tests: templates must render exactly CASE.expected",
-        description="Golden tests: every CASE.json/.xml/.qs/.query/.url template under DIR, "
-        f"rendered for CASE{RECORD_SUFFIX} beside it (or the built-in sample), must equal "
-        f"CASE{EXPECTED_SUFFIX} byte for byte.",
+        description="Golden tests: every CASE.json/.xml/.qs/.query/.url/.header template and "
+        f"CASE.toml notification under DIR, rendered for each CASE.NAME{RECORD_SUFFIX} beside "
+        f"it (CASE{RECORD_SUFFIX}, or the built-in sample), must equal CASE.NAME{EXPECTED_SUFFIX} "
+        f"(CASE{EXPECTED_SUFFIX}) byte for byte; a notification is compared as its HTTP request.",
         epilog=_EPILOG,
         allow_abbrev=False,
     )
-    p.add_argument("paths", metavar="DIR", nargs="+", help="directories (or single templates)")
+    p.add_argument(
+        "paths",
+        metavar="DIR",
+        nargs="*",
+        help="directories (or single templates); default: the settings' cases",
+    )
     p.add_argument(
         "--update", action="store_true", help="write the expected files from the renderings"
     )
+    p.add_argument(
+        "--format",
+        type=format_arg,
+        metavar="F",
+        help=f"render every template as this format ({formats}); default from the extension",
+    )
+    _add_settings_options(p)
     p.set_defaults(handler=cmd_test)
     return parser
 
