@@ -233,10 +233,10 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
     settings = project.settings_for(file)
     if settings.file is not None:
         origin = settings.label
-    elif project.flags and not project.overrides and settings.label == "default":
-        origin = "no settings file found"
+    elif not project.use_config:
+        origin = "no settings file (--no-config)"
     else:
-        origin = "no settings file found"
+        origin = "no settings file: none found"
     out = [f"# settings for {display(file)}", f"# read from {origin}"]
     fmt, why = project.format_for(file, explicit)
     if fmt is None and explicit is None and is_notification(file):

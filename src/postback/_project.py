@@ -257,6 +257,7 @@ class Project:
         overrides: Mapping[str, object] | None = None,
         flags: Mapping[str, str] | None = None,
     ) -> None:
+        self.use_config = use_config
         self.overrides = dict(overrides or {})
         self.flags = dict(flags or {})
         self._fixed: ProjectSettings | None = None

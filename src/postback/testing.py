@@ -364,6 +364,7 @@ class Snapshot:
 
     def assert_match(self, actual: str | bytes | PreparedRequest, name: str | None = None) -> None:
         """Fail with a unified diff unless ``actual`` is the expected file's content."""
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         data = _snapshot_bytes(actual)
         if name is None:
             self.calls += 1
