@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._contexts.header import header_context
 
 SPECIAL = "\r\n\x00\t \x01\x1f\x7f\x80\x85\u2028\u00e9\U0001f389:;,\"'\\"
 CHARS = st.one_of(
@@ -185,3 +186,53 @@ def test_literal_text_is_refused_iff_invalid(text: str) -> None:
             postback.compile(text, format="header")
     else:
         assert postback.compile(text, format="header").render(Action()) == text
+
+
+# -- every defect of the literal text is reported ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("a\rb\nc\x00d", [(1, 2, "carriage return"), (1, 4, "line feed"), (2, 2, "NUL")]),
+        ("x {SubId1}\x01 {SubId2}\x7f", [(1, 11, "U+0001"), (1, 21, "DEL")]),
+        (" a{SubId1}\x1b", [(1, 1, "start with whitespace"), (1, 11, "U+001B")]),
+        ("a\rb ", [(1, 2, "carriage return"), (1, 4, "end with whitespace")]),
+        ("\ud800x\udfff", [(1, 1, "U+D800"), (1, 3, "U+DFFF")]),
+        # The first defect stays the one reported before: controls first, then lone
+        # surrogates after the last control, then leading whitespace.
+        (" a\nb", [(1, 3, "line feed")]),
+        ("\ud800\n\udfff", [(1, 2, "line feed"), (2, 1, "U+DFFF")]),
+        (" \ud800", [(1, 2, "U+D800")]),
+        # Whitespace reported as leading is not reported as trailing too.
+        ("  ", [(1, 1, "start with whitespace")]),
+    ],
+)
+def test_every_defect_is_reported(source: str, expected: list[tuple[int, int, str]]) -> None:
+    diagnostics = postback.check(source, format="header")
+    assert [(d.line, d.column) for d in diagnostics] == [(line, col) for line, col, _ in expected]
+    for diagnostic, (_, _, words) in zip(diagnostics, expected, strict=True):
+        assert diagnostic.code == "invalid-header"
+        assert words in diagnostic.message
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="header")
+    assert (info.value.line, info.value.column) == expected[0][:2]
+
+
+def test_one_context_per_label() -> None:
+    first = header_context("{SubId1}")
+    assert header_context("{SubId1}") == first
+    assert header_context("{SubId2}") != first
+    assert first.escape is not None
+    with pytest.raises(postback.RenderError, match=r"\{SubId1\}"):
+        first.escape("a\nb")
+    t = postback.compile("{SubId1},{SubId1}", format="header")
+    assert t.render(Action(sub_id1="v")) == "v,v"
+
+
+@given(st.text(st.sampled_from([chr(c) for c in range(0x20, 0x7F)])))
+def test_context_writes_printable_ascii_as_it_is(text: str) -> None:
+    context = header_context("{SubId1}")
+    assert context.escape is not None
+    assert context.escape(text) == context.wrap + text + context.wrap == text
+    assert context.inert == frozenset(chr(c) for c in range(0x20, 0x7F))

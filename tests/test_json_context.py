@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._contexts import Context, Fusion, _json_scanner
+from postback._contexts.json import FORMAT, JSON_QUOTED, JSON_STRING, JSON_VALUE, JsonState, Mode
+from postback._nodes import Span, Text
 
 DATA = Path(__file__).parent / "data"
 SEED = (DATA / "seed_body.json.txt").read_text("utf-8")
@@ -307,3 +310,130 @@ def test_numbers_and_dates_are_valid_bare_values(
     assert Decimal(data["p"]) == payout
     assert data["c"] == campaign
     assert data["d"] == when.isoformat(timespec="seconds")
+
+
+# -- contexts ---------------------------------------------------------------------------------
+
+JSON_CONTEXTS = [JSON_STRING, JSON_VALUE, JSON_QUOTED]
+
+
+@pytest.mark.parametrize("context", JSON_CONTEXTS, ids=lambda c: c.name)
+@given(data=st.data())
+def test_contexts_write_inert_text_as_it_is(context: Context, data: st.DataObject) -> None:
+    # The compiler skips the escaper for values made of inert characters only.
+    text = data.draw(st.text(st.sampled_from(sorted(context.inert))))
+    assert context.escape is not None
+    assert context.escape(text) == context.wrap + text + context.wrap
+
+
+def test_inert_characters_exclude_what_json_escapes() -> None:
+    for context in JSON_CONTEXTS:
+        assert context.inert == frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
+
+
+def test_a_whole_string_placeholder_writes_its_own_quotes() -> None:
+    assert FORMAT.fuse(JSON_STRING, '{"a": "', '"}') == Fusion(JSON_QUOTED, 1, 1)
+    assert FORMAT.fuse(JSON_STRING, '{"a": "x\\\\"', '"}') == Fusion(JSON_QUOTED, 1, 1)
+    # An escaped quote does not open a string; a value position has no quotes to take.
+    assert FORMAT.fuse(JSON_STRING, '{"a": "x\\"', '"}') is None
+    assert FORMAT.fuse(JSON_STRING, '{"a": "', 'x"}') is None
+    assert FORMAT.fuse(JSON_VALUE, '{"a": "', '"}') is None
+    t = postback.compile('{"a": "{CampaignName}", "b": "<{CampaignName}>"}')
+    assert t.render(Action(campaign_name='x"y')) == '{"a": "x\\"y", "b": "<x\\"y>"}'
+    assert t.render(Action()) == '{"a": "", "b": "<>"}'
+
+
+def test_equal_states_compare_and_hash_equal() -> None:
+    # The compiler compares states to prove that joins repeat; states are shared
+    # between scans, but equality must not depend on it.
+    node = Text('{"a": [1, {"b": "x', Span(0, 17))
+    first = FORMAT.text(FORMAT.initial(), node)
+    _json_scanner.STATES.clear()
+    second = FORMAT.text(FORMAT.initial(), node)
+    assert first == second and hash(first) == hash(second)
+    in_key = FORMAT.text(FORMAT.initial(), Text('{"a": [1, {"bx', Span(0, 14)))
+    assert isinstance(first, JsonState) and isinstance(in_key, JsonState)
+    assert (first.mode, first.stack, first.key) == (Mode.STRING, "{[{", False)
+    assert (in_key.mode, in_key.stack, in_key.key) == (Mode.STRING, "{[{", True)
+    assert first != in_key
+
+
+def test_shared_states_stay_bounded() -> None:
+    for k in range(5000):
+        stack = "".join("{" if k >> bit & 1 else "[" for bit in range(13))
+        FORMAT.text(FORMAT.initial(), Text(stack.replace("{", '{"k":'), Span(0, 1)))
+    assert len(_json_scanner.STATES) <= 4096
+
+
+# -- recovery: later, independent defects are reported too ---------------------------------
+
+RECOVERED = [
+    # A raw control character or a bad escape inside a string is skipped.
+    ('{"a": "x\ty", "b": 1 2}', [("invalid-json", 1, 9), ("invalid-json", 1, 21)]),
+    ('{"a": "\\q", "b": tru}', [("invalid-json", 1, 9), ("invalid-json", 1, 18)]),
+    ('["\\u12G4", "\\x"]', [("invalid-json", 1, 7), ("invalid-json", 1, 14)]),
+    # A misplaced placeholder is read as a key or a value when the text after it agrees.
+    ('{ {CampaignId}: 1, "b": [1,]}', [("placeholder-in-key", 1, 3), ("invalid-json", 1, 28)]),
+    ('{"p": 1{Payout}, "q": nul}', [("placeholder-glued", 1, 8), ("invalid-json", 1, 23)]),
+    ('{"p": tr{Payout}ue, "q": 1 2}', [("placeholder-glued", 1, 9), ("invalid-json", 1, 28)]),
+    ('{"p" {Payout}, "q": [}', [("placeholder-position", 1, 6), ("invalid-json", 1, 22)]),
+    ("[{Payout} {Amount}, 1 2]", [("placeholder-glued", 1, 11), ("invalid-json", 1, 23)]),
+    ('{"a": 1 {Payout}: 2, "b" 3}', [("placeholder-glued", 1, 9), ("invalid-json", 1, 26)]),
+    # After a ',' at the end of the line, the next line starts a member.
+    ('{"a" 1,\n"b": tru}', [("invalid-json", 1, 6), ("invalid-json", 2, 6)]),
+    ("[1 2,\n3, 4 5]", [("invalid-json", 1, 4), ("invalid-json", 2, 6)]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RECOVERED)
+def test_independent_defects_are_all_reported(
+    source: str, expected: list[tuple[str, int, int]]
+) -> None:
+    diagnostics = postback.check(source)
+    assert [(d.code, d.line, d.column) for d in diagnostics] == expected
+    with pytest.raises(postback.TemplateError) as info:
+        postback.compile(source)
+    assert (info.value.code, info.value.line, info.value.column) == expected[0]
+    assert len(info.value.diagnostics) == len(expected)
+
+
+NOT_RECOVERED = [
+    # What follows could be read more than one way: the scan stops at the first defect.
+    ('{"a": "x\n", "b": tru}', 9),  # a line break: maybe a missing closing quote
+    ("{ {CampaignId} 1 }", 3),  # neither a key (no ':') nor a member (no ',')
+    ('{"a": 1 {Payout} "b": 2}', 9),
+    ("[1 {Payout}x, 2 3]", 4),
+    ('{"a": {Payout}nt}, "b": 1 2}', 15),  # rather a broken placeholder
+    ('{"a" 1,\n  b: 2}', 6),  # the next line does not start with a key
+    ('{"a" 1, "b": 2 3}', 6),  # no line break after the ','
+    ('{"a" [1,\n2], "b": 1 2}', 6),  # a bracket after the defect: the stack is unknown
+    ('[{join items,\n  i,\n  "x"\n  )}]', 3),
+]
+
+
+@pytest.mark.parametrize(("source", "column"), NOT_RECOVERED)
+def test_uncertain_continuations_are_not_checked(source: str, column: int) -> None:
+    assert [(d.line, d.column) for d in postback.check(source)] == [(1, column)]
+
+
+def test_seed_line_1_does_not_hide_a_later_defect() -> None:
+    lines = SEED.split("\n")
+    assert lines[29] == '"ref_customer_area": "{RefCustomerArea}",'
+    lines[29] = '"ref_customer_area" "{RefCustomerArea}",'
+    diagnostics = postback.check("\n".join(lines), format="json")
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [
+        ("invalid-json", 1, 30),
+        ("malformed-placeholder", 18, 18),
+        ("invalid-json", 30, 21),
+    ]
+    assert diagnostics[2].message == "invalid JSON: expected ':' after an object key, found '\"'"
+
+
+def test_a_defect_in_a_join_template_does_not_hide_one_after_the_join() -> None:
+    source = '{"items": [{join(items, i, "{\\"a\\": \\"x\ty\\"}")}], "b": 1 2}'
+    diagnostics = postback.check(source)
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [
+        ("invalid-json", 1, 40),
+        ("invalid-json", 1, 58),
+    ]
+    assert diagnostics[1].message.endswith("(with 0 items in the join at 1:12)")

@@ -46,6 +46,7 @@ class _Analysis:
         self.contexts: dict[Hole, Context] = {}
         self.problems: dict[tuple[Span, Code], Problem] = {}
         self.reported = 0  # every report, repeats included
+        self.defects = 0  # every Defect the format returned
 
     def report(self, problem: Problem, label: str | None) -> None:
         """Keep ``problem`` (once per position and code), naming the loop case if any."""
@@ -82,6 +83,7 @@ class _Analysis:
                 if not isinstance(result, Defect):
                     new.setdefault(result, label)
                     break
+                self.defects += 1
                 self.report(result.problem, label)
                 if result.resume is None:
                     break
@@ -93,6 +95,7 @@ class _Analysis:
         for state, label in states.items():
             result = self.fmt.hole(state, node)
             if isinstance(result, Defect):
+                self.defects += 1
                 self.report(result.problem, label)
                 if result.resume is not None:
                     new.setdefault(result.resume, label)
@@ -116,7 +119,13 @@ class _Analysis:
         new: _States = dict(states)
         where = self.where(node)
         for state, label in states.items():
+            defects = self.defects
             after_one = self.walk(node.body, {state: label or f"with 1 item in {where}"})
+            if self.defects > defects:
+                # The template is already reported for one item: checking its
+                # repetition, or what follows from it, would only echo that.
+                new[state] = label or f"with 0 items in {where}"
+                continue
             if not self.repeats(node, state, after_one, label or f"with 2 items in {where}"):
                 # What follows a body that cannot repeat has no meaningful state:
                 # checking it would only echo this defect.

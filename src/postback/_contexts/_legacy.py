@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Protocol
 
 from .._escape import (
     UNRESERVED,
     form_encode,
-    header_value,
-    json_quote,
-    json_string_body,
     path_segment_encode,
     percent_encode,
     xml_attribute,
@@ -58,14 +54,8 @@ class ValueFormatters(Protocol):
 
 
 _PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
-JSON_INERT = _PRINTABLE - frozenset('"\\')
-JSON_STRING = Context("json string", json_string_body, "", JSON_INERT)
-JSON_VALUE = Context("json value", json_quote, "null", JSON_INERT, '"', (bool, int, float, Decimal))
-JSON_QUOTED = Context("json string with its quotes", json_quote, '""', JSON_INERT, '"')
 _FORM = Context("form-encoded", form_encode, "", UNRESERVED)
 _CONTEXTS = {
-    "string": JSON_STRING,
-    "value": JSON_VALUE,
     "content": Context("xml content", xml_content, "", _PRINTABLE - frozenset("&<>]")),
     'attr"': Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
     "attr'": Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
@@ -82,8 +72,6 @@ _CONTEXTS = {
 
 
 def _context(key: Any) -> Context:
-    if isinstance(key, tuple) and key[0] == "header":
-        return Context("header value", header_value(key[1]), "", _PRINTABLE)
     return _CONTEXTS[key]
 
 
@@ -120,9 +108,4 @@ class LegacyFormat:
         return None
 
     def fuse(self, context: Context, before: str, after: str) -> Fusion | None:
-        if context is not JSON_STRING or not (before.endswith('"') and after.startswith('"')):
-            return None
-        backslashes = len(before) - 1 - len(before[:-1].rstrip("\\"))
-        if backslashes % 2:
-            return None
-        return Fusion(JSON_QUOTED, 1, 1)
+        return None

@@ -2,143 +2,126 @@
 
 RFC 9110 §5.5: ``field-value = *field-content``, made of visible ASCII, space, tab and
 ``obs-text``; CR, LF and NUL are "invalid and dangerous" and other controls invalid.
-Literal text is checked at compile time; values are checked when rendered: a value
-carrying CR, LF, NUL, another C0 control (tab excepted) or DEL raises ``RenderError``
-naming the placeholder.  Non-ASCII text passes through (sent as UTF-8 octets, which
-RFC 9110 calls obs-text); lone surrogates become U+FFFD.
+Literal text is checked at compile time; values are checked when rendered by
+``_escape.header_value``: a value carrying CR, LF, NUL, another C0 control (tab
+excepted) or DEL raises ``RenderError`` naming the placeholder.  Non-ASCII text passes
+through (sent as UTF-8 octets, which RFC 9110 calls obs-text); lone surrogates become
+U+FFFD.
+
+Recovery: every forbidden character of the literal text is reported, then every lone
+surrogate after the last of them; a literal with neither is checked for leading
+whitespace.  Trailing whitespace is reported at the end.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from decimal import Decimal
-from typing import Any, Final
+from functools import lru_cache
+from typing import Final, NamedTuple
 
-from .._errors import RenderError
-from .._nodes import Text
-from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
-from .query import hole_name
+from .._escape import HEADER_FORBIDDEN, header_value, http_char_name
+from .._messages import placeholder_label
+from .._nodes import Hole, Span, Text
+from .._problems import Code, Problem
+from ._base import Context, Defect, Fusion
 
-__all__ = ["FORMAT", "header_checker"]
+__all__ = ["FORMAT", "HeaderState", "header_context"]
 
-# A state is (started, trailing): ``started`` is False until the first character or
-# placeholder; ``trailing`` is the source offset of literal whitespace that ends the
-# text so far, or -1.
-_State = tuple[bool, int]
-
-_FORBIDDEN: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
-_SURROGATES: Final = re.compile("[\ud800-\udfff]")
-_WS: Final = frozenset(" \t")
-
-_CHAR_NAMES: Final = {
-    "\r": "a carriage return (CR)",
-    "\n": "a line feed (LF)",
-    "\x00": "a NUL character",
-    "\x7f": "a DEL character",
-}
+# Printable ASCII: the header escaper writes it as it is.
+_INERT: Final = frozenset(chr(c) for c in range(0x20, 0x7F))
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_WS: Final = " \t"
 
 
-def _char_name(ch: str) -> str:
-    return _CHAR_NAMES.get(ch) or f"the control character U+{ord(ch):04X}"
+@lru_cache(maxsize=1024)
+def header_context(label: str) -> Context:
+    """Return the context of the placeholder ``label`` (``{SubId1}``): its escaper names it."""
+    return Context("header value", header_value(label), "", _INERT)
 
 
-def header_checker(label: str) -> Callable[[str], str]:
-    """Return the render-time check of a header value for the placeholder ``label``."""
-    field = label.strip("{}")
+class HeaderState(NamedTuple):
+    """What the literal text so far means for the rest of the value."""
 
-    def header_value(value: str) -> str:
-        if value.isprintable():
-            return value
-        bad = _FORBIDDEN.search(value)
-        if bad is not None:
-            ch = bad.group()
-            injection = " (header injection)" if ch in "\r\n\x00" else ""
-            raise RenderError(
-                f"the value of {label} contains {_char_name(ch)} at index {bad.start()}, "
-                f"which an HTTP header value cannot carry{injection}; clean the record value",
-                field=field,
-            )
-        if value.isascii():
-            return value
-        return _SURROGATES.sub("\ufffd", value)
+    started: bool  # the value has a character or a placeholder already
+    trailing: int  # the source offset of the whitespace that ends the text so far, or -1
 
-    return header_value
+
+_START: Final = HeaderState(False, -1)
+_STARTED: Final = HeaderState(True, -1)
+
+
+def _bad_character(node: Text, match: re.Match[str]) -> Problem:
+    ch = match.group()
+    if "\ud800" <= ch <= "\udfff":
+        message = f"the lone surrogate U+{ord(ch):04X} cannot be encoded in a header value"
+    else:
+        message = (
+            f"{http_char_name(ch)} is not allowed in a header value (RFC 9110 §5.5); "
+            "a header value is one line of visible text, spaces and tabs"
+        )
+    at = node.offset_of(match.start())
+    return Problem(Span(at, at + 1), Code.INVALID_HEADER, message)
 
 
 class _HeaderFormat:
-    """The header-value scanner and binder (see ``_base``)."""
+    """The header-value state machine (see ``_base``): one mode, so no table."""
 
     name = "header"
     content_type: str | None = None
 
-    def initial(self) -> _State:
-        return (False, -1)
+    def initial(self) -> HeaderState:
+        return _START
 
-    def text(self, state: _State, value: str, node: Text) -> _State:
-        if not value:
-            return state
-        started, trailing = state
-        bad = _FORBIDDEN.search(value)
+    def text(
+        self, state: HeaderState, node: Text, start: int = 0
+    ) -> HeaderState | Defect[HeaderState]:
+        value = node.value
+        bad = HEADER_FORBIDDEN.search(value, start) or _SURROGATE.search(value, start)
         if bad is not None:
-            ch = bad.group()
-            raise FormatIssue(
-                "invalid-header",
-                f"{_char_name(ch)} is not allowed in a header value (RFC 9110 §5.5); "
-                "a header value is one line of visible text, spaces and tabs",
-                node.offset_of(bad.start()),
-            )
-        lone = _SURROGATES.search(value)
-        if lone is not None:
-            raise FormatIssue(
-                "invalid-header",
-                f"the lone surrogate U+{ord(lone.group()):04X} cannot be encoded in a header value",
-                node.offset_of(lone.start()),
-            )
-        if not started and value[0] in _WS:
-            raise FormatIssue(
-                "invalid-header",
+            return Defect(_bad_character(node, bad), _STARTED, bad.end())
+        if start == 0 and not state.started and value[:1] in (" ", "\t"):
+            at = node.offset_of(0)
+            problem = Problem(
+                Span(at, at + 1),
+                Code.INVALID_HEADER,
                 "a header value cannot start with whitespace: HTTP parsers strip it",
-                node.offset_of(0),
             )
-        k = len(value)
-        while k > 0 and value[k - 1] in _WS:
-            k -= 1
+            # The leading whitespace is reported; it must not count as trailing too.
+            return Defect(problem, _STARTED, len(value) - len(value.lstrip(_WS)))
+        return self._after(state, node, start)
+
+    @staticmethod
+    def _after(state: HeaderState, node: Text, start: int) -> HeaderState:
+        """Return the state after the valid text ``node.value[start:]``."""
+        value = node.value
+        if start == len(value):
+            return state
+        k = len(value.rstrip(_WS))
         if k == len(value):
-            trailing = -1
-        elif k == 0:
-            trailing = trailing if trailing >= 0 else node.offset_of(0)
-        else:
-            trailing = node.offset_of(k)
-        return (True, trailing)
+            return _STARTED
+        if k <= start:  # only whitespace: the text so far ends with it
+            return HeaderState(
+                True, state.trailing if state.trailing >= 0 else node.offset_of(start)
+            )
+        return HeaderState(True, node.offset_of(k))
 
-    def hole(self, state: _State, node: HoleNode) -> tuple[_State, Any]:
-        return (True, -1), ("header", hole_name(node))
+    def hole(self, state: HeaderState, node: Hole) -> tuple[HeaderState, Context]:
+        return _STARTED, header_context(placeholder_label(node))
 
-    def loop(self, before: _State, after: _State) -> str | None:
+    def loop(self, before: HeaderState, after: HeaderState) -> str | None:
         return None
 
-    def end(self, state: _State, offset: int) -> None:
-        if state[1] >= 0:
-            raise FormatIssue(
-                "invalid-header",
-                "a header value cannot end with whitespace: HTTP parsers strip it",
-                state[1],
-                offset,
-            )
+    def end(self, state: HeaderState, offset: int) -> Problem | None:
+        if state.trailing < 0:
+            return None
+        return Problem(
+            Span(state.trailing, offset),
+            Code.INVALID_HEADER,
+            "a header value cannot end with whitespace: HTTP parsers strip it",
+        )
 
-    def bind(self, context: Any, vtype: type, values: ValueFormatters) -> Binding:
-        fmt = values.for_type(vtype)
-        if vtype in (int, Decimal):
-            return Binding(fmt, "")  # digits, '-' and '.' only
-        check = header_checker(context[1])
-        if vtype is str:
-            return Binding(check, "")
-
-        def formatted(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
-            return check(_fmt(value))
-
-        return Binding(formatted, "")
+    def fuse(self, context: Context, before: str, after: str) -> Fusion | None:
+        return None
 
 
 FORMAT = _HeaderFormat()

@@ -1,394 +1,195 @@
-"""The ``json`` format: a JSON scanner over the template's text and the JSON escapers."""
+"""The ``json`` format: JSON (RFC 8259) bodies, their contexts and what placeholders are.
+
+``_json_scanner`` reads the literal text; this module adds the placeholders:
+``_HOLE[mode]`` decides what a placeholder is in each mode of the scanner: a value, part
+of a string, or a defect.  A placeholder standing where a key, a ``:`` or a ``,``
+should be, or glued after a bare value, is read as what it most likely is (a key or a
+value, part of the bare value) if the text after it confirms that reading (it goes on
+with ``:``, ``,`` or the closer), so that ``check`` reports later defects too;
+otherwise the scan stops there.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
-from json.encoder import encode_basestring
-from typing import Any
+from typing import Final
 
-from .._nodes import Field, Text
-from .._values import format_decimal
-from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
+from .._escape import json_quote, json_string_body
+from .._messages import placeholder_label
+from .._nodes import Hole, Span
+from .._problems import Code, Problem
+from ._base import Context, Defect, Fusion
+from ._json_scanner import LITERALS, MAX_DEPTH, NUMBER, STATES, JsonState, Mode, bad_token, scan
 
-__all__ = ["FORMAT", "json_quote", "json_string_body"]
+__all__ = ["FORMAT", "JSON_QUOTED", "JSON_STRING", "JSON_VALUE", "MAX_DEPTH", "JsonState", "Mode"]
 
-# Scanner modes.  A state is (mode, stack, extra): ``stack`` is a tuple of "{" / "["
-# for the open containers; ``extra`` depends on the mode.
-VALUE = 0  # a value must follow (document start, after ':' or after ',' in an array)
-ARRAY_FIRST = 1  # after '[': a value or ']'
-OBJECT_FIRST = 2  # after '{': a key or '}'
-KEY = 3  # after ',' in an object: a key
-COLON = 4  # after a key: ':'
-AFTER = 5  # after a value: ',' or the closer; extra is True right after a placeholder
-STRING = 6  # inside a string; extra is (is_key, escape) - escape: 0 none, 1 after '\', 2-5 hex
-TOKEN = 7  # inside a bare number or literal; extra is the characters so far
+# Printable ASCII but the quote and the backslash: the JSON escapers write them as they are.
+_INERT: Final = frozenset(chr(c) for c in range(0x20, 0x7F)) - frozenset('"\\')
 
-# The deepest nesting of objects and arrays a template may have.  It keeps the scanner
-# linear (each state holds the stack of open containers) and the output readable by
-# common receivers.
-MAX_DEPTH = 512
-
-_WS = re.compile(r"[ \t\n\r]*")
-_STR_RUN = re.compile(r'[^"\\\x00-\x1f]*')
-_TOKEN_RUN = re.compile(r"[0-9A-Za-z.+\-]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_HEX = frozenset("0123456789abcdefABCDEF")
-_ESCAPES = frozenset('"\\/bfnrtu')
-_SURROGATE = re.compile("[\ud800-\udfff]")
+JSON_STRING: Final = Context("json string", json_string_body, "", _INERT)
+"""Inside a string (key or value): the value's text, escaped; missing, nothing."""
+JSON_VALUE: Final = Context(
+    "json value", json_quote, "null", _INERT, '"', (bool, int, float, Decimal)
+)
+"""A bare value position: numbers and booleans as they are, any other value a quoted
+string, a missing value ``null``."""
+JSON_QUOTED: Final = Context("json string with its quotes", json_quote, '""', _INERT, '"')
+"""A string that is one placeholder (``"{Name}"``), written with its quotes by one call."""
 
 
-def _surrogate_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+# -- placeholders: one transition per mode ---------------------------------------------------
+
+_HoleStep = tuple[JsonState, Context] | Defect[JsonState]
+_HoleTransition = Callable[[JsonState, Hole], _HoleStep]
 
 
-def json_quote(value: str) -> str:
-    """Return ``value`` as a JSON string literal; lone surrogates become ``\\udXXX``."""
-    out = encode_basestring(value)
-    if value.isascii():
-        return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+def _misplaced(state: JsonState, node: Hole, code: Code, message: str) -> Defect[JsonState]:
+    """Return the defect of a placeholder outside a value position.
+
+    The scan goes on as if it were a key or a value (in an object, either), until the
+    text after it confirms that reading or not (``unconfirmed``).
+    """
+    problem = Problem(node.span, code, message)
+    mode = Mode.KEY_HOLE if state.stack[-1:] == "{" else Mode.AFTER_HOLE
+    return Defect(problem, JsonState(mode, state.stack, unconfirmed=problem))
 
 
-def json_string_body(value: str) -> str:
-    """Return ``value`` escaped for the inside of a JSON string literal."""
-    out: str = encode_basestring(value)[1:-1]
-    if value.isascii():
-        return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+def _unconfirmed(state: JsonState, node: Hole) -> _HoleStep:
+    """End the scan after an unconfirmed reading: a placeholder cannot confirm it."""
+    assert state.unconfirmed is not None
+    return Defect(state.unconfirmed)
 
 
-def _string_body_or_empty(value: str | None) -> str:
-    if value is None:
-        return ""
-    out: str = encode_basestring(value)[1:-1]
-    if value.isascii():
-        return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+def _hole_value(state: JsonState, node: Hole) -> _HoleStep:
+    return STATES[state.stack].after_hole, JSON_VALUE
 
 
-def _quote_or_null(value: str | None) -> str:
-    if value is None:
-        return "null"
-    out: str = encode_basestring(value)
-    if value.isascii():
-        return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+def _hole_key(state: JsonState, node: Hole) -> _HoleStep:
+    label = placeholder_label(node)
+    message = (
+        f"{label} stands where an object key must be; a key is a string, so put it in "
+        f'quotes: "{label}"'
+    )
+    return _misplaced(state, node, Code.PLACEHOLDER_IN_KEY, message)
 
 
-def _quote_or_empty(value: str | None) -> str:
-    if value is None:
-        return '""'
-    out: str = encode_basestring(value)
-    if value.isascii():
-        return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+def _hole_colon(state: JsonState, node: Hole) -> _HoleStep:
+    label = placeholder_label(node)
+    message = f"{label} stands where JSON expects ':'; put it after the ':' of its key"
+    return _misplaced(state, node, Code.PLACEHOLDER_POSITION, message)
 
 
-def _int_or(missing: str, quote: str = "") -> Callable[[Any], str]:
-    def int_text(value: int | None) -> str:
-        if value is None:
-            return missing
-        return quote + int.__repr__(value) + quote
-
-    return int_text
+def _hole_after(state: JsonState, node: Hole) -> _HoleStep:
+    label = placeholder_label(node)
+    message = f"{label} stands after a complete value; a ',' is missing before it"
+    return _misplaced(state, node, Code.PLACEHOLDER_GLUED, message)
 
 
-def _decimal_or(missing: str, quote: str = "") -> Callable[[Any], str]:
-    def decimal_text(value: Decimal | None) -> str:
-        if value is None:
-            return missing
-        if value.is_finite():
-            return quote + format(value, "f") + quote
-        return format_decimal(value)  # raises RenderError
-
-    return decimal_text
+def _hole_after_hole(state: JsonState, node: Hole) -> _HoleStep:
+    if state.unconfirmed is not None:
+        return _unconfirmed(state, node)
+    label = placeholder_label(node)
+    message = f"{label} follows another value directly; separate values with ','"
+    return _misplaced(state, node, Code.PLACEHOLDER_GLUED, message)
 
 
-def _describe(ch: str) -> str:
-    if ch in "\n\r\t":
-        return {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}[ch]
-    return repr(ch)
+def _hole_string(state: JsonState, node: Hole) -> _HoleStep:
+    return state, JSON_STRING
 
 
-def _hole_name(node: HoleNode) -> str:
-    if isinstance(node, Field):
-        return f"{{{node.name}}}"
-    return f"{{{node.var}.{node.attr}}}"
+def _hole_escape(state: JsonState, node: Hole) -> _HoleStep:
+    message = (
+        f"{placeholder_label(node)} follows a backslash inside a JSON string, so the "
+        "escape would be completed by the value; remove the backslash or write \\\\"
+    )
+    family = STATES[state.stack]
+    in_string = family.key_string if state.key else family.string
+    return Defect(Problem(node.span, Code.PLACEHOLDER_IN_ESCAPE, message), in_string)
+
+
+def _hole_token(state: JsonState, node: Hole) -> _HoleStep:
+    message = (
+        f"{placeholder_label(node)} is glued to the bare value {state.token!r}; "
+        "put both inside one string"
+    )
+    problem = Problem(node.span, Code.PLACEHOLDER_GLUED, message)
+    # Read as part of the bare value, which must then end with ',' or the closer.
+    return Defect(problem, JsonState(Mode.GLUED, state.stack, unconfirmed=problem))
+
+
+_HOLE: Final[tuple[_HoleTransition, ...]] = (
+    _hole_value,  # VALUE
+    _hole_value,  # ARRAY_FIRST
+    _hole_key,  # OBJECT_FIRST
+    _hole_key,  # KEY
+    _hole_colon,  # COLON
+    _hole_after,  # AFTER
+    _hole_after_hole,  # AFTER_HOLE
+    _unconfirmed,  # KEY_HOLE
+    _hole_string,  # STRING
+    _hole_escape,  # ESCAPE
+    _hole_escape,  # UNICODE
+    _hole_token,  # TOKEN
+    _unconfirmed,  # GLUED
+)
+
+_IN_STRING: Final = frozenset({Mode.STRING, Mode.ESCAPE, Mode.UNICODE})
+_COMPLETE: Final = frozenset({Mode.AFTER, Mode.AFTER_HOLE})
 
 
 class _JsonFormat:
-    """The JSON scanner and binder (see ``_base``)."""
+    """The JSON state machine (see ``_base``)."""
 
     name = "json"
-    content_type = "application/json"
+    content_type: str | None = "application/json"
 
-    def initial(self) -> tuple[Any, ...]:
-        return (VALUE, (), None)
+    def initial(self) -> JsonState:
+        return STATES[""].value
 
-    def text(self, state: tuple[Any, ...], value: str, node: Text) -> tuple[Any, ...]:
-        mode, stack, extra = state
-        i = 0
-        n = len(value)
-        while i < n:
-            if mode == STRING:
-                is_key, esc = extra
-                if esc == 0:
-                    j = _STR_RUN.match(value, i).end()  # type: ignore[union-attr]
-                    if j >= n:
-                        i = j
-                        break
-                    ch = value[j]
-                    i = j + 1
-                    if ch == '"':
-                        mode, extra = (COLON, None) if is_key else (AFTER, False)
-                    elif ch == "\\":
-                        extra = (is_key, 1)
-                    else:
-                        raise FormatIssue(
-                            "invalid-json",
-                            f"invalid JSON: {_describe(ch)} inside a string must be escaped "
-                            "(write \\n, \\t or \\u00XX)",
-                            node.offset_of(j),
-                        )
-                elif esc == 1:
-                    ch = value[i]
-                    if ch not in _ESCAPES:
-                        raise FormatIssue(
-                            "invalid-json",
-                            f"invalid JSON: \\{ch} is not a JSON escape "
-                            '(valid: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)',
-                            node.offset_of(i),
-                        )
-                    extra = (is_key, 2 if ch == "u" else 0)
-                    i += 1
-                else:
-                    ch = value[i]
-                    if ch not in _HEX:
-                        raise FormatIssue(
-                            "invalid-json",
-                            "invalid JSON: \\u must be followed by four hex digits",
-                            node.offset_of(i),
-                        )
-                    extra = (is_key, 0 if esc == 5 else esc + 1)
-                    i += 1
-                continue
-            if mode == TOKEN:
-                j = _TOKEN_RUN.match(value, i).end()  # type: ignore[union-attr]
-                extra = extra + value[i:j]
-                i = j
-                if i >= n:
-                    break
-                mode, stack, extra = self._finish_token(stack, extra, node.offset_of(i))
-                continue
-            j = _WS.match(value, i).end()  # type: ignore[union-attr]
-            if j >= n:
-                break
-            i = j
-            ch = value[i]
-            at = node.offset_of(i)
-            if mode == AFTER:
-                if ch == "," and stack:
-                    mode, extra = (KEY if stack[-1] == "{" else VALUE), None
-                elif (ch == "}" and stack and stack[-1] == "{") or (
-                    ch == "]" and stack and stack[-1] == "["
-                ):
-                    stack = stack[:-1]
-                    mode, extra = AFTER, False
-                else:
-                    raise FormatIssue("invalid-json", self._after_message(ch, stack, extra), at)
-                i += 1
-                continue
-            if mode == COLON:
-                if ch != ":":
-                    raise FormatIssue(
-                        "invalid-json",
-                        f"invalid JSON: expected ':' after an object key, found {_describe(ch)}",
-                        at,
-                    )
-                mode, extra = VALUE, None
-                i += 1
-                continue
-            if mode in (OBJECT_FIRST, KEY):
-                if ch == '"':
-                    mode, extra = STRING, (True, 0)
-                elif ch == "}" and mode == OBJECT_FIRST:
-                    stack = stack[:-1]
-                    mode, extra = AFTER, False
-                else:
-                    what = "a key string or '}'" if mode == OBJECT_FIRST else "a key string"
-                    hint = " (a trailing comma is not allowed)" if ch == "}" else ""
-                    raise FormatIssue(
-                        "invalid-json",
-                        f"invalid JSON: expected {what}, found {_describe(ch)}{hint}",
-                        at,
-                    )
-                i += 1
-                continue
-            # VALUE or ARRAY_FIRST
-            if ch == "]" and mode == ARRAY_FIRST:
-                stack = stack[:-1]
-                mode, extra = AFTER, False
-            elif ch in "{[":
-                if len(stack) >= MAX_DEPTH:
-                    raise FormatIssue(
-                        "nesting-too-deep",
-                        f"invalid JSON: objects and arrays nested more than {MAX_DEPTH} "
-                        "levels deep (JSON parsers refuse such documents)",
-                        at,
-                    )
-                stack = (*stack, ch)
-                mode, extra = (OBJECT_FIRST, None) if ch == "{" else (ARRAY_FIRST, None)
-            elif ch == '"':
-                mode, extra = STRING, (False, 0)
-            elif ch in "-0123456789tfn":
-                mode, extra = TOKEN, ""
-                continue
-            else:
-                hint = " (a trailing comma is not allowed)" if ch in "]}" else ""
-                raise FormatIssue(
-                    "invalid-json",
-                    f"invalid JSON: expected a value, found {_describe(ch)}{hint}",
-                    at,
-                )
-            i += 1
-        return (mode, stack, extra)
+    # Literal text is the scanner's alone (one call less per text than a method calling it).
+    text = staticmethod(scan)
 
-    @staticmethod
-    def _after_message(ch: str, stack: tuple[str, ...], after_hole: Any) -> str:
-        if after_hole:
-            return (
-                f"a placeholder at a value position must stand alone, but it is glued to "
-                f"{_describe(ch)}; put the placeholder and the text inside one string "
-                '("...") to make a string value'
-            )
-        if not stack:
-            return f"invalid JSON: unexpected {_describe(ch)} after the end of the document"
-        closer = "}" if stack[-1] == "{" else "]"
-        return f"invalid JSON: expected ',' or '{closer}', found {_describe(ch)}"
+    def hole(self, state: JsonState, node: Hole) -> tuple[JsonState, Context] | Defect[JsonState]:
+        return _HOLE[state.mode](state, node)
 
-    def _finish_token(
-        self, stack: tuple[str, ...], token: str, at: int
-    ) -> tuple[int, tuple[str, ...], Any]:
-        if token in ("true", "false", "null") or _NUMBER.fullmatch(token):
-            return AFTER, stack, False
-        raise FormatIssue(
-            "invalid-json",
-            f"invalid JSON: {token!r} is not a value (strings need double quotes)",
-            at - len(token),
-            at,
-        )
-
-    def hole(self, state: tuple[Any, ...], node: HoleNode) -> tuple[tuple[Any, ...], Any]:
-        mode, stack, extra = state
-        start, end = node.span.start, node.span.end
-        name = _hole_name(node)
-        if mode == STRING:
-            if extra[1] != 0:
-                raise FormatIssue(
-                    "placeholder-in-escape",
-                    f"{name} follows a backslash inside a JSON string, so the escape would "
-                    "be completed by the value; remove the backslash or write \\\\",
-                    start,
-                    end,
-                )
-            return state, "string"
-        if mode in (VALUE, ARRAY_FIRST):
-            return (AFTER, stack, True), "value"
-        if mode in (OBJECT_FIRST, KEY):
-            raise FormatIssue(
-                "placeholder-in-key",
-                f"{name} stands where an object key must be; a key is a string, so put it in "
-                f'quotes: "{name}"',
-                start,
-                end,
-            )
-        if mode == TOKEN:
-            raise FormatIssue(
-                "placeholder-glued",
-                f"{name} is glued to the bare value {extra!r}; put both inside one string",
-                start,
-                end,
-            )
-        if mode == AFTER:
-            if extra:
-                msg = f"{name} follows another value directly; separate values with ','"
-            else:
-                msg = f"{name} stands after a complete value; a ',' is missing before it"
-            raise FormatIssue("placeholder-glued", msg, start, end)
-        raise FormatIssue(
-            "placeholder-position",
-            f"{name} stands where JSON expects ':'; put it after the ':' of its key",
-            start,
-            end,
-        )
-
-    def loop(self, before: tuple[Any, ...], after: tuple[Any, ...]) -> str | None:
+    def loop(self, before: JsonState, after: JsonState) -> str | None:
         # A join inside a string ("{join(items, i, "{i.sku}")}") may stay in it.
-        if before[1] != after[1] or (after[0] in (STRING, TOKEN) and after != before):
+        if before.stack != after.stack or (
+            (after.mode in _IN_STRING or after.mode == Mode.TOKEN) and after != before
+        ):
             return "its template leaves an object, array or string open (or closes one)"
         return None
 
-    def end(self, state: tuple[Any, ...], offset: int) -> None:
-        mode, stack, extra = state
-        if mode == TOKEN:
-            mode, stack, extra = self._finish_token(stack, extra, offset)
-        if mode == AFTER and not stack:
-            return
-        if mode == STRING:
-            msg = "invalid JSON: the document ends inside a string (a closing '\"' is missing)"
+    def end(self, state: JsonState, offset: int) -> Problem | None:
+        mode, stack = state.mode, state.stack
+        if state.unconfirmed is not None:
+            # The end of the document confirms a value read at its top level only.
+            return state.unconfirmed if stack or mode == Mode.KEY_HOLE else None
+        if mode == Mode.TOKEN:
+            if state.token not in LITERALS and NUMBER(state.token) is None:
+                return bad_token(state.token, offset)
+            mode = Mode.AFTER
+        if mode in _COMPLETE and not stack:
+            return None
+        if mode in _IN_STRING:
+            msg = "the document ends inside a string (a closing '\"' is missing)"
         elif stack:
             closers = "".join("}" if c == "{" else "]" for c in reversed(stack))
-            msg = f"invalid JSON: the document ends with {len(stack)} unclosed container(s); add {closers!r}"
+            msg = f"the document ends with {len(stack)} unclosed container(s); add {closers!r}"
         else:
-            msg = "invalid JSON: the document is empty or incomplete"
-        raise FormatIssue("invalid-json", msg, offset, offset)
+            msg = "the document is empty or incomplete"
+        return Problem(Span(offset, offset), Code.INVALID_JSON, f"invalid JSON: {msg}")
 
-    def bind(self, context: Any, vtype: type, values: ValueFormatters) -> Binding:
-        fmt = values.for_type(vtype)
-        if context == "string":
-            if vtype is str:
-                return Binding(json_string_body, "", _string_body_or_empty, _quote_or_empty)
-            # Digits, '-' and '.' never need escaping; nor do ISO dates.
-            if vtype is int:
-                return Binding(fmt, "", _int_or(""), _int_or('""', '"'))
-            if vtype is Decimal:
-                return Binding(fmt, "", _decimal_or(""), _decimal_or('""', '"'))
-            iso = values.iso_or("")
-            if vtype is datetime and iso is not None:
-                return Binding(fmt, "", iso, values.iso_or('""', '"'))
-
-            def in_string(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
-                return json_string_body(_fmt(value))
-
-            return Binding(in_string, "")
-        # A bare value position: the value as a JSON value of its type.
-        if vtype is int:
-            return Binding(fmt, "null", _int_or("null"))
-        if vtype is Decimal:
-            return Binding(fmt, "null", _decimal_or("null"))
-        if vtype is str:
-            return Binding(json_quote, "null", _quote_or_null)
-        iso = values.iso_or("null", '"')
-        if vtype is datetime and iso is not None:
-            return Binding(lambda value: json_quote(fmt(value)), "null", iso)
-        if vtype is object:
-
-            def any_value(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
-                if isinstance(value, bool):
-                    return "true" if value else "false"
-                if isinstance(value, (int, Decimal, float)):
-                    return _fmt(value)
-                return json_quote(_fmt(value))
-
-            return Binding(any_value, "null")
-
-        def quoted(value: Any, _fmt: Callable[[Any], str] = fmt) -> str:
-            return json_quote(_fmt(value))
-
-        return Binding(quoted, "null")
+    def fuse(self, context: Context, before: str, after: str) -> Fusion | None:
+        """Let a string that is one placeholder (``"{Name}"``) write its own quotes."""
+        if context is not JSON_STRING or not (before.endswith('"') and after.startswith('"')):
+            return None
+        # The quote before is a string's opening quote unless a backslash escapes it.
+        backslashes = len(before) - 1 - len(before[:-1].rstrip("\\"))
+        if backslashes % 2:
+            return None
+        return Fusion(JSON_QUOTED, 1, 1)
 
 
 FORMAT = _JsonFormat()
