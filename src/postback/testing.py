@@ -323,7 +323,10 @@ def configured_cases(project: Project) -> list[str]:
 def discover(
     *paths: str | os.PathLike[str], config: str | os.PathLike[str] | bool | None = None
 ) -> list[Case]:
-    """Return the golden cases under ``paths`` (directories or template files), sorted.
+    """Return the golden cases under ``paths`` (directories or template files).
+
+    They come in the order ``postback test`` runs them: in each folder its files by
+    name, then its subfolders; a template's records by name.
 
     Without ``paths``, the ``cases`` directories of the project settings found from
     the current directory.  ``config`` is None to find the settings that apply to
