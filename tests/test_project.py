@@ -254,8 +254,10 @@ def test_a_broken_header_template(project: Path) -> None:
     (project / TEMPLATES / "tier.header").write_text("tier={Tier}\r\nsub={SubId1}\n", "utf-8")
     result = run("check", cwd=project)
     assert result.returncode == 1
-    assert [d[:2] for d in diagnostics(result.stdout)] == [("templates/tier.header", 1)]
-    assert diagnostics(result.stdout)[0][3] == "invalid-header"
+    # The line break after {Tier}, at line 1 column 12 (only the final LF is the file's).
+    found = diagnostics(result.stdout)
+    assert found[0] == ("templates/tier.header", 1, 12, "invalid-header")
+    assert {d[0] for d in found} == {"templates/tier.header"}
 
 
 def test_a_stale_expected_file_fails_with_a_diff(project: Path) -> None:
@@ -542,3 +544,13 @@ def test_an_undecodable_notification_is_a_diagnostic_too(project: Path) -> None:
         1,
         8,
     )
+
+
+def test_format_applies_to_templates_not_to_notifications() -> None:
+    result = run("check", "--format", "json", "templates/notification.toml", cwd=FIXTURE)
+    assert result.returncode == 0, result.stdout
+    result = run("test", "--format", "text", "templates/notification.toml", cwd=FIXTURE)
+    assert result.stdout == "3 passed, 0 failed\n"
+    # A header template checked as JSON is not valid JSON.
+    result = run("check", "--format", "json", "templates/tier.header", cwd=FIXTURE)
+    assert [d[3] for d in diagnostics(result.stdout)][:1] == ["invalid-json"]

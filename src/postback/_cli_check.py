@@ -132,7 +132,7 @@ def _unusable(name: str, exc: CliError) -> FileDiagnostic:
 def _check_file(file: str, project: Project, explicit: Format | None) -> list[FileDiagnostic]:
     """Return every diagnostic of one file (a template or a notification)."""
     name = display(file)
-    if explicit is None and is_notification(file):
+    if is_notification(file):
         return check_notification(file)
     fmt = project.format_for(file, explicit)[0] or format_for(file, None)
     source = read_template(file, fmt)
@@ -239,7 +239,7 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
         origin = "no settings file: none found"
     out = [f"# settings for {display(file)}", f"# read from {origin}"]
     fmt, why = project.format_for(file, explicit)
-    if fmt is None and explicit is None and is_notification(file):
+    if is_notification(file):
         out.append('format = "notification"  # the extension .toml')
         out.append("# a notification's templates use the options in the notification file")
     else:

@@ -303,7 +303,7 @@ def find_cases(
     for template in _templates(paths, project):
         fmt: Format | None = None
         options: dict[str, Any] = {}
-        if explicit is not None or not is_notification(template):
+        if not is_notification(template):
             fmt = project.format_for(template, explicit)[0]
             if fmt is None:
                 try:
