@@ -40,7 +40,7 @@ RULES_TESTS = "tests/test_escaper_rules.py"
 TESTS = {
     "json.py": ["tests/test_json_context.py"],
     "xml.py": ["tests/test_xml_context.py"],
-    "query.py": ["tests/test_query_context.py", "tests/test_url_context.py"],
+    "_escape.py": ["tests/test_query_context.py", "tests/test_url_context.py"],
     "url.py": ["tests/test_url_context.py"],
     "header.py": ["tests/test_header_context.py"],
 }
@@ -483,9 +483,9 @@ MUTANTS: list[Mutant] = [
         Mutant(
             f"query-keep-{name}",
             f"form/percent encoding: {char!r} encoded",
-            "query.py",
-            "out = [chr(b) if chr(b) in _UNRESERVED else",
-            f"out = [chr(b) if chr(b) in _UNRESERVED | {{{char!r}}} else",
+            "_escape.py",
+            "out = [chr(b) if chr(b) in UNRESERVED else",
+            f"out = [chr(b) if chr(b) in UNRESERVED | {{{char!r}}} else",
         )
         for name, char in [
             ("amp", "&"),
@@ -505,56 +505,56 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "query-keep-high-bytes",
         "form/percent encoding: UTF-8 bytes >= 0x80 encoded",
-        "query.py",
-        "out = [chr(b) if chr(b) in _UNRESERVED else",
-        "out = [chr(b) if chr(b) in _UNRESERVED or b >= 0x80 else",
+        "_escape.py",
+        "out = [chr(b) if chr(b) in UNRESERVED else",
+        "out = [chr(b) if chr(b) in UNRESERVED or b >= 0x80 else",
     ),
     Mutant(
         "query-space-plus",
         "form encoding: space as +",
-        "query.py",
+        "_escape.py",
         '    "form_encode",\n    "+",',
         '    "form_encode",\n    "%20",',
     ),
     Mutant(
         "percent-space",
         "percent encoding: space as %20",
-        "query.py",
+        "_escape.py",
         '    "percent_encode",\n    "%20",',
         '    "percent_encode",\n    "+",',
     ),
     Mutant(
         "query-fast-path",
         "form/percent encoding: only unreserved values skip encoding",
-        "query.py",
+        "_escape.py",
         '_ALL_UNRESERVED: Final = re.compile(r"[A-Za-z0-9._~\\-]*")',
         '_ALL_UNRESERVED: Final = re.compile(r"[A-Za-z0-9._~\\-&=+%]*")',
     ),
     Mutant(
         "query-utf8",
         "form/percent encoding: non-ASCII as UTF-8 bytes",
-        "query.py",
+        "_escape.py",
         '        out = "".join([self.escapes[b] for b in ch.encode("utf-8")])',
         "        out = ch",
     ),
     Mutant(
         "query-surrogate",
         "form/percent encoding: lone surrogates as U+FFFD",
-        "query.py",
+        "_escape.py",
         '        ch = "\\ufffd" if 0xD800 <= cp <= 0xDFFF else chr(cp)',
         '        ch = "?" if 0xD800 <= cp <= 0xDFFF else chr(cp)',
     ),
     Mutant(
         "query-surrogate-uncached",
         "form/percent encoding: lone surrogates as U+FFFD (past the table's cache limit)",
-        "query.py",
+        "_escape.py",
         '            data = _SURROGATE.sub("\\ufffd", value).encode("utf-8")',
         '            data = _SURROGATE.sub("?", value).encode("utf-8")',
     ),
     Mutant(
         "url-dot-segments",
         "url path: a dot-segment value is written as %2E",
-        "url.py",
+        "_escape.py",
         'if out and not out.strip("."):',
         "if False:",
         scope="path_segment_encode",
@@ -563,15 +563,15 @@ MUTANTS: list[Mutant] = [
         "url-fragment-percent",
         "url fragment: percent-encoded (space as %20)",
         "url.py",
-        "return bind_escaper(percent_encode, vtype, values)",
-        "return bind_escaper(form_encode, vtype, values)",
+        'Context("url fragment", percent_encode,',
+        'Context("url fragment", lambda v: percent_encode(v).replace("%20", "+"),',
     ),
     Mutant(
         "url-path-segment",
         "url path: a value is one segment (/ encoded)",
         "url.py",
-        "return bind_escaper(path_segment_encode, vtype, values)",
-        "return bind_escaper(lambda v: path_segment_encode(v).replace('%2F', '/'), vtype, values)",
+        'Context("url path segment", path_segment_encode,',
+        'Context("url path segment", lambda v: path_segment_encode(v).replace("%2F", "/"),',
     ),
     # -- header -------------------------------------------------------------------------------
     Mutant(
@@ -624,6 +624,12 @@ class MutationError(Exception):
     """A mutant that cannot be applied to the current source."""
 
 
+def module_path(package: Path, module: str) -> Path:
+    """Return where ``module`` is: at the package's top (``_escape.py``) or a format's."""
+    top = package / module
+    return top if top.exists() else package / "_contexts" / module
+
+
 def _scope_bounds(text: str, scope: str) -> tuple[int, int]:
     match = re.search(rf"^( *)def {re.escape(scope)}\(", text, re.M)
     if match is None:
@@ -670,7 +676,7 @@ def run(mutant: Mutant | None, profile: str, seed: int, timeout: float) -> Outco
         copy = Path(tmp) / "postback"
         shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
         if mutant is not None:
-            path = copy / "_contexts" / mutant.module
+            path = module_path(copy, mutant.module)
             try:
                 path.write_text(apply(mutant, path.read_text("utf-8")), "utf-8")
             except MutationError as exc:
@@ -738,7 +744,7 @@ def main(argv: list[str] | None = None) -> int:
     broken = []
     for m in mutants:
         try:
-            apply(m, (PACKAGE / "_contexts" / m.module).read_text("utf-8"))
+            apply(m, module_path(PACKAGE, m.module).read_text("utf-8"))
         except MutationError as exc:
             broken.append(f"{m.id}: {exc}")
     if broken:

@@ -932,7 +932,7 @@ def test_fields_json_lists_all_fields() -> None:
     result = run("fields", "--json")
     assert result.returncode == 0
     data = json.loads(out(result))
-    assert len(data["fields"]) == 39
+    assert len(data["fields"]) == 52
     assert [f["name"] for f in data["fields"]] == [f.name for f in postback.FIELDS]
     assert [f["name"] for f in data["item_fields"]] == [f.name for f in postback.ITEM_FIELDS]
     first = data["fields"][0]

@@ -324,7 +324,7 @@ def test_form_and_percent_encoding(char: str) -> None:
 
 @pytest.mark.parametrize("char", ["\x00", "\ud800", "é", " ", "&"], ids=ascii)
 def test_encoding_past_the_encoders_cache(char: str) -> None:
-    from postback._contexts.query import form_encode, percent_encode
+    from postback._escape import form_encode, percent_encode
 
     # Fill both translate tables beyond their limit of cached code points; from then
     # on values are encoded byte by byte, with the same rules.

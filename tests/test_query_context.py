@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._contexts.query import form_encode, percent_encode
+from postback._contexts.query import FORM_ENCODED
+from postback._escape import form_encode, percent_encode
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "action-clearing.qs"
@@ -315,13 +316,74 @@ def test_dangling_join_message_names_the_join_and_the_fix() -> None:
     assert parse(fixed.render(Action())) == [("a", "1")]
 
 
+# -- check() goes on after a defect where what follows is read as meant ----------------
+
+RECOVERIES = [
+    # (template, [(code, column, part of the message), ...]) on line 1
+    ("a=b c&d=e=f", [("invalid-query", 4, "a space"), ("invalid-query", 10, "second '='")]),
+    ("a=%zz&b", [("invalid-query", 4, "two hex digits"), ("invalid-query", 8, "without '='")]),
+    ("&a=1&&b=2", [("invalid-query", 1, "start with '&'"), ("invalid-query", 5, "'&&'")]),
+    ("k&v=1 2", [("invalid-query", 2, "without '='"), ("invalid-query", 6, "a space")]),
+    ("a=1&=2&c", [("invalid-query", 5, "key before '='"), ("invalid-query", 9, "without '='")]),
+    (
+        "?a=<&b=>",
+        [
+            ("invalid-query", 1, "starts with '?'"),
+            ("invalid-query", 4, "'<'"),
+            ("invalid-query", 8, "'>'"),
+        ],
+    ),
+    ("a=1&b=\u00e9&c=2&d=%G1", [("invalid-query", 7, "%C3%A9"), ("invalid-query", 16, "'G'")]),
+    ("a=b==c&d", [("invalid-query", 4, "second '='"), ("invalid-query", 9, "without '='")]),
+    (
+        "a=%{SubId1}&b",
+        [("placeholder-in-escape", 4, "{SubId1}"), ("invalid-query", 14, "without '='")],
+    ),
+    # The rest of a key or value with a refused character is not checked again.
+    ("a=<b>&c=1", [("invalid-query", 3, "'<'")]),
+    ("a b c=1&d", [("invalid-query", 2, "a space"), ("invalid-query", 10, "without '='")]),
+    # A refused character in a value may have been meant to end the pair, so its '='
+    # are not checked; one where a key starts may be meant as the key or as nothing,
+    # so only a '=' after it is sure.
+    ("a=1 b=2=3", [("invalid-query", 4, "a space")]),
+    ("a=1 b=2&c", [("invalid-query", 4, "a space"), ("invalid-query", 10, "without '='")]),
+    ("a=1& &b=2", [("invalid-query", 5, "a space")]),
+    ("a=1& =2&c", [("invalid-query", 5, "a space"), ("invalid-query", 10, "without '='")]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RECOVERIES)
+def test_check_reports_independent_defects(
+    source: str, expected: list[tuple[str, int, str]]
+) -> None:
+    found = postback.check(source, format="query")
+    assert [(d.code, d.line, d.column) for d in found] == [(c, 1, col) for c, col, _ in expected]
+    for diagnostic, (_, _, text) in zip(found, expected, strict=True):
+        assert text in diagnostic.message
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="query")
+    assert (info.value.code, info.value.column) == (expected[0][0], expected[0][1])
+
+
+@given(st.text(sorted(FORM_ENCODED.inert)))
+@settings()
+def test_inert_text_is_written_unchanged(text: str) -> None:
+    context = FORM_ENCODED
+    assert context.escape is not None
+    assert context.escape(text) == context.wrap + text + context.wrap
+
+
 # -- the example -------------------------------------------------------------------
+
+
+# The 39 fields of impact.com's Action Clearing help page: the example uses them all.
+SEED_FIELDS = postback.FIELDS[:39]
 
 
 def test_example_has_every_field_and_every_item_attribute() -> None:
     source = EXAMPLE.read_text("utf-8")
     template = postback.compile(source, format="query")
-    assert template.fields == {f.name for f in postback.FIELDS} | {"items"}
+    assert template.fields == {f.name for f in SEED_FIELDS} | {"items"}
     for item_field in postback.ITEM_FIELDS:
         assert f"{{i.{item_field.name}}}" in source
 
@@ -335,9 +397,9 @@ def test_example_renders_the_sample_exactly() -> None:
     assert len(keys) == len(set(keys))
     got = dict(pairs)
     # Field values: the seed's snake_case keys (text_1, text_2 as in the seed's body).
-    seed_keys = {f.name: f.attribute for f in postback.FIELDS}
+    seed_keys = {f.name: f.attribute for f in SEED_FIELDS}
     seed_keys["Text1"], seed_keys["Text2"] = "text_1", "text_2"
-    for field in postback.FIELDS:
+    for field in SEED_FIELDS:
         assert got.pop(seed_keys[field.name]) == expected_text(getattr(action, field.attribute))
     plural = {
         "sku": "skus",

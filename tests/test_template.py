@@ -84,6 +84,12 @@ def test_template_attributes() -> None:
         ("query", "QUERY"),
         ("querystring", "QUERY"),
         ("Query_String", "QUERY"),
+        ("Query String", "QUERY"),
+        ("query string", "QUERY"),
+        (" QueryString ", "QUERY"),
+        ("Query-String", "QUERY"),
+        ("qs", "QUERY"),
+        ("JSON", "JSON"),
         ("form", "QUERY"),
         ("url", "URL"),
         ("header", "HEADER"),
@@ -122,9 +128,9 @@ def test_render_refuses_other_objects() -> None:
 
 
 def test_extra_fields_render_from_mapping_and_from_action_extra() -> None:
-    t = postback.compile('{"c": {Channel}, "n": "{Note}"}', extra_fields=["Channel", "Note"])
-    assert json.loads(t.render({"Channel": 3, "Note": 'a"b'})) == {"c": 3, "n": 'a"b'}
-    action = Action(extra={"Channel": "web", "Note": None})
+    t = postback.compile('{"c": {Channel}, "n": "{Memo}"}', extra_fields=["Channel", "Memo"])
+    assert json.loads(t.render({"Channel": 3, "Memo": 'a"b'})) == {"c": 3, "n": 'a"b'}
+    action = Action(extra={"Channel": "web", "Memo": None})
     assert json.loads(t.render(action)) == {"c": "web", "n": ""}
     assert json.loads(t.render({"Channel": True})) == {"c": True, "n": ""}
 

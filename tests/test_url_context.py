@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._contexts.url import path_segment_encode
+from postback._contexts import Context
+from postback._contexts.url import URL_AUTHORITY, URL_FRAGMENT, URL_PATH
+from postback._escape import path_segment_encode
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "action-clearing.url"
@@ -298,7 +300,9 @@ def test_refusals(source: str, code: str, line: int, column: int, text: str) -> 
     err = info.value
     assert (err.code, err.line, err.column) == (code, line, column), err.message
     assert text in err.message
-    assert [d.code for d in postback.check(source, format="url")] == [code]
+    found = postback.check(source, format="url")
+    # A warning (for "#a#", which looks like a CAKE macro) is no refusal.
+    assert [d.code for d in found if d.severity == "error"] == [code]
 
 
 @pytest.mark.parametrize(
@@ -319,6 +323,79 @@ def test_valid_shapes(source: str) -> None:
     postback.compile(source, format="url").render(Action(sub_id1="x", sub_id2="y"))
 
 
+# -- check() goes on after a defect where what follows is read as meant ----------------
+
+RECOVERIES = [
+    # (template, [(code, column, part of the message), ...]) on line 1
+    (
+        "https://h/a b/c\\d?x=1 2#f",
+        [
+            ("invalid-url", 12, "a space"),
+            ("invalid-url", 16, "'\\\\'"),
+            ("invalid-url", 22, "a space"),
+        ],
+    ),
+    ("https://h:8x/a b", [("invalid-url", 12, "decimal digits"), ("invalid-url", 15, "a space")]),
+    ("https://h/?a#b c", [("invalid-url", 13, "without '='"), ("invalid-url", 15, "a space")]),
+    ("https://[::1]:99999/%zz", [("invalid-url", 15, "out of range"), ("invalid-url", 22, "'z'")]),
+    (
+        "https://h/%{SubId1}/a b",
+        [("placeholder-in-escape", 12, "{SubId1}"), ("invalid-url", 22, "a space")],
+    ),
+    (
+        "https://h/?a=%{SubId1}&b",
+        [("placeholder-in-escape", 15, "{SubId1}"), ("invalid-url", 25, "without '='")],
+    ),
+    # The defects of an authority whose parts are delimited beyond doubt, together.
+    (
+        "https://u{SubId1}:p@h st:8x/",
+        [
+            ("placeholder-in-userinfo", 10, "{SubId1}"),
+            ("invalid-url", 22, "a space"),
+            ("invalid-url", 27, "decimal digits"),
+        ],
+    ),
+    (
+        "https://{SubId1}.{SubId2}.example/",
+        [("placeholder-in-host", 9, "{SubId1}"), ("placeholder-in-host", 18, "{SubId2}")],
+    ),
+    (
+        "https://a%zz@:8x/",
+        [("invalid-url", 11, "'z'"), ("invalid-url", 14, "no host"), ("invalid-url", 16, "port")],
+    ),
+    # Otherwise only the leftmost: the others may follow from it.
+    ("https://a@b@h x/", [("invalid-url", 12, "second '@'")]),
+    ("https://x[::1]ftp://", [("invalid-url", 10, "'['")]),
+    ("https://[::1]x:8y/", [("invalid-url", 14, "after the IPv6 address")]),
+    ("https://[::1:{AdId}/", [("invalid-url", 9, "no closing ']'")]),
+    # The rest of a segment with a refused character is not checked again.
+    ("https://h/<a>/b c", [("invalid-url", 11, "'<'"), ("invalid-url", 16, "a space")]),
+    ("https://h/#<a>", [("invalid-url", 12, "'<'")]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RECOVERIES)
+def test_check_reports_independent_defects(
+    source: str, expected: list[tuple[str, int, str]]
+) -> None:
+    found = postback.check(source, format="url")
+    assert [(d.code, d.line, d.column) for d in found] == [(c, 1, col) for c, col, _ in expected]
+    for diagnostic, (_, _, text) in zip(found, expected, strict=True):
+        assert text in diagnostic.message
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="url")
+    assert (info.value.code, info.value.column) == (expected[0][0], expected[0][1])
+
+
+@pytest.mark.parametrize("context", [URL_PATH, URL_FRAGMENT, URL_AUTHORITY], ids=str)
+@given(data=st.data())
+@settings()
+def test_inert_text_is_written_unchanged(context: Context, data: st.DataObject) -> None:
+    text = data.draw(st.text(sorted(context.inert)))
+    assert context.escape is not None
+    assert context.escape(text) == context.wrap + text + context.wrap
+
+
 # -- the example -------------------------------------------------------------------
 
 ITEM_KEYS = {
@@ -333,19 +410,23 @@ ITEM_KEYS = {
 }
 
 
+# The 39 fields of impact.com's Action Clearing help page: the example uses them all.
+SEED_FIELDS = postback.FIELDS[:39]
+
+
 def test_example_renders_the_sample_exactly() -> None:
     source = EXAMPLE.read_text("utf-8")
     template = postback.compile(source, format="url")
-    assert template.fields == {f.name for f in postback.FIELDS} | {"items"}
+    assert template.fields == {f.name for f in SEED_FIELDS} | {"items"}
     action = postback.sample_action()
     url = template.render(action)
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.fragment) == ("https", "partner.example.com", "")
     assert parts.path == f"/postback/{action.campaign_id}"
     pairs = parse(parts.query)
-    seed_keys = {f.name: f.attribute for f in postback.FIELDS}
+    seed_keys = {f.name: f.attribute for f in SEED_FIELDS}
     seed_keys["Text1"], seed_keys["Text2"] = "text_1", "text_2"
-    fields = [f for f in postback.FIELDS if f.name != "CampaignId"]
+    fields = [f for f in SEED_FIELDS if f.name != "CampaignId"]
     expected = [(seed_keys[f.name], expected_text(getattr(action, f.attribute))) for f in fields]
     for item in action.items:
         expected += [

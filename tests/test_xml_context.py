@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._compiler import analyze
+from postback._analysis import analyze
 from postback._contexts import get_format
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template
@@ -363,11 +363,11 @@ def test_numbers_are_not_escaped_and_other_types_are() -> None:
 @given(value=st.one_of(texts, ints, decimals, st.booleans(), datetimes))
 def test_extra_fields_of_any_type_are_escaped(value: Any) -> None:
     t = postback.compile(
-        "<r a='{Note}'><c>{Note}</c><d><![CDATA[{Note}]]></d></r>",
+        "<r a='{Memo}'><c>{Memo}</c><d><![CDATA[{Memo}]]></d></r>",
         format="xml",
-        extra_fields=("Note",),
+        extra_fields=("Memo",),
     )
-    root = parse(t.render(Action(extra={"Note": value})))
+    root = parse(t.render(Action(extra={"Memo": value})))
     want = expected(value)
     assert root.attrib["a"] == text_of(root.find("c")) == text_of(root.find("d")) == want
 
@@ -836,9 +836,13 @@ def test_valid_literal_documents_compile_and_parse(source: str) -> None:
 # ---------------------------------------------------------------------------
 
 
+# The 39 fields of impact.com's Action Clearing help page: the example uses them all.
+SEED_FIELDS = postback.FIELDS[:39]
+
+
 def test_example_uses_every_field_and_item_attribute() -> None:
     template = postback.compile(EXAMPLE.read_text(encoding="utf-8"), format="xml")
-    assert template.fields == {f.name for f in postback.FIELDS} | {"items"}
+    assert template.fields == {f.name for f in SEED_FIELDS} | {"items"}
     for spec in postback.ITEM_FIELDS:
         assert f"{{i.{spec.name}}}" in template.source
 
@@ -858,11 +862,11 @@ def test_example_renders_the_sample_exactly() -> None:
     root = parse(body)
     assert root.tag == "action"
     assert root.attrib == {"id": sample.action_id, "status": sample.status}
-    for spec in postback.FIELDS:
+    for spec in SEED_FIELDS:
         assert text_of(root.find(spec.name)) == _formatted(getattr(sample, spec.attribute)), (
             spec.name
         )
-    assert [child.tag for child in root] == [f.name for f in postback.FIELDS] + ["items"]
+    assert [child.tag for child in root] == [f.name for f in SEED_FIELDS] + ["items"]
     rendered_items = root.findall("./items/item")
     assert len(rendered_items) == len(sample.items)
     for element, item in zip(rendered_items, sample.items, strict=True):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "COLLECTION",
@@ -17,7 +17,9 @@ __all__ = [
     "ITEM_FIELDS",
     "ITEM_FIELDS_BY_ATTR",
     "ITEM_FIELDS_BY_NAME",
+    "SOURCES",
     "FieldSpec",
+    "Source",
     "snake_case",
 ]
 
@@ -99,6 +101,44 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     _f("Text1", str, "First free-text field."),
     _f("Text2", str, "Second free-text field."),
     _f("PromoCode", str, "Promo code used with the order."),
+    _f("Oid", str, "The brand's order id for the action (partner guides write it {OID})."),
+    _f("ReferringDate", datetime, "When the winning click (the credited referral) happened."),
+    _f("IpAddress", str, "IP address of the customer when the action happened."),
+    _f("CustomerId", str, "The brand's id of the customer."),
+    _f("CustomerStatus", str, "Whether the customer is new or returning."),
+    _f("CustomerPostCode", str, "Postal code of the customer."),
+    _f("EventCode", str, "Code of the event type that recorded the action."),
+    _f(
+        "EventTypeId",
+        int,
+        "Numeric id of the event type, impact.com's newer name for the action tracker.",
+    ),
+    _f("EventTypeName", str, 'Name of the event type, for example "Online Sale".'),
+    _f("Note", str, "Free-text note the brand attached to the action."),
+    _f("CallerId", str, "Phone number of the caller, for call actions."),
+    _f("State", str, "State of the action as the API names it: PENDING, APPROVED or REVERSED."),
+    _f("StateDetail", str, "Free-text detail of the state, for example why it was reversed."),
+)
+
+
+class Source(NamedTuple):
+    """Where a run of ``FIELDS`` is documented: the run starts at the field ``first``
+    and ends before the next source's first field; ``reference`` is Markdown text."""
+
+    first: str
+    reference: str
+
+
+_BRAND_API = "https://integrations.impact.com/impact-brand/reference/action-object"
+_PARTNER_API = "https://integrations.impact.com/impact-publisher/reference/the-action-object"
+
+SOURCES: Final[tuple[Source, ...]] = (
+    Source("CampaignId", 'impact.com\'s help page "Action Clearing Event Notifications".'),
+    Source(
+        "Oid",
+        'impact.com\'s API reference "The action object", '
+        f"[for brands]({_BRAND_API}) and [for partners]({_PARTNER_API}).",
+    ),
 )
 
 ITEM_FIELDS: Final[tuple[FieldSpec, ...]] = (

@@ -3,7 +3,8 @@
 The checker is the one pass that knows the field catalog.  It reports unknown and
 misplaced names as ``Problem`` values with a suggestion where one is likely, and
 replaces each ``Malformed`` node with the placeholder it most likely meant, so the
-format scanner still sees a value at that position.
+format scanner still sees a value at that position.  It also warns about other
+systems' macros left in the template (``#s2#``, ``{{name}}``; see ``_macros``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from collections.abc import Sequence
 
 from ._catalog import COLLECTION, FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
+from ._macros import MUSTACHE, TEMPLATE_LITERAL, advice, describe, find_in_text, lookup
 from ._messages import show, suggest
-from ._nodes import Field, ItemField, Join, Malformed, Node, Span
+from ._nodes import Field, ItemField, Join, Malformed, Node, Span, Text
 from ._problems import Code, Problem
 
 __all__ = ["check_names"]
@@ -23,15 +25,25 @@ _ITEM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"\s+")
 
 
+# Formats whose values are URL or form values, where trackers write macros "[name]".
+_BRACKET_FORMATS = frozenset({"url", "query"})
+
+
 class _Checker:
-    def __init__(self, extra_fields: frozenset[str]) -> None:
+    def __init__(self, extra_fields: frozenset[str], brackets: bool) -> None:
         self.fields = frozenset(FIELDS_BY_NAME) | extra_fields
+        self.field_list = sorted(self.fields)
+        self.brackets = brackets
         self.problems: list[Problem] = []
 
     def add(self, span: Span, code: Code, message: str, suggestion: str | None = None) -> None:
         self.problems.append(Problem(span, code, message, suggestion))
 
+    def warn(self, span: Span, message: str, suggestion: str | None) -> None:
+        self.problems.append(Problem(span, Code.FOREIGN_MACRO, message, suggestion, "warning"))
+
     def nodes(self, nodes: Sequence[Node], loop_var: str | None) -> tuple[Node, ...]:
+        self.foreign(nodes)
         out: list[Node] = []
         for node in nodes:
             if isinstance(node, Field):
@@ -66,12 +78,21 @@ class _Checker:
         else:
             hint = suggest(name, self.fields)
             message = f"unknown field {{{name}}}"
+            folded = name.lower().replace("_", "")
+            # A known macro's advice beats a fuzzy match, not a field in another case.
+            macro = lookup("braces", name)
+            if macro is not None and not any(f.lower() == folded for f in self.fields):
+                message += f": a macro of {macro.systems} ({macro.meaning}); {advice(macro)}"
+                self.add(span, Code.UNKNOWN_FIELD, message, macro.field)
+                return
             message += f"; did you mean {{{hint}}}?" if hint else "; `postback fields` lists them"
             self.add(span, Code.UNKNOWN_FIELD, message, f"{{{hint}}}" if hint else None)
 
     def item(self, node: ItemField, loop_var: str | None) -> None:
         var, attr, span = node
-        if loop_var is None:
+        if loop_var is None and attr not in ITEM_FIELDS_BY_NAME:
+            self.foreign_dotted(node)
+        elif loop_var is None:
             self.add(
                 span,
                 Code.ITEM_OUTSIDE_JOIN,
@@ -94,6 +115,70 @@ class _Checker:
             else:
                 message += "; item attributes are " + ", ".join(ITEM_FIELDS_BY_NAME)
             self.add(span, Code.UNKNOWN_ITEM_FIELD, message, f"{{{var}.{hint}}}" if hint else None)
+
+    def foreign_dotted(self, node: ItemField) -> None:
+        """Report a dotted name outside a join that is no item attribute: other syntax."""
+        var, attr, span = node
+        if var.lower() == "order" and attr.lower() in ("id", "number"):
+            hint: str | None = "Oid"
+        else:
+            hint = suggest(attr, self.fields)
+        message = (
+            f"{{{var}.{attr}}} looks like another system's placeholder: a dotted name is "
+            f"an item attribute, used only inside a join ({{i.sku}}), and {attr!r} is not "
+            "one; name a field instead"
+        )
+        message += f": did you mean {{{hint}}}?" if hint else " (`postback fields` lists them)"
+        self.add(span, Code.ITEM_OUTSIDE_JOIN, message, f"{{{hint}}}" if hint else None)
+
+    def foreign(self, nodes: Sequence[Node]) -> None:
+        """Warn about other systems' macros in ``nodes``, one level of the template."""
+        for run in _text_runs(nodes):
+            base = run[0].span.start
+            text = "".join(t.value for t in run)
+            for found in find_in_text(text, self.field_list, brackets=self.brackets):
+                span = Span(base + found.start, base + found.end)
+                self.warn(span, found.message, found.suggestion)
+        for k in range(1, len(nodes)):
+            node, before = nodes[k], nodes[k - 1]
+            if (
+                isinstance(node, Field | ItemField | Malformed)
+                and isinstance(before, Text)
+                and before.exact
+                and before.value[-1:] in ("{", "$")
+            ):
+                after = nodes[k + 1] if k + 1 < len(nodes) else None
+                self.wrapped(node, before, after if isinstance(after, Text) else None)
+
+    def wrapped(
+        self, node: Field | ItemField | Malformed, before: Text, after: Text | None
+    ) -> None:
+        """Warn about ``{{name}}`` or ``${name}`` made of a placeholder and the text around it."""
+        if isinstance(node, Field):
+            inner, name = f"{{{node.name}}}", node.name
+        elif isinstance(node, ItemField):
+            inner, name = f"{{{node.var}.{node.attr}}}", f"{node.var}.{node.attr}"
+        else:
+            inner, name = node.text, _SPACE.sub("", node.text[1:-1])
+        fields = self.field_list
+        if before.value.endswith("{") and after and after.exact and after.value.startswith("}"):
+            span = Span(before.span.end - 1, after.span.start + 1)
+            written = show("{" + inner + "}")
+            if name in self.fields or (
+                isinstance(node, ItemField) and node.attr in ITEM_FIELDS_BY_NAME
+            ):
+                message = (
+                    f"{written} writes literal braces around a value ({MUSTACHE}); "
+                    f"a placeholder takes one pair of braces: write {{{name}}}"
+                )
+                self.warn(span, message, f"{{{name}}}")
+            else:
+                self.warn(span, *describe(written, name, "braces", MUSTACHE, fields))
+        elif before.value.endswith("$") and name not in self.fields:
+            # "${Payout}" with a known field is a price written after a dollar sign.
+            span = Span(before.span.end - 1, node.span.end)
+            written = show("$" + inner)
+            self.warn(span, *describe(written, name, "braces", TEMPLATE_LITERAL, fields))
 
     def malformed(self, node: Malformed, loop_var: str | None) -> Field | ItemField:
         text, span = node
@@ -140,10 +225,34 @@ class _Checker:
         return node._replace(body=self.nodes(node.body, var))
 
 
+def _text_runs(nodes: Sequence[Node]) -> list[list[Text]]:
+    """Return the runs of adjacent literal texts of ``nodes`` that are verbatim source."""
+    runs: list[list[Text]] = []
+    run: list[Text] = []
+    for node in nodes:
+        if (
+            isinstance(node, Text)
+            and node.exact
+            and (not run or run[-1].span.end == node.span.start)
+        ):
+            run.append(node)
+            continue
+        if run:
+            runs.append(run)
+        run = [node] if isinstance(node, Text) and node.exact else []
+    if run:
+        runs.append(run)
+    return runs
+
+
 def check_names(
-    nodes: Sequence[Node], extra_fields: frozenset[str] = frozenset()
+    nodes: Sequence[Node], extra_fields: frozenset[str] = frozenset(), fmt: str = ""
 ) -> tuple[tuple[Node, ...], list[Problem]]:
-    """Return the nodes with malformed placeholders replaced, and every name problem."""
-    checker = _Checker(extra_fields)
+    """Return the nodes with malformed placeholders replaced, and every name problem.
+
+    ``fmt`` is the output format's name: in url and query values, ``[name]`` is
+    reported as another system's macro too.
+    """
+    checker = _Checker(extra_fields, fmt in _BRACKET_FORMATS)
     checked = checker.nodes(nodes, None)
     return checked, checker.problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
+from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, SOURCES, FieldSpec
 
 __all__ = ["fields_markdown", "main"]
 
@@ -36,6 +36,18 @@ def _field_row(spec: FieldSpec) -> tuple[str, ...]:
 
 def _item_row(spec: FieldSpec) -> tuple[str, ...]:
     return (f"`{{i.{spec.name}}}`", f"`{spec.attribute}`", f"`{spec.type_name}`", spec.description)
+
+
+def _source_lines() -> list[str]:
+    """Return one list entry per run of fields that one source documents."""
+    names = [spec.name for spec in FIELDS]
+    starts = [names.index(source.first) for source in SOURCES]
+    ends = [*starts[1:], len(names)]
+    return [
+        f"- `{{{names[start]}}}` to `{{{names[end - 1]}}}` ({end - start} fields): "
+        + source.reference
+        for source, start, end in zip(SOURCES, starts, ends, strict=True)
+    ]
 
 
 def fields_markdown() -> str:
@@ -64,6 +76,13 @@ def fields_markdown() -> str:
         "",
         *_table(("placeholder", "attribute", "type", "description"), map(_item_row, ITEM_FIELDS)),
         "",
+        "## Sources",
+        "",
+        "The fields are impact.com's own names for the data points of an action, as these "
+        "pages document them (the item attributes come from the first):",
+        "",
+        *_source_lines(),
+        "",
         "## How values are formatted",
         "",
         "Before a value is escaped for its position in the body, it is formatted:",
@@ -76,7 +95,10 @@ def fields_markdown() -> str:
         "- `datetime`: converted to the template's time zone (`timezone=`, default UTC; a "
         "naive datetime is taken to be in that zone already), then written in ISO 8601 with "
         "its UTC offset to the second: `2026-01-02T03:04:05-08:00`; or with the "
-        "template's `date_format=` (a `strftime` pattern).",
+        "template's `date_format=`: a `strftime` pattern of portable directives, or "
+        '`"unix"` (`"unix_ms"`) for the whole seconds (milliseconds) since '
+        "1970-01-01T00:00:00Z, `1767351845`, written as a bare number at a JSON value "
+        "position.",
         "- `bool` (an extra field's value): `true` or `false`.",
         '- a missing value (`None`, or a key absent from a mapping): with `missing="empty"` '
         "(the default) nothing, or `null` for an unquoted JSON value; with "

@@ -9,13 +9,35 @@ from typing import Literal
 
 from ._errors import ConfigError
 from ._messages import describe_value, short_repr
-from ._values import resolve_timezone
+from ._values import NUMERIC_DATE_FORMATS, resolve_timezone
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy"]
 
 DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
 MissingPolicy = Literal["empty", "error"]
+
+# The strftime directives whose output is the same on every platform and in every
+# process: those of C89 that do not depend on the locale's formats, plus the ISO 8601
+# week directives.  Dates are always converted to the template's time zone first, so
+# %z and %Z name that zone, never the process's.  %a, %A, %b, %B and %p are the C
+# locale's English words unless the application itself changes LC_TIME.
+_PORTABLE_DIRECTIVES = frozenset("aAbBdfGHIjmMpSuUVwWyYzZ%")
+
+# Common directives that some C libraries lack or spell differently, and what to
+# write instead.
+_PORTABLE_SPELLING = {
+    "D": "%m/%d/%y",
+    "e": "%d",
+    "F": "%Y-%m-%d",
+    "h": "%b",
+    "R": "%H:%M",
+    "T": "%H:%M:%S",
+}
+
+_MODIFIERS = frozenset("-_0^#EO:")
+
+_UNIX_HINT = 'for a Unix timestamp use date_format="unix" (seconds) or "unix_ms" (milliseconds)'
 
 
 def _extra_field_names(extra_fields: object) -> frozenset[str]:
@@ -46,6 +68,48 @@ def _extra_field_names(extra_fields: object) -> frozenset[str]:
                 setting="extra_fields",
             )
     return frozenset(names)  # type: ignore[arg-type]
+
+
+def _check_date_format(pattern: str) -> None:
+    """Refuse a strftime pattern whose output could differ between platforms or processes."""
+    if pattern == "iso" or pattern in NUMERIC_DATE_FORMATS:
+        return
+    k = pattern.find("%")
+    while k != -1:
+        if pattern[k + 1 : k + 2] not in _PORTABLE_DIRECTIVES:
+            raise ConfigError(_date_directive_message(pattern, k), setting="date_format")
+        k = pattern.find("%", k + 2)
+
+
+def _date_directive_message(pattern: str, k: int) -> str:
+    """Say why the directive at ``pattern[k]`` is refused and what to write instead."""
+    where = f"date_format {short_repr(pattern)}"
+    code = pattern[k + 1 : k + 2]
+    if not code:
+        return f"{where} ends with a lone %; write %% for a percent sign"
+    if code == "s":
+        return (
+            f"{where}: %s is not portable (it depends on the platform and on the "
+            f"process's time zone); {_UNIX_HINT}"
+        )
+    if code in _MODIFIERS:
+        # A flag or modifier (GNU's %-d, POSIX's %Ey) before a directive.
+        directive = pattern[k : k + 3]
+        base = pattern[k + 2 : k + 3]
+        instead = f"%{base}" if base in _PORTABLE_DIRECTIVES else None
+    else:
+        directive = "%" + code
+        instead = _PORTABLE_SPELLING.get(code)
+    if instead is not None:
+        return (
+            f"{where}: {directive} is not portable (not every platform has it); write "
+            f"{instead} instead; {_UNIX_HINT}"
+        )
+    return (
+        f"{where}: {directive} is not portable (its result depends on the platform, "
+        "the locale or the process); use only the directives %a %A %b %B %d %f %G %H "
+        f"%I %j %m %M %p %S %u %U %V %w %W %y %Y %z %Z and %%; {_UNIX_HINT}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +147,7 @@ class CompileOptions:
                 f"{short_repr(self.date_format)}",
                 setting="date_format",
             )
+        _check_date_format(self.date_format)
         size = self.max_template_size
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
             raise ConfigError(

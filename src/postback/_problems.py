@@ -57,6 +57,8 @@ class Code(StrEnum):
     ITEM_WITHOUT_ATTRIBUTE = "item-without-attribute"
     WRONG_LOOP_VARIABLE = "wrong-loop-variable"
     LOOP_VARIABLE_SHADOWS_FIELD = "loop-variable-shadows-field"
+    # Warnings (never stop compile).
+    FOREIGN_MACRO = "foreign-macro"
     # The output format (TemplateFormatError).
     INVALID_JSON = "invalid-json"
     INVALID_XML = "invalid-xml"

@@ -118,6 +118,19 @@ class Action:
     text1: str | None = None
     text2: str | None = None
     promo_code: str | None = None
+    oid: str | None = None
+    referring_date: datetime | None = None
+    ip_address: str | None = None
+    customer_id: str | None = None
+    customer_status: str | None = None
+    customer_post_code: str | None = None
+    event_code: str | None = None
+    event_type_id: int | None = None
+    event_type_name: str | None = None
+    note: str | None = None
+    caller_id: str | None = None
+    state: str | None = None
+    state_detail: str | None = None
     items: tuple[Item, ...] = ()
     extra: Mapping[str, object] = field(default_factory=_empty_extra, hash=False)
 
@@ -314,6 +327,19 @@ def sample_action() -> Action:
         text1="Thanks! 🎉",
         text2='Gift note: "Happy 30th!" <3 — Ana & José',
         promo_code="WINTER25",
+        oid="ORD-2026-0001042",
+        referring_date=datetime(2026, 1, 1, 21, 47, 33, tzinfo=_PST),
+        ip_address="203.0.113.42",
+        customer_id="cust-73019",
+        customer_status="Returning",
+        customer_post_code="100-0005",
+        event_code="online_sale",
+        event_type_id=12890,
+        event_type_name="Online Sale",
+        note='Split into 2 parcels: "express" & <gift wrap>',
+        caller_id="+81 3-1234-5678",
+        state="APPROVED",
+        state_detail="Auto-approved after the 30-day lock",
         items=_sample_items(),
     )
 

@@ -42,11 +42,15 @@ class Format(StrEnum):
 
     @classmethod
     def parse(cls, value: Format | str) -> Format:
-        """Return the member for a member or a case-insensitive name or alias."""
+        """Return the member for a member, or for a name or alias in any case and spacing.
+
+        The settings screen's own words work: ``"Query String"``, ``"JSON"``, ``"XML"``.
+        """
         if isinstance(value, Format):
             return value
         if isinstance(value, str):
-            key = value.strip().lower().replace("-", "_")
+            # Words may be run together or separated by spaces, "-" or "_".
+            key = "".join(value.lower().replace("-", " ").replace("_", " ").split())
             key = _ALIASES.get(key, key)
             for member in cls:
                 if member.value == key:
@@ -59,7 +63,8 @@ class Format(StrEnum):
         )
 
 
-_ALIASES = {"querystring": "query", "query_string": "query", "form": "query", "qs": "query"}
+# Keys as ``Format.parse`` folds them: lower case, separators removed.
+_ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
 
 
 class _Compiled(NamedTuple):
@@ -83,11 +88,11 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
         )
         return _Compiled([too_large], (), {}, lines)
     parsed = parse(source)
-    nodes, name_problems = check_names(parsed.nodes, opts.extra_fields)
+    nodes, name_problems = check_names(parsed.nodes, opts.extra_fields, fmt.value)
     problems = [*parsed.problems, *name_problems]
     contexts: dict[Hole, Context] = {}
     if not any(p.blocking for p in problems):
-        from ._compiler import analyze
+        from ._analysis import analyze
 
         contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
         problems += format_problems
@@ -121,7 +126,7 @@ class Template:
         front = _front_end(source, fmt, opts)
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
-        from ._compiler import generate
+        from ._codegen import generate
 
         fn, code = generate(
             front.nodes,

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, tzinfo
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
 
 from ._errors import ConfigError, RenderError
 
-__all__ = ["MAX_DIGITS", "Values", "decimal_digits", "format_decimal", "resolve_timezone"]
+if TYPE_CHECKING:
+    from ._contexts import Context
+
+__all__ = [
+    "MAX_DIGITS",
+    "NUMERIC_DATE_FORMATS",
+    "Values",
+    "decimal_digits",
+    "format_decimal",
+    "resolve_timezone",
+]
 
 # Numbers longer than this would make one short value render as a huge text
 # ("1e999999999" is a billion digits in fixed-point): records refuse them and extra
@@ -20,6 +32,12 @@ _INT_BOUND = 10**MAX_DIGITS
 _INT_CHARS = frozenset("-0123456789")
 _DECIMAL_CHARS = _INT_CHARS | {"."}
 _ISO_CHARS = _INT_CHARS | frozenset("T:+")  # 2026-01-02T03:04:05+00:00
+
+# The date formats that write a date as a whole number of units since the Unix epoch.
+NUMERIC_DATE_FORMATS: Final[Mapping[str, timedelta]] = MappingProxyType(
+    {"unix": timedelta(seconds=1), "unix_ms": timedelta(milliseconds=1)}
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def decimal_digits(value: Decimal) -> int:
@@ -100,6 +118,25 @@ def _iso_writer(tz: tzinfo, missing: str, wrap: str) -> Callable[[Any], str]:
     return iso_text
 
 
+def _epoch_writer(tz: tzinfo, unit: timedelta) -> Callable[[datetime], str]:
+    """Return the formatter of dates as whole units since the Unix epoch, rounded down.
+
+    The number is computed from the aware datetime by exact arithmetic, never with
+    ``strftime("%s")`` or ``timestamp()``'s local-time path, so it does not depend on
+    the platform or the process's time zone.
+    """
+
+    def epoch_text(value: datetime) -> str:
+        try:
+            if value.utcoffset() is None:
+                value = value.replace(tzinfo=tz)  # a naive date is in the template's zone
+            return int.__repr__((value - _EPOCH) // unit)
+        except (OverflowError, ValueError) as exc:
+            raise RenderError(f"cannot convert the date {value.isoformat()}: {exc}") from None
+
+    return epoch_text
+
+
 def _identity(value: str) -> str:
     return value
 
@@ -127,6 +164,10 @@ class Values:
                 raise RenderError(
                     f"cannot convert the date {value.isoformat()} to the template's timezone: {exc}"
                 ) from None
+
+        unit = NUMERIC_DATE_FORMATS.get(pattern)
+        if unit is not None:
+            return _epoch_writer(tz, unit)
 
         if pattern == "iso":
 
@@ -179,7 +220,21 @@ class Values:
             return _DECIMAL_CHARS
         if vtype is datetime and self.date_format == "iso":
             return _ISO_CHARS
+        if vtype is datetime and self.date_format in NUMERIC_DATE_FORMATS:
+            return _INT_CHARS
         return None
+
+    def numbers(self, context: Context) -> Context:
+        """Return ``context``, made to write dates bare if it writes integers bare.
+
+        A position knows only which value types it writes as bare text (numbers at a
+        JSON value position); a date formatted as a number (``"unix"``,
+        ``"unix_ms"``) is one of them there.
+        """
+        bare = context.bare
+        if int in bare and datetime not in bare and self.date_format in NUMERIC_DATE_FORMATS:
+            return replace(context, bare=(*bare, datetime))
+        return context
 
     def for_type(self, vtype: type) -> Callable[[Any], str]:
         """Return the formatter for present values of ``vtype``."""

@@ -10,10 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .._escape import (
-    UNRESERVED,
-    form_encode,
-    path_segment_encode,
-    percent_encode,
     xml_attribute,
     xml_cdata,
     xml_content,
@@ -54,19 +50,11 @@ class ValueFormatters(Protocol):
 
 
 _PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
-_FORM = Context("form-encoded", form_encode, "", UNRESERVED)
 _CONTEXTS = {
     "content": Context("xml content", xml_content, "", _PRINTABLE - frozenset("&<>]")),
     'attr"': Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
     "attr'": Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
     "cdata": Context("xml cdata", xml_cdata, "", _PRINTABLE - frozenset("]>")),
-    "query-key": _FORM,
-    "query-value": _FORM,
-    "url-query-key": _FORM,
-    "url-query-value": _FORM,
-    "url-path": Context("url path segment", path_segment_encode, "", UNRESERVED - {"."}),
-    "url-fragment": Context("url fragment", percent_encode, "", UNRESERVED),
-    "url-authority": Context("url authority", percent_encode),
     "text": Context("text", None),
 }
 

@@ -1,423 +1,400 @@
-"""The ``url`` format: a scanner for absolute http(s) URLs and the escapers of their parts.
+"""The ``url`` format: absolute http(s) URLs, as a state machine over their parts.
 
 The template is tracked through RFC 3986's parts: scheme, ``//``, authority (user
 info, host, port), path, query and fragment.  Placeholders may stand in a path segment
 (percent-encoded as one segment), in a query key or value (form-encoded as in the
 ``query`` format) or in the fragment (percent-encoded); the scheme and the authority
-must be literal.
+must be literal.  Whether a character of the authority belongs to the user info, the
+host or the port is known only when the authority ends (an '@' may follow), so the
+authority is read whole and then checked (``_authority``).
 """
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any, Final
+import re
+from collections.abc import Callable
+from enum import IntEnum
+from typing import Final, NamedTuple
 
-from .._nodes import Text
-from ._legacy import Binding, FormatIssue, HoleNode, ValueFormatters
+from .._escape import UNRESERVED, path_segment_encode, percent_encode
+from .._messages import placeholder_label
+from .._nodes import Hole, Span, Text
+from .._problems import Code, Problem
+from ._authority import MAX_AUTHORITY, Authority, authority_problems, placeholder_problem
+from ._base import Context, Defect, Fusion
 from .query import (
+    HEX,
     INITIAL,
+    PairMode,
     PairScanner,
-    bind_escaper,
-    describe_char,
-    form_encode,
-    hole_name,
-    percent_encode,
+    PairState,
+    bad_escape,
+    name_and_encoding,
+    placeholder_in_escape,
 )
 
-__all__ = ["FORMAT", "path_segment_encode"]
+__all__ = ["FORMAT", "URL_AUTHORITY", "URL_FRAGMENT", "URL_PATH", "Part", "UrlState"]
 
-# Parts of the URL (the first item of every state).
-SCHEME = 0  # (SCHEME, scheme so far, offset of its first character)
-SLASHES = 1  # (SLASHES, scheme, number of '/' seen after ':')
-# The longest authority a template may have (a DNS name has at most 253 characters);
-# the scanner keeps the authority's characters in its state until it ends, so the
-# limit keeps the check linear in the template's size.
-MAX_AUTHORITY = 1024
-AUTHORITY = 2  # (AUTHORITY, ((char, offset), ...), placeholders: ((start, end, index, name), ...))
-PATH = 3  # (PATH, pct): pct counts the characters of a %XX escape seen so far
-QUERY = 4  # (QUERY, pair state of query.PairScanner)
-FRAGMENT = 5  # (FRAGMENT, pct)
+URL_PATH: Final = Context("url path segment", path_segment_encode, "", UNRESERVED - {"."})
+"""A path segment: percent-encoded, a value of only dots as ``%2E``s."""
+URL_FRAGMENT: Final = Context("url fragment", percent_encode, "", UNRESERVED)
+"""The fragment: percent-encoded (``quote(value, safe="")``)."""
+URL_AUTHORITY: Final = Context("url authority", percent_encode)
+"""A placeholder read in the authority, refused when the authority ends."""
+
+
+class Part(IntEnum):
+    """The part of the URL the scanner is in."""
+
+    SCHEME = 0  # up to the scheme's ':'
+    SLASHES = 1  # the '//' after 'scheme:'
+    AUTHORITY = 2  # user info, host and port, up to '/', '?', '#' or the end
+    PATH = 3
+    QUERY = 4
+    FRAGMENT = 5
+
+
+# The parts by name at module level: reading an enum member through its class is slow.
+SCHEME, SLASHES, AUTHORITY, PATH, QUERY, FRAGMENT = Part
+_PART_NAMES: Final = ("scheme", "authority", "authority", "path", "query", "fragment")
+
+
+class UrlState(NamedTuple):
+    """The URL scanner's state: the part it is in, and what that part needs to remember.
+
+    Fields a part does not use keep their defaults, so two states are equal exactly
+    when the scanner is in the same situation.
+    """
+
+    part: Part
+    scheme: str = ""  # SCHEME, SLASHES: the scheme as written so far
+    start: int = -1  # SCHEME: the source offset of the scheme's first character, -1 before it
+    slashes: int = 0  # SLASHES: the number of '/' read after ':'
+    authority: Authority = Authority()  # AUTHORITY: what was read of it so far
+    escape: int = 0  # PATH, FRAGMENT: characters of an unfinished %XX escape read (0, 1, 2)
+    pairs: PairState = INITIAL  # QUERY: the pair scanner's state
+    # Defects of the authority that just ended, still to be reported; only ever
+    # non-empty between the calls of ``text`` that report them.
+    pending: tuple[Problem, ...] = ()
+
+
+_START: Final = UrlState(SCHEME)
+_AUTHORITY: Final = UrlState(AUTHORITY)
+_PATH: Final = UrlState(PATH)
+_QUERY: Final = UrlState(QUERY)
+_FRAGMENT: Final = UrlState(FRAGMENT)
+_AFTER: Final = {"/": _PATH, "?": _QUERY, "#": _FRAGMENT}  # the part a delimiter opens
 
 _ALPHA: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_DIGIT: Final = frozenset("0123456789")
-_HEX: Final = frozenset("0123456789abcdefABCDEF")
-_UNRESERVED: Final = _ALPHA | _DIGIT | frozenset("-._~")
-_SUB_DELIMS: Final = frozenset("!$&'()*+,;=")
-_SCHEME_CHARS: Final = _ALPHA | _DIGIT | frozenset("+-.")
-# RFC 3986 §3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
-_PATH_CHARS: Final = _UNRESERVED | _SUB_DELIMS | frozenset(":@/")
-# §3.5: fragment = *( pchar / "/" / "?" ).
-_FRAGMENT_CHARS: Final = _PATH_CHARS | frozenset("?")
-# §3.2.1: userinfo = *( unreserved / pct-encoded / sub-delims / ":" ).
-_USERINFO_CHARS: Final = _UNRESERVED | _SUB_DELIMS | frozenset(":")
-# §3.2.2 reg-name, restricted to what DNS names and HTTP clients accept: no
-# percent-encoding and no sub-delims (internationalized names go in punycode).
-_HOST_CHARS: Final = _UNRESERVED
 _SCHEMES: Final = ("http", "https")
+_SCHEME_RUN: Final = re.compile(r"[A-Za-z0-9+.\-]*").match
+# What ends the authority, and where a path segment or part begins.
+_DELIMITER: Final = re.compile("[/?#]").search
+# A path segment: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"
+# (RFC 3986 §3.3), and '/' between segments.
+_PATH_CLASS: Final = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]"
+_PATH_RUN: Final = re.compile(f"{_PATH_CLASS}*+(?:%[0-9A-Fa-f]{{2}}{_PATH_CLASS}*+)*+").match
+# The fragment: pchar, '/' and '?' (RFC 3986 §3.5).
+_FRAGMENT_CLASS: Final = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]"
+_FRAGMENT_RUN: Final = re.compile(
+    f"{_FRAGMENT_CLASS}*+(?:%[0-9A-Fa-f]{{2}}{_FRAGMENT_CLASS}*+)*+"
+).match
 
-_PART_NAMES: Final = {
-    SCHEME: "scheme",
-    SLASHES: "authority",
-    AUTHORITY: "authority",
-    PATH: "path",
-    QUERY: "query",
-    FRAGMENT: "fragment",
+_PAIRS: Final = PairScanner(Code.INVALID_URL, "the query", stop="#")
+
+# A transition: the state and position after the text at ``i``, or a defect.
+_Step = tuple[UrlState, int] | Defect[UrlState]
+_HoleStep = tuple[UrlState, Context] | Defect[UrlState]
+
+
+def _problem(message: str, start: int, end: int | None = None) -> Problem:
+    return Problem(Span(start, start + 1 if end is None else end), Code.INVALID_URL, message)
+
+
+def _not_absolute(start: int, end: int) -> Defect[UrlState]:
+    return Defect(
+        _problem(
+            "not an absolute URL: the URL must start with http:// or https:// followed by the host",
+            start,
+            end,
+        )
+    )
+
+
+def _scheme(state: UrlState, node: Text, i: int) -> _Step:
+    """In the scheme: letters, digits, '+', '-', '.' up to ':', then http or https only."""
+    value = node.value
+    start = state.start if state.start >= 0 else node.offset_of(i)
+    if not state.scheme and value[i] not in _ALPHA:
+        return _not_absolute(start, node.offset_of(i) + 1)
+    run = _SCHEME_RUN(value, i)
+    assert run is not None  # every part of the pattern is optional
+    j = run.end()
+    scheme = state.scheme + value[i:j]
+    if j == len(value):
+        return UrlState(SCHEME, scheme, start), j
+    at = node.offset_of(j)
+    if value[j] != ":":
+        return _not_absolute(start, at + 1)
+    if scheme.lower() not in _SCHEMES:
+        message = (
+            f"the scheme {scheme!r} is not allowed: the URL must start with http:// or https://"
+        )
+        return Defect(_problem(message, start, at))
+    return UrlState(SLASHES, scheme), j + 1
+
+
+def _slashes(state: UrlState, node: Text, i: int) -> _Step:
+    """After 'scheme:': exactly '//'."""
+    ch = node.value[i]
+    if ch != "/":
+        message = (
+            f"expected '//' and the host after '{state.scheme}:', found {name_and_encoding(ch)}"
+        )
+        return Defect(_problem(message, node.offset_of(i)))
+    if state.slashes:
+        return _AUTHORITY, i + 1
+    return UrlState(SLASHES, state.scheme, slashes=1), i + 1
+
+
+def _authority(state: UrlState, node: Text, i: int) -> _Step:
+    """In the authority: read up to '/', '?' or '#', then check it whole."""
+    value = node.value
+    found = _DELIMITER(value, i)
+    end = len(value) if found is None else found.start()
+    authority = state.authority
+    room = MAX_AUTHORITY - len(authority.text)
+    if end - i > room:
+        message = (
+            f"the authority (user info, host and port) is longer than {MAX_AUTHORITY} characters"
+        )
+        return Defect(_problem(message, node.offset_of(i + room)))
+    authority = authority.extend(node, i, end)
+    if end == len(value):
+        return UrlState(AUTHORITY, authority=authority), end
+    after = _AFTER[value[end]]
+    problems = authority_problems(authority, node.offset_of(end))
+    if not problems:
+        return after, end + 1
+    # The next part starts after the delimiter whatever the authority's defects.
+    return Defect(problems[0], after._replace(pending=tuple(problems[1:])), end + 1)
+
+
+def _escape_digit(state: UrlState, node: Text, i: int) -> _Step:
+    """Inside a %XX escape: a hex digit, or a defect read on as if the '%' were '%25'."""
+    ch = node.value[i]
+    if ch in HEX:
+        return UrlState(state.part, escape=0 if state.escape == 2 else 2), i + 1
+    return Defect(bad_escape(Code.INVALID_URL, ch, node.offset_of(i)), UrlState(state.part), i)
+
+
+def _bad_char(state: UrlState, node: Text, i: int) -> Defect[UrlState]:
+    """Refuse a character of the path or the fragment that must be percent-encoded."""
+    problem = _problem(
+        f"{name_and_encoding(node.value[i])} is not allowed in the URL's "
+        f"{_PART_NAMES[state.part]}: literal text must already be percent-encoded",
+        node.offset_of(i),
+    )
+    # The rest of the segment is likely written the same way: one report for it is
+    # enough, and checking goes on at the next segment or part.  The fragment has none.
+    found = _DELIMITER(node.value, i + 1) if state.part == PATH else None
+    if found is None:
+        return Defect(problem)
+    return Defect(problem, state, found.start())
+
+
+def _path(state: UrlState, node: Text, i: int) -> _Step:
+    """In the path: segments of pchar and %XX escapes, up to '?' or '#'."""
+    if state.escape:
+        return _escape_digit(state, node, i)
+    value = node.value
+    run = _PATH_RUN(value, i)
+    assert run is not None  # every part of the pattern is optional
+    i = run.end()
+    if i == len(value):
+        return state, i
+    ch = value[i]
+    if ch == "%":
+        return UrlState(PATH, escape=1), i + 1
+    if ch == "?" or ch == "#":
+        return _AFTER[ch], i + 1
+    return _bad_char(state, node, i)
+
+
+def _query(state: UrlState, node: Text, i: int) -> _Step:
+    """In the query: ``key=value`` pairs as in the ``query`` format, up to '#'."""
+    result = _PAIRS.scan(state.pairs, node, i)
+    if isinstance(result, Defect):
+        resume = None if result.resume is None else _in_query(result.resume)
+        return Defect(result.problem, resume, result.at)
+    pairs, i = result
+    if i == len(node.value):
+        return (state if pairs is state.pairs else _in_query(pairs)), i
+    problem = _PAIRS.finish(pairs, node.offset_of(i), "the query ends (at '#')")
+    if problem is None:
+        return _FRAGMENT, i + 1
+    return Defect(problem, _FRAGMENT, i + 1)
+
+
+def _fragment(state: UrlState, node: Text, i: int) -> _Step:
+    """In the fragment: pchar, '/', '?' and %XX escapes to the end."""
+    if state.escape:
+        return _escape_digit(state, node, i)
+    value = node.value
+    run = _FRAGMENT_RUN(value, i)
+    assert run is not None  # every part of the pattern is optional
+    i = run.end()
+    if i == len(value):
+        return state, i
+    if value[i] == "%":
+        return UrlState(FRAGMENT, escape=1), i + 1
+    return _bad_char(state, node, i)
+
+
+# The transition of each part, indexed by ``Part``.
+_TRANSITIONS: Final[tuple[Callable[[UrlState, Text, int], _Step], ...]] = (
+    _scheme,
+    _slashes,
+    _authority,
+    _path,
+    _query,
+    _fragment,
+)
+
+
+def _in_query(pairs: PairState) -> UrlState:
+    """Return the state in the query with the pair scanner in ``pairs``."""
+    state = _QUERY_STATES.get(pairs)
+    return UrlState(QUERY, pairs=pairs) if state is None else state
+
+
+# The states in the query outside a pair's '&' (most of them), made once.
+_QUERY_STATES: Final = {
+    pairs: UrlState(QUERY, pairs=pairs)
+    for pairs in (PairState(mode, escape) for mode in PairMode for escape in range(3))
 }
 
-_PAIRS: Final = PairScanner("invalid-url", "the query", "url-query-key", "url-query-value")
 
-_DOTS: Final = frozenset(".")
+def _hole_in_scheme(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in the scheme (or the whole URL): refused."""
+    label = placeholder_label(node)
+    return Defect(placeholder_problem(Code.PLACEHOLDER_IN_SCHEME, "scheme", node.span, label))
 
 
-def path_segment_encode(value: str) -> str:
-    """Percent-encode ``value`` as one path segment (``quote(value, safe="")``).
+def _hole_after_scheme(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder where '//' and the host must be: refused."""
+    label = placeholder_label(node)
+    return Defect(placeholder_problem(Code.PLACEHOLDER_IN_HOST, "host", node.span, label))
 
-    A value made only of dots (``.``, ``..``) is a dot-segment that URL resolvers
-    (RFC 3986 §5.2.4, urllib3, curl) would remove together with the segment before
-    it; its dots are written as ``%2E`` so the path keeps its segments.
+
+def _hole_in_authority(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in the authority: kept, to be refused when the authority ends.
+
+    Whether it is user info, host or port is known only then (an '@' may follow).
     """
-    out = percent_encode(value)
-    if out and not out.strip("."):
-        return "%2E" * len(out)
-    return out
+    authority = state.authority.with_hole(node.span, placeholder_label(node))
+    return UrlState(AUTHORITY, authority=authority), URL_AUTHORITY
 
 
-def _bad_char(ch: str, part: str, offset: int) -> FormatIssue:
-    return FormatIssue(
-        "invalid-url",
-        f"{describe_char(ch)} is not allowed in the URL's {part}: literal text must "
-        "already be percent-encoded",
-        offset,
-    )
+def _hole_in_query(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in the query: a key or a value, as in the ``query`` format."""
+    result = _PAIRS.hole(state.pairs, node)
+    if isinstance(result, Defect):
+        assert result.resume is not None
+        return Defect(result.problem, _in_query(result.resume))
+    pairs, context = result
+    return (state if pairs is state.pairs else _in_query(pairs)), context
 
 
-def _pct_issue(ch: str, offset: int) -> FormatIssue:
-    return FormatIssue(
-        "invalid-url",
-        f"invalid percent-escape: '%' must be followed by two hex digits, found {ch!r} "
-        "(write %25 for a literal '%')",
-        offset,
-    )
+def _hole_in_segment(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in a path segment or in the fragment."""
+    if state.escape:
+        # The value stands in the segment or fragment the '%' began.
+        return Defect(placeholder_in_escape(node), UrlState(state.part))
+    return state, URL_PATH if state.part == PATH else URL_FRAGMENT
 
 
-def _placeholder_issue(code: str, part: str, start: int, end: int, name: str) -> FormatIssue:
-    return FormatIssue(
-        code,
-        f"{name} stands in the URL's {part}; the scheme, user info, host and port must be "
-        "literal, so no value can redirect the request (put values in the path or the query)",
-        start,
-        end,
-    )
-
-
-def _check_authority(
-    chars: tuple[tuple[str, int], ...], holes: tuple[tuple[int, int, int, str], ...], at: int
-) -> None:
-    """Validate a complete authority; raise the first (leftmost) defect."""
-    issues: list[FormatIssue] = []
-    text = "".join(c for c, _ in chars)
-    ats = [k for k, c in enumerate(text) if c == "@"]
-    if len(ats) > 1:
-        k = ats[1]
-        issues.append(
-            FormatIssue(
-                "invalid-url",
-                "a second '@' in the authority; write %40 for an '@' in the user info",
-                chars[k][1],
-            )
-        )
-    host_from = ats[0] + 1 if ats else 0
-    # The user info.
-    if ats:
-        k = 0
-        while k < ats[0]:
-            ch, off = chars[k]
-            if ch == "%":
-                for d in (1, 2):
-                    if k + d >= ats[0] or text[k + d] not in _HEX:
-                        nxt = text[k + d] if k + d < len(text) else "the end"
-                        issues.append(_pct_issue(nxt, chars[min(k + d, len(chars) - 1)][1]))
-                        break
-                k += 3
-                continue
-            if ch not in _USERINFO_CHARS:
-                issues.append(_bad_char(ch, "user info", off))
-                break
-            k += 1
-    # The host and the port.
-    k = host_from
-    end = ats[1] if len(ats) > 1 else len(text)
-    port_from: int | None = None
-    if k < end and text[k] == "[":
-        close = text.find("]", k, end)
-        if close < 0:
-            issues.append(
-                FormatIssue("invalid-url", "an IPv6 address in '[' has no closing ']'", chars[k][1])
-            )
-            k = end
-        else:
-            literal = text[k + 1 : close]
-            try:
-                ipaddress.IPv6Address(literal)
-            except ValueError:
-                issues.append(
-                    FormatIssue(
-                        "invalid-url",
-                        f"[{literal}] is not an IPv6 address",
-                        chars[k][1],
-                        chars[close][1] + 1,
-                    )
-                )
-            k = close + 1
-            if k < end and text[k] != ":":
-                issues.append(
-                    FormatIssue(
-                        "invalid-url",
-                        f"{describe_char(text[k])} after the IPv6 address; only ':port' may follow",
-                        chars[k][1],
-                    )
-                )
-            if k < end:
-                port_from = k + 1
-    else:
-        start = k
-        while k < end and text[k] != ":":
-            ch, off = chars[k]
-            if ch not in _HOST_CHARS:
-                if not ch.isascii():
-                    msg = (
-                        f"{ch!r} in the host: write an internationalized domain name in "
-                        "its ASCII form (punycode, xn--...)"
-                    )
-                else:
-                    msg = f"{describe_char(ch)} is not allowed in a host name"
-                issues.append(FormatIssue("invalid-url", msg, off))
-                break
-            k += 1
-        while k < end and text[k] != ":":
-            k += 1
-        host_holes = [h for h in holes if h[2] >= host_from and (k >= end or h[2] <= k)]
-        if k == start and not host_holes:
-            where = chars[start][1] if start < len(chars) else at
-            issues.append(
-                FormatIssue("invalid-url", "the URL has no host: write https://host/...", where)
-            )
-        if k < end:
-            port_from = k + 1
-    if port_from is not None:
-        digits = text[port_from:end]
-        port_holes = [h for h in holes if h[2] >= port_from]
-        bad = next((p for p, c in enumerate(digits) if c not in _DIGIT), None)
-        where = chars[port_from - 1][1]
-        if bad is not None:
-            issues.append(
-                FormatIssue(
-                    "invalid-url",
-                    f"{describe_char(digits[bad])} in the port: a port is decimal digits",
-                    chars[port_from + bad][1],
-                )
-            )
-        elif not digits and not port_holes:
-            issues.append(
-                FormatIssue(
-                    "invalid-url", "':' after the host must be followed by a port number", where
-                )
-            )
-        elif digits and int(digits) > 65535:
-            issues.append(
-                FormatIssue(
-                    "invalid-url",
-                    f"port {digits} is out of range (0-65535)",
-                    chars[port_from][1],
-                    chars[end - 1][1] + 1,
-                )
-            )
-    for start_off, end_off, index, name in holes:
-        if ats and index <= ats[0]:
-            code, part = "placeholder-in-userinfo", "user info"
-        elif port_from is not None and index >= port_from:
-            code, part = "placeholder-in-port", "port"
-        else:
-            code, part = "placeholder-in-host", "host"
-        issues.append(_placeholder_issue(code, part, start_off, end_off, name))
-    if issues:
-        raise min(issues, key=lambda issue: issue.offset)
+# What a placeholder does in each part, indexed by ``Part``.
+_HOLES: Final[tuple[Callable[[UrlState, Hole], _HoleStep], ...]] = (
+    _hole_in_scheme,
+    _hole_after_scheme,
+    _hole_in_authority,
+    _hole_in_segment,
+    _hole_in_query,
+    _hole_in_segment,
+)
 
 
 class _UrlFormat:
-    """The URL scanner and binder (see ``_base``)."""
+    """The URL scanner (see ``_base``)."""
 
     name = "url"
     content_type: str | None = None
 
-    def initial(self) -> tuple[Any, ...]:
-        return (SCHEME, "", -1)
+    def initial(self) -> UrlState:
+        return _START
 
-    def text(self, state: tuple[Any, ...], value: str, node: Text) -> tuple[Any, ...]:
-        i = 0
-        n = len(value)
-        part = state[0]
+    def text(self, state: UrlState, node: Text, start: int = 0) -> UrlState | Defect[UrlState]:
+        if state.pending:
+            return Defect(state.pending[0], state._replace(pending=state.pending[1:]), start)
+        value = node.value
+        i, n = start, len(value)
         while i < n:
-            ch = value[i]
-            if part == SCHEME:
-                scheme, first = state[1], state[2]
-                at = node.offset_of(i)
-                if first < 0:
-                    first = at
-                if ch == ":" and scheme and scheme[0] in _ALPHA:
-                    if scheme.lower() not in _SCHEMES:
-                        raise FormatIssue(
-                            "invalid-url",
-                            f"the scheme {scheme!r} is not allowed: the URL must start with "
-                            "http:// or https://",
-                            first,
-                            at,
-                        )
-                    state = (SLASHES, scheme, 0)
-                    part = SLASHES
-                elif ch in _SCHEME_CHARS and (scheme or ch in _ALPHA):
-                    state = (SCHEME, scheme + ch, first)
-                else:
-                    raise FormatIssue(
-                        "invalid-url",
-                        "not an absolute URL: the URL must start with http:// or https:// "
-                        "followed by the host",
-                        first,
-                        at + 1,
-                    )
-                i += 1
-            elif part == SLASHES:
-                if ch != "/":
-                    raise FormatIssue(
-                        "invalid-url",
-                        f"expected '//' and the host after '{state[1]}:', found "
-                        f"{describe_char(ch)}",
-                        node.offset_of(i),
-                    )
-                state = (AUTHORITY, (), ()) if state[2] else (SLASHES, state[1], 1)
-                part = state[0]
-                i += 1
-            elif part == AUTHORITY:
-                if ch in "/?#":
-                    _check_authority(state[1], state[2], node.offset_of(i))
-                    state, part = self._enter(ch)
-                else:
-                    if len(state[1]) >= MAX_AUTHORITY:
-                        raise FormatIssue(
-                            "invalid-url",
-                            f"the authority (user info, host and port) is longer than "
-                            f"{MAX_AUTHORITY} characters",
-                            node.offset_of(i),
-                        )
-                    state = (AUTHORITY, (*state[1], (ch, node.offset_of(i))), state[2])
-                i += 1
-            elif part == QUERY:
-                pairs, i = _PAIRS.scan(state[1], value, i, node, stop="#")
-                if i < n:
-                    _PAIRS.finish(pairs, node.offset_of(i), "the query ends (at '#')")
-                    state, part = (FRAGMENT, 0), FRAGMENT
-                    i += 1
-                else:
-                    state = (QUERY, pairs)
-            else:  # PATH or FRAGMENT: (part, pct)
-                pct = state[1]
-                if pct:
-                    if ch not in _HEX:
-                        raise _pct_issue(ch, node.offset_of(i))
-                    state = (part, 0 if pct == 2 else 2)
-                elif ch == "%":
-                    state = (part, 1)
-                elif part == PATH and ch in "?#":
-                    state, part = self._enter(ch)
-                elif ch not in (_PATH_CHARS if part == PATH else _FRAGMENT_CHARS):
-                    raise _bad_char(ch, _PART_NAMES[part], node.offset_of(i))
-                i += 1
+            result = _TRANSITIONS[state.part](state, node, i)
+            if isinstance(result, Defect):
+                return result
+            state, i = result
         return state
 
-    @staticmethod
-    def _enter(delimiter: str) -> tuple[tuple[Any, ...], int]:
-        if delimiter == "/":
-            return (PATH, 0), PATH
-        if delimiter == "?":
-            return (QUERY, INITIAL), QUERY
-        return (FRAGMENT, 0), FRAGMENT
+    def hole(self, state: UrlState, node: Hole) -> tuple[UrlState, Context] | Defect[UrlState]:
+        return _HOLES[state.part](state, node)
 
-    def hole(self, state: tuple[Any, ...], node: HoleNode) -> tuple[tuple[Any, ...], Any]:
-        part = state[0]
-        name = hole_name(node)
-        start, end = node.span.start, node.span.end
-        if part == SCHEME:
-            raise _placeholder_issue("placeholder-in-scheme", "scheme", start, end, name)
-        if part == SLASHES:
-            raise _placeholder_issue("placeholder-in-host", "host", start, end, name)
-        if part == AUTHORITY:
-            # Whether this is user info, host or port is known only when the authority
-            # ends (an '@' may follow); _check_authority reports it then.
-            chars, holes = state[1], state[2]
-            hole = (start, end, len(chars), name)
-            return (AUTHORITY, chars, (*holes, hole)), "url-authority"
-        if part == QUERY:
-            pairs, ctx = _PAIRS.hole(state[1], node)
-            return (QUERY, pairs), ctx
-        if state[1]:
-            raise FormatIssue(
-                "placeholder-in-escape",
-                f"{name} follows an unfinished %-escape, so the value would complete it; "
-                "write %25 for a literal '%'",
-                start,
-                end,
-            )
-        return state, "url-path" if part == PATH else "url-fragment"
-
-    def loop(self, before: tuple[Any, ...], after: tuple[Any, ...]) -> str | None:
-        if before[0] in (SCHEME, SLASHES, AUTHORITY):
+    def loop(self, before: UrlState, after: UrlState) -> str | None:
+        if before.part <= AUTHORITY:
             return (
                 "a join cannot stand in the scheme, user info, host or port: they must be "
                 "literal (to loop over path segments, end the host with a literal '/' "
                 "before the join)"
             )
-        if before[0] != after[0]:
+        if before.part != after.part:
             return (
-                f"its template moves from the {_PART_NAMES[before[0]]} into the "
-                f"{_PART_NAMES[after[0]]} (a '?' or '#' inside the join template)"
+                f"its template moves from the {_PART_NAMES[before.part]} into the "
+                f"{_PART_NAMES[after.part]} (a '?' or '#' inside the join template)"
             )
-        if after[0] == QUERY:
-            return _PAIRS.loop(before[1], after[1])
-        if after[1]:
+        if after.part == QUERY:
+            return _PAIRS.loop(before.pairs, after.pairs)
+        if after.escape:
             return "its template ends inside a %-escape"
         return None
 
-    def end(self, state: tuple[Any, ...], offset: int) -> None:
-        part = state[0]
+    def end(self, state: UrlState, offset: int) -> Problem | None:
+        part = state.part
         if part == SCHEME:
-            msg = (
+            message = (
                 "the URL is empty"
-                if not state[1]
+                if not state.scheme
                 else "not an absolute URL: the URL must start with http:// or https://"
             )
-            raise FormatIssue("invalid-url", msg, max(state[2], 0), offset)
+            return _problem(message, max(state.start, 0), offset)
         if part == SLASHES:
-            raise FormatIssue(
-                "invalid-url", f"the URL ends after '{state[1]}:'; expected //host", offset, offset
-            )
+            message = f"the URL ends after '{state.scheme}:'; expected //host"
+            return _problem(message, offset, offset)
         if part == AUTHORITY:
-            _check_authority(state[1], state[2], offset)
-        elif part == QUERY:
-            _PAIRS.finish(state[1], offset, "the query ends")
-        elif state[1]:
-            raise FormatIssue(
-                "invalid-url",
+            # Only one problem can be returned here: the leftmost.
+            problems = authority_problems(state.authority, offset)
+            return problems[0] if problems else None
+        if part == QUERY:
+            return _PAIRS.finish(state.pairs, offset, "the query ends")
+        if state.escape:
+            return _problem(
                 "the URL ends inside a %-escape: '%' must be followed by two hex digits",
                 offset,
                 offset,
             )
+        return None
 
-    def bind(self, context: Any, vtype: type, values: ValueFormatters) -> Binding:
-        if context == "url-path":
-            return bind_escaper(path_segment_encode, vtype, values)
-        if context == "url-fragment":
-            return bind_escaper(percent_encode, vtype, values)
-        return bind_escaper(form_encode, vtype, values)
+    def fuse(self, context: Context, before: str, after: str) -> Fusion | None:
+        return None
 
 
 FORMAT = _UrlFormat()
