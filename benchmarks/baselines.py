@@ -5,15 +5,15 @@ For each example template (``examples/action-clearing.{json,xml,qs,url}``) this 
 * a **hand-written** render function: what a careful developer would write by hand
   without a template library -- one f-string per template, a list comprehension for the
   line items, and one small helper per kind of value.  The helpers implement the same
-  formatting (SPEC §3) and the same escaping (SPEC §4, docs/formats.md) as postback,
-  not a weaker version: lone surrogates (escaped in JSON, U+FFFD elsewhere), characters
+  formatting (docs/fields.md) and the same escaping (docs/formats.md) as postback, not
+  a weaker version: lone surrogates (escaped in JSON, U+FFFD elsewhere), characters
   XML cannot carry, CR in XML content, ``]`` next to CDATA boundaries, tab/LF/CR in XML
   attributes, non-finite decimals refused, naive dates taken as UTC.  They are written
   independently of postback (stdlib building blocks only) and as fast as a good
   hand-writer would make them;
 * a **Jinja2** template (preloaded ``Environment``, autoescape off) with custom filters
   that give the same output: the hand-written baseline's own helpers, so that only
-  Jinja2's own cost differs (the §7 comparison); and, for information, the same
+  Jinja2's own cost differs (the Jinja2 / postback ratio); and, for information, the same
   template with the filters written on the standard library (``json.dumps``,
   ``xml.sax.saxutils.escape``, ``urllib.parse.quote_plus``) as a typical Jinja2 user
   would, completed to give the same output;
@@ -51,8 +51,8 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------
-# Value formatting (SPEC §3).  A missing value (None) is the empty string, except at a
-# bare JSON value position, where it is ``null``.
+# Value formatting, as docs/fields.md states it.  A missing value (None) is the empty
+# string, except at a bare JSON value position, where it is ``null``.
 # ---------------------------------------------------------------------------
 
 
@@ -753,7 +753,7 @@ JINJA_SOURCES: dict[str, str] = {
 # The same filters written the way a typical Jinja2 user would, on the standard library
 # (json.dumps, xml.sax.saxutils.escape, urllib.parse.quote_plus), plus what it takes to
 # give the same output (surrogates, characters XML cannot carry, the ']' rule).  Used
-# only for an informational row of the benchmark: the §7 target is measured with the
+# only for an informational column of the benchmark: the Jinja2 target is measured with the
 # filters above, which are the hand-written baseline's own helpers.
 
 

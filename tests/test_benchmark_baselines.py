@@ -3,7 +3,8 @@
 ``benchmarks/run.py`` compares postback with a hand-written renderer and a Jinja2
 template per example (``benchmarks/baselines.py``).  The comparison is honest only if
 they produce the same bytes with the same escaping for every record, not just the
-sample: these tests keep them equal as the library changes.  No test here measures time.
+sample: these tests keep them equal as the library changes.  The last tests pin which
+targets decide the benchmark's exit status.  No test here measures time.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ EXAMPLES = {
 FORMATS = tuple(EXAMPLES)
 
 
-def _load_baselines() -> ModuleType:
-    path = ROOT / "benchmarks" / "baselines.py"
-    spec = importlib.util.spec_from_file_location("postback_benchmark_baselines", path)
+def _load(name: str) -> ModuleType:
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"postback_benchmark_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -46,7 +47,7 @@ def _load_baselines() -> ModuleType:
     return module
 
 
-baselines = _load_baselines()
+baselines = _load("baselines")
 TEMPLATES = {
     fmt: postback.compile((ROOT / "examples" / name).read_text("utf-8"), format=fmt)
     for fmt, name in EXAMPLES.items()
@@ -254,3 +255,33 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 @given(st.text(_chars, max_size=40))
 def test_form_helper_is_quote_plus(value: str) -> None:
     assert baselines.form(value) == quote_plus(_SURROGATE.sub("\ufffd", value), safe="")
+
+
+# ---------------------------------------------------------------------------
+# Targets
+# ---------------------------------------------------------------------------
+
+
+def test_the_seed_templates_targets_and_only_they_gate() -> None:
+    targets = _load("targets")
+    gating = {t.metric: (t.kind, t.limit) for t in targets.TARGETS if t.gates}
+    assert gating == {
+        "render.json": ("max", 1.3),
+        "compile.json": ("max", 0.005),
+        "import": ("max", 0.060),
+        "linearity": ("max", 1.5),
+        "template_size": ("max", 50 * 1024),
+        "peak": ("max", 3.0),
+    }
+    reported = {t.metric for t in targets.TARGETS if not t.gates}
+    assert {"jinja.json", "render.xml", "compile.url"} <= reported
+    assert len({t.metric for t in targets.TARGETS}) == len(targets.TARGETS)
+
+
+def test_a_target_is_met_on_its_side_of_the_limit() -> None:
+    target = _load("targets").Target
+    at_most = target("t", "m", 1.3, "max", True, "x", "")
+    at_least = target("t", "m", 4.0, "min", False, "x", "")
+    assert at_most.met(1.3) and at_most.met(0.5) and not at_most.met(1.31)
+    assert at_least.met(4.0) and at_least.met(9.0) and not at_least.met(3.99)
+    assert (at_most.sign, at_least.sign) == ("≤", "≥")

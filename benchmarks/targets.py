@@ -1,0 +1,65 @@
+"""postback's performance targets, as data.
+
+Each target names a metric that ``benchmarks/measure.py`` produces, a limit, whether the
+metric must stay at most (``"max"``) or at least (``"min"``) that limit, and whether a
+miss makes ``benchmarks/run.py`` exit 1 (``gates``).  The gating targets are set on the
+seed template, ``examples/action-clearing.json``; the same bars on the other examples,
+and the comparison with Jinja2, are reported but do not decide the exit status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+KIB = 1024
+
+
+@dataclass(frozen=True)
+class Target:
+    """One bar a metric must clear; ``unit`` is ``"x"`` (a ratio), ``"s"`` or ``"B"`` (bytes)."""
+
+    name: str
+    metric: str
+    limit: float
+    kind: Literal["max", "min"]
+    gates: bool
+    unit: Literal["x", "s", "B"]
+    note: str
+
+    def met(self, measured: float) -> bool:
+        """Return whether ``measured`` clears the bar."""
+        return measured <= self.limit if self.kind == "max" else measured >= self.limit
+
+    @property
+    def sign(self) -> str:
+        """Return the comparison as a reader writes it, ``≤`` or ``≥``."""
+        return "≤" if self.kind == "max" else "≥"
+
+
+SEED = "the seed template, examples/action-clearing.json"
+FRESH = "a fresh interpreter, bytecode cached"
+OTHER = "the same bar on another example, for information"
+JINJA = "out of reach with equivalent escaping (docs/performance.md)"
+
+# The first six decide the exit status; the others are reported only.
+# fmt: off
+TARGETS: tuple[Target, ...] = (
+    Target("render json: postback / hand-written", "render.json", 1.3, "max", True, "x", SEED),
+    Target("compile json", "compile.json", 0.005, "max", True, "s", SEED),
+    Target("import postback", "import", 0.060, "max", True, "s", FRESH),
+    Target("per-item time at 10,000 / at 1,000 items", "linearity", 1.5, "max", True, "x", SEED),
+    Target("compiled template retained memory", "template_size", 50 * KIB, "max", True, "B", SEED),
+    Target("peak memory rendering 10,000 items / output", "peak", 3.0, "max", True, "x", SEED),
+    Target("render json: Jinja2 / postback", "jinja.json", 4.0, "min", False, "x", JINJA),
+    Target("render xml: postback / hand-written", "render.xml", 1.3, "max", False, "x", OTHER),
+    Target("render query: postback / hand-written", "render.query", 1.3, "max", False, "x", OTHER),
+    Target("render url: postback / hand-written", "render.url", 1.3, "max", False, "x", OTHER),
+    Target("render xml: Jinja2 / postback", "jinja.xml", 4.0, "min", False, "x", JINJA),
+    Target("render query: Jinja2 / postback", "jinja.query", 4.0, "min", False, "x", JINJA),
+    Target("render url: Jinja2 / postback", "jinja.url", 4.0, "min", False, "x", JINJA),
+    Target("compile xml", "compile.xml", 0.005, "max", False, "s", OTHER),
+    Target("compile query", "compile.query", 0.005, "max", False, "s", OTHER),
+    Target("compile url", "compile.url", 0.005, "max", False, "s", OTHER),
+)
+# fmt: on
