@@ -19,6 +19,7 @@ from typing import Any
 __all__ = [
     "DOCUMENTS",
     "EXAMPLES",
+    "PROJECT",
     "ROOT",
     "TYPING_FILE",
     "Block",
@@ -29,6 +30,8 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+# The sample project of docs/ci.md: pyproject.toml and a templates/ folder.
+PROJECT = ROOT / "tests" / "fixtures" / "project"
 TYPING_FILE = ROOT / "tests" / "typing" / "check_examples.py"
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -87,9 +90,13 @@ def python_blocks(path: Path) -> list[Block]:
 
 
 def run_blocks(blocks: list[Block], workdir: Path) -> dict[str, Any]:
-    """Run ``blocks`` in order in one namespace, in ``workdir`` (which gets a copy of
-    examples/); return the namespace.  Blocks marked not-run are skipped."""
+    """Run ``blocks`` in order in one namespace, in ``workdir``; return the namespace.
+
+    ``workdir`` gets a copy of examples/ and of the sample project's files (its
+    pyproject.toml and templates/).  Blocks marked not-run are skipped.
+    """
     shutil.copytree(EXAMPLES, workdir / "examples")
+    shutil.copytree(PROJECT, workdir, dirs_exist_ok=True)
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     previous = Path.cwd()
     os.chdir(workdir)

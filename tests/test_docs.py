@@ -4,9 +4,10 @@ The rule for whoever writes documentation:
 
 - A block fenced with ```python is run by this module. The blocks of one document run
   in order in one namespace (a later block may use what an earlier one defined), in a
-  fresh temporary directory that holds a copy of examples/: write paths as from the
-  repository's root (``"examples/notification.toml"``). A block that raises fails
-  the test, which names the document and line.
+  fresh temporary directory that holds a copy of examples/ (write paths as from the
+  repository's root: ``"examples/notification.toml"``) and the files of the sample
+  project of docs/ci.md, tests/fixtures/project (``pyproject.toml``, ``templates/``).
+  A block that raises fails the test, which names the document and line.
 - A block that is not meant to run (a signature, a fragment) has, on the line right
   before its opening fence, the marker ``<!-- not-run: why it cannot run -->``. It is
   neither run nor type-checked. Other fences (```toml, ```sh, ```json) are not Python

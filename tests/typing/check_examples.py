@@ -33,6 +33,27 @@ def readme() -> None:
     kwargs = req.to_httpx()  # httpx.Client().request(**kwargs, timeout=10); never follows redirects
 
 
+def docs_ci() -> None:
+    # docs/ci.md, example 1
+    import postback
+    from postback.testing import Snapshot
+
+
+    def test_refund_body(postback_snapshot: Snapshot) -> None:
+        template = postback.compile('{"id": "{ActionId}"}', format="json")
+        postback_snapshot.assert_match(template.render({"ActionId": "1000.4636.2"}))
+        # a file name of your choice:
+        postback_snapshot.assert_match(template.render({"ActionId": "1"}), "first.expected")
+
+    # docs/ci.md, example 2
+    from postback.testing import discover
+
+    for case in discover("templates"):  # no path: the settings' cases
+        comparison = case.compare()  # renders the template for the record
+        if not comparison.ok:
+            print(comparison.diff())  # unified diff, expected -> rendered
+
+
 def docs_notifications() -> None:
     # docs/notifications.md, example 1
     import postback
