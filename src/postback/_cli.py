@@ -121,7 +121,8 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         label = _notification_label(display(path), err)
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
         return EXIT_FAILED
-    emit(notification.prepare(action_from(args, notification.extra_fields)).to_http())
+    request = notification.prepare(action_from(args, notification.extra_fields))
+    emit(request.to_http(mask=args.mask))
     return EXIT_OK
 
 
