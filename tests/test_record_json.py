@@ -150,6 +150,24 @@ def test_extra_and_unknown_keys_are_passed_on() -> None:
     }
 
 
+def test_threads_parse_records_independently() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parse(k: int) -> str:
+        text = f'{{"CampaignId": {k}, "Payout": {"NaN" if k % 3 == 0 else "1.50"}}}'
+        for _ in range(200):
+            try:
+                result = str(Action.from_json(text).campaign_id)
+            except RecordError as exc:
+                result = str(exc)
+        return result
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(parse, range(12)))
+    nan = "Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)"
+    assert results == [nan if k % 3 == 0 else str(k) for k in range(12)]
+
+
 def test_from_json_file(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_bytes(b'\xef\xbb\xbf{"Payout": 12.50, "SubId1": "\xe6\x9d\xb1"}')

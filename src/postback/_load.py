@@ -11,6 +11,7 @@ a fraction or an exponent as exact ``Decimal`` values and refuses the rest with 
 from __future__ import annotations
 
 import json
+import threading
 from decimal import Decimal
 from typing import Any, Final
 
@@ -44,12 +45,16 @@ def _too_long(digits: int) -> str:
     return f"expected a number of at most {MAX_DIGITS} digits, got a JSON number of {digits} digits"
 
 
-class _Parser:
-    """One parse: the hooks ``json.loads`` calls, and the first value they refused."""
+class _Parser(threading.local):
+    """The hooks ``json.loads`` calls, and the values they refused in the current parse.
 
-    __slots__ = ("loads", "refused")
+    One per thread, made on its first parse: building a decoder costs about as much as
+    parsing a small record.  A parse empties ``refused`` first; no hook parses JSON,
+    so parses on one thread never overlap.
+    """
 
     def __init__(self) -> None:
+        super().__init__()
         self.refused: list[object] = []
         decoder = json.JSONDecoder(
             object_pairs_hook=self.object,
@@ -94,6 +99,9 @@ class _Parser:
         return self.refuse(
             _Refused(f"{text} is not valid JSON (JSON numbers are finite; give it as a string)")
         )
+
+
+_PARSER: Final = _Parser()
 
 
 def _label(path: str, key: str) -> str:
@@ -172,7 +180,8 @@ def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
         raise TypeError(f"a JSON record must be str or bytes, not {type(data).__name__}")
     if text.startswith("\ufeff"):
         text = text[1:]
-    parser = _Parser()
+    parser = _PARSER
+    parser.refused.clear()
     try:
         value = parser.loads(text)
     except json.JSONDecodeError as exc:
@@ -184,5 +193,7 @@ def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RecordError(f"a record must be a JSON object, not {_json_type(value)}")
     if parser.refused:
-        raise _refusal(value, parser.refused)
+        refused = parser.refused[:]
+        parser.refused.clear()  # keep no part of a refused record alive
+        raise _refusal(value, refused)
     return value
