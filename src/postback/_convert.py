@@ -200,9 +200,10 @@ def _to_datetime(value: Any, label: str) -> datetime:
 
 def _to_datetime_fast(value: Any, label: str) -> datetime:
     if type(value) is str:
-        # The standard library reads every ISO 8601 form python-dateutil's isoparse
-        # reads to the same datetime (a test compares them), ten times faster; the
-        # forms it refuses go on to dateutil as before.
+        # What the standard library reads, it reads as python-dateutil's isoparse
+        # does (or isoparse refused it and the standard library read it next, as
+        # before): a test compares them.  It is ten times faster; the forms it
+        # refuses (2026-01, 24:00, ...) go on to dateutil as before.
         try:
             return _fromisoformat(value)
         except ValueError:

@@ -28,6 +28,7 @@ from typing import Any, Final
 from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
 from ._convert import (
     CONVERTERS,
+    UnknownKeys,
     check_unknown_keys,
     decimal_fast,
     expected_error,
@@ -218,7 +219,7 @@ def _convert(spec: FieldSpec, value: str, label: str) -> list[str]:
 
 
 def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
-    """Return the body of ``read_items(v, unknown)``: the items of one record."""
+    """Return the body of ``_read_items(v, unknown)``: the items of one record."""
     lines = [
         "if type(v) is not list:",
         "    v = _item_list(v)",
@@ -250,7 +251,7 @@ def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
 def _read_lines(
     fields: Sequence[FieldSpec], items: bool, extra_names: Sequence[str], complete: bool
 ) -> list[str]:
-    """Return the body of ``read(m, extra_names, unknown)``: one record to an Action."""
+    """Return the body of ``read(m, extra_names, unknown)``: one record to an ``Action``."""
     lines = ["if type(m) is dict and _FAST.issuperset(m):"]
     if extra_names:
         lines.append("    x = {}")
@@ -287,7 +288,7 @@ def make_reader(
     fields: Iterable[str] | None = None,
     item_attrs: Iterable[str] | None = None,
     extra_names: Iterable[str] = (),
-    unknown: str = "error",
+    unknown: UnknownKeys = "error",
 ) -> Reader:
     """Return ``read(mapping, extra_names=..., unknown=...)`` -> an ``action_cls``.
 
