@@ -322,6 +322,8 @@ def test_render_mapping_matches_render_of_from_dict(record: dict[str, Any]) -> N
             assert direct[0] != "record" or concerns_used(template, direct[1])
             continue
         assert direct == via, template.source
+        if direct[0] == "render":
+            assert direct[1][1] is not None, direct  # every render error names its field
 
 
 def test_values_of_unused_fields_are_not_converted() -> None:
