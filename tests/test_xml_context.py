@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 import postback
 from postback import Action, Item
 from postback._compiler import analyze
-from postback._contexts import get_format
+from postback._contexts import Context, get_format, xml_state
+from postback._contexts import xml as xml_format
+from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template
 from postback._problems import LineIndex
@@ -829,6 +831,27 @@ def test_error_text_shows_the_position_and_a_caret() -> None:
 def test_valid_literal_documents_compile_and_parse(source: str) -> None:
     assert postback.check(source, format="xml") == []
     parse(postback.compile(source, format="xml").render(Action()))
+
+
+# ---------------------------------------------------------------------------
+# The scanner's contexts and tables
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("context", [ELEMENT_CONTENT, ATTRIBUTE_VALUE, CDATA_SECTION])
+@settings()
+@given(data=st.data())
+def test_inert_characters_pass_through(context: Context, data: st.DataObject) -> None:
+    """Text made only of a context's inert characters is written as it is, wrapped."""
+    assert context.escape is not None
+    text = data.draw(st.text(st.sampled_from(sorted(context.inert))))
+    assert context.escape(text) == context.wrap + text + context.wrap
+
+
+def test_every_mode_has_a_transition_and_a_rule_for_placeholders() -> None:
+    modes = set(range(xml_state.MODES))
+    assert set(xml_format._TRANSITIONS) == modes
+    assert set(xml_format._HOLES) == modes
 
 
 # ---------------------------------------------------------------------------

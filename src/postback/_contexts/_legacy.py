@@ -18,9 +18,6 @@ from .._escape import (
     json_string_body,
     path_segment_encode,
     percent_encode,
-    xml_attribute,
-    xml_cdata,
-    xml_content,
 )
 from .._nodes import Field, ItemField, Span, Text
 from .._problems import Code, Problem
@@ -66,10 +63,6 @@ _FORM = Context("form-encoded", form_encode, "", UNRESERVED)
 _CONTEXTS = {
     "string": JSON_STRING,
     "value": JSON_VALUE,
-    "content": Context("xml content", xml_content, "", _PRINTABLE - frozenset("&<>]")),
-    'attr"': Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
-    "attr'": Context("xml attribute", xml_attribute, "", _PRINTABLE - frozenset("&<>\"'")),
-    "cdata": Context("xml cdata", xml_cdata, "", _PRINTABLE - frozenset("]>")),
     "query-key": _FORM,
     "query-value": _FORM,
     "url-query-key": _FORM,
