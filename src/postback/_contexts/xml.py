@@ -18,7 +18,7 @@ sections, processing instructions, the XML declaration, '<!' declarations).
 from __future__ import annotations
 
 import re
-from typing import Final, TypeVar
+from typing import Final
 
 from .._messages import describe_char
 from .._nodes import Hole, Text
@@ -197,17 +197,6 @@ def _shape(state: State) -> State:
     )
 
 
-_T = TypeVar("_T")
-
-
-def _stop(result: _T) -> _T:
-    # The transitions say where reading can go on after a defect; until the compiler
-    # and the tests are ready for it, every defect ends the analysis of its path.
-    if isinstance(result, Defect):
-        return Defect(result.problem)  # type: ignore[return-value]
-    return result
-
-
 class _XmlFormat:
     """The XML scanner (see ``_base``)."""
 
@@ -220,11 +209,11 @@ class _XmlFormat:
     def text(self, state: State, node: Text, start: int = 0) -> State | Defect[State]:
         bad = _NOT_XML_RUN.search(node.value, start)
         if bad is not None:
-            return _stop(_bad_characters(state, node, start, bad))
-        return _stop(_scan(state, node.value, start, node))
+            return _bad_characters(state, node, start, bad)
+        return _scan(state, node.value, start, node)
 
     def hole(self, state: State, node: Hole) -> tuple[State, Context] | Defect[State]:
-        return _stop(_HOLES[state.mode](state, node))
+        return _HOLES[state.mode](state, node)
 
     def loop(self, before: State, after: State) -> str | None:
         if _shape(before) == _shape(after):
