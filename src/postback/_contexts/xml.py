@@ -28,6 +28,7 @@ from . import xml_prolog as prolog
 from . import xml_start_tags as start_tags
 from . import xml_text as chars
 from ._base import Context, Defect, Fusion
+from .xml_names import NOT_XML_RUN
 from .xml_prolog import CDATA_SECTION
 from .xml_start_tags import ATTRIBUTE_VALUE
 from .xml_state import (
@@ -144,7 +145,6 @@ _TAG_MODES: Final = frozenset(
     {TAG, ATTR_NAME, ATTR_EQ, ATTR_QUOTE, ATTR_VALUE, ATTR_REF, EMPTY_SLASH}
 )
 _DATA_MODES: Final = frozenset({MISC, CONTENT, CONTENT_REF})
-_NOT_XML_RUN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]+")
 
 
 def _scan(state: State, text: str, i: int, node: Text) -> State | Defect[State]:
@@ -207,7 +207,7 @@ class _XmlFormat:
         return State(MISC, START, ())
 
     def text(self, state: State, node: Text, start: int = 0) -> State | Defect[State]:
-        bad = _NOT_XML_RUN.search(node.value, start)
+        bad = NOT_XML_RUN.search(node.value, start)
         if bad is not None:
             return _bad_characters(state, node, start, bad)
         return _scan(state, node.value, start, node)

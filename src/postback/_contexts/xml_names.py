@@ -14,7 +14,7 @@ from .xml_state import invalid
 __all__ = [
     "NAME_RUN",
     "NAME_START",
-    "NOT_XML",
+    "NOT_XML_RUN",
     "REF_RUN",
     "WS",
     "WS_CHARS",
@@ -25,9 +25,9 @@ __all__ = [
     "placeholder_in_tag_name",
 ]
 
-# The code points XML 1.0 cannot carry, not even as character references (the
-# escapers replace the same ones in values).
-NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A run of the code points XML 1.0 cannot carry, not even as character references
+# (the escapers replace the same ones in values).
+NOT_XML_RUN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]+")
 
 _NAME_START_CLASS: Final = (
     ":A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
