@@ -91,7 +91,11 @@ ERRORS: dict[str, tuple[str, Callable[[int], str]]] = {
 
 
 def compile_seconds(source: str, fmt: str, runs: int = 3) -> float:
-    """Median compile time of ``source`` (each run bypasses the cache)."""
+    """Shortest compile time of ``source`` over ``runs`` (each run bypasses the cache).
+
+    The shortest run is the one least disturbed by other work on the machine: a ratio
+    of minimums tracks the algorithm's growth, not the load.
+    """
     times = []
     for _ in range(runs):
         name = f"<bounds {next(_unique)}>"
@@ -100,7 +104,7 @@ def compile_seconds(source: str, fmt: str, runs: int = 3) -> float:
         with contextlib.suppress(postback.TemplateError):
             postback.compile(source, format=fmt, name=name, max_template_size=2 * MIB)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return min(times)
 
 
 def peak_bytes(source: str, fmt: str) -> int:
@@ -140,7 +144,7 @@ def test_compile_time_is_linear(kind: str) -> None:
     fmt, make = KINDS[kind]
     small, large = make(SMALL), make(LARGE)
     assert postback.check(small, format=fmt, max_template_size=2 * MIB) == []
-    ratio = compile_seconds(large, fmt, runs=1) / compile_seconds(small, fmt)
+    ratio = compile_seconds(large, fmt, runs=2) / compile_seconds(small, fmt)
     print(f"\n{kind}: time({LARGE // KIB} KiB) / time({SMALL // KIB} KiB) = {ratio:.1f}")
     assert ratio < (LARGE / SMALL) * SLACK
 
