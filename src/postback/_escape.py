@@ -30,6 +30,7 @@ __all__ = [
     "json_quote",
     "json_string_body",
     "path_segment_encode",
+    "path_segment_value",
     "percent_encode",
     "xml_attribute",
     "xml_cdata",
@@ -250,6 +251,33 @@ def path_segment_encode(value: str | None) -> str:
     if out and not out.strip("."):
         return "%2E" * len(out)
     return out
+
+
+@lru_cache(maxsize=1024)
+def path_segment_value(label: str) -> Callable[[str | None], str]:
+    """Return the escaper of the placeholder ``label`` in a path segment that may be only values.
+
+    It writes a value as ``path_segment_encode`` does, but a value ``.`` or ``..``
+    raises ``RenderError`` naming the placeholder: alone in its segment it is a dot
+    segment, which URL parsers remove (with the segment before it), and WHATWG
+    parsers read ``%2E`` as a dot too, so no encoding keeps the segment.
+    """
+    field = label.strip("{}")
+
+    def path_segment_value(value: str | None) -> str:
+        out = percent_encode(value)
+        if out and not out.strip("."):
+            if len(out) <= 2:
+                raise RenderError(
+                    f"the value of {label} is {out!r}, which would make a dot segment of its "
+                    "path segment: URL parsers remove it (with the segment before it), "
+                    "whatever its encoding; clean the record value",
+                    field=field,
+                )
+            return "%2E" * len(out)
+        return out
+
+    return path_segment_value
 
 
 # ---------------------------------------------------------------------------
