@@ -243,9 +243,10 @@ percent_encode: Final = _make_encoder(
 def path_segment_encode(value: str | None) -> str:
     """Percent-encode ``value`` as one path segment (``quote(value, safe="")``).
 
-    A value made only of dots (``.``, ``..``) is a dot-segment that URL resolvers
-    (RFC 3986 §5.2.4, urllib3, curl) would remove together with the segment before
-    it; its dots are written as ``%2E`` so the path keeps its segments.
+    A value made only of dots is written as ``%2E``s: RFC 3986 resolvers (urllib3,
+    curl) do not read them as a dot segment.  WHATWG parsers do, for ``%2E`` and
+    ``%2E%2E``, so this escaper stands only where the segment has other literal text;
+    elsewhere ``path_segment_value`` refuses those two values.
     """
     out = percent_encode(value)
     if out and not out.strip("."):

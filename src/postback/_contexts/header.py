@@ -8,6 +8,9 @@ excepted) or DEL raises ``RenderError`` naming the placeholder.  Non-ASCII text 
 through (sent as UTF-8 octets, which RFC 9110 calls obs-text); lone surrogates become
 U+FFFD.
 
+Spaces and tabs at the ends of the rendered value are trimmed, as recipients do
+(``trim``); the template's own literal whitespace at its ends is refused.
+
 Recovery: every forbidden character of the literal text is reported, then every lone
 surrogate after the last of them; a literal with neither is checked for leading
 whitespace.  Trailing whitespace is reported at the end.

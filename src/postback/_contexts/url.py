@@ -6,7 +6,8 @@ info, host, port), path, query and fragment.  Placeholders may stand in a path s
 ``query`` format) or in the fragment (percent-encoded); the scheme and the authority
 must be literal.  Whether a character of the authority belongs to the user info, the
 host or the port is known only when the authority ends (an '@' may follow), so the
-authority is read whole and then checked (``_authority``).
+authority is read whole and then checked (``_authority``).  No value or number of
+items can make a dot segment of the path (``_segments``).
 """
 
 from __future__ import annotations
