@@ -45,13 +45,20 @@ def repeat(head: str, unit: str, tail: str, size: int, sep: str = "") -> str:
     return head + sep.join([unit] * k) + tail
 
 
+def numbered(head: str, unit: str, tail: str, size: int, sep: str = "") -> str:
+    """Like ``repeat``, with each ``#`` of the k-th unit replaced by k."""
+    k = max(1, (size - len(head) - len(tail)) // (len(unit) + len(sep) + 4))
+    return head + sep.join(unit.replace("#", str(j)) for j in range(k)) + tail
+
+
 # Templates that exercise each part of the compiler, built to a given size.
 KINDS: dict[str, tuple[str, Callable[[int], str]]] = {
     "json": (
         "json",
-        lambda n: repeat(
+        # Every member has a key of its own: an object cannot repeat a key.
+        lambda n: numbered(
             '{"items": [{join(items, i, "\\{\\"sku\\": \\"{i.sku}\\", \\"n\\": {i.amt}\\}")}], ',
-            '"k": "{CampaignName} & {SubId1}", "n": {Payout}, "d": ["{EventDate}", null]',
+            '"k#": "{CampaignName} & {SubId1}", "n#": {Payout}, "d#": ["{EventDate}", null]',
             ', "end": true}',
             n,
             sep=", ",
