@@ -90,7 +90,7 @@ def test_the_template_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyP
 
 def test_text_format_render_bytes_replaces_lone_surrogates_with_u_fffd() -> None:
     # Bug: render_bytes encoded the text format's lone surrogates as "?", not U+FFFD
-    # (SPEC §4: lone surrogates become U+FFFD in every format except json).
+    # (lone surrogates become U+FFFD in every format except json, which escapes them).
     template = postback.compile("{SubId1}", format="text")
     value = "a\ud800b\udc00c\udbff\udfffd\U0001f389"
     assert template.render(Action(sub_id1=value)) == value
