@@ -1,4 +1,4 @@
-"""The header format (SPEC §4 **header**): one header value, never a second header."""
+"""The header format: one header value, never a second header."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ HOSTILE = [
     "-0",
 ]
 
-# -- expected text, written independently of the library (SPEC §3) -------------------------
+# -- expected text, written independently of the library (docs/language.md) ---------------
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -1,4 +1,4 @@
-"""The json format (SPEC §1 worked example and §4): structure checks and escaping."""
+"""The json format (and the help page's worked example): structure checks and escaping."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ HOSTILE = [
 
 
 def expected_text(value: Any) -> str:
-    """Format a value the way SPEC §3 says, written independently of the library."""
+    """Format a value as docs/language.md says, written independently of the library."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)

@@ -90,7 +90,7 @@ def test_the_template_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyP
 
 def test_text_format_render_bytes_replaces_lone_surrogates_with_u_fffd() -> None:
     # Bug: render_bytes encoded the text format's lone surrogates as "?", not U+FFFD
-    # (SPEC §4: lone surrogates become U+FFFD in every format except json).
+    # (lone surrogates become U+FFFD in every format except json, which escapes them).
     template = postback.compile("{SubId1}", format="text")
     value = "a\ud800b\udc00c\udbff\udfffd\U0001f389"
     assert template.render(Action(sub_id1=value)) == value
@@ -247,3 +247,24 @@ def test_duplicate_json_keys_are_refused(source: str, column: int, label: str | 
     assert (info.value.code, info.value.line, info.value.column) == ("duplicate-key", 1, column)
     assert 'the key "' in info.value.message
     assert (label in info.value.message) if label else "items" not in info.value.message
+
+
+def test_a_notification_cannot_set_framing_headers() -> None:
+    # Bug: headers={"Host": "{SubId1}"} sent the request for the url's host with the
+    # Host of a record (confirmed through to_urllib()), and a Content-Type placeholder
+    # let a record declare a JSON body text/html.  Both are refused when the
+    # notification is built; a literal Content-Type still overrides the body format's.
+    body = {"url": "https://shop.example/pb", "method": "POST", "body": "a={SubId1}"}
+    with pytest.raises(postback.ConfigError) as info:
+        postback.Notification(**body, body_format="query", headers={"Host": "{SubId1}"})
+    assert info.value.setting == "headers.Host"
+    with pytest.raises(postback.ConfigError) as info:
+        postback.Notification(**body, body_format="query", headers={"Content-Type": "{SubId2}"})
+    assert info.value.setting == "headers.Content-Type"
+    assert "literal" in info.value.message
+    literal = postback.Notification(
+        **body, body_format="query", headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+    request = literal.prepare(Action(sub_id1="x"))
+    assert request.content_type == "text/plain; charset=utf-8"
+    assert [n for n, _ in request.headers].count("Content-Type") == 1

@@ -1,4 +1,4 @@
-"""The url format (SPEC §4 **url**): absolute http(s) URLs, literal authority, per-part escaping."""
+"""The url format: absolute http(s) URLs, literal authority, per-part escaping."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def utf8_safe(value: str) -> str:
 
 
 def expected_text(value: Any) -> str:
-    """Format a value the way SPEC §3 says, written independently of the library."""
+    """Format a value as docs/language.md says, written independently of the library."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The ``xml`` format (SPEC §4): the XML scanner, its refusals and the XML escapers.
+"""The ``xml`` format: the XML scanner, its refusals and the XML escapers.
 
 The property tests render adversarial values into every XML position and parse the
 result with the standard library's expat-based parsers: the document must parse, keep
@@ -68,7 +68,7 @@ def text_of(element: ET.Element | None) -> str:
 
 
 def iso(value: datetime) -> str:
-    """SPEC §3 formatting of a datetime in the default timezone (UTC)."""
+    """A datetime as templates write it by default: ISO 8601 in UTC, seconds precision."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="seconds")
