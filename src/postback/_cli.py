@@ -71,7 +71,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     name = display(args.template)
     source = read_template(args.template, fmt)
     options = project.compile_options(args.template, name)
-    action = action_from(args, options.extra_fields)
+    action = action_from(args, options.extra_fields, options.unknown_keys)
     try:
         template = _compile(source, fmt, options)
     except TemplateError as err:
@@ -121,7 +121,8 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         label = _notification_label(display(path), err)
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
         return EXIT_FAILED
-    request = notification.prepare(action_from(args, notification.extra_fields))
+    action = action_from(args, notification.extra_fields, notification.unknown_keys)
+    request = notification.prepare(action)
     emit(request.to_http(mask=args.mask))
     return EXIT_OK
 
