@@ -1,0 +1,244 @@
+"""Template.render_many and Notification.prepare_many: one result per record, in order."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import pickle
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import postback
+from postback import Action, Notification, Prepared, PreparedRequest, RecordFailure, Rendered
+from postback._bulk import ERROR_CODES, load_line, request_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = (ROOT / "examples" / "action-clearing.json").read_text(encoding="utf-8")
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def seed() -> postback.Template:
+    return postback.compile(SEED, format="json")
+
+
+def test_every_kind_of_record_and_every_failure_in_order(seed: postback.Template) -> None:
+    sample = postback.sample_action()
+    records: list[object] = [
+        sample,
+        {"CampaignId": "12", "Payout": "1.50"},
+        '{"Payout": 1.50, "items": [{"sku": "A", "qty": 2}]}\n',
+        b"   \n",  # blank: counted, not yielded
+        b'{"Payout": "1.2.3"}\n',
+        "[1, 2]\n",
+        '{"Payout": 1, "Payout": 2}\n',
+        '{"Payout": NaN}\n',
+        '{"Payot": 1}\n',
+        b"\xff{}\n",
+        "{not json\n",
+        42,
+    ]
+    results = list(seed.render_many(records))
+    assert [r.line for r in results] == [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert [r.index for r in results] == [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert all(isinstance(r, Rendered) for r in results)
+
+    good = results[:3]
+    assert all(r.ok and r.error is None for r in good)
+    assert good[0].body == seed.render(sample)
+    assert good[1].body == seed.render(Action(campaign_id=12, payout=Decimal("1.50")))
+    third = Action(payout=Decimal("1.50"), items=({"sku": "A", "qty": 2},))  # type: ignore[arg-type]
+    assert good[2].body == seed.render(third)
+    # The body is valid JSON, so the scale of the decimal went through exactly.
+    assert json.loads(good[2].body or "")["payout"] == "1.50"
+
+    failures = [(r.line, r.body, r.error) for r in results[3:]]
+    assert all(body is None for _, body, _ in failures)
+    codes = [(line, error.code if error else None) for line, _, error in failures]
+    assert codes == [
+        (5, "record-error"),
+        (6, "not-an-object"),
+        (7, "invalid-json"),
+        (8, "invalid-json"),
+        (9, "record-error"),
+        (10, "invalid-json"),
+        (11, "invalid-json"),
+        (12, "not-an-object"),
+    ]
+    errors = {line: error for line, _, error in failures}
+    assert errors[5] == RecordFailure(
+        "record-error", "Payout: expected a decimal number, got '1.2.3' (str)", "Payout"
+    )
+    assert errors[6] == RecordFailure(
+        "not-an-object", "a record must be a JSON object, not an array", None
+    )
+    assert errors[7] is not None and "'Payout' is given twice" in errors[7].message
+    assert errors[8] is not None and "NaN" in errors[8].message
+    assert errors[9] is not None and errors[9].field == "Payot"
+    assert "did you mean 'Payout'?" in errors[9].message
+    assert errors[10] is not None and "not UTF-8 (byte 0xff at offset 0)" in errors[10].message
+    assert errors[11] is not None and "at column 2" in errors[11].message
+    assert errors[12] is not None and "not int" in errors[12].message
+    assert {e.code for e in errors.values() if e} <= set(ERROR_CODES)
+
+
+def test_a_render_error_is_a_result_with_its_field() -> None:
+    template = postback.compile('{"p": "{Payout}"}', format="json", missing="error")
+    (ok, missing) = template.render_many(['{"Payout": 1.5}', "{}"])
+    assert ok.body == '{"p": "1.5"}'
+    assert missing.error is not None
+    assert missing.error.code == "render-error"
+    assert missing.error.field == "Payout"
+    with pytest.raises(postback.RenderError) as raised:
+        template.render({})
+    assert missing.error.message == str(raised.value)
+
+
+def test_results_are_made_as_they_are_asked_for(seed: postback.Template) -> None:
+    made: list[int] = []
+
+    def endless() -> Iterator[str]:
+        for k in itertools.count():
+            made.append(k)
+            yield f'{{"CampaignId": {k}}}'
+
+    results = seed.render_many(endless())
+    assert made == []  # nothing is read before the first result is asked for
+    first = list(itertools.islice(results, 3))
+    assert [r.index for r in first] == [0, 1, 2]
+    assert made == [0, 1, 2]
+
+
+def test_start_numbers_the_records(seed: postback.Template) -> None:
+    results = list(seed.render_many(["{}", "", "{}"], start=1000))
+    assert [(r.index, r.line) for r in results] == [(1000, 1001), (1002, 1003)]
+
+
+def test_arguments_are_checked_when_called_not_when_iterated(seed: postback.Template) -> None:
+    with pytest.raises(TypeError, match="start must be an int"):
+        seed.render_many([], start="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="start must be an int"):
+        seed.render_many([], start=True)
+    notification = Notification("https://example.com/{CampaignId}")
+    with pytest.raises(TypeError, match="now must be a datetime"):
+        notification.prepare_many([], now="today")  # type: ignore[arg-type]
+
+
+def test_an_unexpected_exception_is_not_hidden(seed: postback.Template) -> None:
+    class Broken(dict[str, object]):
+        def items(self):  # type: ignore[no-untyped-def,override]
+            raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        list(seed.render_many([Broken()]))
+
+
+def test_to_json_lines(seed: postback.Template) -> None:
+    ok, bad = seed.render_many([postback.sample_action(), "[]"])
+    line = ok.to_json()
+    assert "\n" not in line
+    assert "東京" in line  # non-ASCII text is written as it is
+    assert json.loads(line) == {"line": 1, "body": ok.body}
+    assert json.loads(bad.to_json()) == {
+        "line": 2,
+        "error": {
+            "code": "not-an-object",
+            "message": "a record must be a JSON object, not an array",
+            "field": None,
+        },
+    }
+
+
+def test_text_bodies_carry_no_lone_surrogate() -> None:
+    template = postback.compile("<{Text1}>", format="text")
+    (result,) = template.render_many([{"Text1": "a\ud800b"}])
+    assert result.body == "<a\ufffdb>"
+    assert result.body.encode("utf-8") == template.render_bytes({"Text1": "a\ud800b"})
+    result.to_json().encode("utf-8")  # writable as UTF-8
+
+
+def test_prepare_many_matches_prepare_with_one_now() -> None:
+    notification = Notification.from_file(ROOT / "examples" / "notification.toml")
+    sample = postback.sample_action()
+    records = [sample, '{"ActionId": "A-1"}', '{"AdId": "x7"}', "null"]
+    results = list(notification.prepare_many(records, now=NOW))
+    assert all(isinstance(r, Prepared) for r in results)
+    assert [r.ok for r in results] == [True, True, False, False]
+    assert results[0].request == notification.prepare(sample, now=NOW)
+    second = results[1].request
+    assert second == notification.prepare(Action(action_id="A-1"), now=NOW)
+    assert second is not None and second.not_before == NOW + timedelta(seconds=30)
+    assert results[2].error == RecordFailure(
+        "record-error", "AdId: expected an integer, got 'x7' (str)", "AdId"
+    )
+    assert results[3].error is not None and results[3].error.code == "not-an-object"
+
+
+def test_prepare_many_fixes_now_once_per_call() -> None:
+    notification = Notification("https://example.com/{ActionId}")
+    before = datetime.now(UTC)
+    results = list(notification.prepare_many(["{}"] * 3))
+    after = datetime.now(UTC)
+    times = {r.request.not_before for r in results if r.request}
+    assert len(times) == 1
+    (only,) = times
+    assert before <= only <= after
+
+
+def test_prepared_to_json() -> None:
+    notification = Notification.from_file(ROOT / "examples" / "notification.toml")
+    (result,) = notification.prepare_many([postback.sample_action()], now=NOW)
+    request = result.request
+    assert request is not None
+    data = json.loads(result.to_json())
+    assert data == {
+        "line": 1,
+        "method": "POST",
+        "url": request.url,
+        "headers": [list(pair) for pair in request.headers],
+        "body": (request.body or b"").decode("utf-8"),
+        "not_before": "2026-02-03T11:30:30+00:00",
+    }
+    assert ["Content-Type", "application/json"] in data["headers"]
+
+
+def test_request_dict_bodies() -> None:
+    base = {"method": "GET", "url": "https://e.com/", "headers": (), "content_type": None}
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    none = request_dict(PreparedRequest(**base, body=None, not_before=when))  # type: ignore[arg-type]
+    assert none["body"] is None and "body_base64" not in none
+    assert none["not_before"] == "2026-01-01T00:00:00+00:00"
+    raw = b"\xff\x00binary"
+    binary = request_dict(PreparedRequest(**base, body=raw, not_before=when))  # type: ignore[arg-type]
+    assert "body" not in binary
+    assert base64.b64decode(binary["body_base64"]) == raw
+
+
+def test_load_line_reads_exact_json() -> None:
+    assert load_line('{"a": 1.10, "b": [1, 2.5e3]}') == {
+        "a": Decimal("1.10"),
+        "b": [1, Decimal("2.5E+3")],
+    }
+    assert load_line(b'{"k": "\\u00e9"}') == {"k": "é"}
+    for bad, fragment in [
+        ("Infinity", "Infinity"),
+        ('{"a": -Infinity}', "-Infinity"),
+        ('{"x": {"k": 1, "k": 1}}', "'k' is given twice"),
+        ("1 2", "Extra data"),
+        ("[" * 100_000, "nested too deeply"),
+        ("\ufeff{}", "BOM"),
+    ]:
+        with pytest.raises(ValueError, match=fragment):
+            load_line(bad)
+
+
+def test_results_pickle_and_compare(seed: postback.Template) -> None:
+    results = list(seed.render_many(["{}", "[]"]))
+    assert pickle.loads(pickle.dumps(results)) == results
+    assert Rendered(0, "x") == Rendered(0, "x", None)
+    assert Rendered(0, "x").ok and not Rendered(0, None, RecordFailure("render-error", "m")).ok
