@@ -82,7 +82,7 @@ def test_every_kind_of_record_and_every_failure_in_order(seed: postback.Template
     assert errors[9] is not None and errors[9].field == "Payot"
     assert "did you mean 'Payout'?" in errors[9].message
     assert errors[10] is not None and "not UTF-8 (byte 0xff at offset 0)" in errors[10].message
-    assert errors[11] is not None and "at column 2" in errors[11].message
+    assert errors[11] is not None and "at character 2" in errors[11].message
     assert errors[12] is not None and "not int" in errors[12].message
     assert {e.code for e in errors.values() if e} <= set(ERROR_CODES)
 
@@ -235,6 +235,15 @@ def test_load_line_reads_exact_json() -> None:
     ]:
         with pytest.raises(ValueError, match=fragment):
             load_line(bad)
+
+
+def test_a_json_error_is_placed_the_same_with_or_without_the_line_end() -> None:
+    messages = set()
+    for line in ('{"Payout": 1.5', '{"Payout": 1.5\n', b'{"Payout": 1.5\r\n'):
+        with pytest.raises(ValueError) as raised:
+            load_line(line)
+        messages.add(str(raised.value))
+    assert messages == {"Expecting ',' delimiter at character 15"}
 
 
 def test_results_pickle_and_compare(seed: postback.Template) -> None:

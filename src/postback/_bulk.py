@@ -217,7 +217,10 @@ def load_line(line: str | bytes | bytearray) -> object:
             object_pairs_hook=_object,
         )
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{exc.msg} at column {exc.colno}") from None
+        # Counted without the line end, so a file's line and the same line without
+        # its newline (as Spark hands it over) report the same place.
+        at = min(exc.pos, len(line.rstrip("\r\n"))) + 1
+        raise ValueError(f"{exc.msg} at character {at}") from None
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
 
