@@ -6,6 +6,8 @@ import base64
 import itertools
 import json
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -251,3 +253,44 @@ def test_results_pickle_and_compare(seed: postback.Template) -> None:
     assert pickle.loads(pickle.dumps(results)) == results
     assert Rendered(0, "x") == Rendered(0, "x", None)
     assert Rendered(0, "x").ok and not Rendered(0, None, RecordFailure("render-error", "m")).ok
+
+
+def test_the_multiprocessing_example_writes_what_prepare_many_writes(tmp_path: Path) -> None:
+    sample = postback.sample_action()
+    lines = [
+        json.dumps({**sample.to_dict(), "CampaignId": k, "ActionId": f"A-{k}"}) + "\n"
+        for k in range(1, 2_001)
+    ]
+    lines[99] = '{"Payout": "1.2.3"}\n'
+    lines[100] = "\n"
+    lines[1999] = "[]\n"
+    source = tmp_path / "actions.jsonl"
+    source.write_text("".join(lines), encoding="utf-8")
+    requests, errors = tmp_path / "requests.jsonl", tmp_path / "errors.jsonl"
+    notification_file = ROOT / "examples" / "notification.toml"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "bulk_multiprocessing.py"),
+            str(notification_file),
+            str(source),
+            str(requests),
+            str(errors),
+            "--workers",
+            "2",
+            "--chunk-size",
+            "150",
+            "--now",
+            NOW.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr  # two actions failed
+    assert proc.stderr.strip() == "1997 requests, 2 failures"
+    notification = Notification.from_file(notification_file)
+    expected = list(notification.prepare_many(lines, now=NOW))
+    assert requests.read_text("utf-8").splitlines() == [r.to_json() for r in expected if r.ok]
+    assert errors.read_text("utf-8").splitlines() == [r.to_json() for r in expected if not r.ok]
+    assert [json.loads(e)["line"] for e in errors.read_text("utf-8").splitlines()] == [100, 2000]
