@@ -15,29 +15,33 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
+from ._cli_args import (
+    EPILOG,
+    Parser,
+    add_check,
+    add_fields,
+    add_prepare,
+    add_render,
+    add_test,
+)
 from ._cli_check import cmd_check
 from ._cli_io import (
-    DIRECTORY_SUFFIXES,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
-    EXPECTED_SUFFIX,
-    RECORD_SUFFIX,
     STDIN,
     STDIN_NAME,
-    SUFFIX_FORMATS,
     CliError,
     action_from,
     display,
     emit,
     err_line,
     error,
-    format_arg,
     format_for,
-    one_line,
+    project_from,
     read_template,
     read_text,
     template_error_lines,
@@ -45,7 +49,7 @@ from ._cli_io import (
 )
 from ._cli_test import cmd_test
 from ._errors import PostbackError, TemplateError
-from ._template import Format, compile
+from ._template import _compile
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -62,12 +66,14 @@ __all__ = ["build_parser", "main"]
 def _cmd_render(args: argparse.Namespace) -> int:
     if args.template == STDIN and args.record == STDIN:
         raise CliError("the template and the record cannot both be read from stdin (-)")
-    fmt = format_for(args.template, args.format)
+    project = project_from(args, validate=False)
+    fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
     name = display(args.template)
     source = read_template(args.template, fmt)
-    action = action_from(args)
+    options = project.compile_options(args.template, name)
+    action = action_from(args, options.extra_fields)
     try:
-        template = compile(source, format=fmt, timezone=args.timezone, name=name)
+        template = _compile(source, fmt, options)
     except TemplateError as err:
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(name, err)))
         return EXIT_FAILED
@@ -115,7 +121,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         label = _notification_label(display(path), err)
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
         return EXIT_FAILED
-    emit(notification.prepare(action_from(args)).to_http())
+    emit(notification.prepare(action_from(args, notification.extra_fields)).to_http())
     return EXIT_OK
 
 
@@ -171,139 +177,23 @@ def _cmd_fields(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line, ``postback: error: ...``."""
-
-    def error(self, message: str) -> NoReturn:
-        raise CliError(f"{one_line(message)} (see {self.prog} --help)")
-
-
-_EPILOG = (
-    "exit status: 0 success; 1 a check or test failed, or a template is defective; "
-    "2 usage error or unreadable input. docs: docs/cli.md"
-)
-
-
-def _add_record_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument(
-        "--record",
-        metavar="FILE",
-        help="a JSON object with the action's fields (placeholder or attribute names), "
-        "or - for stdin",
-    )
-    group.add_argument("--sample", action="store_true", help="use the built-in sample action")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``postback`` command line."""
-    parser = _Parser(
+    parser = Parser(
         prog="postback",
         description="Render, check and test postback templates.",
-        epilog=_EPILOG,
+        epilog=EPILOG,
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"postback {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     # Not required=True: argparse would then report a missing command before an
     # unknown option (``postback --bogus``); _run reports a missing command itself.
-
-    formats = ", ".join(f.value for f in Format)
-    extensions = ", ".join(f"{s} {f.value}" for s, f in SUFFIX_FORMATS.items())
-
-    p = commands.add_parser(
-        "render",
-        help="render a template for a record and print the body",
-        description="Render TEMPLATE for a record and print the body exactly, "
-        "byte for byte (no newline is added).",
-        epilog=_EPILOG,
-        allow_abbrev=False,
-    )
-    p.add_argument("template", metavar="TEMPLATE", help="the template file, or - for stdin")
-    _add_record_options(p)
-    p.add_argument(
-        "--format",
-        type=format_arg,
-        metavar="F",
-        help=f"the template's format ({formats}); default from the extension: {extensions}",
-    )
-    p.add_argument(
-        "--timezone",
-        metavar="TZ",
-        help="IANA time zone dates are converted to (default UTC)",
-    )
-    p.set_defaults(handler=_cmd_render)
-
-    p = commands.add_parser(
-        "check",
-        help="check templates and print every diagnostic",
-        description="Check templates statically and print every diagnostic. "
-        "Directories are searched recursively for "
-        + ", ".join(DIRECTORY_SUFFIXES)
-        + f" files (not *{RECORD_SUFFIX}).",
-        epilog=_EPILOG,
-        allow_abbrev=False,
-    )
-    p.add_argument(
-        "paths",
-        metavar="TEMPLATE",
-        nargs="+",
-        help="template files or directories, or - for stdin (needs --format)",
-    )
-    p.add_argument(
-        "--format",
-        type=format_arg,
-        metavar="F",
-        help=f"check every template as this format ({formats}); default from the extension",
-    )
-    p.add_argument(
-        "--output-format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text (file:line:col: severity[code]: message), json, or github "
-        "(workflow annotations); default text",
-    )
-    p.set_defaults(handler=cmd_check)
-
-    p = commands.add_parser(
-        "prepare",
-        help="print the HTTP request a notification would send",
-        description="Print the request NOTIFICATION would send for a record, as HTTP/1.1 "
-        "text: request line, headers, blank line, body (CRLF line endings). "
-        "Nothing is sent.",
-        epilog=_EPILOG,
-        allow_abbrev=False,
-    )
-    p.add_argument(
-        "notification", metavar="NOTIFICATION.toml", help="the notification settings, or -"
-    )
-    _add_record_options(p)
-    p.set_defaults(handler=_cmd_prepare)
-
-    p = commands.add_parser(
-        "fields",
-        help="print the field catalog",
-        description="Print the fields and item attributes templates can use.",
-        epilog=_EPILOG,
-        allow_abbrev=False,
-    )
-    p.add_argument("--json", action="store_true", help="print the catalog as JSON")
-    p.set_defaults(handler=_cmd_fields)
-
-    p = commands.add_parser(
-        "test",
-        help="run golden tests: templates must render exactly CASE.expected",
-        description="Golden tests: every CASE.json/.xml/.qs/.query/.url template under DIR, "
-        f"rendered for CASE{RECORD_SUFFIX} beside it (or the built-in sample), must equal "
-        f"CASE{EXPECTED_SUFFIX} byte for byte.",
-        epilog=_EPILOG,
-        allow_abbrev=False,
-    )
-    p.add_argument("paths", metavar="DIR", nargs="+", help="directories (or single templates)")
-    p.add_argument(
-        "--update", action="store_true", help="write the expected files from the renderings"
-    )
-    p.set_defaults(handler=cmd_test)
+    add_render(commands, _cmd_render)
+    add_check(commands, cmd_check)
+    add_prepare(commands, _cmd_prepare)
+    add_fields(commands, _cmd_fields)
+    add_test(commands, cmd_test)
     return parser
 
 

@@ -14,22 +14,33 @@ from ._cli_io import (
     EXIT_OK,
     EXIT_USAGE,
     STDIN,
+    STDIN_NAME,
     CliError,
     Progress,
+    UnreadableError,
     diagnostic_line,
     display,
     emit,
-    error,
     format_for,
     plural,
+    project_from,
     read_template,
     walk_templates,
     warning,
 )
-from ._errors import Diagnostic, PostbackError
-from ._template import check
+from ._cli_notify import (
+    FileDiagnostic,
+    check_notification,
+    check_with,
+    drop_body_files,
+    is_notification,
+)
+from ._errors import Diagnostic
+from ._problems import Code
+from ._project import Project, shown_path
+from ._template import Format
 
-__all__ = ["cmd_check"]
+__all__ = ["cmd_check", "show_settings"]
 
 
 def _github_data(text: str) -> str:
@@ -76,12 +87,14 @@ def _diagnostic_json(file: str, diag: Diagnostic) -> dict[str, object]:
 # ---------------------------------------------------------------------------
 
 
-def _collect_check_files(paths: Sequence[str]) -> list[str]:
+def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
     files: list[str] = []
     seen: set[str] = set()
+    walked: set[str] = set()
     for path in paths:
         if path != STDIN and os.path.isdir(path):
-            found = list(walk_templates(path))
+            found = list(walk_templates(path, project))
+            walked.update(found)
             if not found:
                 warning(
                     f"no templates in {path} (looked for {', '.join(DIRECTORY_SUFFIXES)} files)"
@@ -94,68 +107,156 @@ def _collect_check_files(paths: Sequence[str]) -> list[str]:
                 files.append(file)
     if files.count(STDIN) > 1:  # pragma: no cover - deduplicated above
         raise CliError("stdin (-) can be named only once")
-    return files
+    return drop_body_files(files, walked)
+
+
+def _configured_paths(project: Project) -> list[str]:
+    settings = project.settings_for(None)
+    paths = [shown_path(p) for p in (*settings.templates, *settings.cases)]
+    if not paths:
+        raise CliError("the following arguments are required: TEMPLATE (see postback check --help)")
+    return list(dict.fromkeys(paths))
+
+
+def _unusable(name: str, exc: CliError) -> FileDiagnostic:
+    """A file that could not be checked, as a diagnostic like any other."""
+    if isinstance(exc, UnreadableError):
+        code, line, column = Code.UNREADABLE_FILE, exc.line, exc.column
+    else:
+        code, line, column = Code.UNKNOWN_FORMAT, 1, 1
+    return FileDiagnostic(
+        name, Diagnostic("error", code.value, exc.message, line, column, line, column + 1)
+    )
+
+
+def _check_file(file: str, project: Project, explicit: Format | None) -> list[FileDiagnostic]:
+    """Return every diagnostic of one file (a template or a notification)."""
+    name = display(file)
+    if is_notification(file):
+        return check_notification(file)
+    fmt = project.format_for(file, explicit)[0] or format_for(file, None)
+    source = read_template(file, fmt)
+    options = project.compile_options(file, name)
+    return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
+
+
+class _Tally:
+    """What the summary line counts."""
+
+    def __init__(self) -> None:
+        self.errors = self.warnings = self.unreadable = self.files_with_errors = 0
+
+    def add(self, found: Sequence[FileDiagnostic]) -> None:
+        errors = sum(f.diagnostic.severity == "error" for f in found)
+        self.errors += errors
+        self.warnings += len(found) - errors
+        self.files_with_errors += bool(errors)
+
+    def summary(self, files: int) -> str:
+        checked = files - self.unreadable
+        found: list[str] = []
+        if self.errors:
+            found.append(
+                f"{plural(self.errors, 'error')} in {plural(self.files_with_errors, 'file')}"
+            )
+        if self.warnings:
+            found.append(plural(self.warnings, "warning"))
+        text = ", ".join(found) or "no problems found"
+        tail = f"; {self.unreadable} unreadable" if self.unreadable else ""
+        return f"checked {plural(checked, 'file')}: {text}{tail}\n"
+
+
+def _lines(output: str, found: Sequence[FileDiagnostic]) -> list[str]:
+    if output == "github":
+        return [
+            _github_line(f.file if f.file == STDIN_NAME else Path(f.file).as_posix(), f.diagnostic)
+            for f in found
+        ]
+    return [diagnostic_line(f.file, f.diagnostic) for f in found]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Run ``postback check``: print every diagnostic and a summary; return the exit status."""
-    files = _collect_check_files(args.paths)
+    project = project_from(args)
+    if args.show_settings is not None:
+        emit(show_settings(project, args.show_settings, args.format))
+        return EXIT_OK
+    files = _collect_check_files(args.paths or _configured_paths(project), project)
     output: str = args.output_format
     progress = Progress(len(files), "checking")
     records: list[dict[str, object]] = []
-    errors = warnings = unreadable = files_with_errors = 0
+    tally = _Tally()
 
     for index, file in enumerate(files, 1):
         progress.update(index, file)
-        name = display(file)
         try:
-            fmt = format_for(file, args.format)
-            source = read_template(file, fmt)
-            diagnostics = check(source, format=fmt, name=name)
+            found = _check_file(file, project, args.format)
         except CliError as exc:
-            progress.clear()
-            error(exc.message)
-            unreadable += 1
-            continue
-        except PostbackError as exc:
-            progress.clear()
-            error(f"{name}: {exc}")
-            unreadable += 1
-            continue
-        if not diagnostics:
-            continue
-        if any(d.severity == "error" for d in diagnostics):
-            files_with_errors += 1
-        for diag in diagnostics:
-            if diag.severity == "error":
-                errors += 1
-            else:
-                warnings += 1
-        shown = Path(name).as_posix() if output == "github" and file != STDIN else name
-        if output == "json":
-            records.extend(_diagnostic_json(name, d) for d in diagnostics)
-            continue
-        if output == "github":
-            lines = [_github_line(shown, d) for d in diagnostics]
+            tally.unreadable += 1
+            found = [_unusable(display(file), exc)]
         else:
-            lines = [diagnostic_line(name, d) for d in diagnostics]
+            tally.add(found)
+        if not found:
+            continue
+        if output == "json":
+            records.extend(_diagnostic_json(f.file, f.diagnostic) for f in found)
+            continue
         progress.clear()
-        emit("".join(line + "\n" for line in lines))
+        emit("".join(line + "\n" for line in _lines(output, found)))
     progress.clear()
 
     if output == "json":
         emit(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
     elif output == "text":
-        checked = len(files) - unreadable
-        found: list[str] = []
-        if errors:
-            found.append(f"{plural(errors, 'error')} in {plural(files_with_errors, 'file')}")
-        if warnings:
-            found.append(plural(warnings, "warning"))
-        summary = ", ".join(found) or "no problems found"
-        tail = f"; {unreadable} unreadable" if unreadable else ""
-        emit(f"checked {plural(checked, 'file')}: {summary}{tail}\n")
+        emit(tally.summary(len(files)))
 
-    if unreadable:
+    if tally.unreadable:
         return EXIT_USAGE
-    return EXIT_FAILED if errors else EXIT_OK
+    if tally.errors or (args.strict and tally.warnings):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# --show-settings
+# ---------------------------------------------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, frozenset | set | tuple):
+        value = sorted(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def show_settings(project: Project, file: str, explicit: Format | None) -> str:
+    """Return the settings that apply to ``file`` and where each comes from, as TOML."""
+    settings = project.settings_for(file)
+    if settings.file is not None:
+        origin = settings.label
+    elif not project.use_config:
+        origin = "no settings file (--no-config)"
+    else:
+        origin = "no settings file: none found"
+    out = [f"# settings for {display(file)}", f"# read from {origin}"]
+    fmt, why = project.format_for(file, explicit)
+    if is_notification(file):
+        out.append('format = "notification"  # the extension .toml')
+        out.append("# a notification's templates use the options in the notification file")
+    else:
+        if fmt is None:
+            try:
+                fmt = format_for(file, None)
+                why = f"the extension {Path(file).suffix.lower()}"
+            except CliError:
+                why = "unknown: pass --format or add a pattern to formats"
+        out.append(f"format = {_toml_value(fmt.value if fmt else None)}  # {why}")
+        for key, value, source in project.sources(file):
+            if key == "timezone" and value is None:
+                value = "UTC"
+            out.append(f"{key} = {_toml_value(value)}  # {source}")
+    for key in ("templates", "cases"):
+        paths = getattr(settings, key)
+        if paths:
+            shown = [shown_path(p) for p in paths]
+            out.append(f"{key} = {_toml_value(shown)}  # {settings.label}")
+    return "".join(line + "\n" for line in out)

@@ -11,12 +11,14 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
+from ._options import CompileOptions
+from ._project import DIRECTORY_SUFFIXES, SETTINGS_NAMES, SUFFIX_FORMATS, Project
 from ._record import Action, sample_action
 from ._template import Format
 
@@ -33,6 +35,7 @@ __all__ = [
     "SUFFIX_FORMATS",
     "CliError",
     "Progress",
+    "UnreadableError",
     "action_from",
     "diagnostic_line",
     "display",
@@ -45,6 +48,7 @@ __all__ = [
     "load_record",
     "one_line",
     "plural",
+    "project_from",
     "read_template",
     "read_text",
     "template_error_lines",
@@ -56,21 +60,6 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-#: File extensions and the format they imply when ``--format`` is not given.
-SUFFIX_FORMATS: dict[str, Format] = {
-    ".json": Format.JSON,
-    ".xml": Format.XML,
-    ".qs": Format.QUERY,
-    ".query": Format.QUERY,
-    ".url": Format.URL,
-    ".txt": Format.TEXT,
-}
-
-#: The extensions ``check`` and ``test`` look for when they walk a directory.  Text
-#: templates (``.txt``) are only used when named explicitly, so that a README.txt in a
-#: template folder is not mistaken for a template.
-DIRECTORY_SUFFIXES: tuple[str, ...] = (".json", ".xml", ".qs", ".query", ".url")
 
 RECORD_SUFFIX = ".record.json"
 EXPECTED_SUFFIX = ".expected"
@@ -89,6 +78,15 @@ class CliError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UnreadableError(CliError):
+    """A file that cannot be read as UTF-8 text; ``line`` and ``column`` say where it fails."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 # ---------------------------------------------------------------------------
@@ -189,12 +187,14 @@ def _read_bytes(path: str, what: str) -> bytes:
                 return data
             return stdin.read().encode("utf-8")
         except OSError as exc:
-            raise CliError(f"cannot read the {what} from stdin: {exc.strerror or exc}") from None
+            raise UnreadableError(
+                f"cannot read the {what} from stdin: {exc.strerror or exc}"
+            ) from None
     try:
         return Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise CliError(f"cannot read {what} {path}: {reason}") from None
+        raise UnreadableError(f"cannot read {what} {path}: {reason}") from None
 
 
 def _decode(data: bytes, path: str, what: str) -> str:
@@ -202,9 +202,13 @@ def _decode(data: bytes, path: str, what: str) -> str:
         # utf-8-sig: a byte order mark written by some editors is not part of the text.
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CliError(
+        # Where the first bad byte is, as an editor would show it.
+        before = data[: exc.start].decode("utf-8-sig", "replace").split("\n")
+        raise UnreadableError(
             f"cannot read {what} {display(path)}: not UTF-8 text "
-            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            len(before),
+            len(before[-1]) + 1,
         ) from None
 
 
@@ -239,8 +243,11 @@ def _json_type(value: object) -> str:
     return "a number"
 
 
-def load_record(path: str) -> Action:
-    """Read a JSON record (an object for ``Action.from_dict``) from a file or stdin."""
+def load_record(path: str, extra: Iterable[str] = ()) -> Action:
+    """Read a JSON record (an object for ``Action.from_dict``) from a file or stdin.
+
+    ``extra`` names the extra fields the record may hold (those of the template).
+    """
     name = display(path)
     text = read_text(path, "record")
     try:
@@ -254,16 +261,44 @@ def load_record(path: str) -> Action:
     if not isinstance(data, dict):
         raise CliError(f"{name}: a record must be a JSON object, not {_json_type(data)}")
     try:
-        return Action.from_dict(data)
+        return Action.from_dict(data, extra=extra)
     except RecordError as exc:
         raise CliError(f"{name}: invalid record: {exc}") from None
 
 
-def action_from(args: argparse.Namespace) -> Action:
+def action_from(args: argparse.Namespace, extra: Iterable[str] = ()) -> Action:
     """Return the action of ``--record FILE`` or ``--sample``."""
     if args.record is not None:
-        return load_record(args.record)
+        return load_record(args.record, extra)
     return sample_action()
+
+
+#: The flags that override a compile option of the project settings.
+OPTION_FLAGS = {
+    "extra_fields": "--extra-field",
+    "missing": "--missing",
+    "timezone": "--timezone",
+    "date_format": "--date-format",
+}
+
+
+def project_from(args: argparse.Namespace, *, validate: bool = True) -> Project:
+    """Return the project settings the flags of ``args`` select and override.
+
+    With ``validate`` the flags' values are checked here, once, so that a bad value
+    is one usage error before any file is read.
+    """
+    overrides = {
+        key: getattr(args, key) for key in OPTION_FLAGS if getattr(args, key, None) is not None
+    }
+    if validate:
+        CompileOptions(**overrides)
+    return Project(
+        config=getattr(args, "config", None),
+        use_config=not getattr(args, "no_config", False),
+        overrides=overrides,
+        flags=OPTION_FLAGS,
+    )
 
 
 def format_arg(value: str) -> Format:
@@ -338,17 +373,31 @@ def plural(count: int, word: str) -> str:
 
 
 def is_directory_template(name: str) -> bool:
-    """Tell whether a file ``name`` found in a directory is a template to use."""
+    """Tell whether a file ``name`` found in a directory is a template to use.
+
+    Records, expected outputs and the settings files (``pyproject.toml``,
+    ``postback.toml``) are not; notification files (``.toml``) are.
+    """
     lower = name.lower()
     if lower.endswith(RECORD_SUFFIX) or lower.endswith(EXPECTED_SUFFIX):
         return False
-    return lower.endswith(DIRECTORY_SUFFIXES)
+    return lower.endswith(DIRECTORY_SUFFIXES) and lower not in SETTINGS_NAMES
 
 
-def walk_templates(directory: str) -> Iterator[str]:
-    """Yield the templates under ``directory``, sorted, skipping hidden entries."""
+def walk_templates(directory: str, project: Project | None = None) -> Iterator[str]:
+    """Yield the templates under ``directory``, sorted, skipping hidden entries.
+
+    With ``project``, files its settings give a format by pattern are templates too.
+    """
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and is_directory_template(name):
-                yield os.path.join(root, name)
+            if name.startswith("."):
+                continue
+            path = os.path.join(root, name)
+            if is_directory_template(name) or (
+                project is not None
+                and not name.lower().endswith((RECORD_SUFFIX, EXPECTED_SUFFIX))
+                and project.format_for(path, None)[0] is not None
+            ):
+                yield path

@@ -86,6 +86,10 @@ class Code(StrEnum):
     PLACEHOLDER_IN_USERINFO = "placeholder-in-userinfo"
     PLACEHOLDER_IN_HOST = "placeholder-in-host"
     PLACEHOLDER_IN_PORT = "placeholder-in-port"
+    # Files the command line cannot use (never raised by compile or check).
+    UNREADABLE_FILE = "unreadable-file"
+    UNKNOWN_FORMAT = "unknown-format"
+    INVALID_NOTIFICATION = "invalid-notification"
 
     def __str__(self) -> str:
         return self.value

@@ -1,0 +1,193 @@
+"""Notification files on the command line: every template checked where it is written.
+
+A notification file (``.toml``) holds templates in TOML strings: the url, each header
+value, and the body (or a ``body_file``).  ``check_notification`` checks each of them
+with the notification's own settings and reports every defect at its line and column
+in the TOML file, or in the body file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+from ._cli_io import STDIN, display, read_text
+from ._config import check_keys
+from ._errors import ConfigError, Diagnostic
+from ._options import CompileOptions
+from ._problems import Code, LineIndex, diagnostics
+from ._project import NOTIFICATION_SUFFIX
+from ._settings import Settings
+from ._template import Format, _front_end
+from ._tomlspans import KeyPath, Located, locate
+
+__all__ = [
+    "FileDiagnostic",
+    "check_notification",
+    "check_with",
+    "drop_body_files",
+    "is_notification",
+]
+
+_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+class FileDiagnostic(NamedTuple):
+    """A diagnostic and the file (as messages name it) its position is in."""
+
+    file: str
+    diagnostic: Diagnostic
+
+
+def _base_dir(path: str) -> Path:
+    return Path.cwd() if path == STDIN else Path(path).parent
+
+
+def is_notification(path: str) -> bool:
+    """Tell whether the file ``path`` is a notification file (by its extension)."""
+    return path != STDIN and path.lower().endswith(NOTIFICATION_SUFFIX)
+
+
+def _body_file(path: str) -> str | None:
+    try:
+        table = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # checking the notification says why
+    body_file = table.get("body_file")
+    if not isinstance(body_file, str):
+        return None
+    return os.path.normpath(os.path.abspath(_base_dir(path) / body_file))
+
+
+def drop_body_files(files: list[str], walked: set[str]) -> list[str]:
+    """Leave out of ``files`` those found in ``walked`` directories that are the
+    ``body_file`` of a notification among ``files``: the notification covers them, with
+    its own body format and options."""
+    bodies = {_body_file(f) for f in files if is_notification(f)} - {None}
+    if not bodies:
+        return files
+    return [
+        f for f in files if f not in walked or os.path.normpath(os.path.abspath(f)) not in bodies
+    ]
+
+
+def _at(
+    lines: LineIndex, start: int, end: int, code: Code, message: str, suggestion: str | None = None
+) -> Diagnostic:
+    line, column = lines.position(start)
+    end_line, end_column = lines.position(max(end, start + 1))
+    return Diagnostic("error", code.value, message, line, column, end_line, end_column, suggestion)
+
+
+def _toml_error(text: str, exc: tomllib.TOMLDecodeError) -> Diagnostic:
+    message = str(exc)
+    line = column = 1
+    match = _TOML_POSITION_RE.search(message)
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+        message = message[: match.start()]
+    elif message.endswith(" (at end of document)"):
+        rows = text.split("\n")
+        line, column = len(rows), len(rows[-1]) + 1
+        message = message[: -len(" (at end of document)")] + " at the end of the file"
+    return Diagnostic(
+        "error",
+        Code.INVALID_NOTIFICATION.value,
+        f"invalid TOML: {message}",
+        line,
+        column,
+        line,
+        column + 1,
+    )
+
+
+def _setting_path(setting: str | None) -> KeyPath:
+    if not setting:
+        return ()
+    head, _, rest = setting.partition(".")
+    return (head, rest) if head == "headers" and rest else (head,)
+
+
+def _settings_error(text: str, spans: dict[KeyPath, Located], exc: ConfigError) -> Diagnostic:
+    lines = LineIndex(text)
+    path = _setting_path(exc.setting)
+    where = spans.get(path) or spans.get(path[:1])
+    if where is None:
+        return Diagnostic("error", Code.INVALID_NOTIFICATION.value, exc.message, 1, 1, 1, 1)
+    end = where.key + len(path[-1]) if path else where.key + 1
+    return _at(lines, where.key, end, Code.INVALID_NOTIFICATION, exc.message)
+
+
+def _settings(table: dict[str, Any], path: str) -> Settings:
+    """Validate the notification's settings the way ``Notification.from_dict`` does."""
+    values, body_name = check_keys(table, _base_dir(path))
+    options = CompileOptions(
+        **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
+    )
+    return Settings(**values, options=options, body_name=body_name)
+
+
+def _templates(settings: Settings) -> Iterator[tuple[KeyPath | None, str, Format]]:
+    """Yield each template: its key path (None for a body file), source and format."""
+    yield ("url",), settings.url, Format.URL
+    for name, value in settings.headers:
+        yield ("headers", name), value, Format.HEADER
+    if settings.body is not None and settings.body_format is not None:
+        key: KeyPath | None = ("body",) if settings.body_name == "body" else None
+        yield key, settings.body, settings.body_format
+
+
+def _moved(diag: Diagnostic, source: str, where: Located | None, lines: LineIndex) -> Diagnostic:
+    """Return ``diag`` (positions in ``source``) with positions in the TOML file."""
+    if where is None or where.value != source or len(where.chars) != len(source) + 1:
+        # Not found as written: point at the key, which is still the right line.
+        line, column = lines.position(where.key) if where is not None else (1, 1)
+        return replace(diag, line=line, column=column, end_line=line, end_column=column + 1)
+    starts = [0] + [m.end() for m in re.finditer("\n", source)]
+
+    def offset(line: int, column: int) -> int:
+        index = starts[min(line, len(starts)) - 1] + column - 1
+        return where.chars[max(0, min(index, len(source)))]
+
+    line, column = lines.position(offset(diag.line, diag.column))
+    end_line, end_column = lines.position(offset(diag.end_line, diag.end_column))
+    return replace(diag, line=line, column=column, end_line=end_line, end_column=end_column)
+
+
+def check_with(source: str, fmt: Format, options: CompileOptions) -> list[Diagnostic]:
+    """Return every defect of ``source``, as ``postback.check`` does, for validated options."""
+    front = _front_end(source, fmt, options)
+    return diagnostics(front.problems, front.lines)
+
+
+def check_notification(path: str) -> list[FileDiagnostic]:
+    """Check every template of the notification file ``path``; return every defect.
+
+    Raises ``CliError`` (``UnreadableError``) when the file cannot be read as UTF-8.
+    """
+    name = display(path)
+    text = read_text(path, "notification")
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [FileDiagnostic(name, _toml_error(text, exc))]
+    spans = locate(text)
+    try:
+        settings = _settings(table, path)
+    except ConfigError as exc:
+        return [FileDiagnostic(name, _settings_error(text, spans, exc))]
+    lines = LineIndex(text)
+    found: list[FileDiagnostic] = []
+    for key, source, fmt in _templates(settings):
+        for diag in check_with(source, fmt, replace(settings.options, name=name)):
+            if key is None:
+                found.append(FileDiagnostic(settings.body_name, diag))
+            else:
+                found.append(FileDiagnostic(name, _moved(diag, source, spans.get(key), lines)))
+    found.sort(key=lambda f: (f.file != name, f.diagnostic.line, f.diagnostic.column))
+    return found
