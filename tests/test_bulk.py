@@ -233,7 +233,7 @@ def test_load_line_reads_exact_json() -> None:
         ('{"x": {"k": 1, "k": 1}}', "'k' is given twice"),
         ("1 2", "Extra data"),
         ("[" * 100_000, "nested too deeply"),
-        ("\ufeff{}", "BOM"),
+        ("\ufeff{}", "byte order mark"),
     ]:
         with pytest.raises(ValueError, match=fragment):
             load_line(bad)

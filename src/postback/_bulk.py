@@ -196,6 +196,12 @@ def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return out
 
 
+# One decoder for every line: json.loads would build a new one per call.
+_DECODER: Final = json.JSONDecoder(
+    parse_float=Decimal, parse_constant=_refuse_constant, object_pairs_hook=_object
+)
+
+
 def load_line(line: str | bytes | bytearray) -> object:
     """Return the JSON value of one line, numbers with a fraction as exact ``Decimal``.
 
@@ -210,13 +216,12 @@ def load_line(line: str | bytes | bytearray) -> object:
                 f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
             ) from None
     try:
-        return json.loads(
-            line,
-            parse_float=Decimal,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_object,
-        )
+        return _DECODER.decode(line)
     except json.JSONDecodeError as exc:
+        if line.startswith("\ufeff"):
+            raise ValueError(
+                "a byte order mark (U+FEFF) before the JSON; strip it from the file's first line"
+            ) from None
         # Counted without the line end, so a file's line and the same line without
         # its newline (as Spark hands it over) report the same place.
         at = min(exc.pos, len(line.rstrip("\r\n"))) + 1
