@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import postback
 from postback import Action, Notification, Prepared, PreparedRequest, RecordFailure, Rendered
@@ -294,3 +296,10 @@ def test_the_multiprocessing_example_writes_what_prepare_many_writes(tmp_path: P
     assert requests.read_text("utf-8").splitlines() == [r.to_json() for r in expected if r.ok]
     assert errors.read_text("utf-8").splitlines() == [r.to_json() for r in expected if not r.ok]
     assert [json.loads(e)["line"] for e in errors.read_text("utf-8").splitlines()] == [100, 2000]
+
+
+@given(st.text(), st.integers(min_value=0, max_value=10**9))
+def test_a_body_line_is_what_json_dumps_writes(body: str, index: int) -> None:
+    assert Rendered(index, body).to_json() == json.dumps(
+        {"line": index + 1, "body": body}, ensure_ascii=False
+    )

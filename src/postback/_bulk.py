@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._errors import PostbackError, RecordError, RenderError
@@ -106,7 +107,8 @@ class Rendered:
         """
         if self.error is not None:
             return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
-        return _dumps({"line": self.index + 1, "body": self.body})
+        # What json.dumps writes for this dict, without its per-call setup.
+        return f'{{"line": {self.index + 1}, "body": {encode_basestring(self.body or "")}}}'
 
 
 @dataclass(frozen=True, slots=True)
