@@ -28,11 +28,13 @@ nox.options.reuse_existing_virtualenvs = False
 
 @nox.session(python=PRIMARY)
 def lint(session: nox.Session) -> None:
-    """Check formatting, lint and types."""
+    """Check formatting, lint and types (of the package and of the documented examples)."""
     session.install("-e", ".[dev,test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "src/postback")
+    # Every Python example of the documentation, and a call that must not type-check.
+    session.run("mypy", "--strict", "tests/typing")
 
 
 @nox.session(python=PYTHONS)

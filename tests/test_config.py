@@ -118,7 +118,7 @@ def test_check_keys_reads_the_body_file_relative_to_base_dir(tmp_path: Path) -> 
         ({"url": "u", "zzzzzz": 3}, f"unknown setting 'zzzzzz': the keys are {ALL_KEYS}", "zzzzzz"),
         ({"url": "u", "max_requests": "ten"}, "max_requests must be a whole number of requests per second, not 'ten' (str)", "max_requests"),
         ({"url": "u", "min_delay": True}, "min_delay must be a number of seconds, not True (bool)", "min_delay"),
-        ({"url": "u", "headers": ["X-A"]}, "headers must be a table of header names to value templates, not ['X-A'] (list)", "headers"),
+        ({"url": "u", "headers": ["X-A: 1", 2]}, """headers must be a table of header names to value templates, or an array of "Name: value" lines, not ['X-A: 1', 2] (list)""", "headers"),
         ({"url": "u", "extra_fields": "A"}, "extra_fields must be a list of strings (field names), not 'A' (str)", "extra_fields"),
         ({"url": "u" * 100, "method": 1}, "method must be a string: 'GET' or 'POST', not 1 (int)", "method"),
         ({"url": ["u" * 100]}, "url must be a string (the URL template), not ['" + "u" * 55 + "... (list)", "url"),

@@ -651,7 +651,7 @@ def test_repr_shows_the_settings_that_are_not_defaults() -> None:
     assert repr(Notification(**FULL_SETTINGS)) == (
         "Notification(url='https://example.com/pb/{CampaignId}?id={ActionId}&c={Channel}', "
         """method='POST', body='{"id": "{ActionId}", "payout": {Payout},...', """
-        "body_format='json', headers={'X-A': '{CampaignId}', 'Authorization': 'Bearer abc'}, "
+        "body_format='json', headers={'X-A': '{CampaignId}', 'Authorization': '***'}, "
         "min_delay=1.5, max_requests=3, success_response='OK', error_response='ERR', "
         "missing='error', timezone='Europe/Berlin', date_format='%Y-%m-%d %H:%M', "
         "extra_fields=('Channel',))"

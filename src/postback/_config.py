@@ -35,8 +35,10 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_str_mapping(value: object) -> bool:
-    return isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
+def _is_headers(value: object) -> bool:
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) for k in value)
+    return _is_str_list(value)
 
 
 def _is_str_list(value: object) -> bool:
@@ -50,7 +52,10 @@ KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     "body": ("a string (the body template)", _is_str),
     "body_file": ("a string (a path relative to the notification file)", _is_str),
     "body_format": ("a string: 'json', 'xml' or 'query'", _is_str),
-    "headers": ("a table of header names to value templates", _is_str_mapping),
+    "headers": (
+        'a table of header names to value templates, or an array of "Name: value" lines',
+        _is_headers,
+    ),
     "min_delay": ("a number of seconds", _is_number),
     "max_requests": ("a whole number of requests per second", _is_int),
     "success_response": ("a string", _is_str),

@@ -18,11 +18,12 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
 
-from ._errors import RenderError
+from ._errors import RenderError, TemplateError
 from ._options import CompileOptions
 from ._pacer import Pacer
 from ._record import Action, coerce
-from ._request import Outcome, PreparedRequest
+from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
+from ._secrets import is_secret_header, mask_template
 from ._settings import Settings
 from ._template import Format, Template, _compile
 
@@ -59,7 +60,9 @@ class Notification:
     """One postback's settings, validated and compiled on construction.
 
     ``url`` is a ``"url"`` template; ``body`` (POST only) a template in ``body_format``
-    (``"json"``, ``"xml"`` or ``"query"``); each header value a ``"header"`` template.
+    (``"json"``, ``"xml"`` or ``"query"``); each header value a ``"header"`` template,
+    the headers given as a mapping, ``(name, value)`` pairs or ``"Name: value"`` lines
+    (as on the settings screen; spaces around name and value are dropped).
     ``min_delay`` is seconds (``int``, ``float``, ``Decimal`` or ``timedelta``, >= 0),
     ``max_requests`` a positive ``int`` or None, ``success_response`` /
     ``error_response`` texts looked for in a response body, or None.  ``timezone``,
@@ -70,7 +73,9 @@ class Notification:
     defective template raises the ``TemplateError`` of ``postback.compile``, whose
     ``.name`` names the setting (``"url"``, ``"body"``, ``"headers.X-Token"``).
 
-    Instances are immutable, hashable, comparable, picklable and thread-safe.
+    ``repr`` and errors show the values of secret headers (``Authorization``,
+    ``Cookie``, names with ``token``, ``secret`` or ``key``, ...) masked.  Instances
+    are immutable, hashable, comparable, picklable and thread-safe.
     """
 
     __slots__ = ("_body_template", "_header_templates", "_settings", "_url_template")
@@ -101,7 +106,7 @@ class Notification:
         method: str = "GET",
         body: str | None = None,
         body_format: Format | str | None = None,
-        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str] | str] | None = None,
         min_delay: int | float | Decimal | timedelta = 0,
         max_requests: int | None = None,
         success_response: str | None = None,
@@ -145,8 +150,7 @@ class Notification:
         options = settings.options
         url_template = _compile(settings.url, Format.URL, replace(options, name="url"))
         header_templates = tuple(
-            (name, _compile(value, Format.HEADER, replace(options, name=f"headers.{name}")))
-            for name, value in settings.headers
+            (name, _compile_header(name, value, options)) for name, value in settings.headers
         )
         body_template = None
         if settings.body is not None and settings.body_format is not None:
@@ -283,13 +287,22 @@ class Notification:
 
     # -- the response ---------------------------------------------------------
 
-    def classify(self, status: int, body: str | bytes | bytearray | memoryview | None) -> Outcome:
+    def classify(
+        self,
+        status: int,
+        body: str | bytes | bytearray | memoryview | None,
+        *,
+        headers: ResponseHeaders | None = None,
+    ) -> Outcome:
         """Judge a response: ``error_response`` found in the body -> not ok; else, with
         ``success_response`` set, ok iff the status is 2xx and it is found in the body;
         else ok iff the status is 2xx.
 
         ``body`` may be ``str``, bytes-like (decoded as UTF-8, invalid bytes replaced)
-        or None (no body).  Matching is case-sensitive substring search.
+        or None (no body).  Matching is case-sensitive substring search.  ``headers``
+        (the response's, as the HTTP client gives them) lets the reason of a 3xx
+        response name its ``Location``: redirects are never followed, so a 3xx is a
+        failed attempt.
         """
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"status must be an int HTTP status code, not {type(status).__name__}")
@@ -303,11 +316,13 @@ class Notification:
             raise TypeError(f"body must be str, bytes or None, not {type(body).__name__}")
         code = int(status)
         is_2xx = 200 <= code <= 299
-        status_text = f"status {code} is {'' if is_2xx else 'not '}2xx"
+        redirect = redirect_note(code, headers)
+        status_text = f"status {code} is {'' if is_2xx else 'not '}2xx{redirect}"
         if self.error_response is not None and self.error_response in text:
             return Outcome(
                 False,
-                f"error_response {self.error_response!r} found in the response body",
+                f"error_response {self.error_response!r} found in the response body"
+                + (f" ({status_text})" if redirect else ""),
                 "error_response",
             )
         if self.success_response is not None:
@@ -334,8 +349,9 @@ class Notification:
         """Build a notification from a mapping with the keys of a notification file.
 
         Keys: ``url`` (required), ``method``, ``body`` or ``body_file``, ``body_format``,
-        ``headers`` (a mapping), ``min_delay``, ``max_requests``, ``success_response``,
-        ``error_response``, ``timezone``, ``missing``, ``extra_fields``, ``date_format``.
+        ``headers`` (a mapping, or a list of ``"Name: value"`` lines), ``min_delay``,
+        ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
+        ``missing``, ``extra_fields``, ``date_format``.
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
         current directory).  An unknown key or a value of the wrong type raises
         ``ConfigError`` naming the key.
@@ -362,6 +378,18 @@ class Notification:
         table, file = read_file(path)
         with located(str(file)):
             return cls.from_dict(table, base_dir=file.parent)
+
+
+def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
+    """Compile the value template of header ``name``; a secret one's errors are masked."""
+    try:
+        return _compile(value, Format.HEADER, replace(options, name=f"headers.{name}"))
+    except TemplateError as exc:
+        if is_secret_header(name):
+            # The error shows its template's line; keep the literal text (the
+            # credential) out of logs, keep placeholders and positions.
+            exc.source = mask_template(exc.source)
+        raise
 
 
 def _rebuild(*arguments: Any) -> Notification:

@@ -23,6 +23,9 @@ _ONE_SECOND: Final = timedelta(seconds=1)
 
 _T = TypeVar("_T", float, datetime)
 
+# What a pickled Pacer holds: max_requests, the recent starts, the last start, the kind.
+_State = tuple[int | None, list[float | datetime], float | datetime | None, str | None]
+
 
 def _check_max_requests(value: object) -> int | None:
     if value is None:
@@ -71,7 +74,9 @@ class Pacer:
     ``max_requests=None`` means no limit: ``reserve(now)`` returns ``now``.
 
     Each call is O(1) amortised (a deque of the last ``max_requests`` starts); a lock
-    makes a ``Pacer`` safe to share between threads.
+    makes a ``Pacer`` safe to share between threads.  A ``Pacer`` pickles with its
+    state (and a new lock): a copy sent to another process keeps its own window there,
+    so N processes that each hold one start up to N x ``max_requests`` per second.
     """
 
     __slots__ = ("_kind", "_last", "_lock", "_max", "_starts")
@@ -90,6 +95,19 @@ class Pacer:
 
     def __repr__(self) -> str:
         return f"Pacer(max_requests={self._max!r})"
+
+    def __getstate__(self) -> _State:
+        # A lock cannot be pickled; the copy gets its own (in __setstate__).
+        with self._lock:
+            return self._max, list(self._starts), self._last, self._kind
+
+    def __setstate__(self, state: _State) -> None:
+        max_requests, starts, last, kind = state
+        self._max = _check_max_requests(max_requests)
+        self._starts = deque(starts)
+        self._last = last
+        self._kind = kind
+        self._lock = _thread.allocate_lock()
 
     @overload
     def reserve(self, now: float) -> float: ...

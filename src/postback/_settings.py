@@ -18,6 +18,7 @@ from ._errors import ConfigError
 from ._messages import describe_value
 from ._options import CompileOptions, MissingPolicy
 from ._pacer import _check_max_requests
+from ._secrets import MASK, is_secret_header, masked_headers, shown_line
 from ._template import Format
 
 __all__ = ["Settings"]
@@ -43,6 +44,10 @@ def _head(body: str) -> str:
 
 def _format_name(fmt: Format) -> str:
     return fmt.value
+
+
+def _show_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(masked_headers(headers))
 
 
 # ---------------------------------------------------------------------------
@@ -169,20 +174,51 @@ def _check_response_text(value: object, setting: str) -> None:
         )
 
 
-def _header_pairs(headers: object) -> Iterable[object]:
+_HEADER_FORMS: Final = (
+    'a mapping of header names to values, (name, value) pairs or "Name: value" lines'
+)
+
+
+def _header_entries(headers: object) -> Iterable[object]:
     if headers is None:
         return ()
     if isinstance(headers, Mapping):
         return headers.items()
-    if isinstance(headers, str | bytes) or not isinstance(headers, Iterable):
+    if isinstance(headers, str):
         raise ConfigError(
-            f"headers must be a mapping of header names to values, not {describe_value(headers)}",
+            f"headers must be {_HEADER_FORMS}, not a string: put each line in a list, "
+            f"[{shown_line(headers)}]",
             setting="headers",
+        )
+    if isinstance(headers, bytes) or not isinstance(headers, Iterable):
+        raise ConfigError(
+            f"headers must be {_HEADER_FORMS}, not {describe_value(headers)}", setting="headers"
         )
     return headers
 
 
-def _check_header(name: object, value: object, seen: dict[str, str]) -> str:
+def _header_pair(entry: object, index: int) -> tuple[object, object]:
+    """Return ``(name, value)`` of one entry of a headers list: a pair or a line."""
+    if isinstance(entry, str):
+        # A line as typed on the settings screen: spaces around name and value
+        # are not part of either (HTTP parsers drop them too).
+        name, colon, value = entry.partition(":")
+        if not colon:
+            raise ConfigError(
+                f"header line {index + 1}, {shown_line(entry)}, has no colon: write each "
+                'header as "Name: value"',
+                setting="headers",
+            )
+        return name.strip(" \t"), value.strip(" \t")
+    if not isinstance(entry, tuple | list) or len(entry) != 2:
+        raise ConfigError(
+            f"headers must be {_HEADER_FORMS}, got {describe_value(entry)}", setting="headers"
+        )
+    name, value = entry
+    return name, value
+
+
+def _check_header(name: object, value: object, seen: dict[str, str]) -> tuple[str, str]:
     if not isinstance(name, str):
         raise ConfigError(
             f"a header name must be a string, not {describe_value(name)}", setting="headers"
@@ -207,26 +243,22 @@ def _check_header(name: object, value: object, seen: dict[str, str]) -> str:
             setting=setting,
         )
     if not isinstance(value, str):
+        shown = f"{MASK} ({type(value).__name__})" if is_secret_header(name) else None
         raise ConfigError(
             f"the value of header {name!r} must be a string (a header template), not "
-            f"{describe_value(value)}",
+            f"{shown or describe_value(value)}",
             setting=setting,
         )
     seen[folded] = name
-    return name
+    return name, value
 
 
 def _check_headers(headers: object, body: str | None) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
-    for pair in _header_pairs(headers):
-        if not isinstance(pair, tuple | list) or len(pair) != 2:
-            raise ConfigError(
-                f"headers must be a mapping or (name, value) pairs, got {describe_value(pair)}",
-                setting="headers",
-            )
-        name, value = pair
-        out.append((_check_header(name, value, seen), value))
+    for index, entry in enumerate(_header_entries(headers)):
+        name, value = _header_pair(entry, index)
+        out.append(_check_header(name, value, seen))
     for name, _value in out:
         if name.lower() == "content-type" and body is None:
             raise ConfigError(
@@ -256,7 +288,7 @@ class Settings:
     method: str = field(default="GET", metadata={_ALWAYS: True})
     body: str | None = field(default=None, metadata={_SHOW: _head})
     body_format: Format | None = field(default=None, metadata={_SHOW: _format_name})
-    headers: tuple[tuple[str, str], ...] = field(default=(), metadata={_SHOW: dict})
+    headers: tuple[tuple[str, str], ...] = field(default=(), metadata={_SHOW: _show_headers})
     min_delay: int | float | Decimal | timedelta = field(default=0, compare=False)
     max_requests: int | None = None
     success_response: str | None = None

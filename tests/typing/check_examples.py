@@ -1,0 +1,378 @@
+"""Every Python example of README.md and docs/*.md, for ``mypy --strict`` (nox -s lint).
+
+Generated from the documents by ``python tests/_docs_blocks.py``; tests/test_docs.py
+fails when this file is out of date.  Each document's runnable blocks form one
+function, in order, as they share one namespace when the documentation tests run
+them.  The last function holds a call that is wrong on purpose: if mypy stopped
+seeing the error, ``warn_unused_ignores`` (part of ``--strict``) would fail the check.
+"""
+
+from __future__ import annotations
+
+import postback
+
+
+def readme() -> None:
+    # README.md, example 1
+    from pathlib import Path
+
+    import postback
+
+    source = Path("examples/action-clearing.json").read_text(encoding="utf-8")
+    template = postback.compile(source, format="json")
+    body = template.render(postback.Action(campaign_id=123, payout="12.50"))
+    body = template.render({"CampaignId": "123", "Payout": "12.50"})  # mappings work too
+
+    for d in postback.check(source, format="json"):  # every defect, with positions
+        print(f"{d.line}:{d.column}: {d.code}: {d.message}")
+
+    # The whole postback: URL, headers, body and earliest send time, for an HTTP client.
+    n = postback.Notification.from_file("examples/notification.toml")
+    req = n.prepare(postback.sample_action())
+    print(req)  # the Authorization header's value is shown as '***'
+    kwargs = req.to_httpx()  # httpx.Client().request(**kwargs, timeout=10); never follows redirects
+
+
+def docs_ci() -> None:
+    # docs/ci.md, example 1
+    import postback
+    from postback.testing import Snapshot
+
+
+    def test_refund_body(postback_snapshot: Snapshot) -> None:
+        template = postback.compile('{"id": "{ActionId}"}', format="json")
+        postback_snapshot.assert_match(template.render({"ActionId": "1000.4636.2"}))
+        # a file name of your choice:
+        postback_snapshot.assert_match(template.render({"ActionId": "1"}), "first.expected")
+
+    # docs/ci.md, example 2
+    from postback.testing import discover
+
+    for case in discover("templates"):  # no path: the settings' cases
+        comparison = case.compare()  # renders the template for the record
+        if not comparison.ok:
+            print(comparison.diff())  # unified diff, expected -> rendered
+
+
+def docs_notifications() -> None:
+    # docs/notifications.md, example 1
+    import postback
+
+    n = postback.Notification(
+        url="https://example.com/pb?oid={ActionId}",
+        method="POST",
+        body='{"id": "{ActionId}", "payout": {Payout}}',
+        body_format="json",
+        headers={"Authorization": "Bearer abc", "X-Action-Id": "{ActionId}"},
+        min_delay=30,
+        max_requests=10,
+        success_response="OK",
+        error_response="ERROR",
+    )
+    req = n.prepare(postback.sample_action())
+    req.method  # 'POST'
+    req.url  # 'https://example.com/pb?oid=1000.4636.158133'
+    req.headers  # (('Authorization', 'Bearer abc'), ('X-Action-Id', '1000.4636.158133'),
+    #  ('Content-Type', 'application/json'))
+    req.body  # b'{"id": "1000.4636.158133", "payout": 12.50}'
+    req.content_type  # 'application/json'
+    req.not_before  # datetime(2026, 2, 3, 11, 30, 30, tzinfo=UTC): ClearedDate + 30 s
+    req.to_httpx()  # keyword arguments for httpx's client.request(), never following redirects
+    repr(req)  # "PreparedRequest(..., headers=(('Authorization', '***'), ...": secrets masked
+
+    n.classify(200, b"OK")  # Outcome(ok=True, reason="status 200 is 2xx and success_response
+    #   'OK' found in the response body", rule='success_response')
+
+    # docs/notifications.md, example 2
+    lines = postback.Notification(
+        "https://example.com/pb", headers=["X-Token: {SubId1}", "Accept: text/plain"]
+    )
+    assert lines == postback.Notification(
+        "https://example.com/pb", headers={"X-Token": "{SubId1}", "Accept": "text/plain"}
+    )
+
+    # docs/notifications.md, example 3
+    action = postback.sample_action()  # or a mapping: {"ActionId": "1000.1", ...}
+    req = n.prepare(action, now=None)
+
+    # docs/notifications.md, example 4
+    req.to_http()
+    # b'POST /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\n'
+    # b'Authorization: Bearer abc\r\nX-Action-Id: 1000.4636.158133\r\n'
+    # b'Content-Type: application/json\r\nContent-Length: 43\r\n\r\n'
+    # b'{"id": "1000.4636.158133", "payout": 12.50}'
+    req.to_http(mask=True)  # the same, with b'Authorization: ***\r\n'
+
+    # docs/notifications.md, example 5
+    secret = postback.Notification(
+        "https://example.com/pb", headers={"Authorization": "Bearer s3cr3t"}
+    ).prepare(action)
+    assert "s3cr3t" not in repr(secret)
+    assert secret.header("Authorization") == "Bearer s3cr3t"  # the data itself is intact
+    assert b"Authorization: ***" in secret.to_http(mask=True)
+
+    # docs/notifications.md, example 6
+    outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
+    outcome.ok  # False
+    outcome.reason  # "status 302 is not 2xx, a redirect to 'https://elsewhere.example/pb' that
+    #   is not followed (success_response 'OK' not found in the response body)"
+
+    # docs/notifications.md, example 7
+    import time
+
+    pacer = n.pacer()  # postback.Pacer(n.max_requests)
+    start = pacer.reserve(time.monotonic())  # the earliest time >= now the next request may start
+
+    # docs/notifications.md, example 8
+    p = postback.Pacer(2)
+    [p.reserve(0.0) for _ in range(5)]  # [0.0, 0.0, 1.0, 1.0, 2.0]
+
+    # docs/notifications.md, example 9
+    import time
+    from collections.abc import Iterable
+    from datetime import UTC, datetime
+
+    import httpx
+
+    import postback
+
+
+    def send_httpx(
+        client: httpx.Client, n: postback.Notification, req: postback.PreparedRequest
+    ) -> tuple[bool, str]:
+        """Send one request, never following a redirect; return (ok, reason)."""
+        try:
+            resp = client.request(**req.to_httpx(), timeout=10)
+        except httpx.HTTPError as exc:  # no response at all: DNS, refused, timed out, ...
+            return False, f"no response: {exc!r}"
+        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
+        return outcome.ok, outcome.reason
+
+
+    def wait_until(when: datetime) -> None:
+        """Sleep until ``when`` (an aware datetime), the request's ``not_before``."""
+        time.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+
+
+    def run_sync(
+        n: postback.Notification, actions: Iterable[postback.Action]
+    ) -> list[tuple[bool, str]]:
+        pacer = n.pacer()
+        # In order of not_before, so that the pacer sees a clock that never goes back.
+        pending = sorted((n.prepare(action) for action in actions), key=lambda r: r.not_before)
+        results = []
+        with httpx.Client() as client:
+            for req in pending:
+                wait_until(req.not_before)  # minimum delay
+                start = pacer.reserve(time.monotonic())
+                time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
+                ok, reason = send_httpx(client, n, req)
+                print(req.method, req.url, "->", "ok" if ok else "FAILED:", reason)
+                results.append((ok, reason))
+        return results
+
+
+    if __name__ == "__main__":
+        run_sync(
+            postback.Notification.from_file("examples/notification.toml"), [postback.sample_action()]
+        )
+
+    # docs/notifications.md, example 10
+    import asyncio
+    from collections.abc import Iterable
+    from datetime import UTC, datetime
+
+    import httpx
+
+    import postback
+
+
+    async def send_httpx_async(
+        client: httpx.AsyncClient, n: postback.Notification, req: postback.PreparedRequest
+    ) -> tuple[bool, str]:
+        """Send one request, never following a redirect; return (ok, reason)."""
+        try:
+            resp = await client.request(**req.to_httpx(), timeout=10)
+        except httpx.HTTPError as exc:  # no response at all
+            return False, f"no response: {exc!r}"
+        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
+        return outcome.ok, outcome.reason
+
+
+    async def deliver(
+        client: httpx.AsyncClient,
+        n: postback.Notification,
+        pacer: postback.Pacer,
+        req: postback.PreparedRequest,
+    ) -> tuple[bool, str]:
+        await asyncio.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
+        loop = asyncio.get_running_loop()
+        start = pacer.reserve(loop.time())  # tasks ask in the order they wake up
+        await asyncio.sleep(max(0.0, start - loop.time()))
+        return await send_httpx_async(client, n, req)
+
+
+    async def run_async(
+        n: postback.Notification, actions: Iterable[postback.Action]
+    ) -> list[tuple[bool, str]]:
+        pacer = n.pacer()
+        async with httpx.AsyncClient() as client:
+            return await asyncio.gather(
+                *(deliver(client, n, pacer, n.prepare(action)) for action in actions)
+            )
+
+
+    if __name__ == "__main__":
+        notification = postback.Notification.from_file("examples/notification.toml")
+        for ok, reason in asyncio.run(run_async(notification, [postback.sample_action()])):
+            print("ok" if ok else "FAILED:", reason)
+
+    # docs/notifications.md, example 11
+    import multiprocessing
+    import time
+    from collections.abc import Iterable
+    from concurrent.futures import ProcessPoolExecutor
+    from datetime import UTC, datetime
+
+    import httpx
+    from limits import RateLimitItemPerSecond, storage, strategies
+
+    import postback
+
+
+    class Worker:
+        """What one worker process keeps between actions: the notification, an HTTP
+        client and its handle on the shared limiter."""
+
+        def __init__(self, n: postback.Notification, storage_uri: str, partner: str) -> None:
+            self.n = n
+            self.client = httpx.Client()
+            self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+            self.limit = RateLimitItemPerSecond(n.max_requests or 1)
+            self.partner = partner  # the limiter's key: one window per partner
+
+        def acquire(self) -> None:
+            """Wait until the fleet's window has room for one more start, and take it."""
+            if self.n.max_requests is None:
+                return
+            while not self.limiter.hit(self.limit, self.partner):
+                reset = self.limiter.get_window_stats(self.limit, self.partner).reset_time
+                time.sleep(max(0.001, reset - time.time()))
+
+        def deliver(self, action: postback.Action) -> tuple[bool, str]:
+            req = self.n.prepare(action)
+            time.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
+            self.acquire()
+            try:
+                resp = self.client.request(**req.to_httpx(), timeout=10)
+            except httpx.HTTPError as exc:
+                return False, f"no response: {exc!r}"
+            outcome = self.n.classify(resp.status_code, resp.content, headers=resp.headers)
+            return outcome.ok, outcome.reason
+
+
+    WORKERS: list[Worker] = []  # the one Worker of this process, made by init_worker
+
+
+    def init_worker(n: postback.Notification, storage_uri: str, partner: str) -> None:
+        WORKERS.append(Worker(n, storage_uri, partner))
+
+
+    def deliver_in_worker(action: postback.Action) -> tuple[bool, str]:
+        return WORKERS[0].deliver(action)
+
+
+    def run_pool(
+        n: postback.Notification,
+        actions: Iterable[postback.Action],
+        storage_uri: str = "redis://localhost:6379/0",
+        partner: str = "partner-4636",
+        workers: int = 4,
+    ) -> list[tuple[bool, str]]:
+        # "spawn" starts each worker afresh: no sockets, locks or threads copied from this
+        # process (the default on macOS and Windows; Linux forks).
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(n, storage_uri, partner),
+        ) as pool:
+            return list(pool.map(deliver_in_worker, actions))
+
+
+    if __name__ == "__main__":
+        notification = postback.Notification.from_file("examples/notification.toml")
+        for ok, reason in run_pool(notification, [postback.sample_action()] * 8):
+            print("ok" if ok else "FAILED:", reason)
+
+    # docs/notifications.md, example 12
+    import urllib.error
+    import urllib.request
+    from email.message import Message
+    from typing import IO
+
+    import aiohttp
+    import requests
+
+    import postback
+
+
+    def send_requests(
+        session: requests.Session, n: postback.Notification, req: postback.PreparedRequest
+    ) -> tuple[bool, str]:
+        try:
+            resp = session.request(**req.to_requests(), timeout=10)
+        except requests.RequestException as exc:
+            return False, f"no response: {exc!r}"
+        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
+        return outcome.ok, outcome.reason
+
+
+    async def send_aiohttp(
+        session: aiohttp.ClientSession, n: postback.Notification, req: postback.PreparedRequest
+    ) -> tuple[bool, str]:
+        try:
+            async with session.request(
+                **req.to_aiohttp(), timeout=aiohttp.ClientTimeout(total=10)
+            ) as resp:
+                body = await resp.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return False, f"no response: {exc!r}"
+        outcome = n.classify(resp.status, body, headers=resp.headers)
+        return outcome.ok, outcome.reason
+
+
+    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+        """Turn every 3xx into an HTTPError: urlopen would follow it, re-sending a POST
+        as a GET without its body."""
+
+        def redirect_request(
+            self,
+            req: urllib.request.Request,
+            fp: IO[bytes],
+            code: int,
+            msg: str,
+            headers: Message,
+            newurl: str,
+        ) -> None:
+            return None
+
+
+    NO_REDIRECTS = urllib.request.build_opener(RefuseRedirects)
+
+
+    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> tuple[bool, str]:
+        try:
+            with NO_REDIRECTS.open(req.to_urllib(), timeout=10) as resp:
+                outcome = n.classify(resp.status, resp.read(), headers=resp.headers)
+        except urllib.error.HTTPError as err:  # 3xx, 4xx and 5xx: headers and a body
+            with err:
+                outcome = n.classify(err.code, err.read(), headers=err.headers)
+        except (urllib.error.URLError, TimeoutError) as exc:  # no response at all
+            return False, f"no response: {exc!r}"
+        return outcome.ok, outcome.reason
+
+
+def deliberately_wrong() -> None:
+    """A call mypy must reject: a template is a str, not bytes."""
+    postback.compile(b"{CampaignId}", format="json")  # type: ignore[arg-type]
