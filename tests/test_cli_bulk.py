@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -168,6 +170,26 @@ def test_records_from_stdin(small: Path) -> None:
     assert second["line"] == 2
 
 
+def test_results_from_a_pipe_come_out_as_they_are_made(small: Path) -> None:
+    proc = subprocess.Popen(
+        _command("render", small, "--records", "-"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=_env(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    with proc.stdin, proc.stdout:
+        for k in (1, 2):
+            proc.stdin.write(b'{"ActionId": "A"}\n')
+            proc.stdin.flush()
+            # The record's result is out while the input is still open.
+            ready, _, _ = select.select([proc.stdout], [], [], 60)
+            assert ready, "no output before the input ended"
+            assert json.loads(proc.stdout.readline())["line"] == k
+    assert proc.wait(timeout=60) == 0
+
+
 def test_fail_fast_stops_at_the_first_failure(small: Path) -> None:
     stdin = b'{"ActionId": 1}\n{"Bogus": 1}\n{"ActionId": 3}\n'
     result = run("render", small, "--records", "-", "--fail-fast", stdin=stdin)
@@ -245,9 +267,12 @@ def test_records_and_a_record_are_exclusive_and_stdin_is_read_once(small: Path) 
     assert both.returncode == 2 and b"not allowed with argument" in both.stderr
     twice = run("render", "-", "--format", "json", "--records", "-")
     assert twice.returncode == 2
-    assert b"cannot both be stdin" in twice.stderr
+    assert twice.stderr.decode() == (
+        "postback: error: the template and the records cannot both be read from stdin (-)\n"
+    )
     prepare_twice = run("prepare", "-", "--records", "-")
-    assert prepare_twice.returncode == 2 and b"cannot both be stdin" in prepare_twice.stderr
+    assert prepare_twice.returncode == 2
+    assert b"the notification and the records cannot both" in prepare_twice.stderr
     missing = run("render", small, "--records", "no-such.jsonl")
     assert missing.returncode == 2
     assert missing.stderr.decode() == (
@@ -291,7 +316,9 @@ def test_prepare_now_must_be_iso_8601() -> None:
     assert b"not an ISO 8601 date and time: 'soon'" in result.stderr
 
 
-def test_the_reader_tells_how_far_into_a_regular_file_it_is(tmp_path: Path) -> None:
+def test_the_reader_tells_how_far_into_a_regular_file_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "r.jsonl"
     path.write_bytes(b"{}\n" * 100)
     source = _Source(str(path))
@@ -301,6 +328,13 @@ def test_the_reader_tells_how_far_into_a_regular_file_it_is(tmp_path: Path) -> N
         next(lines)
     assert source.done() == " (100%)"
     source.close()
+    with path.open("rb") as redirected:  # --records - < r.jsonl
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(redirected))
+        assert _Source("-").size == 300
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as pipe, os.fdopen(write, "wb"):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(pipe))
+        assert _Source("-").done() == ""  # a pipe has no size
 
 
 # ---------------------------------------------------------------------------

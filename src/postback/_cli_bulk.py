@@ -11,6 +11,7 @@ nothing is held in memory between records.  docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import stat
 import sys
@@ -102,7 +103,8 @@ def check_bulk_flags(args: argparse.Namespace, main_input: str) -> None:
         if given:
             raise CliError(f"{given[0]} needs --records")
     elif args.records == STDIN and main_input == STDIN:
-        raise CliError(f"the {args.command} input and --records cannot both be stdin (-)")
+        what = "template" if args.command == "render" else "notification"
+        raise CliError(f"the {what} and the records cannot both be read from stdin (-)")
 
 
 class _Source:
@@ -116,14 +118,17 @@ class _Source:
             if stream is None:
                 raise CliError("cannot read the records from stdin: there is no stdin")
             self.stream = stream
-            return
+        else:
+            try:
+                self.stream = open(path, "rb")  # noqa: SIM115 - closed by close()
+            except OSError as exc:
+                reason = exc.strerror or exc.__class__.__name__
+                raise UnreadableError(f"cannot read records {path}: {reason}") from None
         try:
-            self.stream = open(path, "rb")  # noqa: SIM115 - closed by close()
             info = os.fstat(self.stream.fileno())
-        except OSError as exc:
-            reason = exc.strerror or exc.__class__.__name__
-            raise UnreadableError(f"cannot read records {path}: {reason}") from None
-        if stat.S_ISREG(info.st_mode):
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return
+        if stat.S_ISREG(info.st_mode):  # not a pipe or a terminal: its size is known
             self.size = info.st_size
 
     def lines(self) -> Iterator[bytes]:
@@ -171,6 +176,9 @@ def _drive(
         ok_text = lambda result: result.body + raw_end  # noqa: E731
     sys.stdout.flush()
     out: IO[bytes] = sys.stdout.buffer
+    # Records from a pipe may come slowly, as they are made: each result goes out at
+    # once.  From a file, output is flushed with each redraw of the progress line.
+    stream = source.size is None
     progress = Progress(0, verb, threshold=1 if args.quiet else -1)
     done = failed = 0
     start = time.monotonic()
@@ -192,7 +200,9 @@ def _drive(
                     write(sys.stderr, line)
                 if args.fail_fast:
                     break
-            if not done & 31 and (now := time.monotonic()) >= next_tick:
+            if stream:
+                out.flush()
+            if (now := time.monotonic()) >= next_tick:
                 next_tick = now + _TICK
                 out.flush()
                 progress.show(
