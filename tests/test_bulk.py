@@ -211,6 +211,14 @@ def test_prepared_to_json() -> None:
     assert ["Content-Type", "application/json"] in data["headers"]
 
 
+def test_a_prepared_line_can_mask_secret_headers() -> None:
+    notification = Notification.from_file(ROOT / "examples" / "notification.toml")
+    (result,) = notification.prepare_many([postback.sample_action()], now=NOW)
+    masked = json.loads(result.to_json(mask=True))
+    assert masked["headers"][0] == ["Authorization", "***"]
+    assert {**masked, "headers": None} == {**json.loads(result.to_json()), "headers": None}
+
+
 def test_request_dict_bodies() -> None:
     base = {"method": "GET", "url": "https://e.com/", "headers": (), "content_type": None}
     when = datetime(2026, 1, 1, tzinfo=UTC)

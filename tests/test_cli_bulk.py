@@ -310,6 +310,20 @@ def test_prepare_records_writes_requests(tmp_path: Path) -> None:
     assert json.loads(lines[2])["error"]["code"] == "record-error"
 
 
+def test_prepare_records_masks_secret_headers() -> None:
+    stdin = b'{"ActionId": "A-1"}\n'
+    plain = run("prepare", EXAMPLES / "notification.toml", "--records", "-", stdin=stdin)
+    masked = run("prepare", EXAMPLES / "notification.toml", "--records", "-", "--mask", stdin=stdin)
+    assert plain.returncode == masked.returncode == 0
+    plain_line, masked_line = json.loads(plain.stdout), json.loads(masked.stdout)
+    assert ["Authorization", "Bearer 3f1c9a0e-example-token"] in plain_line["headers"]
+    assert ["Authorization", "***"] in masked_line["headers"]
+    assert ["X-Action-Id", "A-1"] in masked_line["headers"]
+    del plain_line["headers"], masked_line["headers"]
+    plain_line["not_before"] = masked_line["not_before"] = None
+    assert plain_line == masked_line
+
+
 def test_prepare_now_must_be_iso_8601() -> None:
     result = run("prepare", EXAMPLES / "notification.toml", "--records", "-", "--now", "soon")
     assert result.returncode == 2

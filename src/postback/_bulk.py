@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._errors import PostbackError, RecordError, RenderError
 from ._record import Action
+from ._secrets import masked_headers
 
 if TYPE_CHECKING:
     from ._notification import Notification
@@ -133,36 +134,39 @@ class Prepared:
         """Whether the request was prepared."""
         return self.error is None
 
-    def to_json(self) -> str:
+    def to_json(self, *, mask: bool = False) -> str:
         """Return the result as one line of JSON, without the newline.
 
         ``{"line": N, "method": ..., "url": ..., "headers": [[name, value], ...],
-        "body": ..., "not_before": ...}`` (see ``request_dict``), or ``{"line": N,
-        "error": {...}}`` as for ``Rendered``.
+        "body": ..., "not_before": ...}`` (see ``request_dict``; ``mask=True`` writes
+        secret header values as ``***``), or ``{"line": N, "error": {...}}`` as for
+        ``Rendered``.
         """
         if self.error is not None:
             return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
         assert self.request is not None
-        return _dumps({"line": self.index + 1, **request_dict(self.request)})
+        return _dumps({"line": self.index + 1, **request_dict(self.request, mask=mask)})
 
 
 def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def request_dict(request: PreparedRequest) -> dict[str, Any]:
+def request_dict(request: PreparedRequest, *, mask: bool = False) -> dict[str, Any]:
     """Return a prepared request as JSON-ready values.
 
     ``method`` and ``url`` as they are; ``headers`` a list of ``[name, value]`` pairs in
-    order; ``body`` the body as text when it is UTF-8 (which every rendered body is),
+    order (with ``mask``, the values of secret headers written ``***`` as
+    ``PreparedRequest.to_http(mask=True)`` writes them); ``body`` the body as text when it is UTF-8 (which every rendered body is),
     or null without a body; a body that is not UTF-8 is written instead as
     ``body_base64`` (standard base64) with no ``body`` key, so no reader can take it for
     text; ``not_before`` in ISO 8601 with its UTC offset.
     """
+    headers = masked_headers(request.headers) if mask else request.headers
     out: dict[str, Any] = {
         "method": request.method,
         "url": request.url,
-        "headers": [list(pair) for pair in request.headers],
+        "headers": [list(pair) for pair in headers],
     }
     body = request.body
     if body is None:

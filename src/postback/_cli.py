@@ -128,7 +128,8 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.records is not None:
         return prepare_records(args, notification)
-    emit(notification.prepare(action_from(args, notification.extra_fields)).to_http())
+    request = notification.prepare(action_from(args, notification.extra_fields))
+    emit(request.to_http(mask=args.mask))
     return EXIT_OK
 
 

@@ -165,6 +165,15 @@ def add_check(commands: Any, handler: Handler) -> None:
     p.set_defaults(handler=handler)
 
 
+def _add_mask_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mask",
+        action="store_true",
+        help="write the values of secret headers (Authorization, Cookie, names with "
+        "token, secret or key) as ***",
+    )
+
+
 def add_prepare(commands: Any, handler: Handler) -> None:
     """Add ``postback prepare``."""
     p = commands.add_parser(
@@ -180,6 +189,7 @@ def add_prepare(commands: Any, handler: Handler) -> None:
         "notification", metavar="NOTIFICATION.toml", help="the notification settings, or -"
     )
     _add_record_options(p, "prepare")
+    _add_mask_option(p)
     p.set_defaults(handler=handler)
 
 
@@ -223,5 +233,6 @@ def add_test(commands: Any, handler: Handler) -> None:
         metavar="F",
         help=f"render every template as this format ({_FORMATS}); default from the extension",
     )
+    _add_mask_option(p)
     _add_settings_options(p)
     p.set_defaults(handler=handler)

@@ -159,21 +159,23 @@ def _json_line(result: Rendered | Prepared) -> str:
     return result.to_json() + "\n"
 
 
+def _masked_json_line(result: Prepared) -> str:
+    return result.to_json(mask=True) + "\n"
+
+
 def _drive(
     results: Iterator[Rendered] | Iterator[Prepared],
     source: _Source,
     args: argparse.Namespace,
     verb: str,
-    raw_end: str | None = None,
+    ok_text: Callable[[Any], str] = _json_line,
+    raw: bool = False,
 ) -> int:
     """Write every result as it comes; show progress; return the exit status.
 
-    With ``raw_end`` (raw output of render) a body is written as it is, then
-    ``raw_end``, and failures go to standard error.
+    ``ok_text`` is what a success writes on standard output; with ``raw`` (raw output
+    of render) failures go to standard error.
     """
-    ok_text: Callable[[Any], str] = _json_line
-    if raw_end is not None:
-        ok_text = lambda result: result.body + raw_end  # noqa: E731
     sys.stdout.flush()
     out: IO[bytes] = sys.stdout.buffer
     # Records from a pipe may come slowly, as they are made: each result goes out at
@@ -192,7 +194,7 @@ def _drive(
             else:
                 failed += 1
                 line = (result.to_json() + "\n").encode("utf-8", "backslashreplace")
-                if raw_end is None:
+                if not raw:
                     out.write(line)
                 else:
                     progress.clear()
@@ -220,12 +222,15 @@ def _drive(
 
 def render_records(args: argparse.Namespace, template: Template) -> int:
     """Render every record of ``--records``; write JSON Lines (or raw bodies)."""
-    end = None
-    if args.output_format == "raw":
+    ok_text: Callable[[Any], str] = _json_line
+    raw = args.output_format == "raw"
+    if raw:
         end = _raw_line_end(template)
+        ok_text = lambda result: result.body + end  # noqa: E731
     source = _Source(args.records)
     try:
-        return _drive(template.render_many(source.lines()), source, args, "rendering", end)
+        results = template.render_many(source.lines())
+        return _drive(results, source, args, "rendering", ok_text, raw)
     finally:
         source.close()
 
@@ -258,6 +263,8 @@ def prepare_records(args: argparse.Namespace, notification: Notification) -> int
     source = _Source(args.records)
     try:
         results = notification.prepare_many(source.lines(), now=args.now)
+        if args.mask:
+            return _drive(results, source, args, "preparing", _masked_json_line)
         return _drive(results, source, args, "preparing")
     finally:
         source.close()

@@ -49,9 +49,9 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
     return template_error_lines(case.template, err)
 
 
-def _render_case(case: Case) -> _Outcome:
+def _render_case(case: Case, mask: bool) -> _Outcome:
     try:
-        rendered = case.render()
+        rendered = case.render(mask=mask)
     except CaseError as exc:
         return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message)
     except TemplateError as err:
@@ -62,9 +62,9 @@ def _render_case(case: Case) -> _Outcome:
     return _Outcome(True, rendered=rendered)
 
 
-def _run_case(case: Case, update: bool) -> tuple[_Outcome, bool]:
+def _run_case(case: Case, update: bool, mask: bool) -> tuple[_Outcome, bool]:
     """Run one case; return its outcome and whether an expected file was (re)written."""
-    outcome = _render_case(case)
+    outcome = _render_case(case, mask)
     if outcome.rendered is None:
         return outcome, False
     rendered = outcome.rendered
@@ -116,7 +116,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     input_errors = False
     for index, case in enumerate(cases, 1):
         progress.update(index, case.id)
-        outcome, wrote = _run_case(case, update)
+        outcome, wrote = _run_case(case, update, args.mask)
         changed += wrote
         if outcome.ok:
             passed += 1

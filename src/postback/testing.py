@@ -98,15 +98,18 @@ class Case:
         except CliError as exc:
             raise CaseError(exc.message) from None
 
-    def render(self) -> bytes:
+    def render(self, *, mask: bool = False) -> bytes:
         """Render the case: the template's bytes, or the notification's request as HTTP text.
+
+        With ``mask``, the values of secret headers (``Authorization``, tokens, keys)
+        in a notification's request are written ``***``, so expected files hold no secret.
 
         Raises ``CaseError`` for input that cannot be used (template or record file),
         ``TemplateError`` for a defective template, ``RenderError`` when the record
         cannot be rendered.
         """
         if self.format is None:
-            return self._request().to_http()
+            return self._request().to_http(mask=mask)
         try:
             source = read_template(self.template, self.format)
         except CliError as exc:
