@@ -133,7 +133,7 @@ _REFERENCE = re.compile(r"\\[{}]|\\[^{}]|\{([A-Za-z_][A-Za-z0-9_]*)\}|.", re.S)
 
 
 def reference_text(template: str, values: dict[str, str]) -> str:
-    """Render a join-free text template per SPEC §1, independently of the library."""
+    """Render a join-free text template by the language's rules, independently of the library."""
     out = []
     for m in _REFERENCE.finditer(template):
         token = m.group(0)

@@ -338,13 +338,25 @@ def test_encoding_past_the_encoders_cache(char: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "segment"),
-    [(".", "%2E"), ("..", "%2E%2E"), ("...", "%2E%2E%2E"), ("a/b", "a%2Fb"), ("./", ".%2F")],
+    [("...", "%2E%2E%2E"), ("a/b", "a%2Fb"), ("./", ".%2F"), ("%2e", "%252e")],
 )
 def test_url_path_values_are_one_segment(value: str, segment: str) -> None:
     template = postback.compile("https://h.example/a/{SubId1}/b", format="url")
     out = template.render(Action(sub_id1=value))
     assert out == f"https://h.example/a/{segment}/b"
     assert len(urlsplit(out).path.split("/")) == 4
+
+
+@pytest.mark.parametrize(("value", "segment"), [(".", "%2E"), ("..", "%2E%2E")])
+def test_url_path_dot_values(value: str, segment: str) -> None:
+    # Alone in a segment '.' and '..' are refused (WHATWG parsers read %2E as a dot);
+    # beside other literal text they are written as %2E.
+    alone = postback.compile("https://h.example/a/{SubId1}/b", format="url")
+    with pytest.raises(postback.RenderError) as info:
+        alone.render(Action(sub_id1=value))
+    assert info.value.field == "SubId1"
+    beside = postback.compile("https://h.example/a/v{SubId1}/b", format="url")
+    assert beside.render(Action(sub_id1=value)) == f"https://h.example/a/v{segment}/b"
 
 
 def test_url_fragment_is_percent_encoded_not_form_encoded() -> None:

@@ -8,11 +8,11 @@ random junk.  For every template (``exercise``):
 
 * ``check`` never raises and returns ``Diagnostic`` records;
 * ``compile`` returns a ``Template`` or raises a ``TemplateError``, nothing else;
-* ``check`` reports an error iff ``compile`` refuses (SPEC §2: "a template for which
-  check returns no error compiles"), and the exception is its first error;
+* ``check`` reports an error iff ``compile`` refuses (a template for which ``check``
+  returns no error compiles), and the exception is its first error;
 * a compiled template renders the sample action, an empty action and hostile actions to
   ``str`` or raises ``RenderError``, nothing else; the output is well-formed in its
-  format and has the same structure for every record (SPEC §4, structure preservation).
+  format and has the same structure for every record (structure preservation).
 
 The ``ci`` Hypothesis profile (the default) runs 20,400 examples; ``quick`` a
 twentieth of that and ``thorough`` ten times as many (``HYPOTHESIS_PROFILE=...``).
@@ -194,7 +194,7 @@ def junk(d: Decisions, size: int) -> str:
 def escape_literal(body: str) -> str:
     """Write template text as the body of a join string literal with the same meaning.
 
-    SPEC §1: inside a literal ``\\"`` is ``"`` and ``\\\\`` is ``\\``; ``\\{`` and
+    Inside a literal ``\\"`` is ``"`` and ``\\\\`` is ``\\``; ``\\{`` and
     ``\\}`` mean what they mean at top level; any other backslash pair is kept.
     """
     out: list[str] = []

@@ -1,4 +1,4 @@
-"""The json format (SPEC §1 worked example and §4): structure checks and escaping."""
+"""The json format (and the help page's worked example): structure checks and escaping."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._contexts import Context, Fusion, _json_scanner
+from postback._contexts import Context, Fusion
+from postback._contexts._json_keys import ROOT
 from postback._contexts.json import FORMAT, JSON_QUOTED, JSON_STRING, JSON_VALUE, JsonState, Mode
 from postback._nodes import Span, Text
 
@@ -57,7 +58,7 @@ HOSTILE = [
 
 
 def expected_text(value: Any) -> str:
-    """Format a value the way SPEC §3 says, written independently of the library."""
+    """Format a value as docs/language.md says, written independently of the library."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
@@ -344,12 +345,12 @@ def test_a_whole_string_placeholder_writes_its_own_quotes() -> None:
 
 
 def test_equal_states_compare_and_hash_equal() -> None:
-    # The compiler compares states to prove that joins repeat; states are shared
-    # between scans, but equality must not depend on it.
+    # The compiler compares states to prove that joins repeat; two scans make distinct
+    # state objects, and equality must not depend on their identity.
     node = Text('{"a": [1, {"b": "x', Span(0, 17))
     first = FORMAT.text(FORMAT.initial(), node)
-    _json_scanner.STATES.clear()
     second = FORMAT.text(FORMAT.initial(), node)
+    assert first is not second
     assert first == second and hash(first) == hash(second)
     in_key = FORMAT.text(FORMAT.initial(), Text('{"a": [1, {"bx', Span(0, 14)))
     assert isinstance(first, JsonState) and isinstance(in_key, JsonState)
@@ -358,11 +359,33 @@ def test_equal_states_compare_and_hash_equal() -> None:
     assert first != in_key
 
 
-def test_shared_states_stay_bounded() -> None:
-    for k in range(5000):
-        stack = "".join("{" if k >> bit & 1 else "[" for bit in range(13))
-        FORMAT.text(FORMAT.initial(), Text(stack.replace("{", '{"k":'), Span(0, 1)))
-    assert len(_json_scanner.STATES) <= 4096
+def test_states_hold_the_keys_of_every_open_object() -> None:
+    def after(text: str) -> JsonState:
+        state = FORMAT.text(FORMAT.initial(), Text(text, Span(0, len(text))))
+        assert isinstance(state, JsonState)
+        return state
+
+    # The same keys in another order are the same state; other keys are not.
+    ab, ba = after('{"a": 1, "b": 2'), after('{"b": 1, "a": 2')
+    assert ab == ba and hash(ab) == hash(ba)
+    assert ab != after('{"a": 1, "c": 2') and ab != after('{"a": 1')
+    # An inner object's keys are its own; closing it gives the outer object's back.
+    inner = after('{"a": {"a": 1, "b": 2')
+    assert inner != after('{"b": {"a": 1, "b": 2')
+    assert after('{"a": {"b": 1}') == after('{"a": "x"')
+    # A state that another key was added to still compares by its own keys.
+    base = after('{"a": 1')
+    more = FORMAT.text(base, Text(', "b": 2', Span(7, 15)))
+    assert more == ab and base == after('{"a": 1') and base != more
+
+
+def test_scans_share_no_growing_state() -> None:
+    # The open containers and their keys live in the states of one scan: the top
+    # level (which is no object) keeps no keys, whatever is scanned.
+    for k in range(200):
+        stack = "".join("{" if k >> bit & 1 else "[" for bit in range(8))
+        FORMAT.text(FORMAT.initial(), Text(stack.replace("{", f'{{"k{k}":'), Span(0, 1)))
+    assert ROOT.count == 0 and not ROOT.key_set()
 
 
 # -- recovery: later, independent defects are reported too ---------------------------------

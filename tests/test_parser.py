@@ -1,4 +1,4 @@
-"""The placeholder language of SPEC §1: every construct and every compile-time error."""
+"""The placeholder language (docs/language.md): every construct and every compile-time error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The query format (SPEC §4 **query**): pair structure checks and form-encoding."""
+"""The query format: pair structure checks and form-encoding."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def utf8_safe(value: str) -> str:
 
 
 def expected_text(value: Any) -> str:
-    """Format a value the way SPEC §3 says, written independently of the library."""
+    """Format a value as docs/language.md says, written independently of the library."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):

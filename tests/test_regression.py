@@ -90,7 +90,7 @@ def test_the_template_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyP
 
 def test_text_format_render_bytes_replaces_lone_surrogates_with_u_fffd() -> None:
     # Bug: render_bytes encoded the text format's lone surrogates as "?", not U+FFFD
-    # (SPEC §4: lone surrogates become U+FFFD in every format except json).
+    # (lone surrogates become U+FFFD in every format except json, which escapes them).
     template = postback.compile("{SubId1}", format="text")
     value = "a\ud800b\udc00c\udbff\udfffd\U0001f389"
     assert template.render(Action(sub_id1=value)) == value
@@ -144,3 +144,127 @@ def test_an_extra_float_subclass_with_its_own_repr_renders() -> None:
 
     template = postback.compile('{"v": {X}}', extra_fields=["X"])
     assert template.render({"X": Float(0.1)}) == '{"v": 0.1}'
+
+
+# -- structure as receivers see it ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "column"),
+    [
+        # An empty SubId1 made /a/./b, read as /a/b; a missing one /a/../b, read as /b.
+        ("https://h/a/.{SubId1}/b", "invalid-url", 13),
+        ("https://h/a/..{SubId1}/b", "invalid-url", 13),
+        # Two items made /a/../b; three empty skus too.
+        ('https://h/a/{join(items, i, ".", "")}/b', "join-structure", 13),
+        ('https://h/a/{join(items, i, "{i.sku}", ".")}/b', "invalid-url", 41),
+    ],
+)
+def test_literal_dots_beside_a_value_or_join_are_refused(
+    source: str, code: str, column: int
+) -> None:
+    # Bug: a literal '.' or '..' beside a placeholder or a join became a dot segment
+    # when a value was empty or items repeated, and normalised paths lost segments.
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="url")
+    assert (info.value.code, info.value.column) == (code, column)
+    assert "dot segment" in info.value.message
+
+
+def test_a_dot_value_alone_in_a_path_segment_is_a_render_error() -> None:
+    # Bug: a value '..' filling a segment was written %2E%2E, which WHATWG parsers
+    # (ada-url, browsers, Node) read as '..': https://h/a/%2E%2E/b is https://h/b.
+    from ada_url import URL
+
+    assert URL("https://h/a/%2E%2E/b").pathname == "/b"
+    template = postback.compile("https://h/a/{SubId1}/b", format="url")
+    for value in (".", ".."):
+        with pytest.raises(postback.RenderError) as info:
+            template.render(Action(sub_id1=value))
+        assert info.value.field == "SubId1"
+    assert template.render(Action(sub_id1="...")) == "https://h/a/%2E%2E%2E/b"
+
+
+@pytest.mark.parametrize(
+    ("host", "reads"),
+    [("a.1", "reject"), ("1.2.3.4.5", "reject"), ("0x7f.1", "127.0.0.1"), ("[::1%eth0]", "zone")],
+)
+def test_hosts_whatwg_reads_differently_are_refused(host: str, reads: str) -> None:
+    # Bug: these hosts compiled, but WHATWG parsers reject the first three... or read
+    # 0x7f.1 as 127.0.0.1 where urllib reads the name '0x7f.1'.
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(f"https://{host}/x", format="url")
+    assert (info.value.code, info.value.column) == ("invalid-url", 9)
+    assert reads in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "column"),
+    [("{SubId1}?=1", "query", 9), ("https://h/?{SubId1}?=1", "url", 20)],
+)
+def test_a_question_mark_after_empty_values_at_the_start_is_refused(
+    source: str, fmt: str, column: int
+) -> None:
+    # Bug: with an empty SubId1 the body was '?=1': parse_qsl reads the key '?',
+    # URLSearchParams the key ''.
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format=fmt)
+    assert info.value.column == column
+    assert "start with '?'" in info.value.message
+    assert postback.compile("{SubId1}%3F=1", format="query").render(Action()) == "%3F=1"
+
+
+def test_header_values_have_no_outer_whitespace() -> None:
+    # Bug: 'Bearer ' (no SubId1), a join with one empty item and a value ' token '
+    # passed through, and h11 refuses each as an illegal header value.
+    import h11
+
+    bearer = postback.compile("Bearer {SubId1}", format="header")
+    joined = postback.compile('Bearer{join(items, i, " {i.sku}", "")}', format="header")
+    outputs = [
+        bearer.render(Action()),
+        joined.render(Action(items=[Item(sku="")])),
+        bearer.render(Action(sub_id1=" token ")),
+        postback.compile("{SubId1}", format="header").render(Action(sub_id1=" token\t")),
+    ]
+    assert outputs == ["Bearer", "Bearer", "Bearer  token", "token"]
+    for value in outputs:
+        h11.Request(method="GET", target="/", headers=[("Host", "h"), ("X", value)])
+
+
+@pytest.mark.parametrize(
+    ("source", "column", "label"),
+    [
+        ('{{join(items, i, "\\"k\\": {i.qty}", ", ")}}', 19, "with 2 items"),
+        ('{"a": "{SubId1}", "a": "{SubId2}"}', 19, None),
+    ],
+)
+def test_duplicate_json_keys_are_refused(source: str, column: int, label: str | None) -> None:
+    # Bug: both compiled; the first renders {"k": 1, "k": 2} with two items, and
+    # receivers disagree on which value a duplicate key has.
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source)
+    assert (info.value.code, info.value.line, info.value.column) == ("duplicate-key", 1, column)
+    assert 'the key "' in info.value.message
+    assert (label in info.value.message) if label else "items" not in info.value.message
+
+
+def test_a_notification_cannot_set_framing_headers() -> None:
+    # Bug: headers={"Host": "{SubId1}"} sent the request for the url's host with the
+    # Host of a record (confirmed through to_urllib()), and a Content-Type placeholder
+    # let a record declare a JSON body text/html.  Both are refused when the
+    # notification is built; a literal Content-Type still overrides the body format's.
+    body = {"url": "https://shop.example/pb", "method": "POST", "body": "a={SubId1}"}
+    with pytest.raises(postback.ConfigError) as info:
+        postback.Notification(**body, body_format="query", headers={"Host": "{SubId1}"})
+    assert info.value.setting == "headers.Host"
+    with pytest.raises(postback.ConfigError) as info:
+        postback.Notification(**body, body_format="query", headers={"Content-Type": "{SubId2}"})
+    assert info.value.setting == "headers.Content-Type"
+    assert "literal" in info.value.message
+    literal = postback.Notification(
+        **body, body_format="query", headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+    request = literal.prepare(Action(sub_id1="x"))
+    assert request.content_type == "text/plain; charset=utf-8"
+    assert [n for n, _ in request.headers].count("Content-Type") == 1

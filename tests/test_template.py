@@ -1,4 +1,4 @@
-"""The Template object and the compile/check API of SPEC §2."""
+"""The Template object and the compile/check API."""
 
 from __future__ import annotations
 

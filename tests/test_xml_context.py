@@ -1,4 +1,4 @@
-"""The ``xml`` format (SPEC §4): the XML scanner, its refusals and the XML escapers.
+"""The ``xml`` format: the XML scanner, its refusals and the XML escapers.
 
 The property tests render adversarial values into every XML position and parse the
 result with the standard library's expat-based parsers: the document must parse, keep
@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 import postback
 from postback import Action, Item
 from postback._analysis import analyze
-from postback._contexts import get_format
+from postback._contexts import Context, get_format, xml_state
+from postback._contexts import xml as xml_format
+from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template
 from postback._problems import LineIndex
@@ -66,7 +68,7 @@ def text_of(element: ET.Element | None) -> str:
 
 
 def iso(value: datetime) -> str:
-    """SPEC §3 formatting of a datetime in the default timezone (UTC)."""
+    """A datetime as templates write it by default: ISO 8601 in UTC, seconds precision."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="seconds")
@@ -829,6 +831,158 @@ def test_error_text_shows_the_position_and_a_caret() -> None:
 def test_valid_literal_documents_compile_and_parse(source: str) -> None:
     assert postback.check(source, format="xml") == []
     parse(postback.compile(source, format="xml").render(Action()))
+
+
+# ---------------------------------------------------------------------------
+# Reading on after a defect
+# ---------------------------------------------------------------------------
+
+# Each template has two independent defects; check() reports both, where they are.
+ENTITY = "invalid-xml"
+TWO_DEFECTS = [
+    ("two undefined entities", "<r>&nbsp;a &copy;</r>", [(ENTITY, 1, 4), (ENTITY, 1, 12)]),
+    ("a bare '&', then an entity", "<r>A & B &nbsp;</r>", [(ENTITY, 1, 6), (ENTITY, 1, 10)]),
+    (
+        "characters XML cannot carry in content (one run), then an entity",
+        "<r>a\x01\x02b &x;</r>",
+        [(ENTITY, 1, 5), (ENTITY, 1, 9)],
+    ),
+    (
+        "a character XML cannot carry in an attribute value, then an entity in another",
+        '<r t="a\x01" u="&x;"/>',
+        [(ENTITY, 1, 8), (ENTITY, 1, 14)],
+    ),
+    (
+        "characters XML cannot carry in a CDATA section, a PI and a comment",
+        "<r><![CDATA[\x01]]><?pi \x02?><!-- \x03 --></r>",
+        [(ENTITY, 1, 13), (ENTITY, 1, 22), (ENTITY, 1, 30)],
+    ),
+    ("a duplicate attribute", '<r a="1" a="2">&x;</r>', [(ENTITY, 1, 10), (ENTITY, 1, 16)]),
+    (
+        "a misspelled end tag",
+        "<r><Amount>1</Amuont>&nbsp;</r>",
+        [(ENTITY, 1, 15), (ENTITY, 1, 22)],
+    ),
+    ("']]>' in content", "<r>]]> &x;</r>", [(ENTITY, 1, 4), (ENTITY, 1, 8)]),
+    (
+        "']]' before a placeholder and '>' after it",
+        "<r>]]{SubId1}> &x;</r>",
+        [(ENTITY, 1, 14), (ENTITY, 1, 16)],
+    ),
+    (
+        "a placeholder glued to an attribute name",
+        '<r data-{Status}="1">&x;</r>',
+        [("placeholder-in-attribute-name", 1, 9), (ENTITY, 1, 22)],
+    ),
+    (
+        "a placeholder in a reference in content",
+        "<r>&#{AdId}; &x;</r>",
+        [("placeholder-in-reference", 1, 6), (ENTITY, 1, 14)],
+    ),
+    (
+        "a placeholder in a reference in an attribute value",
+        '<r t="&{AdId};" u="&x;"/>',
+        [("placeholder-in-reference", 1, 8), (ENTITY, 1, 20)],
+    ),
+    (
+        "a placeholder after the name of an end tag",
+        "<r><a>x</a {Status}>&x;</r>",
+        [("placeholder-in-tag-name", 1, 12), (ENTITY, 1, 21)],
+    ),
+    (
+        "attributes not separated by whitespace",
+        '<r a="1"b="2">&x;</r>',
+        [(ENTITY, 1, 9), (ENTITY, 1, 15)],
+    ),
+    (
+        "a literal '<' in an attribute value",
+        '<r t="a < b">&x;</r>',
+        [(ENTITY, 1, 9), (ENTITY, 1, 14)],
+    ),
+    ("'--' in a comment", "<r><!-- a -- b -->&x;</r>", [(ENTITY, 1, 11), (ENTITY, 1, 19)]),
+    ("'---' ending a comment", "<r><!-- a --->&x;</r>", [(ENTITY, 1, 11), (ENTITY, 1, 15)]),
+    (
+        "an unsupported XML version",
+        '<?xml version="1.1"?><r>&x;</r>',
+        [(ENTITY, 1, 6), (ENTITY, 1, 25)],
+    ),
+    (
+        "an XML declaration inside the document",
+        '<r><?xml version="1.0"?>&x;</r>',
+        [(ENTITY, 1, 4), (ENTITY, 1, 25)],
+    ),
+    ("a byte order mark", "\ufeff<r>&x;</r>", [(ENTITY, 1, 1), (ENTITY, 1, 5)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "found"), [c[1:] for c in TWO_DEFECTS], ids=[c[0] for c in TWO_DEFECTS]
+)
+def test_check_reads_on_after_a_defect(source: str, found: list[tuple[str, int, int]]) -> None:
+    diagnostics = postback.check(source, format="xml")
+    assert [(d.code, d.line, d.column) for d in diagnostics] == found
+    with pytest.raises(postback.TemplateError) as info:
+        postback.compile(source, format="xml")
+    assert (info.value.code, info.value.line, info.value.column) == found[0]
+
+
+# Where what follows a defect cannot be judged with certainty, the check stops there:
+# these templates have one defect reported and no messages that would only echo it.
+ONE_DEFECT = [
+    ("a stray end tag", "<r></b>text</r>", (ENTITY, 1, 6)),
+    ("end tags nested the wrong way", "<r><a><b>x</a></b></r>", (ENTITY, 1, 13)),
+    ("a placeholder in a comment left open", "<r><!-- {ActionId} {Status}</r>", None),
+    ("a '<' in content", "<r>1 < 2 &x;</r>", (ENTITY, 1, 6)),
+    ("an undeclared prefix used twice", "<r><p:a/><p:b/></r>", (ENTITY, 1, 9)),
+    ("a '<' that starts a tag in an attribute value", '<r t="1><c>x</c></r>', (ENTITY, 1, 9)),
+    ("text after the root element", "<r/>trailing</r>", (ENTITY, 1, 5)),
+    ("text that is no XML at all", "Hello {ActionId}", (ENTITY, 1, 1)),
+    ("'--' in a comment that never ends", "<r><!-- a -- b &x;</r>", (ENTITY, 1, 11)),
+    ("an entity in a namespace declaration", '<r xmlns:p="&x;" t="&y;"/>', (ENTITY, 1, 13)),
+    ("a placeholder in a PI", "<r><?pi {ActionId}?>{Status}</r>", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "first"), [c[1:] for c in ONE_DEFECT], ids=[c[0] for c in ONE_DEFECT]
+)
+def test_check_stops_where_reading_on_is_uncertain(
+    source: str, first: tuple[str, int, int] | None
+) -> None:
+    diagnostics = postback.check(source, format="xml")
+    assert len(diagnostics) == 1, diagnostics
+    if first is not None:
+        assert (diagnostics[0].code, diagnostics[0].line, diagnostics[0].column) == first
+
+
+def test_a_character_xml_cannot_carry_stays_the_first_error_of_its_text() -> None:
+    # The text's other defect (&x;) comes before it but is not reported: the character
+    # is found before the text is read.
+    source = "<r>&x; \x01</r>"
+    assert [(d.line, d.column) for d in postback.check(source, format="xml")] == [(1, 8)]
+    with pytest.raises(postback.TemplateFormatError, match="U\\+0001"):
+        postback.compile(source, format="xml")
+
+
+# ---------------------------------------------------------------------------
+# The scanner's contexts and tables
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("context", [ELEMENT_CONTENT, ATTRIBUTE_VALUE, CDATA_SECTION])
+@settings()
+@given(data=st.data())
+def test_inert_characters_pass_through(context: Context, data: st.DataObject) -> None:
+    """Text made only of a context's inert characters is written as it is, wrapped."""
+    assert context.escape is not None
+    text = data.draw(st.text(st.sampled_from(sorted(context.inert))))
+    assert context.escape(text) == context.wrap + text + context.wrap
+
+
+def test_every_mode_has_a_transition_and_a_rule_for_placeholders() -> None:
+    modes = set(range(xml_state.MODES))
+    assert set(xml_format._TRANSITIONS) == modes
+    assert set(xml_format._HOLES) == modes
 
 
 # ---------------------------------------------------------------------------

@@ -226,17 +226,27 @@ class _Codegen:
 
     def fuse(self, parts: list[_Piece]) -> list[_Piece]:
         """Let the format move literal text into a placeholder's own output where it
-        saves work (the quotes around a JSON string that is one placeholder)."""
+        saves work (the quotes around a JSON string that is one placeholder), or pick
+        the context the literal text around a placeholder allows.
+
+        A neighbour that is not literal text (the edge of the template or of a join
+        template, another placeholder, a join) is passed as "": nothing is known of it.
+        """
         out = list(parts)
-        for k in range(1, len(out) - 1):
-            prev, part, nxt = out[k - 1], out[k], out[k + 1]
-            if type(part) is not _Hole or type(prev) is not str or type(nxt) is not str:
+        last = len(out) - 1
+        for k, part in enumerate(out):
+            if type(part) is not _Hole:
                 continue
+            before, after = out[k - 1] if k > 0 else "", out[k + 1] if k < last else ""
+            prev = before if isinstance(before, str) else ""
+            nxt = after if isinstance(after, str) else ""
             fusion = self.fmt.fuse(part.context, prev, nxt)
             if fusion is not None:
-                out[k - 1] = prev[: len(prev) - fusion.before]
+                if fusion.before:
+                    out[k - 1] = prev[: len(prev) - fusion.before]
                 out[k] = _Hole(part.node, part.item_var, fusion.context)
-                out[k + 1] = nxt[fusion.after :]
+                if fusion.after:
+                    out[k + 1] = nxt[fusion.after :]
         return [p for p in out if p]
 
     def statements(self, parts: list[_Piece]) -> list[str]:
@@ -337,7 +347,19 @@ def generate(
     """Return the render function for ``nodes`` and the Python source it was made from."""
     gen = _Codegen(fmt, contexts, values, missing)
     gen.fstrings = _count_holes(nodes) <= _FSTRING_HOLES
-    body = gen.statements(gen.fuse(gen.parts(nodes, None)))
+    parts = gen.fuse(gen.parts(nodes, None))
+    body = gen.statements(parts)
+    # A format whose receivers strip some characters at the ends of the output (an
+    # HTTP header value's spaces and tabs) names them in ``trim``; the output is
+    # trimmed only at an end where a value can stand, since literal text there has
+    # been checked already.
+    trim: str = getattr(fmt, "trim", "")
+    if trim and parts:
+        lead, tail = type(parts[0]) is not str, type(parts[-1]) is not str
+        method = "strip" if lead and tail else "lstrip" if lead else "rstrip" if tail else ""
+        if method:
+            strip = gen.bind(("trim", method), getattr(str, method))
+            body[-1] = f"return {strip}({body[-1].removeprefix('return ')}, {_literal(trim)})"
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
     lines.extend(f"        {line}" for line in gen.prologue)

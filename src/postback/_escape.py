@@ -30,6 +30,7 @@ __all__ = [
     "json_quote",
     "json_string_body",
     "path_segment_encode",
+    "path_segment_value",
     "percent_encode",
     "xml_attribute",
     "xml_cdata",
@@ -242,14 +243,42 @@ percent_encode: Final = _make_encoder(
 def path_segment_encode(value: str | None) -> str:
     """Percent-encode ``value`` as one path segment (``quote(value, safe="")``).
 
-    A value made only of dots (``.``, ``..``) is a dot-segment that URL resolvers
-    (RFC 3986 §5.2.4, urllib3, curl) would remove together with the segment before
-    it; its dots are written as ``%2E`` so the path keeps its segments.
+    A value made only of dots is written as ``%2E``s: RFC 3986 resolvers (urllib3,
+    curl) do not read them as a dot segment.  WHATWG parsers do, for ``%2E`` and
+    ``%2E%2E``, so this escaper stands only where the segment has other literal text;
+    elsewhere ``path_segment_value`` refuses those two values.
     """
     out = percent_encode(value)
     if out and not out.strip("."):
         return "%2E" * len(out)
     return out
+
+
+@lru_cache(maxsize=1024)
+def path_segment_value(label: str) -> Callable[[str | None], str]:
+    """Return the escaper of the placeholder ``label`` in a path segment that may be only values.
+
+    It writes a value as ``path_segment_encode`` does, but a value ``.`` or ``..``
+    raises ``RenderError`` naming the placeholder: alone in its segment it is a dot
+    segment, which URL parsers remove (with the segment before it), and WHATWG
+    parsers read ``%2E`` as a dot too, so no encoding keeps the segment.
+    """
+    field = label.strip("{}")
+
+    def path_segment_value(value: str | None) -> str:
+        out = percent_encode(value)
+        if out and not out.strip("."):
+            if len(out) <= 2:
+                raise RenderError(
+                    f"the value of {label} is {out!r}, which would make a dot segment of its "
+                    "path segment: URL parsers remove it (with the segment before it), "
+                    "whatever its encoding; clean the record value",
+                    field=field,
+                )
+            return "%2E" * len(out)
+        return out
+
+    return path_segment_value
 
 
 # ---------------------------------------------------------------------------

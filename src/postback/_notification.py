@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
 
-from ._errors import RenderError, TemplateError
+from ._errors import ConfigError, RenderError, TemplateError
 from ._options import CompileOptions
 from ._pacer import Pacer
 from ._record import Action, coerce
@@ -383,13 +383,22 @@ class Notification:
 def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
     """Compile the value template of header ``name``; a secret one's errors are masked."""
     try:
-        return _compile(value, Format.HEADER, replace(options, name=f"headers.{name}"))
+        template = _compile(value, Format.HEADER, replace(options, name=f"headers.{name}"))
     except TemplateError as exc:
         if is_secret_header(name):
             # The error shows its template's line; keep the literal text (the
             # credential) out of logs, keep placeholders and positions.
             exc.source = mask_template(exc.source)
         raise
+    if template.fields and name.lower() == "content-type":
+        # The media type decides how the receiver parses the body: it must be what
+        # the template describes, never a record's value.
+        raise ConfigError(
+            f"header {name!r} must be literal text (it overrides the body format's "
+            "media type); it cannot hold placeholders",
+            setting=f"headers.{name}",
+        )
+    return template
 
 
 def _rebuild(*arguments: Any) -> Notification:

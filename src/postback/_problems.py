@@ -61,6 +61,7 @@ class Code(StrEnum):
     FOREIGN_MACRO = "foreign-macro"
     # The output format (TemplateFormatError).
     INVALID_JSON = "invalid-json"
+    DUPLICATE_KEY = "duplicate-key"
     INVALID_XML = "invalid-xml"
     INVALID_QUERY = "invalid-query"
     INVALID_URL = "invalid-url"

@@ -210,7 +210,7 @@ class PreparedRequest:
         """Return the request as HTTP/1.1 text, the bytes ``postback prepare`` prints.
 
         The request line in origin form (``POST /path?query HTTP/1.1``, the fragment
-        left out), ``Host`` first (from the URL, or the configured ``Host`` header),
+        left out), ``Host`` first (from the URL, or a ``Host`` header the request holds),
         the headers in order, ``Content-Length`` when there is a body, a blank line,
         then the body as it would be sent.  Lines end with CRLF; header values are
         written as UTF-8.  With ``mask=True`` secret header values are written ``***``.

@@ -29,8 +29,22 @@ _BODY_FORMATS: Final = (Format.JSON, Format.XML, Format.QUERY)
 # RFC 9110 §5.6.2: token = 1*tchar
 _TOKEN_RE: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
-# Computed by the HTTP client from the body; a configured value could only disagree.
-_TRANSPORT_HEADERS: Final = frozenset({"content-length", "transfer-encoding"})
+# Headers that frame the message or the connection, which the HTTP client sets: a
+# configured one could only disagree with the url or the body (and a Host header, or
+# one filled from a record, could send the request to another site than the url
+# names), and hop-by-hop ones (RFC 9110 §7.6.1) describe one connection, not the
+# postback.  Name -> what sets it.
+_FRAMING_HEADERS: Final = {
+    "host": "the url",
+    "content-length": "the body",
+    "transfer-encoding": "the body",
+    "connection": "the connection",
+    "keep-alive": "the connection",
+    "proxy-connection": "the connection",
+    "te": "the connection",
+    "trailer": "the connection",
+    "upgrade": "the connection",
+}
 
 # How ``repr`` shows a setting whose own repr would be long or unusual.
 _SHOW: Final = "show"
@@ -237,9 +251,10 @@ def _check_header(name: object, value: object, seen: dict[str, str]) -> tuple[st
             "names are case-insensitive: give one value",
             setting=setting,
         )
-    if folded in _TRANSPORT_HEADERS:
+    source = _FRAMING_HEADERS.get(folded)
+    if source is not None:
         raise ConfigError(
-            f"header {name!r} is set by the HTTP client from the body; leave it out",
+            f"header {name!r} is set by the HTTP client from {source}; leave it out",
             setting=setting,
         )
     if not isinstance(value, str):

@@ -17,9 +17,5 @@ def get_format(name: str) -> OutputFormat[Any]:
     fmt = _loaded.get(name)
     if fmt is None:
         fmt = import_module(f"{__name__}.{name}").FORMAT
-        if not hasattr(fmt, "fuse"):
-            from ._legacy import LegacyFormat
-
-            fmt = LegacyFormat(fmt)
         _loaded[name] = fmt
     return fmt

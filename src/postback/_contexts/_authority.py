@@ -9,6 +9,7 @@ known which characters are user info (an '@' may come late), host and port.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Final, NamedTuple
 
 from .._escape import UNRESERVED
@@ -22,6 +23,7 @@ __all__ = [
     "AuthorityHole",
     "Layout",
     "authority_problems",
+    "numeric_host_problem",
     "placeholder_problem",
 ]
 
@@ -170,11 +172,20 @@ def _ipv6(auth: Authority, layout: Layout) -> list[Problem]:
         return [_problem("an IPv6 address in '[' has no closing ']'", offsets[start])]
     found: list[Problem] = []
     literal = text[start + 1 : close]
-    try:
-        ipaddress.IPv6Address(literal)
-    except ValueError:
-        message = f"[{literal}] is not an IPv6 address"
+    if "%" in literal:
+        zone = literal[literal.index("%") :]
+        message = (
+            f"[{literal}] has a zone identifier ({zone!r}): WHATWG URL parsers (browsers, "
+            "Node) reject the URL, and a zone names a network interface of the sender, "
+            f"not a host; write [{literal[: literal.index('%')]}]"
+        )
         found.append(_problem(message, offsets[start], offsets[close] + 1))
+    else:
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            message = f"[{literal}] is not an IPv6 address"
+            found.append(_problem(message, offsets[start], offsets[close] + 1))
     after = close + 1
     if after < layout.end and text[after] != ":":
         message = (
@@ -208,7 +219,82 @@ def _host(auth: Authority, layout: Layout, end_offset: int) -> list[Problem]:
     ):
         where = offsets[start] if start < len(offsets) else end_offset
         found.append(_problem("the URL has no host: write https://host/...", where))
+    if not found and stop > start:
+        numeric = numeric_host_problem(text[start:stop])
+        if numeric is not None:
+            found.append(_problem(numeric, offsets[start], offsets[stop - 1] + 1))
     return found
+
+
+# -- hosts that WHATWG URL parsers read as IPv4 addresses ---------------------------------------
+
+_NUMBER: Final = {
+    10: re.compile("[0-9]*").fullmatch,
+    8: re.compile("[0-7]*").fullmatch,
+    16: re.compile("[0-9A-Fa-f]*").fullmatch,
+}
+
+
+def _ipv4_number(part: str) -> int | None:
+    """Return the number WHATWG's IPv4 number parser reads in ``part``, or None."""
+    if not part:
+        return None
+    radix = 10
+    if part[:2] in ("0x", "0X"):
+        part, radix = part[2:], 16
+    elif len(part) > 1 and part[0] == "0":
+        part, radix = part[1:], 8
+    if _NUMBER[radix](part) is None:
+        return None
+    return int(part, radix) if part else 0
+
+
+def _whatwg_ipv4(host: str) -> str | None:
+    """Return the IPv4 address WHATWG's IPv4 parser makes of ``host``, or None if it fails."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    if len(parts) > 4:
+        return None
+    numbers = [_ipv4_number(part) for part in parts]
+    if any(n is None for n in numbers):
+        return None
+    values = [n for n in numbers if n is not None]
+    if any(n > 255 for n in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1] + sum(n << (8 * (3 - k)) for k, n in enumerate(values[:-1]))
+    return str(ipaddress.IPv4Address(address))
+
+
+def numeric_host_problem(host: str) -> str | None:
+    """Say why WHATWG and RFC 3986 parsers read the literal host ``host`` differently, or None.
+
+    A WHATWG URL parser (browsers, Node, ``ada-url``) reads a host whose last label is
+    a number (decimal, or hexadecimal after ``0x``) as an IPv4 address, in decimal,
+    octal or hexadecimal parts, or rejects the URL; an RFC 3986 parser (``urllib``)
+    reads any host but a dotted-decimal address as a name.  They agree only on the
+    four decimal numbers of an address written as WHATWG writes it back.
+    """
+    labels = host.split(".")
+    if labels[-1] == "" and len(labels) > 1:
+        labels.pop()
+    last = labels[-1]
+    hexadecimal = last[:2] in ("0x", "0X") and _NUMBER[16](last[2:]) is not None
+    if not (last.isascii() and last.isdigit()) and not hexadecimal:
+        return None
+    address = _whatwg_ipv4(host)
+    if address == host:
+        return None
+    if address is None:
+        return (
+            f"WHATWG URL parsers (browsers, Node) reject the host {host!r}: its last label "
+            "is a number, so it must be an IPv4 address, and it is not one; RFC 3986 "
+            f"parsers (urllib) read it as the name {host!r}"
+        )
+    return (
+        f"WHATWG URL parsers (browsers, Node) read the host {host!r} as the IPv4 address "
+        f"{address}, RFC 3986 parsers (urllib) as the name {host!r}; write {address}"
+    )
 
 
 def _port(auth: Authority, layout: Layout) -> list[Problem]:

@@ -20,6 +20,7 @@ confirms it (``KEY_HOLE``, ``AFTER_HOLE`` and ``GLUED`` with ``unconfirmed`` set
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from enum import IntEnum
@@ -29,8 +30,21 @@ from .._messages import describe_char
 from .._nodes import Span, Text
 from .._problems import Code, Problem
 from ._base import Defect
+from ._json_keys import ROOT, KeyText, Scope, decode_key
 
-__all__ = ["LITERALS", "MAX_DEPTH", "NUMBER", "STATES", "JsonState", "Mode", "bad_token", "scan"]
+__all__ = [
+    "LITERALS",
+    "MAX_DEPTH",
+    "NUMBER",
+    "ROOT",
+    "Family",
+    "JsonState",
+    "Mode",
+    "Scope",
+    "bad_token",
+    "make_family",
+    "scan",
+]
 
 # The deepest nesting of objects and arrays a template may have.  It keeps the scanner
 # linear (each state holds the stack of open containers) and the output readable by
@@ -62,8 +76,11 @@ class JsonState(NamedTuple):
     """The scanner's situation; fields a mode does not use keep their defaults."""
 
     mode: Mode
-    stack: str  # the open containers, outermost first, as their opening characters
+    scope: Scope  # the open containers and the literal keys of the open objects
     key: bool = False  # STRING, ESCAPE, UNICODE: the string is an object key
+    # In a key: its text so far, or None if it is not literal (a placeholder or a
+    # join stands in it, or it has a defect), so that it cannot be compared.
+    name: KeyText | None = None
     hex_left: int = 0  # UNICODE: the hex digits still to come
     token: str = ""  # TOKEN: the bare value read so far
     # After a misplaced placeholder read as a key or value, until the text after it
@@ -71,9 +88,14 @@ class JsonState(NamedTuple):
     # does not (the compiler keeps each defect once).
     unconfirmed: Problem | None = None
 
+    @property
+    def stack(self) -> str:
+        """The open containers, outermost first, as their opening characters."""
+        return self.scope.stack
 
-class _Family(NamedTuple):
-    """The states of one stack of open containers in the modes that hold nothing else."""
+
+class Family(NamedTuple):
+    """The states of one scope in the modes that hold nothing else."""
 
     value: JsonState
     array_first: JsonState
@@ -83,42 +105,30 @@ class _Family(NamedTuple):
     after: JsonState
     after_hole: JsonState
     string: JsonState
-    key_string: JsonState
     escape: JsonState
-    key_escape: JsonState
     member: JsonState  # after ',': KEY in an object, VALUE in an array
 
 
-class _Families(dict[str, _Family]):
-    """The family of every stack seen lately, made on first use.
+def make_family(scope: Scope) -> Family:
+    """Return the states of ``scope`` (``Scope.family`` keeps them).
 
     The scanner changes state at nearly every token it reads; taking the new state
-    from here instead of building it keeps it as fast as one working on bare
-    integers.  The cache is emptied when it grows large: equal states need not be
-    the same object.
+    from its scope instead of building it keeps it as fast as one working on bare
+    integers.
     """
+    return Family(
+        value=JsonState(Mode.VALUE, scope),
+        array_first=JsonState(Mode.ARRAY_FIRST, scope),
+        object_first=JsonState(Mode.OBJECT_FIRST, scope),
+        key=JsonState(Mode.KEY, scope),
+        colon=JsonState(Mode.COLON, scope),
+        after=JsonState(Mode.AFTER, scope),
+        after_hole=JsonState(Mode.AFTER_HOLE, scope),
+        string=JsonState(Mode.STRING, scope),
+        escape=JsonState(Mode.ESCAPE, scope),
+        member=JsonState(Mode.KEY if scope.stack[-1:] == "{" else Mode.VALUE, scope),
+    )
 
-    def __missing__(self, stack: str) -> _Family:
-        if len(self) >= 4096:
-            self.clear()
-        family = self[stack] = _Family(
-            value=JsonState(Mode.VALUE, stack),
-            array_first=JsonState(Mode.ARRAY_FIRST, stack),
-            object_first=JsonState(Mode.OBJECT_FIRST, stack),
-            key=JsonState(Mode.KEY, stack),
-            colon=JsonState(Mode.COLON, stack),
-            after=JsonState(Mode.AFTER, stack),
-            after_hole=JsonState(Mode.AFTER_HOLE, stack),
-            string=JsonState(Mode.STRING, stack),
-            key_string=JsonState(Mode.STRING, stack, key=True),
-            escape=JsonState(Mode.ESCAPE, stack),
-            key_escape=JsonState(Mode.ESCAPE, stack, key=True),
-            member=JsonState(Mode.KEY if stack[-1:] == "{" else Mode.VALUE, stack),
-        )
-        return family
-
-
-STATES: Final = _Families()
 
 _Step = tuple[JsonState, int] | Defect[JsonState]
 _Transition = Callable[[JsonState, str, int, Text], _Step]
@@ -153,7 +163,7 @@ def _invalid(node: Text, i: int, message: str) -> Problem:
     return Problem(_span(node, i), Code.INVALID_JSON, f"invalid JSON: {message}")
 
 
-def _resync(problem: Problem, stack: str, value: str, i: int) -> Defect[JsonState]:
+def _resync(problem: Problem, scope: Scope, value: str, i: int) -> Defect[JsonState]:
     """Return the defect of a structural error at ``value[i]``, resuming where certain.
 
     The scan resumes at the next line when the rest of this line ends with ``,`` and
@@ -162,15 +172,15 @@ def _resync(problem: Problem, stack: str, value: str, i: int) -> Defect[JsonStat
     string and ``:`` in an object, with a value in an array.
     """
     end = value.find("\n", i)
-    if end < 0 or not stack:
+    if end < 0 or not scope.stack:
         return Defect(problem)
     rest = value[i:end]
     if _OPENS_OR_CLOSES(rest) is not None or rest.rstrip()[-1:] != ",":
         return Defect(problem)
-    next_line = _KEY_LINE if stack[-1] == "{" else _VALUE_LINE
+    next_line = _KEY_LINE if scope.stack[-1] == "{" else _VALUE_LINE
     if next_line(value, end + 1) is None:
         return Defect(problem)
-    return Defect(problem, STATES[stack].member, end + 1)
+    return Defect(problem, scope.family.member, end + 1)
 
 
 # -- literal text: one transition per mode ---------------------------------------------------
@@ -180,13 +190,13 @@ def _resync(problem: Problem, stack: str, value: str, i: int) -> Defect[JsonStat
 
 
 def _value(state: JsonState, value: str, i: int, node: Text) -> _Step:
-    ch, stack = value[i], state.stack
+    ch, scope = value[i], state.scope
     if ch == '"':
-        return STATES[stack].string, i + 1
+        return scope.family.string, i + 1
     if ch in _TOKEN_START:
-        return JsonState(Mode.TOKEN, stack), i
+        return JsonState(Mode.TOKEN, scope), i
     if ch == "{" or ch == "[":
-        if len(stack) >= MAX_DEPTH:
+        if scope.depth >= MAX_DEPTH:
             problem = Problem(
                 _span(node, i),
                 Code.NESTING_TOO_DEEP,
@@ -194,59 +204,66 @@ def _value(state: JsonState, value: str, i: int, node: Text) -> _Step:
                 "levels deep (JSON parsers refuse such documents)",
             )
             return Defect(problem)
-        inner = STATES[stack + ch]
+        inner = scope.open(ch).family
         return (inner.object_first if ch == "{" else inner.array_first), i + 1
     hint = _TRAILING_COMMA if ch in "]}" else ""
     problem = _invalid(node, i, f"expected a value, found {_describe(ch)}{hint}")
-    return _resync(problem, stack, value, i)
+    return _resync(problem, scope, value, i)
 
 
 def _array_first(state: JsonState, value: str, i: int, node: Text) -> _Step:
     if value[i] == "]":
-        return STATES[state.stack[:-1]].after, i + 1
+        return state.scope.close().family.after, i + 1
     return _value(state, value, i, node)
+
+
+def _open_key(state: JsonState, i: int, node: Text) -> _Step:
+    """Start reading a key whose opening quote is ``node.value[i]``."""
+    name = KeyText("", i + 1, -1, node.offset_of(i))
+    return JsonState(Mode.STRING, state.scope, key=True, name=name), i + 1
 
 
 def _object_first(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == "}":
-        return STATES[state.stack[:-1]].after, i + 1
+        return state.scope.close().family.after, i + 1
     if ch == '"':
-        return STATES[state.stack].key_string, i + 1
+        return _open_key(state, i, node)
     problem = _invalid(node, i, f"expected a key string or '}}', found {_describe(ch)}")
-    return _resync(problem, state.stack, value, i)
+    return _resync(problem, state.scope, value, i)
 
 
 def _key(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == '"':
-        return STATES[state.stack].key_string, i + 1
+        return _open_key(state, i, node)
     hint = _TRAILING_COMMA if ch == "}" else ""
     problem = _invalid(node, i, f"expected a key string, found {_describe(ch)}{hint}")
-    return _resync(problem, state.stack, value, i)
+    return _resync(problem, state.scope, value, i)
 
 
 def _colon(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == ":":
-        return STATES[state.stack].value, i + 1
+        return state.scope.family.value, i + 1
     problem = _invalid(node, i, f"expected ':' after an object key, found {_describe(ch)}")
-    return _resync(problem, state.stack, value, i)
+    return _resync(problem, state.scope, value, i)
 
 
 def _after(state: JsonState, value: str, i: int, node: Text) -> _Step:
-    ch, stack = value[i], state.stack
+    ch, scope = value[i], state.scope
+    stack = scope.stack
     if ch == "," and stack:
-        return STATES[stack].member, i + 1
+        return scope.family.member, i + 1
     top = stack[-1:]
     if (ch == "}" and top == "{") or (ch == "]" and top == "["):
-        return STATES[stack[:-1]].after, i + 1
+        return scope.close().family.after, i + 1
     if not stack:
         problem = _invalid(node, i, f"unexpected {_describe(ch)} after the end of the document")
     else:
         closer = "}" if top == "{" else "]"
         problem = _invalid(node, i, f"expected ',' or '{closer}', found {_describe(ch)}")
-    return _resync(problem, stack, value, i)
+    return _resync(problem, scope, value, i)
 
 
 def _after_hole(state: JsonState, value: str, i: int, node: Text) -> _Step:
@@ -264,13 +281,13 @@ def _after_hole(state: JsonState, value: str, i: int, node: Text) -> _Step:
         f"{_describe(ch)}; put the placeholder and the text inside one string "
         '("...") to make a string value',
     )
-    return _resync(problem, state.stack, value, i)
+    return _resync(problem, state.scope, value, i)
 
 
 def _key_hole(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == ":":  # the placeholder was a key
-        return STATES[state.stack].value, i + 1
+        return state.scope.family.value, i + 1
     if ch == "," or ch == "}":  # it was a whole member, or a value after a missing ':'
         return _after(state, value, i, node)
     assert state.unconfirmed is not None  # only a misplaced placeholder leads here
@@ -283,61 +300,88 @@ def _string(state: JsonState, value: str, i: int, node: Text) -> _Step:
         return state, j
     ch = value[j]
     if ch == '"':
-        family = STATES[state.stack]
-        return (family.colon if state.key else family.after), j + 1
+        if state.key:
+            return _close_key(state, value, j, node)
+        return state.scope.family.after, j + 1
     if ch == "\\":
-        family = STATES[state.stack]
-        return (family.key_escape if state.key else family.escape), j + 1
+        return (state._replace(mode=Mode.ESCAPE) if state.key else state.scope.family.escape), j + 1
     problem = _invalid(
         node, j, f"{_describe(ch)} inside a string must be escaped (write \\n, \\t or \\u00XX)"
     )
     # A line break may as well be a missing closing quote: what follows is uncertain.
-    return Defect(problem, None if ch in _LINE_BREAKS else state, j + 1)
+    return Defect(problem, None if ch in _LINE_BREAKS else _untracked(state), j + 1)
+
+
+def _untracked(state: JsonState) -> JsonState:
+    """Return ``state`` with its key, if any, no longer compared to others."""
+    return state._replace(name=None) if state.name is not None else state
+
+
+def _in_string(state: JsonState) -> JsonState:
+    """Return the state back inside the string after an escape sequence."""
+    return state._replace(mode=Mode.STRING, hex_left=0) if state.key else state.scope.family.string
+
+
+def _close_key(state: JsonState, value: str, j: int, node: Text) -> _Step:
+    """At a key's closing quote ``value[j]``: refuse a literal key its object already has."""
+    scope, name = state.scope, state.name
+    key = None if name is None else decode_key(name.text + value[name.start : j])
+    if key is None:
+        return scope.family.colon, j + 1
+    if key not in scope.key_set():
+        return scope.with_key(key).family.colon, j + 1
+    assert name is not None
+    shown = json.dumps(key, ensure_ascii=False)
+    problem = Problem(
+        Span(name.quote, node.offset_of(j) + 1),
+        Code.DUPLICATE_KEY,
+        f"the key {shown} is already in this object: receivers keep one of its values "
+        "or refuse the document; write each key once (a join template that writes a "
+        "literal key repeats it with every item: give each item an object of its own)",
+    )
+    return Defect(problem, scope.family.colon, j + 1)
 
 
 def _escape(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == "u":
-        return JsonState(Mode.UNICODE, state.stack, state.key, 4), i + 1
-    family = STATES[state.stack]
-    in_string = family.key_string if state.key else family.string
+        return state._replace(mode=Mode.UNICODE, hex_left=4), i + 1
     if ch in _ESCAPES:
-        return in_string, i + 1
+        return _in_string(state), i + 1
     problem = _invalid(
         node,
         i,
         f'\\{ch} is not a JSON escape (valid: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)',
     )
-    return Defect(problem, None if ch in _LINE_BREAKS else in_string, i + 1)
+    return Defect(problem, None if ch in _LINE_BREAKS else _untracked(_in_string(state)), i + 1)
 
 
 def _unicode(state: JsonState, value: str, i: int, node: Text) -> _Step:
     is_hex = value[i] in _HEX
     if is_hex and state.hex_left > 1:
-        return JsonState(Mode.UNICODE, state.stack, state.key, state.hex_left - 1), i + 1
-    family = STATES[state.stack]
-    in_string = family.key_string if state.key else family.string
+        return state._replace(hex_left=state.hex_left - 1), i + 1
     if is_hex:
-        return in_string, i + 1
+        return _in_string(state), i + 1
     problem = _invalid(node, i, "\\u must be followed by four hex digits")
-    return Defect(problem, in_string, i)  # the character is read again, in the string
+    # The character is read again, in the string.
+    return Defect(problem, _untracked(_in_string(state)), i)
 
 
 def _token(state: JsonState, value: str, i: int, node: Text) -> _Step:
     j = _TOKEN_RUN(value, i).end()  # type: ignore[union-attr]
     token = state.token + value[i:j]
     if j == len(value):
-        return JsonState(Mode.TOKEN, state.stack, token=token), j
+        return JsonState(Mode.TOKEN, state.scope, token=token), j
     if token in LITERALS or NUMBER(token) is not None:
-        return STATES[state.stack].after, j
-    return _resync(bad_token(token, node.offset_of(j)), state.stack, value, j)
+        return state.scope.family.after, j
+    return _resync(bad_token(token, node.offset_of(j)), state.scope, value, j)
 
 
 def _glued(state: JsonState, value: str, i: int, node: Text) -> _Step:
     j = _TOKEN_RUN(value, i).end()  # type: ignore[union-attr]
     if j == len(value):
         return state, j
-    return JsonState(Mode.AFTER_HOLE, state.stack, unconfirmed=state.unconfirmed), j
+    return JsonState(Mode.AFTER_HOLE, state.scope, unconfirmed=state.unconfirmed), j
 
 
 def bad_token(token: str, end: int) -> Problem:
@@ -369,6 +413,13 @@ def scan(state: JsonState, node: Text, start: int = 0) -> JsonState | Defect[Jso
     """Return the state after the text of ``node`` from ``start`` on, or its first defect."""
     value = node.value
     i, n = start, len(value)
+    name = state.name
+    if name is not None:
+        # A key goes on in this text only if it follows the key's text at once (not
+        # after a join's template or separator); its characters here start at 0.
+        state = state._replace(name=KeyText(name.text, 0, -1, name.quote))
+        if node.span.start != name.end or start:
+            state = state._replace(name=None)
     while i < n:
         mode = state.mode
         if mode <= _LAST_BETWEEN and value[i] in _SPACE:
@@ -379,4 +430,9 @@ def scan(state: JsonState, node: Text, start: int = 0) -> JsonState | Defect[Jso
         if isinstance(step, Defect):
             return step
         state, i = step
+    name = state.name
+    if name is not None and state.mode <= Mode.UNICODE and state.mode >= Mode.STRING:
+        # The key goes on in the next text: keep what this one holds of it.
+        text = name.text + value[name.start :]
+        state = state._replace(name=KeyText(text, 0, node.span.end, name.quote))
     return state

@@ -8,6 +8,9 @@ excepted) or DEL raises ``RenderError`` naming the placeholder.  Non-ASCII text 
 through (sent as UTF-8 octets, which RFC 9110 calls obs-text); lone surrogates become
 U+FFFD.
 
+Spaces and tabs at the ends of the rendered value are trimmed, as recipients do
+(``trim``); the template's own literal whitespace at its ends is refused.
+
 Recovery: every forbidden character of the literal text is reported, then every lone
 surrogate after the last of them; a literal with neither is checked for leading
 whitespace.  Trailing whitespace is reported at the end.
@@ -68,6 +71,10 @@ class _HeaderFormat:
 
     name = "header"
     content_type: str | None = None
+    # Recipients strip spaces and tabs around a field value (RFC 9110 §5.5), and
+    # strict ones (h11) refuse a value that has them; the render function trims them
+    # where a value or a join ends the template (``_codegen.generate``).
+    trim = " \t"
 
     def initial(self) -> HeaderState:
         return _START

@@ -20,7 +20,7 @@ from .._messages import placeholder_label
 from .._nodes import Hole, Span
 from .._problems import Code, Problem
 from ._base import Context, Defect, Fusion
-from ._json_scanner import LITERALS, MAX_DEPTH, NUMBER, STATES, JsonState, Mode, bad_token, scan
+from ._json_scanner import LITERALS, MAX_DEPTH, NUMBER, ROOT, JsonState, Mode, bad_token, scan
 
 __all__ = ["FORMAT", "JSON_QUOTED", "JSON_STRING", "JSON_VALUE", "MAX_DEPTH", "JsonState", "Mode"]
 
@@ -52,7 +52,7 @@ def _misplaced(state: JsonState, node: Hole, code: Code, message: str) -> Defect
     """
     problem = Problem(node.span, code, message)
     mode = Mode.KEY_HOLE if state.stack[-1:] == "{" else Mode.AFTER_HOLE
-    return Defect(problem, JsonState(mode, state.stack, unconfirmed=problem))
+    return Defect(problem, JsonState(mode, state.scope, unconfirmed=problem))
 
 
 def _unconfirmed(state: JsonState, node: Hole) -> _HoleStep:
@@ -62,7 +62,7 @@ def _unconfirmed(state: JsonState, node: Hole) -> _HoleStep:
 
 
 def _hole_value(state: JsonState, node: Hole) -> _HoleStep:
-    return STATES[state.stack].after_hole, JSON_VALUE
+    return state.scope.family.after_hole, JSON_VALUE
 
 
 def _hole_key(state: JsonState, node: Hole) -> _HoleStep:
@@ -95,7 +95,8 @@ def _hole_after_hole(state: JsonState, node: Hole) -> _HoleStep:
 
 
 def _hole_string(state: JsonState, node: Hole) -> _HoleStep:
-    return state, JSON_STRING
+    # A key with a placeholder in it cannot be proven unique: it is not compared.
+    return (state._replace(name=None) if state.name is not None else state), JSON_STRING
 
 
 def _hole_escape(state: JsonState, node: Hole) -> _HoleStep:
@@ -103,8 +104,8 @@ def _hole_escape(state: JsonState, node: Hole) -> _HoleStep:
         f"{placeholder_label(node)} follows a backslash inside a JSON string, so the "
         "escape would be completed by the value; remove the backslash or write \\\\"
     )
-    family = STATES[state.stack]
-    in_string = family.key_string if state.key else family.string
+    # Read on in the string; a key with a placeholder in it is not compared to others.
+    in_string = state._replace(mode=Mode.STRING, hex_left=0, name=None)
     return Defect(Problem(node.span, Code.PLACEHOLDER_IN_ESCAPE, message), in_string)
 
 
@@ -115,7 +116,7 @@ def _hole_token(state: JsonState, node: Hole) -> _HoleStep:
     )
     problem = Problem(node.span, Code.PLACEHOLDER_GLUED, message)
     # Read as part of the bare value, which must then end with ',' or the closer.
-    return Defect(problem, JsonState(Mode.GLUED, state.stack, unconfirmed=problem))
+    return Defect(problem, JsonState(Mode.GLUED, state.scope, unconfirmed=problem))
 
 
 _HOLE: Final[tuple[_HoleTransition, ...]] = (
@@ -145,7 +146,7 @@ class _JsonFormat:
     content_type: str | None = "application/json"
 
     def initial(self) -> JsonState:
-        return STATES[""].value
+        return ROOT.family.value
 
     # Literal text is the scanner's alone (one call less per text than a method calling it).
     text = staticmethod(scan)
@@ -154,9 +155,11 @@ class _JsonFormat:
         return _HOLE[state.mode](state, node)
 
     def loop(self, before: JsonState, after: JsonState) -> str | None:
-        # A join inside a string ("{join(items, i, "{i.sku}")}") may stay in it.
+        # A join inside a string ("{join(items, i, "{i.sku}")}") may stay in it.  The
+        # keys written are compared by the second item; a key the join stands in is not.
         if before.stack != after.stack or (
-            (after.mode in _IN_STRING or after.mode == Mode.TOKEN) and after != before
+            (after.mode in _IN_STRING or after.mode == Mode.TOKEN)
+            and after._replace(name=None) != before._replace(name=None)
         ):
             return "its template leaves an object, array or string open (or closes one)"
         return None

@@ -119,12 +119,16 @@ class PairState(NamedTuple):
     mode: PairMode
     escape: int = 0  # characters of an unfinished %XX escape read: 0, 1 ('%') or 2 ('%X')
     amp: int = -1  # in mode PAIR, the source offset of the '&' that opened the pair; else -1
+    # In mode KEY: the key so far is only placeholders at the start of the text, so
+    # the rendering may still be empty up to here.
+    blank: bool = False
 
 
 # The modes by name at module level: reading an enum member through its class is slow.
 START, PAIR, KEY, VALUE = PairMode
 INITIAL: Final = PairState(START)
 _KEY: Final = PairState(KEY)
+_BLANK_KEY: Final = PairState(KEY, blank=True)
 _VALUE: Final = PairState(VALUE)
 
 _DANGLING_HINT: Final = (
@@ -179,6 +183,8 @@ class PairScanner:
             return Defect(placeholder_in_escape(node), PairState(state.mode))
         if state.mode == VALUE:
             return state, FORM_ENCODED
+        if state.mode == START or state.blank:
+            return _BLANK_KEY, FORM_ENCODED
         return _KEY, FORM_ENCODED
 
     def finish(self, state: PairState, offset: int, ending: str) -> Problem | None:
@@ -308,6 +314,8 @@ def _pair(sc: PairScanner, state: PairState, value: str, i: int, node: Text) -> 
 
 def _key(sc: PairScanner, state: PairState, value: str, i: int, node: Text) -> _Step:
     """Inside a key: literal text up to its '='."""
+    if state.blank:
+        return _blank_key(sc, state, value, i, node)
     run = _LITERAL_RUN(value, i)
     assert run is not None  # every part of the pattern is optional
     i = run.end()
@@ -323,6 +331,24 @@ def _key(sc: PairScanner, state: PairState, value: str, i: int, node: Text) -> _
         )
         return Defect(problem, PairState(PAIR, 0, at), i + 1)
     return sc.other(state, value, i, node)
+
+
+def _blank_key(sc: PairScanner, state: PairState, value: str, i: int, node: Text) -> _Step:
+    """The first literal character after placeholders that start the text.
+
+    The placeholders may all be empty, so this character may be the first one
+    rendered: a '?' there would be read as part of the key by some parsers
+    (``parse_qsl``) and dropped by others (WHATWG ``URLSearchParams``).
+    """
+    if value[i] == "?":
+        problem = sc.problem(
+            f"{sc.what} would start with '?' when the placeholders before it are empty, "
+            "which some parsers read as part of the first key and others drop; write %3F "
+            "for a literal '?' in a key",
+            node.offset_of(i),
+        )
+        return Defect(problem, _KEY, i + 1)
+    return _key(sc, _KEY, value, i, node)
 
 
 def _value(sc: PairScanner, state: PairState, value: str, i: int, node: Text) -> _Step:

@@ -6,7 +6,8 @@ info, host, port), path, query and fragment.  Placeholders may stand in a path s
 ``query`` format) or in the fragment (percent-encoded); the scheme and the authority
 must be literal.  Whether a character of the authority belongs to the user info, the
 host or the port is known only when the authority ends (an '@' may follow), so the
-authority is read whole and then checked (``_authority``).
+authority is read whole and then checked (``_authority``).  No value or number of
+items can make a dot segment of the path (``_segments``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Final, NamedTuple
 
-from .._escape import UNRESERVED, path_segment_encode, percent_encode
+from .._escape import UNRESERVED, percent_encode
 from .._messages import placeholder_label
 from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
+from . import _segments as seg
 from ._authority import MAX_AUTHORITY, Authority, authority_problems, placeholder_problem
 from ._base import Context, Defect, Fusion
+from ._segments import URL_PATH, Run
 from .query import (
     HEX,
     INITIAL,
@@ -35,8 +38,6 @@ from .query import (
 
 __all__ = ["FORMAT", "URL_AUTHORITY", "URL_FRAGMENT", "URL_PATH", "Part", "UrlState"]
 
-URL_PATH: Final = Context("url path segment", path_segment_encode, "", UNRESERVED - {"."})
-"""A path segment: percent-encoded, a value of only dots as ``%2E``s."""
 URL_FRAGMENT: Final = Context("url fragment", percent_encode, "", UNRESERVED)
 """The fragment: percent-encoded (``quote(value, safe="")``)."""
 URL_AUTHORITY: Final = Context("url authority", percent_encode)
@@ -71,7 +72,11 @@ class UrlState(NamedTuple):
     start: int = -1  # SCHEME: the source offset of the scheme's first character, -1 before it
     slashes: int = 0  # SLASHES: the number of '/' read after ':'
     authority: Authority = Authority()  # AUTHORITY: what was read of it so far
-    escape: int = 0  # PATH, FRAGMENT: characters of an unfinished %XX escape read (0, 1, 2)
+    # PATH, FRAGMENT: characters of an unfinished %XX escape read (0, 1, 2; 3 after a
+    # '%2' in the path, which may be a dot)
+    escape: int = 0
+    run: Run = Run.START  # PATH: the current segment's literal text (``_segments``)
+    dots: int = -1  # PATH: the source offset of the first dot of a run of dots, or -1
     pairs: PairState = INITIAL  # QUERY: the pair scanner's state
     # Defects of the authority that just ended, still to be reported; only ever
     # non-empty between the calls of ``text`` that report them.
@@ -83,6 +88,7 @@ _AUTHORITY: Final = UrlState(AUTHORITY)
 _PATH: Final = UrlState(PATH)
 _QUERY: Final = UrlState(QUERY)
 _FRAGMENT: Final = UrlState(FRAGMENT)
+_AFTER_HOLE: Final = UrlState(PATH, run=seg.HOLE)
 _AFTER: Final = {"/": _PATH, "?": _QUERY, "#": _FRAGMENT}  # the part a delimiter opens
 
 _ALPHA: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -183,9 +189,24 @@ def _authority(state: UrlState, node: Text, i: int) -> _Step:
 def _escape_digit(state: UrlState, node: Text, i: int) -> _Step:
     """Inside a %XX escape: a hex digit, or a defect read on as if the '%' were '%25'."""
     ch = node.value[i]
-    if ch in HEX:
-        return UrlState(state.part, escape=0 if state.escape == 2 else 2), i + 1
-    return Defect(bad_escape(Code.INVALID_URL, ch, node.offset_of(i)), UrlState(state.part), i)
+    if ch not in HEX:
+        problem = bad_escape(Code.INVALID_URL, ch, node.offset_of(i))
+        resume = state._replace(escape=0, run=seg.SAFE, dots=-1)
+        return Defect(problem, resume if state.part == PATH else UrlState(state.part), i)
+    if state.escape == 1:
+        return state._replace(escape=3 if ch == "2" and state.part == PATH else 2), i + 1
+    if state.part != PATH:
+        return UrlState(state.part), i + 1
+    # A complete escape in the path: %2E is a dot to WHATWG parsers.
+    at = node.offset_of(i) - 2 if node.exact else node.offset_of(i)
+    return _add_literal(state, 1 if state.escape == 3 and ch in "eE" else -1, at), i + 1
+
+
+def _add_literal(state: UrlState, dots: int, at: int) -> UrlState:
+    """Return the path state after literal text of ``dots`` dots (-1: another character)
+    that starts at source offset ``at``."""
+    run, first = seg.after_literal(state.run, state.dots, dots, at)
+    return UrlState(PATH, run=run, dots=first)
 
 
 def _bad_char(state: UrlState, node: Text, i: int) -> Defect[UrlState]:
@@ -210,15 +231,23 @@ def _path(state: UrlState, node: Text, i: int) -> _Step:
     value = node.value
     run = _PATH_RUN(value, i)
     assert run is not None  # every part of the pattern is optional
-    i = run.end()
-    if i == len(value):
-        return state, i
-    ch = value[i]
+    j = run.end()
+    if j > i:
+        found = seg.path_text(state.run, state.dots, node, i, j)
+        if isinstance(found[0], Problem):
+            return Defect(found[0], _PATH, found[1])
+        state = UrlState(PATH, run=found[0], dots=found[1])
+    if j == len(value):
+        return state, j
+    ch = value[j]
     if ch == "%":
-        return UrlState(PATH, escape=1), i + 1
+        return state._replace(escape=1), j + 1
     if ch == "?" or ch == "#":
-        return _AFTER[ch], i + 1
-    return _bad_char(state, node, i)
+        problem = seg.segment_problem(state.run, state.dots)
+        if problem is not None:
+            return Defect(problem, _AFTER[ch], j + 1)
+        return _AFTER[ch], j + 1
+    return _bad_char(state._replace(run=seg.SAFE, dots=-1), node, j)
 
 
 def _query(state: UrlState, node: Text, i: int) -> _Step:
@@ -307,11 +336,27 @@ def _hole_in_query(state: UrlState, node: Hole) -> _HoleStep:
 
 
 def _hole_in_segment(state: UrlState, node: Hole) -> _HoleStep:
-    """A placeholder in a path segment or in the fragment."""
+    """A placeholder in a path segment: not glued to a run of one or two dots.
+
+    The segment may turn out to be made of values only, so the context refuses a
+    value ``.`` or ``..``, unless the literal text around the placeholder shows
+    otherwise (``fuse``).
+    """
     if state.escape:
-        # The value stands in the segment or fragment the '%' began.
-        return Defect(placeholder_in_escape(node), UrlState(state.part))
-    return state, URL_PATH if state.part == PATH else URL_FRAGMENT
+        # The value stands in the segment the '%' began.
+        return Defect(placeholder_in_escape(node), _AFTER_HOLE)
+    label = placeholder_label(node)
+    if state.run in seg.DOTS:
+        return Defect(seg.glued_problem(state.run, state.dots, label), _AFTER_HOLE)
+    return _AFTER_HOLE, seg.whole_segment(label)
+
+
+def _hole_in_fragment(state: UrlState, node: Hole) -> _HoleStep:
+    """A placeholder in the fragment."""
+    if state.escape:
+        # The value stands in the fragment the '%' began.
+        return Defect(placeholder_in_escape(node), _FRAGMENT)
+    return state, URL_FRAGMENT
 
 
 # What a placeholder does in each part, indexed by ``Part``.
@@ -321,7 +366,7 @@ _HOLES: Final[tuple[Callable[[UrlState, Hole], _HoleStep], ...]] = (
     _hole_in_authority,
     _hole_in_segment,
     _hole_in_query,
-    _hole_in_segment,
+    _hole_in_fragment,
 )
 
 
@@ -365,7 +410,7 @@ class _UrlFormat:
             return _PAIRS.loop(before.pairs, after.pairs)
         if after.escape:
             return "its template ends inside a %-escape"
-        return None
+        return seg.JOIN_ENDS_WITH_DOTS if after.run in seg.DOTS else None
 
     def end(self, state: UrlState, offset: int) -> Problem | None:
         part = state.part
@@ -391,9 +436,13 @@ class _UrlFormat:
                 offset,
                 offset,
             )
-        return None
+        return seg.segment_problem(state.run, state.dots) if part == PATH else None
 
     def fuse(self, context: Context, before: str, after: str) -> Fusion | None:
+        """Write a path value as in any segment where the literal text next to it shows
+        that its segment has another character than dots (``_segments.relaxed``)."""
+        if context.name == seg.WHOLE_SEGMENT and seg.relaxed(before, after):
+            return Fusion(URL_PATH, 0, 0)
         return None
 
 

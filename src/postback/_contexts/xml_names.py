@@ -1,0 +1,168 @@
+"""XML names, characters and references, as the XML scanner checks them in template text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+from .._messages import placeholder_label
+from .._nodes import Hole
+from .._problems import Code, Problem
+from .xml_state import invalid
+
+__all__ = [
+    "NAME_RUN",
+    "NAME_START",
+    "NOT_XML_RUN",
+    "REF_RUN",
+    "WS",
+    "WS_CHARS",
+    "decode_reference",
+    "holds_placeholder",
+    "name_problem",
+    "placeholder_in_reference",
+    "placeholder_in_tag_name",
+]
+
+# A run of the code points XML 1.0 cannot carry, not even as character references
+# (the escapers replace the same ones in values).
+NOT_XML_RUN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]+")
+
+_NAME_START_CLASS: Final = (
+    ":A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NAME_CLASS: Final = _NAME_START_CLASS + "\\-.0-9\xb7\u0300-\u036f\u203f-\u2040"
+NAME_START: Final = re.compile(f"[{_NAME_START_CLASS}]").match
+NAME_RUN: Final = re.compile(f"[{_NAME_CLASS}]*").match
+_NAME: Final = re.compile(f"[{_NAME_START_CLASS}][{_NAME_CLASS}]*").fullmatch
+WS: Final = re.compile(r"[ \t\r\n]*").match
+WS_CHARS: Final = frozenset(" \t\r\n")
+REF_RUN: Final = re.compile(f"[#{_NAME_CLASS}]*").match
+
+_PREDEFINED: Final = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def holds_placeholder(name: str) -> bool:
+    """Whether a name read by the scanner had a placeholder in it.
+
+    A name holding a placeholder is refused where the placeholder stands; the scanner
+    may read on with the placeholder's label (``{Status}``) in the name, and no XML
+    name can contain a '{'.
+    """
+    return "{" in name
+
+
+@lru_cache(maxsize=256)
+def _expat_accepts(name: str) -> bool:
+    # Expat (behind xml.etree and xml.dom.minidom) still applies the older name rules
+    # to non-ASCII names, which reject some names the fifth edition allows; the
+    # rendered document must parse there, so expat has the last word.
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(f"<{name}/>".encode(), True)
+    except expat.ExpatError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def name_problem(name: str) -> str | None:
+    """Return why ``name`` is not a valid namespace-qualified XML name, or None."""
+    if not _NAME(name) or (not name.isascii() and not _expat_accepts(name)):
+        return "is not a valid XML name"
+    if ":" in name:
+        parts = name.split(":")
+        if len(parts) != 2 or not all(_NAME(part) for part in parts):
+            return (
+                "is not a valid name: with namespaces a name is a prefix, ':' and a local "
+                "name, each starting with a letter or '_'"
+            )
+    return None
+
+
+def _char_ok(cp: int) -> bool:
+    return (
+        cp in (0x9, 0xA, 0xD)
+        or 0x20 <= cp <= 0xD7FF
+        or 0xE000 <= cp <= 0xFFFD
+        or 0x10000 <= cp <= 0x10FFFF
+    )
+
+
+def decode_reference(ref: str, terminator: str, amp: int, end: int) -> str | Problem:
+    """Return the character the reference ``&ref`` stands for, or why it is none.
+
+    ``terminator`` is the character that ended ``ref`` (';' for a reference), ``amp``
+    the source offset of its '&' and ``end`` that of its terminator.
+    """
+    if terminator != ";":
+        return invalid(
+            "a literal '&' must be written &amp; (a reference is &name; or &#NNN;)", amp, end
+        )
+    if not ref:
+        return invalid("'&;' is not a reference; write &amp; for a literal '&'", amp)
+    if ref.startswith("#"):
+        return _character_reference(ref, amp, end + 1)
+    char = _PREDEFINED.get(ref)
+    if char is not None:
+        return char
+    from html.entities import name2codepoint
+
+    cp = name2codepoint.get(ref, -1)
+    if cp < 0 and not _NAME(ref):
+        return invalid(
+            f"&{ref}; is not a reference; a literal '&' must be written &amp;", amp, end + 1
+        )
+    hint = f"; write &#{cp}; instead" if cp >= 0 else ""
+    return invalid(
+        f"the entity &{ref}; is not defined; without a DTD XML knows only "
+        f"&amp; &lt; &gt; &quot; &apos; and character references{hint}",
+        amp,
+        end + 1,
+    )
+
+
+def _character_reference(ref: str, start: int, end: int) -> str | Problem:
+    """Return the character ``&#...;`` stands for, or why it stands for none."""
+    body = ref[1:]
+    if body[:1] == "x":
+        ok = re.fullmatch(r"[0-9A-Fa-f]{1,8}", body[1:]) is not None
+        cp = int(body[1:], 16) if ok else -1
+    else:
+        ok = re.fullmatch(r"[0-9]{1,10}", body) is not None
+        cp = int(body) if ok else -1
+    if not ok:
+        return invalid(
+            f"&{ref}; is not a character reference (write &#NNN; in decimal or &#xHHH; in hex)",
+            start,
+            end,
+        )
+    if not _char_ok(cp):
+        return invalid(
+            f"&{ref}; refers to U+{cp:04X}, a character XML 1.0 cannot carry", start, end
+        )
+    return chr(cp)
+
+
+def placeholder_in_reference(node: Hole) -> Problem:
+    """Return the problem of a placeholder inside '&...;', which would choose the character."""
+    return Problem(
+        node.span,
+        Code.PLACEHOLDER_IN_REFERENCE,
+        f"{placeholder_label(node)} stands inside a character or entity reference "
+        "('&...;'); finish or remove the reference",
+    )
+
+
+def placeholder_in_tag_name(node: Hole) -> Problem:
+    """Return the problem of a placeholder in the name of a start or end tag."""
+    return Problem(
+        node.span,
+        Code.PLACEHOLDER_IN_TAG_NAME,
+        f"{placeholder_label(node)} stands in a tag name; element names are part of the "
+        "document's structure and must be literal",
+    )
