@@ -34,14 +34,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape as _sax_escape
 
 __all__ = [
     "HAND_WRITTEN",
+    "JINJA_RECORD_SOURCES",
     "JINJA_SOURCES",
+    "Record",
     "dumps_json",
+    "hand_record",
     "jinja_environment",
     "jinja_renderers",
     "render_json",
@@ -85,7 +89,8 @@ def iso(d: datetime | None) -> str:
 
 # ---------------------------------------------------------------------------
 # JSON: the C string encoder of the json module; it writes non-ASCII characters as they
-# are, so lone surrogates (which UTF-8 cannot carry) are escaped afterwards.
+# are, so lone surrogates (which UTF-8 cannot carry) are escaped afterwards, in text the
+# C UTF-8 encoder refuses (it refuses exactly those, faster than any search for them).
 # ---------------------------------------------------------------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -100,7 +105,13 @@ def json_str(s: str | None) -> str:
     if s is None:
         return '""'
     out: str = encode_basestring(s)
-    return out if s.isascii() else _SURROGATE.sub(_u_escape, out)
+    if s.isascii():
+        return out
+    try:
+        s.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_u_escape, out)
+    return out
 
 
 def json_body(s: str | None) -> str:
@@ -108,7 +119,13 @@ def json_body(s: str | None) -> str:
     if s is None:
         return ""
     out: str = encode_basestring(s)[1:-1]
-    return out if s.isascii() else _SURROGATE.sub(_u_escape, out)
+    if s.isascii():
+        return out
+    try:
+        s.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_u_escape, out)
+    return out
 
 
 def json_num(d: Decimal | None) -> str:
@@ -469,6 +486,68 @@ HAND_WRITTEN: dict[str, Callable[[Any], str]] = {
 
 
 # ---------------------------------------------------------------------------
+# The record path by hand: a record decoded from JSON text (``json.loads``) turned into
+# what the renderers above take.  Amounts become ``Decimal(text)`` and dates
+# ``datetime.fromisoformat(text)``; every other value is used as it is, and the keys
+# (placeholder names) become attribute names.
+# ---------------------------------------------------------------------------
+
+_DECIMAL_KEYS = frozenset(
+    [
+        "Payout",
+        "DeltaPayout",
+        "IntendedPayout",
+        "Amount",
+        "DeltaAmount",
+        "IntendedAmount",
+        "OriginalAmount",
+    ]
+)
+_DATE_KEYS = frozenset(["EventDate", "CreationDate", "LockingDate", "ClearedDate", "ReferringDate"])
+_ITEM_DECIMAL_KEYS = frozenset(["amt", "qty", "cartamt", "rbt"])
+
+
+class _AttributeNames(dict[str, str]):
+    """Placeholder name -> attribute name (``SubId1`` -> ``sub_id1``), filled on first use."""
+
+    def __missing__(self, key: str) -> str:
+        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).lower()
+        self[key] = name
+        return name
+
+
+_ATTRIBUTES = _AttributeNames()
+
+
+class Record(SimpleNamespace):
+    """A record's values as attributes; one the record does not set reads as None."""
+
+    def __getattr__(self, name: str) -> None:
+        return None
+
+
+def _hand_item(d: dict[str, Any]) -> Record:
+    return Record(
+        **{k: Decimal(v) if v is not None and k in _ITEM_DECIMAL_KEYS else v for k, v in d.items()}
+    )
+
+
+def hand_record(d: dict[str, Any]) -> Record:
+    """The values of a decoded JSON record, converted by hand for the renderers above."""
+    out: dict[str, Any] = {"items": ()}
+    for key, value in d.items():
+        if value is not None:
+            if key in _DECIMAL_KEYS:
+                value = Decimal(value)
+            elif key in _DATE_KEYS:
+                value = datetime.fromisoformat(value)
+            elif key == "items":
+                value = [_hand_item(item) for item in value]
+        out[_ATTRIBUTES[key]] = value
+    return Record(**out)
+
+
+# ---------------------------------------------------------------------------
 # json.dumps reference (JSON only): the dict a sender would build from the action.  Not
 # byte-identical (layout differs and bare numbers go through float); a reference point.
 # ---------------------------------------------------------------------------
@@ -800,10 +879,56 @@ STDLIB_FILTERS: dict[str, Callable[[Any], str]] = {
 }
 
 
-def jinja_environment(*, stdlib_filters: bool = False) -> Any:
+# ---------------------------------------------------------------------------
+# Jinja2 fed the decoded record itself (``json.loads`` output): the same templates
+# reading the dict by placeholder name (``a["CampaignId"]``, Jinja2's fastest lookup: a
+# key first, where ``a.CampaignId`` would try an attribute first and pay for the
+# AttributeError; ``i["sku"]`` alike; ``a.get("items", ())``, since a record without
+# items leaves the key out), with filters that first convert the JSON text of amounts
+# and dates.
+# ---------------------------------------------------------------------------
+
+
+def _by_placeholder(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name == "items":
+        return 'a.get("items", ())'
+    return 'a["' + "".join(part.capitalize() for part in name.split("_")) + '"]'
+
+
+JINJA_RECORD_SOURCES: dict[str, str] = {
+    fmt: re.sub(
+        r"\bi\.([a-z]+)",
+        r'i["\1"]',
+        re.sub(r"\ba\.([a-z][a-z0-9_]*)", _by_placeholder, source),
+    )
+    for fmt, source in JINJA_SOURCES.items()
+}
+
+
+def _decimal_of(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(v)
+
+
+def _date_of(v: Any) -> datetime | None:
+    return None if v is None else datetime.fromisoformat(v)
+
+
+RECORD_FILTERS: dict[str, Callable[[Any], str]] = {
+    **JINJA_FILTERS,
+    "dec": lambda v: dec(_decimal_of(v)),
+    "jnum": lambda v: json_num(_decimal_of(v)),
+    "iso": lambda v: iso(_date_of(v)),
+    "fdate": lambda v: form_date(_date_of(v)),
+}
+
+
+def jinja_environment(*, stdlib_filters: bool = False, record_filters: bool = False) -> Any:
     """The preloaded Environment: autoescape off, the filters above, trailing newline kept.
 
-    ``stdlib_filters``: use the standard-library versions of the filters (same output).
+    ``stdlib_filters``: use the standard-library versions of the filters (same output);
+    ``record_filters``: the filters for ``JINJA_RECORD_SOURCES``, which take JSON values,
+    and a key the record leaves out as a missing value (None).
     """
     import jinja2
 
@@ -811,9 +936,17 @@ def jinja_environment(*, stdlib_filters: bool = False) -> Any:
         autoescape=False,
         keep_trailing_newline=True,
         auto_reload=False,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.Undefined if record_filters else jinja2.StrictUndefined,
     )
-    env.filters.update(STDLIB_FILTERS if stdlib_filters else JINJA_FILTERS)
+    if record_filters:
+        undefined = jinja2.Undefined
+
+        def missing_as_none(f: Callable[[Any], str]) -> Callable[[Any], str]:
+            return lambda v: f(None if isinstance(v, undefined) else v)
+
+        env.filters.update({name: missing_as_none(f) for name, f in RECORD_FILTERS.items()})
+    else:
+        env.filters.update(STDLIB_FILTERS if stdlib_filters else JINJA_FILTERS)
     return env
 
 

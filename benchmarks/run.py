@@ -27,6 +27,7 @@ from pathlib import Path
 import baselines
 import measure
 import measure_bulk
+import records
 from harness import machine, show, table
 from measure import EXAMPLES, FORMATS, BaselineMismatch, Results, Settings
 from targets import TARGETS
@@ -101,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure.compile_times(res, sources, settings)
         measure.import_time(res, settings)
         measure.scaling(res, baselines, templates["json"], settings)
+        records.records(res, baselines, templates, settings)
+        records.non_ascii(res, baselines, templates, settings)
     except BaselineMismatch as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -44,8 +44,11 @@ OTHER = "the same bar on another example, for information"
 JINJA = "out of reach with equivalent escaping (docs/performance.md)"
 BULK = "JSON Lines of the sample action, the seed template; interleaved in one process"
 PROCESSES = "a run of seconds in another process: the machine's load is not cancelled"
+RECORD = "the seed template's record, decoded from JSON text"
+TEXT = "the seed template, non-ASCII text in every string value"
+E2E = "JSON text to body bytes; out of reach like the other Jinja2 bars (docs/performance.md)"
 
-# The first seven decide the exit status; the others are reported only.
+# The first ten decide the exit status; the others are reported only.
 # fmt: off
 TARGETS: tuple[Target, ...] = (
     Target("render json: postback / hand-written", "render.json", 1.3, "max", True, "x", SEED),
@@ -55,6 +58,10 @@ TARGETS: tuple[Target, ...] = (
     Target("compiled template retained memory", "template_size", 50 * KIB, "max", True, "B", SEED),
     Target("peak memory rendering 10,000 items / output", "peak", 3.0, "max", True, "x", SEED),
     Target("render_many / (load JSON + render)", "bulk.render_many", 1.3, "max", True, "x", BULK),
+    Target("render json: from a mapping / from an Action", "mapping.json", 2.0, "max", True, "x", RECORD),
+    Target("Action.from_dict / hand-written conversion", "from_dict", 3.0, "max", True, "x", RECORD),
+    Target("render json, non-ASCII: postback / hand-written", "nonascii.json", 1.3, "max", True, "x", TEXT),
+    Target("record JSON to body, json: Jinja2 / postback", "e2e.json", 2.0, "min", False, "x", E2E),
     Target("render json: Jinja2 / postback", "jinja.json", 4.0, "min", False, "x", JINJA),
     Target("render xml: postback / hand-written", "render.xml", 1.3, "max", False, "x", OTHER),
     Target("render query: postback / hand-written", "render.query", 1.3, "max", False, "x", OTHER),
@@ -66,5 +73,14 @@ TARGETS: tuple[Target, ...] = (
     Target("compile query", "compile.query", 0.005, "max", False, "s", OTHER),
     Target("compile url", "compile.url", 0.005, "max", False, "s", OTHER),
     Target("render --records / render_many", "bulk.cli", 2.0, "max", False, "x", PROCESSES),
+    Target("render xml: from a mapping / from an Action", "mapping.xml", 2.0, "max", False, "x", OTHER),
+    Target("render query: from a mapping / from an Action", "mapping.query", 2.0, "max", False, "x", OTHER),
+    Target("render url: from a mapping / from an Action", "mapping.url", 2.0, "max", False, "x", OTHER),
+    Target("record JSON to body, xml: Jinja2 / postback", "e2e.xml", 2.0, "min", False, "x", E2E),
+    Target("record JSON to body, query: Jinja2 / postback", "e2e.query", 2.0, "min", False, "x", E2E),
+    Target("record JSON to body, url: Jinja2 / postback", "e2e.url", 2.0, "min", False, "x", E2E),
+    Target("render xml, non-ASCII: postback / hand-written", "nonascii.xml", 1.3, "max", False, "x", OTHER),
+    Target("render query, non-ASCII: postback / hand-written", "nonascii.query", 1.3, "max", False, "x", OTHER),
+    Target("render url, non-ASCII: postback / hand-written", "nonascii.url", 1.3, "max", False, "x", OTHER),
 )
 # fmt: on

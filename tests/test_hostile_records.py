@@ -709,13 +709,30 @@ def test_wrong_types_are_record_errors(field: Any) -> None:
                 template.render({field.name: value})
 
 
+def uses(template: postback.Template, field: str) -> bool:
+    """Whether a record error at ``field`` concerns something ``template`` reads."""
+    if "items" not in template.fields:
+        return False
+    attr = re.fullmatch(r"items\[\d+\]\.(\w+)", field)
+    if attr is None or attr.group(1) not in {f.name for f in ITEM_FIELDS}:
+        return True  # the list, an element or a key of one: all read to reach the items
+    return "{i." + attr.group(1) + "}" in template.source
+
+
 @pytest.mark.parametrize("items", WRONG_ITEMS, ids=repr)
 def test_wrong_items_are_record_errors(items: Any) -> None:
-    with pytest.raises(postback.RecordError):
+    with pytest.raises(postback.RecordError) as info:
         Action.from_dict({"items": items})
+    field = info.value.field
+    assert field is not None
     for template in TEMPLATES.values():
-        with pytest.raises(postback.RecordError):
-            template.render({"items": items})
+        if uses(template, field):
+            with pytest.raises(postback.RecordError) as again:
+                template.render({"items": items})
+            assert (again.value.field, str(again.value)) == (field, str(info.value))
+        else:
+            # render(mapping) converts only the values its template uses
+            assert isinstance(template.render({"items": items}), str)
 
 
 @pytest.mark.parametrize(

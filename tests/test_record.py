@@ -536,14 +536,15 @@ def test_unknown_key_with_suggestion(key: str, suggestion: str) -> None:
     assert str(err) == f"{key}: unknown field {key!r}; did you mean {suggestion!r}?"
 
 
-def test_unknown_key_without_suggestion_points_to_extra() -> None:
+def test_unknown_key_without_suggestion_points_to_unknown_keys() -> None:
     with pytest.raises(RecordError) as excinfo:
         Action.from_dict({"Zzqx": 1})
     err = record_error(excinfo)
     assert err.field == "Zzqx"
     assert str(err) == (
-        "Zzqx: unknown field 'Zzqx'; postback.FIELDS lists the field names; "
-        "to keep it as an extra field, pass extra=('Zzqx',)"
+        "Zzqx: unknown field 'Zzqx'; postback.FIELDS lists the field names; to accept "
+        "other keys, pass unknown_keys='ignore' (skip them) or unknown_keys='extra' "
+        "(keep them as extra fields)"
     )
 
 
@@ -552,7 +553,7 @@ def test_unknown_key_extra_or_item_attribute_explains() -> None:
         Action.from_dict({"extra": {"MyField": 1}})
     assert str(excinfo.value) == (
         "extra: unknown field 'extra'; extra fields go at top level, their names listed "
-        "in Action.from_dict(mapping, extra=(...))"
+        "in compile(..., extra_fields=(...)) or Action.from_dict(..., extra=(...))"
     )
     with pytest.raises(RecordError) as excinfo:
         Action.from_dict({"sku": "A-1"})

@@ -7,12 +7,10 @@ Usage errors and unreadable input are ``CliError``: one line on standard error,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
@@ -239,38 +237,20 @@ def read_template(path: str, fmt: Format) -> str:
     return source
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
 def load_record(path: str, extra: Iterable[str] = ()) -> Action:
-    """Read a JSON record (an object for ``Action.from_dict``) from a file or stdin.
+    """Read a JSON record (``Action.from_json``) from a file or stdin.
 
     ``extra`` names the extra fields the record may hold (those of the template).
     """
     name = display(path)
     text = read_text(path, "record")
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise CliError(
-            f"{name}:{exc.lineno}:{exc.colno}: invalid JSON in the record: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise CliError(f"{name}: invalid record: the JSON is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise CliError(f"{name}: a record must be a JSON object, not {_json_type(data)}")
-    try:
-        return Action.from_dict(data, extra=extra)
+        return Action.from_json(text, extra=extra)
     except RecordError as exc:
+        if exc.line is not None:
+            raise CliError(f"{name}:{exc.line}:{exc.column}: {exc.message}") from None
+        if exc.field is None:  # the JSON as a whole: not an object, nested too deeply
+            raise CliError(f"{name}: {exc.message}") from None
         raise CliError(f"{name}: invalid record: {exc}") from None
 
 

@@ -8,6 +8,7 @@
     │   ├── UnknownFieldError           .field, .suggestion (or None)
     │   └── TemplateFormatError         the template cannot yield well-formed output
     ├── RecordError                     a record value of the wrong type/shape; .field
+    │                                   (.line .column for invalid JSON)
     ├── RenderError                     a missing value under missing="error", a header
     │                                   value with CR/LF/NUL, a non-finite Decimal, ...
     └── ConfigError                     invalid notification settings
@@ -206,7 +207,31 @@ class _FieldError(PostbackError):
 
 
 class RecordError(_FieldError):
-    """A record value has the wrong type or shape; ``field`` names it."""
+    """A record value has the wrong type or shape; ``field`` names it.
+
+    An error in the JSON text of a record (``Action.from_json``) also has ``line``
+    and ``column`` (1-based; None otherwise), and ``str()`` starts with them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_record_error, (self.message, self.field, self.line, self.column))
 
 
 class RenderError(_FieldError):
@@ -228,6 +253,12 @@ class ConfigError(PostbackError):
 
 def _rebuild_simple(cls: type[_FieldError], message: str, field: str | None) -> PostbackError:
     return cls(message, field=field)
+
+
+def _rebuild_record_error(
+    message: str, field: str | None, line: int | None, column: int | None
+) -> RecordError:
+    return RecordError(message, field=field, line=line, column=column)
 
 
 def _rebuild_config(message: str, setting: str | None) -> ConfigError:

@@ -10,7 +10,9 @@ about the template.
 
 Every function starts with a fast check for the common case where nothing needs
 escaping (a regular-expression search, ``str.isascii`` or a C encoder) and only then
-replaces characters.
+replaces characters.  Non-ASCII text is checked for lone surrogates in the same pass
+that checks for the other characters to replace, or by the C UTF-8 encoder, never by a
+second regular-expression pass over text that has none.
 """
 
 from __future__ import annotations
@@ -61,7 +63,14 @@ def json_quote(value: str | None) -> str:
     out = encode_basestring(value)
     if value.isascii():
         return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+    try:
+        # The exact test for a lone surrogate, and the cheapest: the C UTF-8
+        # encoder refuses exactly those, and is several times faster than a
+        # regular-expression search of the text.
+        value.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_surrogate_escape, out)
+    return out
 
 
 def json_string_body(value: str | None) -> str:
@@ -71,14 +80,20 @@ def json_string_body(value: str | None) -> str:
     out: str = encode_basestring(value)[1:-1]
     if value.isascii():
         return out
-    return _SURROGATE.sub(_surrogate_escape, out)
+    try:
+        value.encode()  # refuses exactly the lone surrogates (see json_quote)
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_surrogate_escape, out)
+    return out
 
 
 # ---------------------------------------------------------------------------
 # XML 1.0 (fifth edition)
 # ---------------------------------------------------------------------------
 
-# Code points XML 1.0 cannot carry, not even as character references.
+# Code points XML 1.0 cannot carry, not even as character references.  None of them
+# is printable, so text for which ``str.isprintable()`` holds (a C loop, far cheaper
+# than a search) has none.
 _NOT_XML_CLASS: Final = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _NOT_XML: Final = re.compile(f"[{_NOT_XML_CLASS}]")
 _CONTENT_SPECIAL: Final = re.compile(f"[&<>\r{_NOT_XML_CLASS}]")
@@ -101,7 +116,7 @@ def xml_content(value: str | None, _special: Any = _CONTENT_SPECIAL.search) -> s
         if value[-1:] == "]":
             return value[:-1] + "&#93;"
         return value
-    if _NOT_XML.search(value) is not None:
+    if not value.isprintable() and _NOT_XML.search(value) is not None:
         value = _NOT_XML.sub("\ufffd", value)
     value = (
         value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
@@ -122,7 +137,7 @@ def xml_attribute(value: str | None, _special: Any = _ATTR_SPECIAL.search) -> st
         return ""
     if _special(value) is None:
         return value
-    if _NOT_XML.search(value) is not None:
+    if not value.isprintable() and _NOT_XML.search(value) is not None:
         value = _NOT_XML.sub("\ufffd", value)
     return (
         value.replace("&", "&amp;")
@@ -148,7 +163,7 @@ def xml_cdata(value: str | None, _special: Any = _CDATA_SPECIAL.search) -> str:
         return ""
     if _special(value) is None:
         return value
-    if _NOT_XML.search(value) is not None:
+    if not value.isprintable() and _NOT_XML.search(value) is not None:
         value = _NOT_XML.sub("\ufffd", value)
     out = value.replace("]]>", "]]]]><![CDATA[>").replace("\r", "]]>&#13;<![CDATA[")
     if value[:1] in ("]", ">"):
@@ -329,6 +344,10 @@ def header_value(label: str) -> Callable[[str | None], str]:
             )
         if value.isascii():
             return value
-        return _SURROGATE.sub("\ufffd", value)
+        try:
+            value.encode()  # refuses exactly the lone surrogates (see json_quote)
+        except UnicodeEncodeError:
+            return _SURROGATE.sub("\ufffd", value)
+        return value
 
     return header_value

@@ -50,6 +50,45 @@ def _source_lines() -> list[str]:
     ]
 
 
+def _reading_lines() -> list[str]:
+    """Return the section on how record values are read (a part of ``fields_markdown``)."""
+    return [
+        "## How record values are read",
+        "",
+        "`Action(...)`, `Item(...)` and their `from_dict` convert values on construction "
+        "and raise `RecordError` (naming the field, e.g. `CampaignId` or `items[2].amt`, "
+        "and the value) for anything they cannot convert:",
+        "",
+        "- `int` fields take an `int` or a string of ASCII digits with an optional sign "
+        '(`" 123 "` gives `123`), of at most 1,000 digits. `bool` is refused.',
+        "- `Decimal` fields take a `Decimal`, an `int`, a `float` (exactly as written: "
+        '`12.5` gives `Decimal("12.5")`, `0.1` gives `Decimal("0.1")`) or a numeric string '
+        '(`"12.50"` gives `Decimal("12.50")`, scale kept). `bool` and signaling NaN are '
+        "refused; NaN and infinities are accepted but cannot be rendered.",
+        "- `str` fields take a `str`, or an `int` (written in decimal).",
+        "- `datetime` fields take a `datetime` (naive stays naive, aware stays aware), a "
+        "`date` (midnight, naive) or a string: ISO 8601 first, then python-dateutil's "
+        "general parser (`Jan 2 2026 3:04 PM`, month before day). The string must give "
+        "year, month and day; a time zone must be a numeric offset or UTC/GMT/Z (names "
+        "such as `PST` are ambiguous and refused).",
+        f"- `{COLLECTION}` takes any iterable of `Item` objects or mappings (not a string "
+        "or a mapping); `None` means no items.",
+        "- `from_dict` accepts placeholder names (`CampaignId`) and attribute names "
+        '(`campaign_id`); an unknown key is an error with a "did you mean" suggestion '
+        '(or, with `unknown_keys="ignore"` or `"extra"`, skipped or kept as an '
+        "extra field), and so is a field given under both names. Keys named in "
+        "`from_dict(..., extra=(...))` go, unchanged, into `Action.extra`. "
+        "`from_dict` checks every value; `template.render(mapping)` checks every key but "
+        "converts only the values the template uses; `Action.from_json` reads JSON text "
+        "exactly (see [records.md](records.md)).",
+        "- `Action.to_dict()` gives back a JSON-ready dict keyed by placeholder names "
+        "(Decimals as exact strings, datetimes as `isoformat()` strings, items as a list "
+        "of dicts; unset fields and an empty item list left out; extra fields merged in "
+        "as they are), which `from_dict` reads back to an equal action.",
+        "",
+    ]
+
+
 def fields_markdown() -> str:
     """Return the whole text of ``docs/fields.md``, generated from the field catalog."""
     out: list[str] = [
@@ -104,35 +143,7 @@ def fields_markdown() -> str:
         "(the default) nothing, or `null` for an unquoted JSON value; with "
         '`missing="error"` a `RenderError` naming the field.',
         "",
-        "## How record values are read",
-        "",
-        "`Action(...)`, `Item(...)` and their `from_dict` convert values on construction "
-        "and raise `RecordError` (naming the field, e.g. `CampaignId` or `items[2].amt`, "
-        "and the value) for anything they cannot convert:",
-        "",
-        "- `int` fields take an `int` or a string of ASCII digits with an optional sign "
-        '(`" 123 "` gives `123`). `bool` is refused.',
-        "- `Decimal` fields take a `Decimal`, an `int`, a `float` (exactly as written: "
-        '`12.5` gives `Decimal("12.5")`, `0.1` gives `Decimal("0.1")`) or a numeric string '
-        '(`"12.50"` gives `Decimal("12.50")`, scale kept). `bool` and signaling NaN are '
-        "refused; NaN and infinities are accepted but cannot be rendered.",
-        "- `str` fields take a `str`, or an `int` (written in decimal).",
-        "- `datetime` fields take a `datetime` (naive stays naive, aware stays aware), a "
-        "`date` (midnight, naive) or a string: ISO 8601 first, then python-dateutil's "
-        "general parser (`Jan 2 2026 3:04 PM`, month before day). The string must give "
-        "year, month and day; a time zone must be a numeric offset or UTC/GMT/Z (names "
-        "such as `PST` are ambiguous and refused).",
-        f"- `{COLLECTION}` takes any iterable of `Item` objects or mappings (not a string "
-        "or a mapping); `None` means no items.",
-        "- `from_dict` accepts placeholder names (`CampaignId`) and attribute names "
-        '(`campaign_id`); an unknown key is an error with a "did you mean" suggestion, '
-        "and so is a field given under both names. Keys named in "
-        "`from_dict(..., extra=(...))` go, unchanged, into `Action.extra`.",
-        "- `Action.to_dict()` gives back a JSON-ready dict keyed by placeholder names "
-        "(Decimals as exact strings, datetimes as `isoformat()` strings, items as a list "
-        "of dicts; unset fields and an empty item list left out; extra fields merged in "
-        "as they are), which `from_dict` reads back to an equal action.",
-        "",
+        *_reading_lines(),
     ]
     return "\n".join(out)
 

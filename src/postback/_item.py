@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, Self
+from typing import TYPE_CHECKING, Final, Self
 
 from ._catalog import COLLECTION, ITEM_FIELDS
-from ._convert import ITEM_PLAN, expected_error, require_mapping, require_str_key
+from ._convert import (
+    ITEM_PLAN,
+    UnknownKeys,
+    check_unknown_keys,
+    expected_error,
+    require_mapping,
+    require_str_key,
+)
 from ._errors import RecordError
 from ._messages import short_repr, suggest
 
-__all__ = ["ITEM_KEYS", "Item", "jsonable", "to_items"]
+__all__ = ["ITEM_KEYS", "Item", "item_keys", "item_values", "jsonable", "to_items"]
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    # What constructors take for each type of field (see Action.__init__).
+    IdInput: TypeAlias = int | str | None
+    TextInput: TypeAlias = str | int | None
+    MoneyInput: TypeAlias = Decimal | int | float | str | None
+    DateInput: TypeAlias = datetime | date | str | None
 
 _ITEM_ATTRS: Final = tuple(spec.attribute for spec in ITEM_FIELDS)
 ITEM_KEYS: Final = frozenset(_ITEM_ATTRS)
@@ -38,6 +54,21 @@ class Item:
     name: str | None = None
     itemlist: str | None = None
 
+    if TYPE_CHECKING:
+        # What the constructor takes, for type checkers (see Action.__init__).
+        def __init__(
+            self,
+            *,
+            sku: TextInput = None,
+            amt: MoneyInput = None,
+            cat: TextInput = None,
+            qty: MoneyInput = None,
+            cartamt: MoneyInput = None,
+            rbt: MoneyInput = None,
+            name: TextInput = None,
+            itemlist: TextInput = None,
+        ) -> None: ...
+
     def __post_init__(self) -> None:
         for attr, _name, convert, exact in ITEM_PLAN:
             value = getattr(self, attr)
@@ -46,40 +77,28 @@ class Item:
             object.__setattr__(self, attr, convert(value, attr))
 
     @classmethod
-    def from_dict(cls, mapping: Mapping[str, object]) -> Self:
+    def from_dict(
+        cls, mapping: Mapping[str, object], *, unknown_keys: UnknownKeys = "error"
+    ) -> Self:
         """Build an item from a mapping keyed by attribute names (``sku``, ``amt``, ...).
 
         Raises ``RecordError`` for a non-mapping, an unknown key (suggesting the closest
-        attribute) or a value that cannot be converted.
+        attribute; ``unknown_keys="ignore"`` or ``"extra"`` drops unknown keys instead,
+        an item having no extra fields) or a value that cannot be converted.
         """
-        return cls._from_mapping(mapping, None)
+        return cls._from_mapping(mapping, None, check_unknown_keys(unknown_keys))
 
     @classmethod
-    def _from_mapping(cls, mapping: object, prefix: str | None) -> Self:
-        data = require_mapping(mapping, prefix)
-        dotted = f"{prefix}." if prefix else ""
-        values: dict[str, object] = {}
-        for key, value in data.items():
-            name = require_str_key(key, dotted)
-            if name not in ITEM_KEYS:
-                label = f"{dotted}{name}"
-                suggestion = suggest(name, _ITEM_ATTRS, cutoff=0.6)
-                hint = (
-                    f"did you mean {suggestion!r}?"
-                    if suggestion
-                    else f"item attributes are {', '.join(_ITEM_ATTRS)}"
-                )
-                raise RecordError(
-                    f"{label}: unknown item attribute {short_repr(name)}; {hint}", field=label
-                )
-            values[name] = value
-        if prefix is not None:
-            # Convert here so that errors name the item's place in the action.
-            for attr, _name, convert, exact in ITEM_PLAN:
-                value = values.get(attr)
-                if value is not None and type(value) is not exact:
-                    values[attr] = convert(value, f"{prefix}.{attr}")
-        return cls(**values)  # type: ignore[arg-type]
+    def _from_mapping(cls, mapping: object, prefix: str | None, unknown: str = "error") -> Self:
+        values = item_values(mapping, prefix, unknown)
+        item = object.__new__(cls)
+        # Converted here, once, so that errors name the item's place in the action.
+        for attr, _name, convert, exact in ITEM_PLAN:
+            value = values.get(attr)
+            if value is not None and type(value) is not exact:
+                value = convert(value, f"{prefix}.{attr}" if prefix else attr)
+            object.__setattr__(item, attr, value)
+        return item
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict keyed by attribute names, omitting unset attributes.
@@ -103,6 +122,40 @@ class Item:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
+def item_keys(element: object, label: str, unknown: str) -> dict[str, object]:
+    """Check the keys of the item ``element`` at ``label`` (``items[2]``); return its values."""
+    if not isinstance(element, Mapping):
+        raise expected_error(label, _EXPECT_ELEMENT, element)
+    return item_values(element, label, unknown)
+
+
+def item_values(mapping: object, prefix: str | None, unknown: str) -> dict[str, object]:
+    """Check the keys of an item mapping (``Item.from_dict``'s when ``prefix`` is None).
+
+    Unknown attributes are refused under ``unknown="error"`` and dropped otherwise:
+    an item has no place for extra fields.
+    """
+    data = require_mapping(mapping, prefix)
+    dotted = f"{prefix}." if prefix else ""
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        name = require_str_key(key, dotted)
+        if name in ITEM_KEYS:
+            values[name] = value
+        elif unknown == "error":
+            label = f"{dotted}{name}"
+            suggestion = suggest(name, _ITEM_ATTRS, cutoff=0.6)
+            hint = (
+                f"did you mean {suggestion!r}?"
+                if suggestion
+                else f"item attributes are {', '.join(_ITEM_ATTRS)}"
+            )
+            raise RecordError(
+                f"{label}: unknown item attribute {short_repr(name)}; {hint}", field=label
+            )
+    return values
+
+
 def jsonable(value: object) -> object:
     """Return a stored value as JSON takes it: Decimals and datetimes as strings."""
     if isinstance(value, Decimal):
@@ -113,6 +166,7 @@ def jsonable(value: object) -> object:
 
 
 _EXPECT_ITEMS: Final = "a list of items (Item objects or mappings)"
+_EXPECT_ELEMENT: Final = "an Item or a mapping of item attributes"
 
 
 def to_items(value: object) -> tuple[Item, ...]:
@@ -127,11 +181,11 @@ def to_items(value: object) -> tuple[Item, ...]:
         raise expected_error(COLLECTION, _EXPECT_ITEMS, value) from None
     items: list[Item] = []
     for index, element in enumerate(iterator):
-        label = f"{COLLECTION}[{index}]"
         if isinstance(element, Item):
             items.append(element)
-        elif isinstance(element, Mapping):
-            items.append(Item._from_mapping(element, label))
         else:
-            raise expected_error(label, "an Item or a mapping of item attributes", element)
+            label = f"{COLLECTION}[{index}]"
+            if not isinstance(element, Mapping):
+                raise expected_error(label, _EXPECT_ELEMENT, element)
+            items.append(Item._from_mapping(element, label))
     return tuple(items)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Literal
 
+from ._convert import UNKNOWN_KEYS, UnknownKeys
 from ._errors import ConfigError
 from ._messages import describe_value, short_repr
 from ._values import NUMERIC_DATE_FORMATS, resolve_timezone
@@ -119,13 +120,17 @@ class CompileOptions:
     ``timezone`` is kept as given (an IANA name, a ``tzinfo`` or None) and ``tz`` is
     the ``tzinfo`` it resolves to.  Two option sets are equal when they compile the
     same way, so timezones are compared as ``tz`` (``"UTC"`` equals None); ``key`` is
-    the template cache's key.
+    the template cache's key.  ``unknown_keys`` says what ``render(mapping)`` does
+    with a key that is neither a field nor a declared extra field: refuse it
+    (``"error"``), skip it (``"ignore"``) or keep it as an extra field (``"extra"``;
+    a template still only reads the extra fields ``extra_fields`` names).
     """
 
     missing: MissingPolicy = "empty"
     timezone: str | tzinfo | None = field(default=None, compare=False)
     date_format: str = "iso"
     extra_fields: frozenset[str] = frozenset()
+    unknown_keys: UnknownKeys = "error"
     name: str = "<template>"
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE
     tz: tzinfo = field(init=False, repr=False)
@@ -158,6 +163,12 @@ class CompileOptions:
             raise ConfigError(
                 f"name must be a string, not {describe_value(self.name)}", setting="name"
             )
+        if self.unknown_keys not in UNKNOWN_KEYS:
+            raise ConfigError(
+                "unknown_keys must be 'error', 'ignore' or 'extra', not "
+                f"{short_repr(self.unknown_keys)}",
+                setting="unknown_keys",
+            )
         object.__setattr__(self, "extra_fields", _extra_field_names(self.extra_fields))
         object.__setattr__(self, "tz", resolve_timezone(self.timezone))
 
@@ -169,6 +180,7 @@ class CompileOptions:
             self.timezone if isinstance(self.timezone, str) else self.tz,
             self.date_format,
             tuple(sorted(self.extra_fields)),
+            self.unknown_keys,
             self.name,
             self.max_template_size,
         )

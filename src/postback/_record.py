@@ -7,60 +7,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from ._catalog import COLLECTION, FIELDS
-from ._convert import ACTION_PLAN, expected_error, require_mapping, require_str_key
+from ._convert import ACTION_PLAN, UnknownKeys, check_unknown_keys
 from ._errors import RecordError
-from ._item import ITEM_KEYS, Item, jsonable, to_items
-from ._messages import describe_value, short_repr, suggest
+from ._item import Item, jsonable, to_items
+from ._reader import EMPTY_EXTRA, Reader, check_extra_names, make_reader, to_extra
 
-__all__ = ["Action", "Item", "coerce", "sample_action"]
+if TYPE_CHECKING:
+    from os import PathLike
+
+    from ._item import DateInput, IdInput, MoneyInput, TextInput
+
+__all__ = ["Action", "Item", "coerce", "not_a_record", "sample_action"]
 
 # ---------------------------------------------------------------------------
 # Action
 # ---------------------------------------------------------------------------
 
 _ACTION_ATTRS: Final = tuple(spec.attribute for spec in FIELDS)
-# Every spelling from_dict accepts -> (attribute, placeholder name).
-_ACTION_KEYS: Final[Mapping[str, tuple[str, str]]] = {
-    **{spec.name: (spec.attribute, spec.name) for spec in FIELDS},
-    **{spec.attribute: (spec.attribute, spec.name) for spec in FIELDS},
-    COLLECTION: (COLLECTION, COLLECTION),
-}
-_ACTION_CANDIDATES: Final = (
-    *(spec.name for spec in FIELDS),
-    *(spec.attribute for spec in FIELDS),
-    COLLECTION,
-)
-
-_EMPTY_EXTRA: Final[Mapping[str, object]] = MappingProxyType({})
+_EMPTY_EXTRA: Final = EMPTY_EXTRA
 
 
 def _empty_extra() -> Mapping[str, object]:
     return _EMPTY_EXTRA
-
-
-def _to_extra(value: object) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise expected_error("extra", "a mapping of extra field names to values", value)
-    copy: dict[str, object] = {}
-    for key, item in value.items():
-        if not isinstance(key, str):
-            raise RecordError(
-                f"extra: extra field names must be strings, got {describe_value(key)}",
-                field="extra",
-            )
-        _check_extra_name(key)
-        copy[key] = item
-    return MappingProxyType(copy) if copy else _EMPTY_EXTRA
-
-
-def _check_extra_name(name: str) -> None:
-    if name in _ACTION_KEYS:
-        raise RecordError(
-            f"{name}: an extra field cannot have the name of a catalog field", field=name
-        )
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -71,8 +42,9 @@ class Action:
     ``campaign_id``), all optional; ``items`` holds the order's line items and
     ``extra`` any additional fields a template declares with ``extra_fields=``.
     Values are converted on construction (``"123"`` -> ``123`` for int fields, exact
-    ``Decimal`` for numbers, date strings parsed with python-dateutil); a value that
-    cannot be converted raises ``RecordError`` naming the field and the value.
+    ``Decimal`` for numbers, ISO 8601 date strings read by the standard library and
+    other date strings by python-dateutil); a value that cannot be converted raises
+    ``RecordError`` naming the field and the value.
     Instances are immutable, hashable (``extra`` does not take part in the hash but
     does in equality) and picklable.
     """
@@ -134,6 +106,69 @@ class Action:
     items: tuple[Item, ...] = ()
     extra: Mapping[str, object] = field(default_factory=_empty_extra, hash=False)
 
+    if TYPE_CHECKING:
+        # What the constructor takes, for type checkers: each value is converted to
+        # the attribute's type as the class docstring says.  At run time the
+        # dataclass writes __init__; tests/test_record_types.py keeps this in step.
+        def __init__(
+            self,
+            *,
+            campaign_id: IdInput = None,
+            action_tracker_id: IdInput = None,
+            media_partner_id: IdInput = None,
+            campaign_name: TextInput = None,
+            action_tracker_name: TextInput = None,
+            media_partner_name: TextInput = None,
+            action_type: TextInput = None,
+            referring_type: TextInput = None,
+            action_id: TextInput = None,
+            status: TextInput = None,
+            status_detail: TextInput = None,
+            ad_id: IdInput = None,
+            payout: MoneyInput = None,
+            delta_payout: MoneyInput = None,
+            intended_payout: MoneyInput = None,
+            amount: MoneyInput = None,
+            delta_amount: MoneyInput = None,
+            intended_amount: MoneyInput = None,
+            currency: TextInput = None,
+            original_currency: TextInput = None,
+            original_amount: MoneyInput = None,
+            event_date: DateInput = None,
+            creation_date: DateInput = None,
+            locking_date: DateInput = None,
+            cleared_date: DateInput = None,
+            referring_domain: TextInput = None,
+            landing_page_url: TextInput = None,
+            ref_customer_area: TextInput = None,
+            ref_customer_city: TextInput = None,
+            ref_customer_region: TextInput = None,
+            ref_customer_country: TextInput = None,
+            ref_click_id: TextInput = None,
+            shared_id: TextInput = None,
+            sub_id1: TextInput = None,
+            sub_id2: TextInput = None,
+            sub_id3: TextInput = None,
+            text1: TextInput = None,
+            text2: TextInput = None,
+            promo_code: TextInput = None,
+            oid: TextInput = None,
+            referring_date: DateInput = None,
+            ip_address: TextInput = None,
+            customer_id: TextInput = None,
+            customer_status: TextInput = None,
+            customer_post_code: TextInput = None,
+            event_code: TextInput = None,
+            event_type_id: IdInput = None,
+            event_type_name: TextInput = None,
+            note: TextInput = None,
+            caller_id: TextInput = None,
+            state: TextInput = None,
+            state_detail: TextInput = None,
+            items: Iterable[Item | Mapping[str, object]] | None = (),
+            extra: Mapping[str, object] = EMPTY_EXTRA,
+        ) -> None: ...
+
     def __post_init__(self) -> None:
         for attr, name, convert, exact in ACTION_PLAN:
             value = getattr(self, attr)
@@ -144,48 +179,67 @@ class Action:
         if type(items) is not tuple or not all(isinstance(i, Item) for i in items):
             object.__setattr__(self, "items", to_items(items))
         if self.extra is not _EMPTY_EXTRA:
-            object.__setattr__(self, "extra", _to_extra(self.extra))
+            object.__setattr__(self, "extra", to_extra(self.extra))
 
     @classmethod
-    def from_dict(cls, mapping: Mapping[str, object], *, extra: Iterable[str] = ()) -> Self:
+    def from_dict(
+        cls,
+        mapping: Mapping[str, object],
+        *,
+        extra: Iterable[str] = (),
+        unknown_keys: UnknownKeys = "error",
+    ) -> Self:
         """Build an action from a mapping keyed by placeholder or attribute names.
 
         ``"CampaignId"`` and ``"campaign_id"`` both set ``campaign_id``; ``"items"`` takes
         a list of ``Item`` objects or mappings.  Keys named in ``extra`` go, with their
-        values unchanged, into ``Action.extra``.  Raises ``RecordError`` for a
-        non-mapping, an unknown key (suggesting the closest name), a field given under
-        both its names, or a value that cannot be converted.
+        values unchanged, into ``Action.extra``.  Any other key is refused
+        (``unknown_keys="error"``, suggesting the closest name), skipped (``"ignore"``)
+        or kept in ``Action.extra`` too (``"extra"``); unknown item attributes are
+        refused or skipped.  Raises ``RecordError`` for a non-mapping, a refused key, a
+        field given under both its names, or a value that cannot be converted: every
+        value is checked.
         """
-        if isinstance(extra, str):
-            raise TypeError(f"extra must be an iterable of field names, not the str {extra!r}")
-        extra_names = frozenset(extra)
-        for name in extra_names:
-            if not isinstance(name, str):
-                raise TypeError(f"extra field names must be strings, got {describe_value(name)}")
-            _check_extra_name(name)
-        data = require_mapping(mapping, None)
-        values: dict[str, object] = {}
-        given_as: dict[str, str] = {}
-        extras: dict[str, object] = {}
-        for key, value in data.items():
-            name = require_str_key(key, "")
-            if name in extra_names:
-                extras[name] = value
-                continue
-            target = _ACTION_KEYS.get(name)
-            if target is None:
-                raise _unknown_field(name, extra_names)
-            attr, placeholder = target
-            if attr in given_as:
-                raise RecordError(
-                    f"{placeholder}: given twice, as {given_as[attr]!r} and {name!r}",
-                    field=placeholder,
-                )
-            given_as[attr] = name
-            values[attr] = value
-        if extras:
-            values["extra"] = extras
-        return cls(**values)  # type: ignore[arg-type]
+        extra_names = check_extra_names(extra)
+        action: Action = _full_reader()(mapping, extra_names, check_unknown_keys(unknown_keys))
+        if cls is Action:
+            return action  # type: ignore[return-value]
+        values: dict[str, Any] = {attr: getattr(action, attr) for attr in _ACTION_ATTRS}
+        return cls(**values, items=action.items, extra=action.extra)
+
+    @classmethod
+    def from_json(
+        cls,
+        data: str | bytes | bytearray | memoryview,
+        *,
+        extra: Iterable[str] = (),
+        unknown_keys: UnknownKeys = "error",
+    ) -> Self:
+        """Build an action from the JSON text of a record (an object read by ``from_dict``).
+
+        Exact where ``json.loads`` is not: a number with a fraction or an exponent is
+        read as a ``Decimal`` (``12.50`` stays ``12.50``).  Raises ``RecordError`` for
+        invalid JSON (with ``line`` and ``column``), bytes that are not UTF-8, ``NaN``
+        and ``Infinity``, a key given twice in one object, a number of more than 1,000
+        digits (all naming the key), a value that is not an object, and whatever
+        ``from_dict`` refuses.
+        """
+        from ._load import loads_record
+
+        return cls.from_dict(loads_record(data), extra=extra, unknown_keys=unknown_keys)
+
+    @classmethod
+    def from_json_file(
+        cls,
+        path: str | PathLike[str],
+        *,
+        extra: Iterable[str] = (),
+        unknown_keys: UnknownKeys = "error",
+    ) -> Self:
+        """Build an action from a JSON record file (see ``from_json``); ``OSError`` if unreadable."""
+        with open(path, "rb") as file:
+            data = file.read()
+        return cls.from_json(data, extra=extra, unknown_keys=unknown_keys)
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict keyed by placeholder names, omitting unset fields.
@@ -235,38 +289,39 @@ class Action:
         object.__setattr__(self, "extra", MappingProxyType(extra) if extra else _EMPTY_EXTRA)
 
 
-def _unknown_field(name: str, extra_names: frozenset[str]) -> RecordError:
-    candidates = (*_ACTION_CANDIDATES, *sorted(extra_names))
-    suggestion = suggest(name, candidates, cutoff=0.6)
-    if name.lower() == "extra":
-        # Fuzzy matching would offer 'Text2' here; say how extras really work.
-        hint = (
-            "extra fields go at top level, their names listed in "
-            "Action.from_dict(mapping, extra=(...))"
-        )
-    elif name in ITEM_KEYS:
-        hint = f"{name!r} is an item attribute; give it inside an item in {COLLECTION!r}"
-    elif suggestion is not None:
-        hint = f"did you mean {suggestion!r}?"
-    else:
-        hint = (
-            "postback.FIELDS lists the field names; to keep it as an extra field, "
-            f"pass extra=({short_repr(name)},)"
-        )
-    return RecordError(f"{name}: unknown field {short_repr(name)}; {hint}", field=name)
+_reader: Reader | None = None
 
 
-def coerce(record: object, extra: Iterable[str], caller: str) -> Action:
+def _full_reader() -> Reader:
+    # Built on first use: compiling the reader costs about a millisecond that
+    # ``import postback`` need not pay.
+    global _reader
+    if _reader is None:
+        _reader = make_reader(Action)
+    return _reader
+
+
+def coerce(
+    record: object, extra: Iterable[str], caller: str, unknown_keys: UnknownKeys = "error"
+) -> Action:
     """Return ``record`` as an ``Action``: an action as it is, a mapping through ``from_dict``.
 
-    ``extra`` names the extra fields a mapping may carry; ``caller`` names the
-    function that was given something else (``render``, ``prepare``) in the error.
+    ``extra`` names the extra fields a mapping may carry and ``unknown_keys`` what
+    becomes of its other keys; ``caller`` names the function that was given
+    something else (``render``, ``prepare``) in the error.
     """
     if isinstance(record, Action):
         return record
     if isinstance(record, Mapping):
-        return Action.from_dict(record, extra=extra)
-    raise RecordError(f"{caller} takes a postback.Action or a mapping, not {type(record).__name__}")
+        return Action.from_dict(record, extra=extra, unknown_keys=unknown_keys)
+    raise not_a_record(record, caller)
+
+
+def not_a_record(record: object, caller: str) -> RecordError:
+    """Return the error for a record that is neither an ``Action`` nor a mapping."""
+    return RecordError(
+        f"{caller} takes a postback.Action or a mapping, not {type(record).__name__}"
+    )
 
 
 # ---------------------------------------------------------------------------

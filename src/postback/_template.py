@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import _thread
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._checker import check_names
 from ._contexts import Context, get_format
-from ._errors import ConfigError, Diagnostic
-from ._nodes import Field, Hole, Join, Node, Span
+from ._convert import UnknownKeys
+from ._errors import ConfigError, Diagnostic, RenderError
+from ._nodes import Field, Hole, ItemField, Join, Node, Span
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._parser import parse
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
-from ._record import Action, coerce
+from ._reader import Reader, make_reader
+from ._record import Action, not_a_record
 from ._values import Values
 
 if TYPE_CHECKING:
@@ -110,7 +112,19 @@ class Template:
     ``render_bytes(action)`` the UTF-8 bytes.
     """
 
-    __slots__ = ("_extra", "_fn", "_key", "_opts", "code", "fields", "format", "source")
+    __slots__ = (
+        "_extra",
+        "_fn",
+        "_item_attrs",
+        "_key",
+        "_nodes",
+        "_opts",
+        "_reader",
+        "code",
+        "fields",
+        "format",
+        "source",
+    )
 
     format: Format
     source: str
@@ -120,6 +134,11 @@ class Template:
     _opts: CompileOptions
     _extra: tuple[str, ...]
     _key: tuple[Any, ...]
+    _item_attrs: tuple[str, ...]
+    # Made on first use: the reader of mapping records, and the nodes for locating
+    # a failing placeholder (see ``_locate``), which only a failed render needs.
+    _reader: Reader | None
+    _nodes: tuple[Node, ...] | None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise TypeError("use postback.compile(source, format=...) to make a Template")
@@ -143,6 +162,9 @@ class Template:
             ("format", fmt),
             ("source", source),
             ("fields", _used_fields(front.nodes)),
+            ("_item_attrs", _used_item_attrs(front.nodes)),
+            ("_reader", None),
+            ("_nodes", None),
             ("code", code),
             ("_fn", fn),
             ("_opts", opts),
@@ -185,13 +207,28 @@ class Template:
         """The extra top-level fields this template was compiled to accept."""
         return self._opts.extra_fields
 
-    def render(self, action: Any) -> str:
-        """Render the body for ``action`` (a ``postback.Action`` or a mapping)."""
-        if type(action) is not Action:
-            action = coerce(action, self._extra, "render")
-        return self._fn(action)  # type: ignore[no-any-return]
+    @property
+    def unknown_keys(self) -> UnknownKeys:
+        """What ``render(mapping)`` does with unknown keys: ``"error"``, ``"ignore"`` or ``"extra"``."""
+        return self._opts.unknown_keys
 
-    def render_bytes(self, action: Any) -> bytes:
+    def render(self, action: Action | Mapping[str, object]) -> str:
+        """Render the body for ``action`` (a ``postback.Action`` or a mapping).
+
+        A mapping is read as ``Action.from_dict`` reads it, keys and all, but only the
+        values of the fields this template uses are converted and checked.
+        """
+        record: Any = action
+        if type(record) is not Action:
+            record = self._record(record)
+        try:
+            return self._fn(record)  # type: ignore[no-any-return]
+        except RenderError as exc:
+            if exc.field is None:
+                exc.field = self._failing_field(record, exc.message)
+            raise
+
+    def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
         """Render the body as UTF-8 bytes (never raises ``UnicodeEncodeError``)."""
         text = self.render(action)
         try:
@@ -218,9 +255,48 @@ class Template:
 
         return render_many(self, records, start)
 
+    def _record(self, record: object) -> Any:
+        """Return a record the render function can read: an Action, or one read from a mapping."""
+        if isinstance(record, Action):
+            return record
+        if isinstance(record, Mapping):
+            reader = self._reader
+            if reader is None:
+                reader = make_reader(
+                    Action,
+                    self.fields,
+                    self._item_attrs,
+                    self._opts.extra_fields,
+                    self._opts.unknown_keys,
+                )
+                object.__setattr__(self, "_reader", reader)
+            return reader(record)
+        raise not_a_record(record, "render")
+
+    def _failing_field(self, record: Any, message: str) -> str | None:
+        nodes = self._nodes
+        if nodes is None:
+            nodes = _front_end(self.source, self.format, self._opts).nodes
+            object.__setattr__(self, "_nodes", nodes)
+        from ._locate import failing_field
+
+        return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
+
 
 def _unpickle(source: str, fmt: str, opts: CompileOptions) -> Template:
     return _compile(source, Format.parse(fmt), opts)
+
+
+def _used_item_attrs(nodes: Iterable[Node]) -> tuple[str, ...]:
+    out: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ItemField):
+            out.add(node.attr)
+        elif isinstance(node, Join):
+            stack.extend(node.body)
+    return tuple(sorted(out))
 
 
 def _used_fields(nodes: Iterable[Node]) -> frozenset[str]:
@@ -285,6 +361,7 @@ def compile(
     timezone: str | tzinfo | None = None,
     date_format: str = "iso",
     extra_fields: Iterable[str] = (),
+    unknown_keys: UnknownKeys = "error",
     name: str = "<template>",
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> Template:
@@ -302,6 +379,7 @@ def compile(
         timezone=timezone,
         date_format=date_format,
         extra_fields=extra_fields,
+        unknown_keys=unknown_keys,
         name=name,
         max_template_size=max_template_size,
     )
@@ -316,6 +394,7 @@ def check(
     timezone: str | tzinfo | None = None,
     date_format: str = "iso",
     extra_fields: Iterable[str] = (),
+    unknown_keys: UnknownKeys = "error",
     name: str = "<template>",
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> list[Diagnostic]:
@@ -330,6 +409,7 @@ def check(
         timezone=timezone,
         date_format=date_format,
         extra_fields=extra_fields,
+        unknown_keys=unknown_keys,
         name=name,
         max_template_size=max_template_size,
     )

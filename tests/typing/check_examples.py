@@ -437,6 +437,27 @@ def docs_notifications() -> None:
         return outcome.ok, outcome.reason
 
 
+def docs_records() -> None:
+    # docs/records.md, example 1
+    import postback
+
+    template = postback.compile(
+        '{"id": {CampaignId}, "payout": "{Payout}", "skus": [{join(items, i, "\\"{i.sku}\\"", ",")}]}',
+        format="json",
+    )
+
+    # 1. An Action: values are converted and checked when it is built.
+    action = postback.Action(campaign_id="4636", payout="12.50", items=[{"sku": "A-1"}])
+    body = template.render(action)
+
+    # 2. A mapping: render() reads it itself (see below for what it checks).
+    body = template.render({"CampaignId": 4636, "Payout": "12.50", "items": [{"sku": "A-1"}]})
+
+    # 3. JSON text, read exactly: 12.50 stays 12.50.
+    body = template.render(postback.Action.from_json(b'{"CampaignId": 4636, "Payout": 12.50}'))
+    assert body == '{"id": 4636, "payout": "12.50", "skus": []}'
+
+
 def deliberately_wrong() -> None:
     """A call mypy must reject: a template is a str, not bytes."""
     postback.compile(b"{CampaignId}", format="json")  # type: ignore[arg-type]

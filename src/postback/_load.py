@@ -1,0 +1,199 @@
+"""Reading a record from JSON text exactly: ``Action.from_json``'s parser.
+
+The standard library's ``json.loads`` reads ``12.50`` as the float 12.5 (losing the
+scale a postback writes back), keeps the last of two equal keys, accepts ``NaN`` and
+``Infinity``, which JSON does not have, and refuses an integer of more than 4,300
+digits with a message about an interpreter limit.  This parser reads numbers with
+a fraction or an exponent as exact ``Decimal`` values and refuses the rest with a
+``RecordError`` that names the key, before any long number is converted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from decimal import Decimal
+from typing import Any, Final
+
+from ._errors import RecordError
+from ._messages import short_repr
+from ._values import MAX_DIGITS, decimal_digits
+
+__all__ = ["loads_record"]
+
+# Number texts up to this long, without an exponent, have at most MAX_DIGITS digits.
+_SHORT: Final = MAX_DIGITS
+
+
+class _Refused:
+    """Stands, in the parsed data, for a value the record cannot have; says why."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+class _RepeatedKey(dict[str, Any]):
+    """A JSON object that gives ``key`` twice (as read, the last value kept)."""
+
+    __slots__ = ("key",)
+    key: str
+
+
+def _too_long(digits: int) -> str:
+    return f"expected a number of at most {MAX_DIGITS} digits, got a JSON number of {digits} digits"
+
+
+class _Parser(threading.local):
+    """The hooks ``json.loads`` calls, and the values they refused in the current parse.
+
+    One per thread, made on its first parse: building a decoder costs about as much as
+    parsing a small record.  A parse empties ``refused`` first; no hook parses JSON,
+    so parses on one thread never overlap.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[object] = []
+        decoder = json.JSONDecoder(
+            object_pairs_hook=self.object,
+            parse_float=self.number,
+            parse_int=self.integer,
+            parse_constant=self.constant,
+        )
+        self.loads = decoder.decode
+
+    def refuse(self, marker: Any) -> Any:
+        self.refused.append(marker)
+        return marker
+
+    def object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result
+        marked = _RepeatedKey(result)
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                marked.key = key
+                break
+            seen.add(key)
+        return self.refuse(marked)  # type: ignore[no-any-return]
+
+    def number(self, text: str) -> Any:
+        value = Decimal(text)
+        if (len(text) > _SHORT or "e" in text or "E" in text) and (
+            digits := decimal_digits(value)
+        ) > MAX_DIGITS:
+            return self.refuse(_Refused(_too_long(digits)))
+        return value
+
+    def integer(self, text: str) -> Any:
+        # Counted before int() runs: its time grows with the square of the length.
+        if len(text) > MAX_DIGITS and len(text.lstrip("-")) > MAX_DIGITS:
+            return self.refuse(_Refused(_too_long(len(text.lstrip("-")))))
+        return int(text)
+
+    def constant(self, text: str) -> Any:
+        return self.refuse(
+            _Refused(f"{text} is not valid JSON (JSON numbers are finite; give it as a string)")
+        )
+
+
+_PARSER: Final = _Parser()
+
+
+def _label(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _paths(data: object) -> dict[int, str]:
+    """Return the path (``items[2].amt``) of every refused value in ``data``, by id."""
+    found: dict[int, str] = {}
+    stack: list[tuple[object, str]] = [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, _Refused | _RepeatedKey):
+            found[id(node)] = path
+        if isinstance(node, dict):
+            stack.extend((value, _label(path, key)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, f"{path}[{k}]") for k, value in enumerate(node))
+    return found
+
+
+def _refusal(data: object, refused: list[object]) -> RecordError:
+    """Return the error for the first refused value that the parsed record kept.
+
+    A refused value can be dropped again, when its key is given twice (the object
+    keeps the last value); the repeated key is then the first refusal that stays.
+    """
+    paths = _paths(data)
+    for marker in refused:
+        path = paths.get(id(marker))
+        if path is None:
+            continue
+        if isinstance(marker, _RepeatedKey):
+            label = _label(path, marker.key)
+            return RecordError(
+                f"{label}: the key {short_repr(marker.key)} is given twice in one JSON object",
+                field=label,
+            )
+        assert isinstance(marker, _Refused)
+        return RecordError(f"{path}: {marker.why}", field=path)
+    raise AssertionError("a refused value left no trace")  # the root object always stays
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
+    """Parse the JSON text of one record into a dict, exactly (see the module docstring).
+
+    ``bytes`` must be UTF-8 (a byte order mark is allowed, as in a ``str``).  Raises
+    ``RecordError``: invalid JSON (with ``line`` and ``column``), text that is not
+    UTF-8, nesting too deep, a value that is not an object, ``NaN`` or ``Infinity``,
+    a key given twice in one object, or a number of more than 1,000 digits.
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecordError(
+                f"the JSON record is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                f"{exc.start})"
+            ) from None
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise TypeError(f"a JSON record must be str or bytes, not {type(data).__name__}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    parser = _PARSER
+    parser.refused.clear()
+    try:
+        value = parser.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(
+            f"invalid JSON in the record: {exc.msg}", line=exc.lineno, column=exc.colno
+        ) from None
+    except RecursionError:
+        raise RecordError("the JSON record is nested too deeply") from None
+    if not isinstance(value, dict):
+        raise RecordError(f"a record must be a JSON object, not {_json_type(value)}")
+    if parser.refused:
+        refused = parser.refused[:]
+        parser.refused.clear()  # keep no part of a refused record alive
+        raise _refusal(value, refused)
+    return value
