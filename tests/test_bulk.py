@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Notification, Prepared, PreparedRequest, RecordFailure, Rendered
-from postback._bulk import ERROR_CODES, load_line, request_dict
+from postback._bulk import ERROR_CODES, read_line, request_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "examples" / "action-clearing.json").read_text(encoding="utf-8")
@@ -67,8 +67,8 @@ def test_every_kind_of_record_and_every_failure_in_order(seed: postback.Template
     assert codes == [
         (5, "record-error"),
         (6, "not-an-object"),
-        (7, "invalid-json"),
-        (8, "invalid-json"),
+        (7, "record-error"),
+        (8, "record-error"),
         (9, "record-error"),
         (10, "invalid-json"),
         (11, "invalid-json"),
@@ -81,11 +81,13 @@ def test_every_kind_of_record_and_every_failure_in_order(seed: postback.Template
     assert errors[6] == RecordFailure(
         "not-an-object", "a record must be a JSON object, not an array", None
     )
-    assert errors[7] is not None and "'Payout' is given twice" in errors[7].message
-    assert errors[8] is not None and "NaN" in errors[8].message
+    assert errors[7] == RecordFailure(
+        "record-error", "Payout: the key 'Payout' is given twice in one JSON object", "Payout"
+    )
+    assert errors[8] is not None and errors[8].field == "Payout" and "NaN" in errors[8].message
     assert errors[9] is not None and errors[9].field == "Payot"
     assert "did you mean 'Payout'?" in errors[9].message
-    assert errors[10] is not None and "not UTF-8 (byte 0xff at offset 0)" in errors[10].message
+    assert errors[10] is not None and "not UTF-8 text (byte 0xff at offset 0)" in errors[10].message
     assert errors[11] is not None and "at character 2" in errors[11].message
     assert errors[12] is not None and "not int" in errors[12].message
     assert {e.code for e in errors.values() if e} <= set(ERROR_CODES)
@@ -231,31 +233,39 @@ def test_request_dict_bodies() -> None:
     assert base64.b64decode(binary["body_base64"]) == raw
 
 
-def test_load_line_reads_exact_json() -> None:
-    assert load_line('{"a": 1.10, "b": [1, 2.5e3]}') == {
-        "a": Decimal("1.10"),
-        "b": [1, Decimal("2.5E+3")],
-    }
-    assert load_line(b'{"k": "\\u00e9"}') == {"k": "é"}
-    for bad, fragment in [
-        ("Infinity", "Infinity"),
-        ('{"a": -Infinity}', "-Infinity"),
-        ('{"x": {"k": 1, "k": 1}}', "'k' is given twice"),
-        ("1 2", "Extra data"),
-        ("[" * 100_000, "nested too deeply"),
-        ("\ufeff{}", "byte order mark"),
+def test_a_line_is_read_as_action_from_json_reads_it() -> None:
+    line = b'{"Payout": 1.10, "items": [{"sku": "A", "amt": 2.5e3}], "Note": "\\u00e9"}\n'
+    action = read_line(line, (), "error")
+    assert action == postback.Action.from_json(line)
+    assert isinstance(action, Action)
+    assert str(action.payout) == "1.10" and action.note == "é"
+    assert read_line('{"Tier": "gold"}', ("Tier",), "error") == Action(extra={"Tier": "gold"})
+    assert read_line('{"Tier": "gold"}', (), "ignore") == Action()
+    for bad, code, field, fragment in [
+        ("Infinity", "not-an-object", None, "not a number"),
+        ('{"Payout": -Infinity}', "record-error", "Payout", "-Infinity"),
+        ('{"items": [{"sku": 1, "sku": 2}]}', "record-error", "items[0].sku", "given twice"),
+        ("1 2", "invalid-json", None, "Extra data at character 3"),
+        ("[" * 100_000, "invalid-json", None, "nested too deeply"),
+        ('"text"', "not-an-object", None, "not a string"),
+        ('{"Payout": ' + "9" * 1_001 + "}", "record-error", "Payout", "at most 1000 digits"),
+        ('{"Tier": "gold"}', "record-error", "Tier", "unknown field"),
     ]:
-        with pytest.raises(ValueError, match=fragment):
-            load_line(bad)
+        failure = read_line(bad, (), "error")
+        assert isinstance(failure, RecordFailure), bad
+        assert (failure.code, failure.field) == (code, field), (bad, failure)
+        assert fragment in failure.message, (bad, failure.message)
 
 
 def test_a_json_error_is_placed_the_same_with_or_without_the_line_end() -> None:
     messages = set()
     for line in ('{"Payout": 1.5', '{"Payout": 1.5\n', b'{"Payout": 1.5\r\n'):
-        with pytest.raises(ValueError) as raised:
-            load_line(line)
-        messages.add(str(raised.value))
-    assert messages == {"Expecting ',' delimiter at character 15"}
+        failure = read_line(line, (), "error")
+        assert isinstance(failure, RecordFailure)
+        messages.add((failure.code, failure.message))
+    assert messages == {
+        ("invalid-json", "invalid JSON in the record: Expecting ',' delimiter at character 15")
+    }
 
 
 def test_results_pickle_and_compare(seed: postback.Template) -> None:

@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from ._convert import UnknownKeys
 from ._errors import PostbackError, RecordError, RenderError
 from ._record import Action
 from ._secrets import masked_headers
@@ -33,8 +33,8 @@ __all__ = [
     "Prepared",
     "RecordFailure",
     "Rendered",
-    "load_line",
     "prepare_many",
+    "read_line",
     "render_many",
     "request_dict",
 ]
@@ -43,12 +43,11 @@ FailureCode = Literal["invalid-json", "not-an-object", "record-error", "render-e
 
 #: Every ``RecordFailure.code``, and what it means.
 ERROR_CODES: Final[Mapping[str, str]] = {
-    "invalid-json": "the line is not one JSON value in UTF-8 (or has NaN, Infinity or "
-    "a key given twice)",
+    "invalid-json": "the line is not one JSON value in UTF-8 (or is nested too deeply)",
     "not-an-object": "the record is valid JSON but not an object (or, in Python, neither "
     "an Action, a mapping nor a line of text)",
     "record-error": "the record is an object that is not a valid action: an unknown key, "
-    "a value of the wrong type (RecordError)",
+    "a value of the wrong type, NaN, Infinity, a key given twice (RecordError)",
     "render-error": "the action cannot be rendered: a missing value under "
     'missing="error", a header value with CR or LF, ... (RenderError)',
 }
@@ -187,81 +186,48 @@ def request_dict(request: PreparedRequest, *, mask: bool = False) -> dict[str, A
 # ---------------------------------------------------------------------------
 
 
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a number JSON allows")
+_NOT_AN_OBJECT: Final = "a record must be a JSON object"
 
 
-def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        for key, _value in pairs:
-            if key in seen:
-                raise ValueError(f"the key {key!r} is given twice")
-            seen.add(key)
-    return out
+def read_line(
+    line: str | bytes | bytearray, extra: Iterable[str], unknown_keys: UnknownKeys
+) -> Action | RecordFailure:
+    """Return the action one line of JSON text holds, or why there is none.
 
-
-# One decoder for every line: json.loads would build a new one per call.
-_DECODER: Final = json.JSONDecoder(
-    parse_float=Decimal, parse_constant=_refuse_constant, object_pairs_hook=_object
-)
-
-
-def load_line(line: str | bytes | bytearray) -> object:
-    """Return the JSON value of one line, numbers with a fraction as exact ``Decimal``.
-
-    Raises ``ValueError`` with a message for text that is not UTF-8, not one JSON
-    value, or that has NaN, Infinity or a key given twice in one object.
+    The line is read as ``Action.from_json`` reads it (``--record`` too): numbers with
+    a fraction are exact ``Decimal``, and NaN, Infinity, a key given twice or a number
+    of more than 1,000 digits are refused, naming the key.
     """
-    if not isinstance(line, str):
-        try:
-            line = bytes(line).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValueError(
-                f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
-            ) from None
     try:
-        return _DECODER.decode(line)
-    except json.JSONDecodeError as exc:
-        if line.startswith("\ufeff"):
-            raise ValueError(
-                "a byte order mark (U+FEFF) before the JSON; strip it from the file's first line"
-            ) from None
-        # Counted without the line end, so a file's line and the same line without
-        # its newline (as Spark hands it over) report the same place.
-        at = min(exc.pos, len(line.rstrip("\r\n"))) + 1
-        raise ValueError(f"{exc.msg} at character {at}") from None
-    except RecursionError:
-        raise ValueError("the JSON is nested too deeply") from None
+        return Action.from_json(line, extra=extra, unknown_keys=unknown_keys)
+    except RecordError as exc:
+        return _line_failure(line, exc)
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
+def _line_failure(line: str | bytes | bytearray, exc: RecordError) -> RecordFailure:
+    if exc.line is not None:
+        # Placed by character within the line, without its line end, so that a file's
+        # line and the same line without its newline (as Spark hands it over) report
+        # the same place.
+        text = line if isinstance(line, str) else bytes(line).decode("utf-8", "replace")
+        column = exc.column if exc.line == 1 else len(text.rstrip("\r\n")) + 1
+        return RecordFailure("invalid-json", f"{exc.message} at character {column}")
+    if exc.field is None:  # the JSON as a whole: not UTF-8, nested too deeply, ...
+        code: FailureCode = (
+            "not-an-object" if exc.message.startswith(_NOT_AN_OBJECT) else "invalid-json"
+        )
+        return RecordFailure(code, exc.message)
+    return RecordFailure("record-error", exc.message, exc.field)
 
 
-def _read(record: object) -> Action | Mapping[str, object] | RecordFailure | None:
+def _read(
+    record: object, extra: Iterable[str], unknown_keys: UnknownKeys
+) -> Action | Mapping[str, object] | RecordFailure | None:
     """Return the record to render, a failure, or None for a blank line."""
     if isinstance(record, str | bytes | bytearray):
         if not record.strip():
             return None
-        try:
-            value = load_line(record)
-        except ValueError as exc:
-            return RecordFailure("invalid-json", f"invalid JSON: {exc}")
-        if isinstance(value, dict):
-            return value
-        return RecordFailure(
-            "not-an-object", f"a record must be a JSON object, not {_json_type(value)}"
-        )
+        return read_line(record, extra, unknown_keys)
     if isinstance(record, Action | Mapping):
         return record
     return RecordFailure(
@@ -305,16 +271,22 @@ def render_many(
     template: Template, records: Iterable[object], start: int = 0
 ) -> Iterator[Rendered]:
     """Return the results of ``Template.render_many``; the arguments are checked now."""
-    return _render_loop(_body_function(template), records, _check_start(start))
+    body_of = _body_function(template)
+    options = (template.extra_fields, template.unknown_keys)
+    return _render_loop(body_of, records, options, _check_start(start))
 
 
 def _render_loop(
-    body_of: Callable[[Any], str], records: Iterable[object], start: int
+    body_of: Callable[[Any], str],
+    records: Iterable[object],
+    options: tuple[Iterable[str], UnknownKeys],
+    start: int,
 ) -> Iterator[Rendered]:
+    extra, unknown_keys = options
     index = start - 1
     for record in records:
         index += 1
-        value = _read(record)
+        value = _read(record, extra, unknown_keys)
         if value is None:
             continue
         if type(value) is RecordFailure:
@@ -339,19 +311,22 @@ def prepare_many(
         now = datetime.now(UTC)
     elif not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    return _prepare_loop(notification.prepare, records, now, _check_start(start))
+    # A line is read as prepare reads a mapping: the extra fields, unknown keys refused.
+    extra = notification.extra_fields
+    return _prepare_loop(notification.prepare, records, extra, now, _check_start(start))
 
 
 def _prepare_loop(
     prepare: Callable[..., PreparedRequest],
     records: Iterable[object],
+    extra: Iterable[str],
     now: datetime,
     start: int,
 ) -> Iterator[Prepared]:
     index = start - 1
     for record in records:
         index += 1
-        value = _read(record)
+        value = _read(record, extra, "error")
         if value is None:
             continue
         if type(value) is RecordFailure:

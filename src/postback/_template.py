@@ -243,9 +243,11 @@ class Template:
     def render_many(self, records: Iterable[Any], *, start: int = 0) -> Iterator[Rendered]:
         """Render every record of ``records``, yielding one ``Rendered`` per record, in order.
 
-        A record is a ``postback.Action``, a mapping, or one line of JSON text (``str``
-        or ``bytes``: iterate over a JSON Lines file opened in binary mode and pass the
-        lines).  A blank line yields nothing but is counted.  A record that cannot be
+        A record is a ``postback.Action``, a mapping (read as ``render`` reads it), or
+        one line of JSON text (``str`` or ``bytes``, read as ``Action.from_json`` reads
+        it with this template's extra fields and unknown-key policy): iterate over a
+        JSON Lines file opened in binary mode and pass the lines.  A blank line yields
+        nothing but is counted.  A record that cannot be
         read or rendered yields a result with ``error`` set (code ``invalid-json``,
         ``not-an-object``, ``record-error`` or ``render-error``) and the loop goes on.
         ``index`` counts from ``start``.  Results are made one at a time, as the

@@ -55,7 +55,7 @@ def docs_bulk() -> None:
     # 1 ok 864
     # 3 record-error CampaignId CampaignId: expected an integer, got '4636x' (str)
     # 4 not-an-object None a record must be a JSON object, not an array
-    # 5 invalid-json None invalid JSON: Expecting property name enclosed in double quotes at character 18
+    # 5 invalid-json None invalid JSON in the record: Expecting property name enclosed in double quotes at character 18
 
     # docs/bulk.md, example 2
     import json
