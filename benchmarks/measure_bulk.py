@@ -91,11 +91,18 @@ def in_process(res: Any, template: Any, lines: list[bytes], rounds: int, batch: 
 
 def end_to_end(
     res: Any, template: Any, path: Path, count: int, rounds: int
-) -> tuple[list[float], list[float]]:
-    """Time ``postback render --records`` and in-process ``render_many`` on one file."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Time ``postback render --records`` and in-process ``render_many`` on one file.
+
+    Also times the command on an empty file (process start, import and compile), so
+    that the table can show what the loop itself costs.
+    """
     command = [sys.executable, "-m", "postback", "render", str(SEED), "--records", str(path)]
+    empty = path.with_name("empty.jsonl")
+    empty.write_bytes(b"")
     cli: list[float] = []
     inside: list[float] = []
+    starts: list[float] = []
 
     def in_this_process() -> None:
         with path.open("rb") as lines:
@@ -108,9 +115,12 @@ def end_to_end(
             run()
             elapsed = (time.perf_counter() - start) / count
             (cli if run is not in_this_process else inside).append(elapsed)
+        start = time.perf_counter()
+        _order(0, [*command[:-1], str(empty)], in_this_process)[0]()
+        starts.append(time.perf_counter() - start)
     progress("")
     res.metrics["bulk.cli"] = statistics.median(c / i for c, i in zip(cli, inside, strict=True))
-    return cli, inside
+    return cli, inside, starts
 
 
 def _order(k: int, command: list[str], inside: Callable[[], None]) -> list[Callable[[], None]]:
@@ -136,9 +146,12 @@ def bulk(res: Any, records: int, per_call: int, rounds: int, runs: int, batch: f
         path = Path(folder) / "actions.jsonl"
         lines = write_records(path, records)
         in_process(res, template, lines[:per_call], rounds, batch)
-        cli, inside = end_to_end(res, template, path, records, runs)
+        cli, inside, starts = end_to_end(res, template, path, records, runs)
     per = res.details["bulk"]
     res.details["bulk"] |= {"cli": cli, "render_many_file": inside, "records": records}
+    res.details["bulk"]["cli_start"] = starts
+    start = statistics.median(starts)
+    loop = statistics.median(cli) - start / records
     rows = [["per record", "time", "records/s"]]
     for name, seconds in (
         ("load JSON into an Action (Action.from_json)", per["load"]),
@@ -146,6 +159,7 @@ def bulk(res: Any, records: int, per_call: int, rounds: int, runs: int, batch: f
         ("render_many over JSON Lines", per["render_many"]),
         (f"render_many over a {records:,}-line file", statistics.median(inside)),
         ("postback render --records, end to end", statistics.median(cli)),
+        ("  of which the loop (less start, import and compile)", loop),
     ):
         rows.append([name, fmt_time(seconds), f"{1 / seconds:,.0f}"])
     res.metrics["bulk.records_per_s"] = 1 / statistics.median(cli)
@@ -157,5 +171,7 @@ def bulk(res: Any, records: int, per_call: int, rounds: int, runs: int, batch: f
     print(table(rows))
     print(
         f"  render_many / (load + render): {res.metrics['bulk.render_many']:.2f}×;  "
-        f"render --records / render_many: {res.metrics['bulk.cli']:.2f}×"
+        f"render --records / render_many: {res.metrics['bulk.cli']:.2f}× end to end, "
+        f"{loop / statistics.median(inside):.2f}× for the loop alone (the command on an "
+        f"empty file takes {fmt_time(start)})"
     )
