@@ -321,3 +321,17 @@ def test_a_body_line_is_what_json_dumps_writes(body: str, index: int) -> None:
     assert Rendered(index, body).to_json() == json.dumps(
         {"line": index + 1, "body": body}, ensure_ascii=False
     )
+
+
+def test_lines_are_read_with_the_unknown_key_policy_of_the_template_or_notification() -> None:
+    line = '{"ActionId": "A-1", "Tier": "gold"}'
+    strict = postback.compile("{ActionId}", format="text")
+    lenient = postback.compile("{ActionId}", format="text", unknown_keys="ignore")
+    (refused,) = strict.render_many([line])
+    (kept,) = lenient.render_many([line])
+    assert refused.error is not None and refused.error.field == "Tier"
+    assert kept.body == "A-1"
+    notification = Notification("https://example.com/{ActionId}", unknown_keys="ignore")
+    (prepared,) = notification.prepare_many([line], now=NOW)
+    assert prepared.request is not None
+    assert prepared.request.url == "https://example.com/A-1"

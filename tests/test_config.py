@@ -14,7 +14,7 @@ from postback._notification import Notification
 
 ALL_KEYS = (
     "url, method, body, body_file, body_format, headers, min_delay, max_requests, "
-    "success_response, error_response, timezone, missing, extra_fields, date_format"
+    "success_response, error_response, timezone, missing, extra_fields, date_format, unknown_keys"
 )
 
 

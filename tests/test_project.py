@@ -425,6 +425,7 @@ def test_show_settings(project: Path) -> None:
         'missing = "empty"  # default\n'
         'timezone = "Europe/Berlin"  # pyproject.toml [tool.postback]\n'
         'date_format = "iso"  # default\n'
+        'unknown_keys = "error"  # default\n'
         'templates = ["templates"]  # pyproject.toml [tool.postback]\n'
         'cases = ["templates"]  # pyproject.toml [tool.postback]\n'
     )

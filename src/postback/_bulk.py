@@ -311,22 +311,24 @@ def prepare_many(
         now = datetime.now(UTC)
     elif not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    # A line is read as prepare reads a mapping: the extra fields, unknown keys refused.
-    extra = notification.extra_fields
-    return _prepare_loop(notification.prepare, records, extra, now, _check_start(start))
+    # A line is read with the extra fields and unknown-key policy prepare reads a
+    # mapping with.
+    options = (notification.extra_fields, notification.unknown_keys)
+    return _prepare_loop(notification.prepare, records, options, now, _check_start(start))
 
 
 def _prepare_loop(
     prepare: Callable[..., PreparedRequest],
     records: Iterable[object],
-    extra: Iterable[str],
+    options: tuple[Iterable[str], UnknownKeys],
     now: datetime,
     start: int,
 ) -> Iterator[Prepared]:
+    extra, unknown_keys = options
     index = start - 1
     for record in records:
         index += 1
-        value = _read(record, extra, "error")
+        value = _read(record, extra, unknown_keys)
         if value is None:
             continue
         if type(value) is RecordFailure:

@@ -73,7 +73,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     name = display(args.template)
     source = read_template(args.template, fmt)
     options = project.compile_options(args.template, name)
-    action = None if args.records is not None else action_from(args, options.extra_fields)
+    action = None
+    if args.records is None:
+        action = action_from(args, options.extra_fields, options.unknown_keys)
     try:
         template = _compile(source, fmt, options)
     except TemplateError as err:
@@ -128,7 +130,8 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.records is not None:
         return prepare_records(args, notification)
-    request = notification.prepare(action_from(args, notification.extra_fields))
+    action = action_from(args, notification.extra_fields, notification.unknown_keys)
+    request = notification.prepare(action)
     emit(request.to_http(mask=args.mask))
     return EXIT_OK
 

@@ -90,6 +90,13 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         metavar="F",
         help="how dates are written: iso (the default) or a strftime pattern",
     )
+    group.add_argument(
+        "--unknown-keys",
+        dest="unknown_keys",
+        choices=("error", "ignore", "extra"),
+        help="what a record's keys the catalog lacks become: error (the default), ignore, "
+        "or extra fields",
+    )
     choice = group.add_mutually_exclusive_group()
     choice.add_argument(
         "--config",

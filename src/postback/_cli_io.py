@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
-from ._options import CompileOptions
+from ._options import CompileOptions, UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, SETTINGS_NAMES, SUFFIX_FORMATS, Project
 from ._record import Action, sample_action
 from ._template import Format
@@ -237,15 +237,18 @@ def read_template(path: str, fmt: Format) -> str:
     return source
 
 
-def load_record(path: str, extra: Iterable[str] = ()) -> Action:
+def load_record(
+    path: str, extra: Iterable[str] = (), unknown_keys: UnknownKeys = "error"
+) -> Action:
     """Read a JSON record (``Action.from_json``) from a file or stdin.
 
-    ``extra`` names the extra fields the record may hold (those of the template).
+    ``extra`` names the extra fields the record may hold (those of the template) and
+    ``unknown_keys`` what becomes of its other keys.
     """
     name = display(path)
     text = read_text(path, "record")
     try:
-        return Action.from_json(text, extra=extra)
+        return Action.from_json(text, extra=extra, unknown_keys=unknown_keys)
     except RecordError as exc:
         if exc.line is not None:
             raise CliError(f"{name}:{exc.line}:{exc.column}: {exc.message}") from None
@@ -254,10 +257,12 @@ def load_record(path: str, extra: Iterable[str] = ()) -> Action:
         raise CliError(f"{name}: invalid record: {exc}") from None
 
 
-def action_from(args: argparse.Namespace, extra: Iterable[str] = ()) -> Action:
+def action_from(
+    args: argparse.Namespace, extra: Iterable[str] = (), unknown_keys: UnknownKeys = "error"
+) -> Action:
     """Return the action of ``--record FILE`` or ``--sample``."""
     if args.record is not None:
-        return load_record(args.record, extra)
+        return load_record(args.record, extra, unknown_keys)
     return sample_action()
 
 
@@ -267,6 +272,7 @@ OPTION_FLAGS = {
     "missing": "--missing",
     "timezone": "--timezone",
     "date_format": "--date-format",
+    "unknown_keys": "--unknown-keys",
 }
 
 

@@ -64,6 +64,7 @@ KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     "missing": ("a string: 'empty' or 'error'", _is_str),
     "extra_fields": ("a list of strings (field names)", _is_str_list),
     "date_format": ("a string: 'iso' or a strftime pattern", _is_str),
+    "unknown_keys": ("a string: 'error', 'ignore' or 'extra'", _is_str),
 }
 
 _TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

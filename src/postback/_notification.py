@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
 
 from ._errors import ConfigError, RenderError, TemplateError
-from ._options import CompileOptions
+from ._options import CompileOptions, UnknownKeys
 from ._pacer import Pacer
 from ._record import Action, coerce
 from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
@@ -66,8 +66,10 @@ class Notification:
     ``min_delay`` is seconds (``int``, ``float``, ``Decimal`` or ``timedelta``, >= 0),
     ``max_requests`` a positive ``int`` or None, ``success_response`` /
     ``error_response`` texts looked for in a response body, or None.  ``timezone``,
-    ``missing``, ``extra_fields`` and ``date_format`` are passed to every template's
-    ``compile`` (and ``timezone`` also places naive record dates for ``not_before``).
+    ``missing``, ``extra_fields``, ``date_format`` and ``unknown_keys`` are passed to
+    every template's ``compile`` (``timezone`` also places naive record dates for
+    ``not_before``; ``unknown_keys`` decides what ``prepare`` does with a mapping's keys
+    the catalog lacks).
 
     Any invalid setting raises ``ConfigError`` with ``.setting`` naming it; a
     defective template raises the ``TemplateError`` of ``postback.compile``, whose
@@ -98,6 +100,7 @@ class Notification:
     missing: _Setting[Literal["empty", "error"]] = _Setting()
     extra_fields: _Setting[tuple[str, ...]] = _Setting()
     date_format: _Setting[str] = _Setting()
+    unknown_keys: _Setting[UnknownKeys] = _Setting()
     delay: _Setting[timedelta] = _Setting()  # min_delay as a timedelta
 
     def __init__(
@@ -116,6 +119,7 @@ class Notification:
         missing: Literal["empty", "error"] = "empty",
         extra_fields: Iterable[str] = (),
         date_format: str = "iso",
+        unknown_keys: UnknownKeys = "error",
     ) -> None:
         # CompileOptions and Settings validate what they are given and convert it
         # to the types they declare (extra_fields, body_format, headers).
@@ -124,6 +128,7 @@ class Notification:
             timezone=timezone,
             date_format=date_format,
             extra_fields=extra_fields,  # type: ignore[arg-type]
+            unknown_keys=unknown_keys,
         )
         settings = Settings(
             url,
@@ -217,7 +222,8 @@ class Notification:
         ClearedDate nor EventDate; a naive ``now`` or record date is taken to be in the
         notification's timezone.
         """
-        record = coerce(action, self._settings.options.extra_fields, "prepare")
+        options = self._settings.options
+        record = coerce(action, options.extra_fields, "prepare", options.unknown_keys)
         url = self._url_template.render(record)
         headers: list[tuple[str, str]] = []
         content_type: str | None = None
@@ -351,7 +357,7 @@ class Notification:
         Keys: ``url`` (required), ``method``, ``body`` or ``body_file``, ``body_format``,
         ``headers`` (a mapping, or a list of ``"Name: value"`` lines), ``min_delay``,
         ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
-        ``missing``, ``extra_fields``, ``date_format``.
+        ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys``.
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
         current directory).  An unknown key or a value of the wrong type raises
         ``ConfigError`` naming the key.

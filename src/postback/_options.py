@@ -12,7 +12,7 @@ from ._errors import ConfigError
 from ._messages import describe_value, short_repr
 from ._values import NUMERIC_DATE_FORMATS, resolve_timezone
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy"]
+__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy", "UnknownKeys"]
 
 DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from ._errors import ConfigError
 from ._messages import describe_value
-from ._options import CompileOptions, MissingPolicy
+from ._options import CompileOptions, MissingPolicy, UnknownKeys
 from ._pacer import _check_max_requests
 from ._secrets import MASK, is_secret_header, masked_headers, shown_line
 from ._template import Format
@@ -345,6 +345,11 @@ class Settings:
     def date_format(self) -> str:
         """The ``date_format`` compile option."""
         return self.options.date_format
+
+    @property
+    def unknown_keys(self) -> UnknownKeys:
+        """The ``unknown_keys`` compile option: what a record's unknown keys become."""
+        return self.options.unknown_keys
 
     @property
     def extra_fields(self) -> tuple[str, ...]:

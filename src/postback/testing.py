@@ -38,6 +38,7 @@ from ._cli_io import (
 )
 from ._cli_notify import drop_body_files, is_notification
 from ._errors import ConfigError, PostbackError
+from ._options import UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, Project, shown_path
 from ._record import Action, sample_action
 from ._template import Format, compile
@@ -90,11 +91,11 @@ class Case:
         """Whether the template is a notification file (rendered as an HTTP request)."""
         return self.format is None
 
-    def _action(self, extra: Iterable[str]) -> Action:
+    def _action(self, extra: Iterable[str], unknown_keys: UnknownKeys = "error") -> Action:
         if self.record is None:
             return sample_action()
         try:
-            return load_record(self.record, extra)
+            return load_record(self.record, extra, unknown_keys)
         except CliError as exc:
             raise CaseError(exc.message) from None
 
@@ -115,7 +116,7 @@ class Case:
         except CliError as exc:
             raise CaseError(exc.message) from None
         extra = self.compile_options.get("extra_fields", ())
-        action = self._action(extra)
+        action = self._action(extra, self.compile_options.get("unknown_keys", "error"))
         options = {"name": self.template, **self.compile_options}
         return compile(source, format=self.format, **options).render_bytes(action)
 
@@ -126,7 +127,8 @@ class Case:
             notification = Notification.from_file(self.template)
         except ConfigError as exc:
             raise CaseError(str(exc)) from None
-        return notification.prepare(self._action(notification.extra_fields))
+        action = self._action(notification.extra_fields, notification.unknown_keys)
+        return notification.prepare(action)
 
     def read_expected(self) -> bytes | None:
         """Return the expected bytes, or None when there is no expected file yet."""
