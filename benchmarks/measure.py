@@ -68,6 +68,10 @@ class Settings:
     compile_rounds: int = 25
     scaling_rounds: int = 15
     import_runs: int = 21
+    bulk_records: int = 20_000
+    bulk_per_call: int = 500
+    bulk_rounds: int = 10
+    bulk_runs: int = 3
 
 
 @dataclass

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import baselines
 import measure
+import measure_bulk
 import records
 from harness import machine, show, table
 from measure import EXAMPLES, FORMATS, BaselineMismatch, Results, Settings
@@ -33,7 +34,17 @@ from targets import TARGETS
 
 import postback
 
-QUICK = Settings(rounds=5, batch=0.005, compile_rounds=5, scaling_rounds=3, import_runs=5)
+QUICK = Settings(
+    rounds=5,
+    batch=0.005,
+    compile_rounds=5,
+    scaling_rounds=3,
+    import_runs=5,
+    bulk_records=2_000,
+    bulk_per_call=200,
+    bulk_rounds=3,
+    bulk_runs=1,
+)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -97,6 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     measure.memory(res, baselines, templates["json"], sources)
+    measure_bulk.bulk(
+        res,
+        settings.bulk_records,
+        settings.bulk_per_call,
+        settings.bulk_rounds,
+        settings.bulk_runs,
+        settings.batch,
+    )
     if args.profile:
         measure.profile(baselines, templates, 200 if args.quick else 2000)
 

@@ -1,8 +1,9 @@
 """postback's performance targets, as data.
 
-Each target names a metric that ``benchmarks/measure.py`` produces, a limit, whether the
-metric must stay at most (``"max"``) or at least (``"min"``) that limit, and whether a
-miss makes ``benchmarks/run.py`` exit 1 (``gates``).  The gating targets are set on the
+Each target names a metric that ``benchmarks/measure.py`` (or ``measure_bulk.py``)
+produces, a limit, whether the metric must stay at most (``"max"``) or at least
+(``"min"``) that limit, and whether a miss makes ``benchmarks/run.py`` exit 1
+(``gates``).  The gating targets are set on the
 seed template, ``examples/action-clearing.json``; the same bars on the other examples,
 and the comparison with Jinja2, are reported but do not decide the exit status.
 """
@@ -41,11 +42,13 @@ SEED = "the seed template, examples/action-clearing.json"
 FRESH = "a fresh interpreter, bytecode cached"
 OTHER = "the same bar on another example, for information"
 JINJA = "out of reach with equivalent escaping (docs/performance.md)"
+BULK = "JSON Lines of the sample action, the seed template; interleaved in one process"
+PROCESSES = "a run of seconds in another process: the machine's load is not cancelled"
 RECORD = "the seed template's record, decoded from JSON text"
 TEXT = "the seed template, non-ASCII text in every string value"
 E2E = "JSON text to body bytes; out of reach like the other Jinja2 bars (docs/performance.md)"
 
-# The first nine decide the exit status; the others are reported only.
+# The first ten decide the exit status; the others are reported only.
 # fmt: off
 TARGETS: tuple[Target, ...] = (
     Target("render json: postback / hand-written", "render.json", 1.3, "max", True, "x", SEED),
@@ -54,6 +57,7 @@ TARGETS: tuple[Target, ...] = (
     Target("per-item time at 10,000 / at 1,000 items", "linearity", 1.5, "max", True, "x", SEED),
     Target("compiled template retained memory", "template_size", 50 * KIB, "max", True, "B", SEED),
     Target("peak memory rendering 10,000 items / output", "peak", 3.0, "max", True, "x", SEED),
+    Target("render_many / (load JSON + render)", "bulk.render_many", 1.3, "max", True, "x", BULK),
     Target("render json: from a mapping / from an Action", "mapping.json", 2.0, "max", True, "x", RECORD),
     Target("Action.from_dict / hand-written conversion", "from_dict", 3.0, "max", True, "x", RECORD),
     Target("render json, non-ASCII: postback / hand-written", "nonascii.json", 1.3, "max", True, "x", TEXT),
@@ -68,6 +72,7 @@ TARGETS: tuple[Target, ...] = (
     Target("compile xml", "compile.xml", 0.005, "max", False, "s", OTHER),
     Target("compile query", "compile.query", 0.005, "max", False, "s", OTHER),
     Target("compile url", "compile.url", 0.005, "max", False, "s", OTHER),
+    Target("render --records / render_many", "bulk.cli", 2.0, "max", False, "x", PROCESSES),
     Target("render xml: from a mapping / from an Action", "mapping.xml", 2.0, "max", False, "x", OTHER),
     Target("render query: from a mapping / from an Action", "mapping.query", 2.0, "max", False, "x", OTHER),
     Target("render url: from a mapping / from an Action", "mapping.url", 2.0, "max", False, "x", OTHER),

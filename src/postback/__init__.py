@@ -21,6 +21,7 @@ from ._template import Format, Template, check, compile
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._bulk import Prepared, RecordFailure, Rendered
     from ._notification import Notification
     from ._pacer import Pacer
     from ._request import Outcome, PreparedRequest
@@ -32,6 +33,9 @@ _LAZY = {
     "Outcome": "._request",
     "PreparedRequest": "._request",
     "Pacer": "._pacer",
+    "Prepared": "._bulk",
+    "RecordFailure": "._bulk",
+    "Rendered": "._bulk",
 }
 
 
@@ -63,9 +67,12 @@ __all__ = [
     "Outcome",
     "Pacer",
     "PostbackError",
+    "Prepared",
     "PreparedRequest",
     "RecordError",
+    "RecordFailure",
     "RenderError",
+    "Rendered",
     "Template",
     "TemplateError",
     "TemplateFormatError",

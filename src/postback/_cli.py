@@ -27,6 +27,7 @@ from ._cli_args import (
     add_render,
     add_test,
 )
+from ._cli_bulk import check_bulk_flags, prepare_records, render_records
 from ._cli_check import cmd_check
 from ._cli_io import (
     EXIT_FAILED,
@@ -66,17 +67,22 @@ __all__ = ["build_parser", "main"]
 def _cmd_render(args: argparse.Namespace) -> int:
     if args.template == STDIN and args.record == STDIN:
         raise CliError("the template and the record cannot both be read from stdin (-)")
+    check_bulk_flags(args, args.template)
     project = project_from(args, validate=False)
     fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
     name = display(args.template)
     source = read_template(args.template, fmt)
     options = project.compile_options(args.template, name)
-    action = action_from(args, options.extra_fields, options.unknown_keys)
+    action = None
+    if args.records is None:
+        action = action_from(args, options.extra_fields, options.unknown_keys)
     try:
         template = _compile(source, fmt, options)
     except TemplateError as err:
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(name, err)))
         return EXIT_FAILED
+    if action is None:
+        return render_records(args, template)
     emit(template.render_bytes(action))
     return EXIT_OK
 
@@ -115,12 +121,15 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     path: str = args.notification
     if path == STDIN and args.record == STDIN:
         raise CliError("the notification and the record cannot both be read from stdin (-)")
+    check_bulk_flags(args, path)
     try:
         notification = _load_notification(path)
     except TemplateError as err:
         label = _notification_label(display(path), err)
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
         return EXIT_FAILED
+    if args.records is not None:
+        return prepare_records(args, notification)
     action = action_from(args, notification.extra_fields, notification.unknown_keys)
     request = notification.prepare(action)
     emit(request.to_http(mask=args.mask))

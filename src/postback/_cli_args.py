@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from ._cli_bulk import add_bulk_options
 from ._cli_io import (
     DIRECTORY_SUFFIXES,
     EXPECTED_SUFFIX,
@@ -47,7 +48,7 @@ EPILOG = (
 )
 
 
-def _add_record_options(parser: argparse.ArgumentParser) -> None:
+def _add_record_options(parser: argparse.ArgumentParser, command: str) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument(
         "--record",
@@ -56,6 +57,7 @@ def _add_record_options(parser: argparse.ArgumentParser) -> None:
         "or - for stdin",
     )
     group.add_argument("--sample", action="store_true", help="use the built-in sample action")
+    add_bulk_options(parser, group, command)
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -117,7 +119,7 @@ def add_render(commands: Any, handler: Handler) -> None:
         allow_abbrev=False,
     )
     p.add_argument("template", metavar="TEMPLATE", help="the template file, or - for stdin")
-    _add_record_options(p)
+    _add_record_options(p, "render")
     p.add_argument(
         "--format",
         type=format_arg,
@@ -193,7 +195,7 @@ def add_prepare(commands: Any, handler: Handler) -> None:
     p.add_argument(
         "notification", metavar="NOTIFICATION.toml", help="the notification settings, or -"
     )
-    _add_record_options(p)
+    _add_record_options(p, "prepare")
     _add_mask_option(p)
     p.set_defaults(handler=handler)
 

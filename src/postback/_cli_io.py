@@ -132,9 +132,13 @@ def warning(message: str) -> None:
 
 
 class Progress:
-    """A ``\\r``-overwritten progress line on stderr, shown only on a terminal."""
+    """A ``\\r``-overwritten progress line on stderr, shown only on a terminal.
 
-    def __init__(self, total: int, verb: str) -> None:
+    It is shown for more than ``threshold`` units of work (files, by default above
+    ``PROGRESS_THRESHOLD``; pass ``threshold=-1`` to show it whatever the total).
+    """
+
+    def __init__(self, total: int, verb: str, threshold: int = PROGRESS_THRESHOLD) -> None:
         self.total = total
         self.verb = verb
         self.width = 0
@@ -142,14 +146,18 @@ class Progress:
             is_tty = sys.stderr.isatty()
         except (AttributeError, ValueError):
             is_tty = False
-        self.active = total > PROGRESS_THRESHOLD and is_tty
+        self.active = total > threshold and is_tty
 
     def update(self, index: int, name: str) -> None:
         """Show that file ``index`` of the total, ``name``, is being worked on."""
+        if self.active:
+            self.show(f"{self.verb} {index}/{self.total} {name}")
+
+    def show(self, text: str) -> None:
+        """Replace the line with ``text``, cut to the terminal's width."""
         if not self.active:
             return
         columns = shutil.get_terminal_size((80, 24)).columns - 1
-        text = f"{self.verb} {index}/{self.total} {name}"
         if len(text) > columns:
             text = text[: max(columns - 3, 0)] + "..."
         pad = max(self.width - len(text), 0)

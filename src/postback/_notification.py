@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, Final, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
 
 from ._errors import ConfigError, RenderError, TemplateError
 from ._options import CompileOptions, UnknownKeys
@@ -26,6 +26,9 @@ from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
 from ._secrets import is_secret_header, mask_template
 from ._settings import Settings
 from ._template import Format, Template, _compile
+
+if TYPE_CHECKING:
+    from ._bulk import Prepared
 
 __all__ = ["Notification", "Outcome", "PreparedRequest"]
 
@@ -248,6 +251,21 @@ class Notification:
             content_type=content_type,
             not_before=self._not_before(record, now),
         )
+
+    def prepare_many(
+        self, records: Iterable[Any], *, now: datetime | None = None, start: int = 0
+    ) -> Iterator[Prepared]:
+        """Prepare every record of ``records``, yielding one ``Prepared`` per record, in order.
+
+        Records are read as ``Template.render_many`` reads them (actions, mappings or
+        lines of JSON text; blank lines counted, not yielded), and a failure is a
+        result with ``error`` set, never an exception.  ``now`` (default: the time of
+        this call) is the one base of ``not_before`` for every record without
+        ClearedDate or EventDate, so a run's requests do not drift with its duration.
+        """
+        from ._bulk import prepare_many
+
+        return prepare_many(self, records, now, start)
 
     def _not_before(self, record: Action, now: datetime | None) -> datetime:
         label = "ClearedDate"

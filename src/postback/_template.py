@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import _thread
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._checker import check_names
 from ._contexts import Context, get_format
@@ -20,6 +20,9 @@ from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_
 from ._reader import Reader, make_reader
 from ._record import Action, not_a_record
 from ._values import Values
+
+if TYPE_CHECKING:
+    from ._bulk import Rendered
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
 
@@ -236,6 +239,23 @@ class Template:
             import re
 
             return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+
+    def render_many(self, records: Iterable[Any], *, start: int = 0) -> Iterator[Rendered]:
+        """Render every record of ``records``, yielding one ``Rendered`` per record, in order.
+
+        A record is a ``postback.Action``, a mapping (read as ``render`` reads it), or
+        one line of JSON text (``str`` or ``bytes``, read as ``Action.from_json`` reads
+        it with this template's extra fields and unknown-key policy): iterate over a
+        JSON Lines file opened in binary mode and pass the lines.  A blank line yields
+        nothing but is counted.  A record that cannot be
+        read or rendered yields a result with ``error`` set (code ``invalid-json``,
+        ``not-an-object``, ``record-error`` or ``render-error``) and the loop goes on.
+        ``index`` counts from ``start``.  Results are made one at a time, as the
+        caller asks for them, and nothing is kept between records.  docs/bulk.md.
+        """
+        from ._bulk import render_many
+
+        return render_many(self, records, start)
 
     def _record(self, record: object) -> Any:
         """Return a record the render function can read: an Action, or one read from a mapping."""

@@ -33,6 +33,70 @@ def readme() -> None:
     kwargs = req.to_httpx()  # httpx.Client().request(**kwargs, timeout=10); never follows redirects
 
 
+def docs_bulk() -> None:
+    # docs/bulk.md, example 1
+    from pathlib import Path
+
+    import postback
+
+    template = postback.compile(Path("examples/action-clearing.json").read_text("utf-8"))
+    lines = [
+        b'{"CampaignId": 4636, "ActionId": "1000.4636.158133", "Payout": 12.50}\n',
+        b"\n",
+        b'{"CampaignId": "4636x"}\n',
+        b'["not", "an", "object"]\n',
+        b'{"Payout": 12.50,\n',
+    ]
+    for result in template.render_many(lines):
+        if result.error is None:
+            print(result.line, "ok", len(result.body or ""))
+        else:
+            print(result.line, result.error.code, result.error.field, result.error.message)
+    # 1 ok 864
+    # 3 record-error CampaignId CampaignId: expected an integer, got '4636x' (str)
+    # 4 not-an-object None a record must be a JSON object, not an array
+    # 5 invalid-json None invalid JSON in the record: Expecting property name enclosed in double quotes at character 18
+
+    # docs/bulk.md, example 2
+    import json
+
+    with open("actions.jsonl", "w", encoding="utf-8") as out:
+        for k in range(1, 1001):
+            record = {"CampaignId": 4636, "ActionId": f"1000.4636.{k}", "Payout": "12.50"}
+            out.write(json.dumps(record) + "\n")
+
+    failed = 0
+    with open("actions.jsonl", "rb") as source, open("bodies.jsonl", "w", encoding="utf-8") as out:
+        for result in template.render_many(source):
+            out.write(result.to_json() + "\n")
+            failed += result.error is not None
+    print(failed)  # 0
+
+    # docs/bulk.md, example 3
+    from datetime import UTC, datetime
+
+    notification = postback.Notification.from_file("examples/notification.toml")
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with open("actions.jsonl", "rb") as source:
+        for prepared in notification.prepare_many(source, now=now):
+            if prepared.request is not None:
+                request = prepared.request  # a PreparedRequest: method, url, headers, body, ...
+    print(request.url)
+    # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.1000&status=
+    print(request.not_before)  # 2026-03-01 12:00:30+00:00: now plus min_delay (30 s)
+    print(prepared.to_json()[:80])
+    # {"line": 1000, "method": "POST", "url": "https://postbacks.example.com/impact/ac
+
+    # docs/bulk.md, example 4
+    import pickle
+
+    shipped = pickle.dumps(notification)
+    print(len(shipped) < 3_000)  # True: the settings and the template texts
+    same = pickle.loads(shipped)
+    print(same == notification, same.body_template is notification.body_template)
+    # True True: in this process the copy is the cached template itself
+
+
 def docs_ci() -> None:
     # docs/ci.md, example 1
     import postback

@@ -1,0 +1,342 @@
+"""Rendering and preparing many records in one pass: one result per record, in order.
+
+``Template.render_many`` and ``Notification.prepare_many`` take any iterable of records
+(``Action`` objects, mappings, or lines of JSON text as a file yields them) and yield
+a ``Rendered`` or ``Prepared`` result per record as soon as it is made.  Nothing is kept
+from one record to the next, so memory stays flat however many records there are.  A
+record that cannot be read or rendered yields a result whose ``error`` says why, and
+the loop goes on: a bad record never stops the run and is never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from ._convert import UnknownKeys
+from ._errors import PostbackError, RecordError, RenderError
+from ._record import Action
+from ._secrets import masked_headers
+
+if TYPE_CHECKING:
+    from ._notification import Notification
+    from ._request import PreparedRequest
+    from ._template import Template
+
+__all__ = [
+    "ERROR_CODES",
+    "Prepared",
+    "RecordFailure",
+    "Rendered",
+    "prepare_many",
+    "read_line",
+    "render_many",
+    "request_dict",
+]
+
+FailureCode = Literal["invalid-json", "not-an-object", "record-error", "render-error"]
+
+#: Every ``RecordFailure.code``, and what it means.
+ERROR_CODES: Final[Mapping[str, str]] = {
+    "invalid-json": "the line is not one JSON value in UTF-8 (or is nested too deeply)",
+    "not-an-object": "the record is valid JSON but not an object (or, in Python, neither "
+    "an Action, a mapping nor a line of text)",
+    "record-error": "the record is an object that is not a valid action: an unknown key, "
+    "a value of the wrong type, NaN, Infinity, a key given twice (RecordError)",
+    "render-error": "the action cannot be rendered: a missing value under "
+    'missing="error", a header value with CR or LF, ... (RenderError)',
+}
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFailure:
+    """Why one record gave no body or request.
+
+    ``code`` is one of ``ERROR_CODES`` (``invalid-json``, ``not-an-object``,
+    ``record-error``, ``render-error``); ``message`` says what is wrong in words;
+    ``field`` names the field at fault when there is one (``"Payout"``,
+    ``"items[2].amt"``), else None.
+    """
+
+    code: FailureCode
+    message: str
+    field: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        """Return ``{"code": ..., "message": ..., "field": ...}``."""
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The result of rendering one record: its position and the body, or the failure.
+
+    ``index`` counts the records of the input from ``start`` (0 unless given), blank
+    lines included; ``line`` is ``index + 1``, the line number when the input is the
+    lines of a JSON Lines file.  Exactly one of ``body`` and ``error`` is set.  The body
+    is the text ``render_bytes`` encodes: the text format's lone surrogates, which UTF-8
+    cannot carry, are U+FFFD here too.
+    """
+
+    index: int
+    body: str | None
+    error: RecordFailure | None = None
+
+    @property
+    def line(self) -> int:
+        """The 1-based position of the record: its line number in a JSON Lines file."""
+        return self.index + 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether the record was rendered."""
+        return self.error is None
+
+    def to_json(self) -> str:
+        """Return the result as one line of JSON, without the newline.
+
+        ``{"line": N, "body": "..."}``, or ``{"line": N, "error": {"code": ..., "message":
+        ..., "field": ...}}`` for a failure.  Non-ASCII text is written as it is.
+        """
+        if self.error is not None:
+            return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
+        # What json.dumps writes for this dict, without its per-call setup.
+        return f'{{"line": {self.index + 1}, "body": {encode_basestring(self.body or "")}}}'
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The result of preparing one record: its position and the request, or the failure.
+
+    ``index`` and ``line`` are those of ``Rendered``; exactly one of ``request`` and
+    ``error`` is set.
+    """
+
+    index: int
+    request: PreparedRequest | None
+    error: RecordFailure | None = None
+
+    @property
+    def line(self) -> int:
+        """The 1-based position of the record: its line number in a JSON Lines file."""
+        return self.index + 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether the request was prepared."""
+        return self.error is None
+
+    def to_json(self, *, mask: bool = False) -> str:
+        """Return the result as one line of JSON, without the newline.
+
+        ``{"line": N, "method": ..., "url": ..., "headers": [[name, value], ...],
+        "body": ..., "not_before": ...}`` (see ``request_dict``; ``mask=True`` writes
+        secret header values as ``***``), or ``{"line": N, "error": {...}}`` as for
+        ``Rendered``.
+        """
+        if self.error is not None:
+            return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
+        assert self.request is not None
+        return _dumps({"line": self.index + 1, **request_dict(self.request, mask=mask)})
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def request_dict(request: PreparedRequest, *, mask: bool = False) -> dict[str, Any]:
+    """Return a prepared request as JSON-ready values.
+
+    ``method`` and ``url`` as they are; ``headers`` a list of ``[name, value]`` pairs in
+    order (with ``mask``, the values of secret headers written ``***`` as
+    ``PreparedRequest.to_http(mask=True)`` writes them); ``body`` the body as text when it is UTF-8 (which every rendered body is),
+    or null without a body; a body that is not UTF-8 is written instead as
+    ``body_base64`` (standard base64) with no ``body`` key, so no reader can take it for
+    text; ``not_before`` in ISO 8601 with its UTC offset.
+    """
+    headers = masked_headers(request.headers) if mask else request.headers
+    out: dict[str, Any] = {
+        "method": request.method,
+        "url": request.url,
+        "headers": [list(pair) for pair in headers],
+    }
+    body = request.body
+    if body is None:
+        out["body"] = None
+    else:
+        try:
+            out["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            import base64
+
+            out["body_base64"] = base64.b64encode(body).decode("ascii")
+    out["not_before"] = request.not_before.isoformat()
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Reading one record
+# ---------------------------------------------------------------------------
+
+
+_NOT_AN_OBJECT: Final = "a record must be a JSON object"
+
+
+def read_line(
+    line: str | bytes | bytearray, extra: Iterable[str], unknown_keys: UnknownKeys
+) -> Action | RecordFailure:
+    """Return the action one line of JSON text holds, or why there is none.
+
+    The line is read as ``Action.from_json`` reads it (``--record`` too): numbers with
+    a fraction are exact ``Decimal``, and NaN, Infinity, a key given twice or a number
+    of more than 1,000 digits are refused, naming the key.
+    """
+    try:
+        return Action.from_json(line, extra=extra, unknown_keys=unknown_keys)
+    except RecordError as exc:
+        return _line_failure(line, exc)
+
+
+def _line_failure(line: str | bytes | bytearray, exc: RecordError) -> RecordFailure:
+    if exc.line is not None:
+        # Placed by character within the line, without its line end, so that a file's
+        # line and the same line without its newline (as Spark hands it over) report
+        # the same place.
+        text = line if isinstance(line, str) else bytes(line).decode("utf-8", "replace")
+        column = exc.column if exc.line == 1 else len(text.rstrip("\r\n")) + 1
+        return RecordFailure("invalid-json", f"{exc.message} at character {column}")
+    if exc.field is None:  # the JSON as a whole: not UTF-8, nested too deeply, ...
+        code: FailureCode = (
+            "not-an-object" if exc.message.startswith(_NOT_AN_OBJECT) else "invalid-json"
+        )
+        return RecordFailure(code, exc.message)
+    return RecordFailure("record-error", exc.message, exc.field)
+
+
+def _read(
+    record: object, extra: Iterable[str], unknown_keys: UnknownKeys
+) -> Action | Mapping[str, object] | RecordFailure | None:
+    """Return the record to render, a failure, or None for a blank line."""
+    if isinstance(record, str | bytes | bytearray):
+        if not record.strip():
+            return None
+        return read_line(record, extra, unknown_keys)
+    if isinstance(record, Action | Mapping):
+        return record
+    return RecordFailure(
+        "not-an-object",
+        "a record must be a postback.Action, a mapping or a line of JSON text, "
+        f"not {type(record).__name__}",
+    )
+
+
+def _failure(exc: PostbackError) -> RecordFailure:
+    code: FailureCode = "render-error" if isinstance(exc, RenderError) else "record-error"
+    return RecordFailure(code, str(exc), getattr(exc, "field", None))
+
+
+# ---------------------------------------------------------------------------
+# The loops
+# ---------------------------------------------------------------------------
+
+
+def _body_function(template: Template) -> Callable[[Any], str]:
+    """Return the function that makes a record's body text, chosen once per run."""
+    render = template.render
+    if template.format.value != "text":
+        return render
+
+    # Only the text format writes values as they are, lone surrogates included.
+    def text_body(record: Any) -> str:
+        body = render(record)
+        return body if body.isascii() else _SURROGATE.sub("\ufffd", body)
+
+    return text_body
+
+
+def _check_start(start: object) -> int:
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise TypeError(f"start must be an int, not {type(start).__name__}")
+    return start
+
+
+def render_many(
+    template: Template, records: Iterable[object], start: int = 0
+) -> Iterator[Rendered]:
+    """Return the results of ``Template.render_many``; the arguments are checked now."""
+    body_of = _body_function(template)
+    options = (template.extra_fields, template.unknown_keys)
+    return _render_loop(body_of, records, options, _check_start(start))
+
+
+def _render_loop(
+    body_of: Callable[[Any], str],
+    records: Iterable[object],
+    options: tuple[Iterable[str], UnknownKeys],
+    start: int,
+) -> Iterator[Rendered]:
+    extra, unknown_keys = options
+    index = start - 1
+    for record in records:
+        index += 1
+        value = _read(record, extra, unknown_keys)
+        if value is None:
+            continue
+        if type(value) is RecordFailure:
+            yield Rendered(index, None, value)
+            continue
+        try:
+            body = body_of(value)
+        except (RecordError, RenderError) as exc:
+            yield Rendered(index, None, _failure(exc))
+        else:
+            yield Rendered(index, body)
+
+
+def prepare_many(
+    notification: Notification,
+    records: Iterable[object],
+    now: datetime | None = None,
+    start: int = 0,
+) -> Iterator[Prepared]:
+    """Return the results of ``Notification.prepare_many``; the arguments are checked now."""
+    if now is None:
+        now = datetime.now(UTC)
+    elif not isinstance(now, datetime):
+        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    # A line is read with the extra fields and unknown-key policy prepare reads a
+    # mapping with.
+    options = (notification.extra_fields, notification.unknown_keys)
+    return _prepare_loop(notification.prepare, records, options, now, _check_start(start))
+
+
+def _prepare_loop(
+    prepare: Callable[..., PreparedRequest],
+    records: Iterable[object],
+    options: tuple[Iterable[str], UnknownKeys],
+    now: datetime,
+    start: int,
+) -> Iterator[Prepared]:
+    extra, unknown_keys = options
+    index = start - 1
+    for record in records:
+        index += 1
+        value = _read(record, extra, unknown_keys)
+        if value is None:
+            continue
+        if type(value) is RecordFailure:
+            yield Prepared(index, None, value)
+            continue
+        try:
+            request = prepare(value, now=now)
+        except (RecordError, RenderError) as exc:
+            yield Prepared(index, None, _failure(exc))
+        else:
+            yield Prepared(index, request)
