@@ -40,8 +40,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite."""
-    # The primary Python also runs the PySpark example (tests/test_spark_example.py).
-    extras = "test,bench,spark" if session.python == PRIMARY else "test,bench"
+    # The primary Python also runs the PySpark example (tests/integration/test_spark_example.py)
+    # and the type checks of the records' constructors (tests/unit/test_record_types.py).
+    extras = "test,bench,spark,dev" if session.python == PRIMARY else "test,bench"
     session.install("-e", f".[{extras}]")
     env = {} if session.python == PRIMARY else {"HYPOTHESIS_PROFILE": "quick"}
     session.run("python", "-m", "pytest", "-q", *session.posargs, env=env)

@@ -20,7 +20,7 @@ For each example template (``examples/action-clearing.{json,xml,qs,url}``) this 
 * for JSON, ``json.dumps`` of a dict built from the action, a reference point only (its
   output is not byte-identical: it writes the numbers as floats).
 
-``tests/test_benchmark_baselines.py`` checks that the hand-written and Jinja2 renderers
+``tests/integration/test_benchmark_baselines.py`` checks that the hand-written and Jinja2 renderers
 produce exactly postback's output for the sample, an empty action and hostile records,
 so the comparison stays honest as the library changes.  The templates are compiled with
 postback's defaults: ``missing="empty"``, ``timezone="UTC"``, ``date_format="iso"``.

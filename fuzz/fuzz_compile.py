@@ -2,12 +2,12 @@
 """Coverage-guided fuzzing of postback's compiler with atheris (docs/security.md).
 
     pip install atheris            # not a dependency of postback or of its CI
-    pip install -e '.[test]'       # the harness reuses tests/test_fuzz.py
+    pip install -e '.[test]'       # the harness reuses tests/fuzz/test_fuzz.py
     python fuzz/fuzz_compile.py -max_total_time=600
     python fuzz/fuzz_compile.py fuzz/corpus -max_total_time=3600 -jobs=2   # keep a corpus
 
 Each input picks a format and either builds a template with the grammar-aware
-generator of tests/test_fuzz.py (valid templates, near misses and junk) or takes its
+generator of tests/fuzz/test_fuzz.py (valid templates, near misses and junk) or takes its
 bytes as template text directly.  ``exercise`` then checks the properties the
 Hypothesis tests check: ``check`` never raises, ``compile`` returns a ``Template`` or
 raises ``TemplateError`` exactly when ``check`` reports an error, and rendering the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import atheris
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "fuzz"))
 
 with atheris.instrument_imports(include=["postback", "lark"]):
     import postback

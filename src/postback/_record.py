@@ -49,7 +49,7 @@ class Action:
     does in equality) and picklable.
     """
 
-    # One attribute per catalog field, in catalog order; tests/test_record.py checks
+    # One attribute per catalog field, in catalog order; tests/unit/test_record.py checks
     # that names, order and types match postback._catalog.FIELDS.
     campaign_id: int | None = None
     action_tracker_id: int | None = None
@@ -109,7 +109,7 @@ class Action:
     if TYPE_CHECKING:
         # What the constructor takes, for type checkers: each value is converted to
         # the attribute's type as the class docstring says.  At run time the
-        # dataclass writes __init__; tests/test_record_types.py keeps this in step.
+        # dataclass writes __init__; tests/unit/test_record_types.py keeps this in step.
         def __init__(
             self,
             *,

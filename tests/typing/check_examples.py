@@ -1,6 +1,6 @@
 """Every Python example of README.md and docs/*.md, for ``mypy --strict`` (nox -s lint).
 
-Generated from the documents by ``python tests/_docs_blocks.py``; tests/test_docs.py
+Generated from the documents by ``python tests/integration/_docs_blocks.py``; tests/integration/test_docs.py
 fails when this file is out of date.  Each document's runnable blocks form one
 function, in order, as they share one namespace when the documentation tests run
 them.  The last function holds a call that is wrong on purpose: if mypy stopped

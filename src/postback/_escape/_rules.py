@@ -2,7 +2,7 @@
 
 Every escaper of the package is built from a table of rules by its ``Escaper``
 declaration.  The escapers a template binds are built with every rule; the mutation
-check (``tests/test_mutation.py``) builds each one again without one rule at a time
+check (``tests/fuzz/test_mutation.py``) builds each one again without one rule at a time
 and shows that some test fails, so no rule is left untested.
 """
 

@@ -1,0 +1,1001 @@
+"""The ``postback`` command line (§6), run as the installed console script in a subprocess.
+
+Every test goes through a real process, so exit statuses, stdout bytes and the
+one-line stderr reports are exactly what a shell or a CI job sees.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import postback
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cli"
+SEED_BODY = Path(__file__).resolve().parents[1] / "data" / "seed_body.json.txt"
+
+
+def _find_script() -> str | None:
+    beside = Path(sys.executable).parent / ("postback.exe" if os.name == "nt" else "postback")
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("postback")
+
+
+SCRIPT = _find_script()
+
+requires_script = pytest.mark.skipif(
+    SCRIPT is None,
+    reason="the postback console script is not installed (pip install -e . creates it)",
+)
+pytestmark = requires_script
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("POSTBACK_DEBUG", None)
+    return env
+
+
+def run(
+    *args: str | Path,
+    stdin: bytes | str | None = None,
+    cwd: Path | None = None,
+    module: bool = False,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``postback ARGS`` (or ``python -m postback ARGS``) and capture its output."""
+    assert SCRIPT is not None
+    head: list[str] = [sys.executable, "-m", "postback"] if module else [SCRIPT]
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    return subprocess.run(
+        [*head, *map(str, args)],
+        input=data if data is not None else b"",
+        capture_output=True,
+        cwd=cwd,
+        env=_env(),
+        timeout=120,
+        check=False,
+    )
+
+
+def out(result: subprocess.CompletedProcess[bytes]) -> str:
+    return result.stdout.decode("utf-8")
+
+
+def err(result: subprocess.CompletedProcess[bytes]) -> str:
+    return result.stderr.decode("utf-8")
+
+
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[bytes], *fragments: str, status: int = 2
+) -> str:
+    """Exit ``status``, exactly one ``postback: error:`` line on stderr, no traceback."""
+    stderr = err(result)
+    assert result.returncode == status, (result.returncode, stderr, out(result))
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("postback: error: "), stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def _formats_missing(result: subprocess.CompletedProcess[bytes]) -> bool:
+    return "No module named 'postback._contexts" in err(result)
+
+
+# ---------------------------------------------------------------------------
+# --version, python -m postback, usage errors
+# ---------------------------------------------------------------------------
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert out(result) == f"postback {postback.__version__}\n"
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    result = run("--version", module=True)
+    assert result.returncode == 0
+    assert out(result) == f"postback {postback.__version__}\n"
+    script = run("render", EXAMPLES / "action-clearing.json", "--sample")
+    module = run("render", EXAMPLES / "action-clearing.json", "--sample", module=True)
+    assert module.returncode == script.returncode == 0
+    assert module.stdout == script.stdout
+
+
+def test_python_dash_m_usage_error_is_one_line() -> None:
+    assert_one_line_error(run("--bogus", module=True), "unrecognized arguments: --bogus")
+
+
+def test_help_exits_zero() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("render", "check", "prepare", "fields", "test"):
+        assert command in out(result)
+    assert run("render", "--help").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--bogus",), "unrecognized arguments: --bogus"),
+        (("render", "x.json", "--sample", "--bogus"), "unrecognized arguments: --bogus"),
+        ((), "a command is required"),
+        (("frobnicate",), "invalid choice: 'frobnicate'"),
+        (("render", "x.json"), "one of the arguments --record --sample --records is required"),
+        (("render", "x.json", "--sample", "--record", "r.json"), "not allowed with"),
+        (("render",), "TEMPLATE"),
+        (("check",), "TEMPLATE"),
+        (("check", "x.json", "--output-format", "xml"), "invalid choice: 'xml'"),
+        (("prepare", "n.toml"), "one of the arguments --record --sample --records is required"),
+        (("test",), "DIR"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args: tuple[str, ...], fragment: str) -> None:
+    line = assert_one_line_error(run(*args), fragment)
+    assert line.endswith("--help)")
+
+
+# ---------------------------------------------------------------------------
+# render
+# ---------------------------------------------------------------------------
+
+
+def test_render_example_with_sample_is_valid_json() -> None:
+    result = run("render", EXAMPLES / "action-clearing.json", "--sample")
+    assert result.returncode == 0, err(result)
+    assert result.stderr == b""
+    data = json.loads(out(result))
+    assert data["event"] == "Action Life Cycle Postback"
+    assert data["delta_amount"] == "-12.50"
+    assert [item["sku"] for item in data["items"]] == ["CM-ESP-01", "TKY-MUG-2", "GIFT-OKEEFE"]
+    # Exactly the body, byte for byte: no newline added, none taken away.
+    source = (EXAMPLES / "action-clearing.json").read_text(encoding="utf-8")
+    template = postback.compile(source, format="json")
+    assert result.stdout == template.render_bytes(postback.sample_action())
+
+
+def test_example_is_the_seed_body_with_its_two_defects_fixed() -> None:
+    seed = SEED_BODY.read_text(encoding="utf-8")
+    fixed = seed.replace(
+        '{"Action Life Cycle Postback",', '{"event": "Action Life Cycle Postback",', 1
+    ).replace("{DeltaAmo\nunt}", "{DeltaAmount}", 1)
+    assert (EXAMPLES / "action-clearing.json").read_text(encoding="utf-8") == fixed
+
+
+def test_render_with_a_record_file(tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text(
+        json.dumps({"ActionId": "1.2.3", "payout": 12.50, "SubId1": 'a "b" & <c>'}),
+        encoding="utf-8",
+    )
+    template = tmp_path / "t.json"
+    template.write_text('{"id": "{ActionId}", "payout": {Payout}, "s": "{SubId1}"}')
+    result = run("render", template, "--record", record)
+    assert result.returncode == 0, err(result)
+    assert json.loads(out(result)) == {"id": "1.2.3", "payout": 12.5, "s": 'a "b" & <c>'}
+
+
+def test_render_keeps_the_scale_of_json_numbers_in_a_record(tmp_path: Path) -> None:
+    template = tmp_path / "t.json"
+    template.write_text('{"payout": {Payout}}')
+    result = run("render", template, "--record", "-", stdin='{"Payout": 12.50}')
+    assert result.returncode == 0, err(result)
+    assert out(result) == '{"payout": 12.50}'
+
+
+def test_render_template_from_stdin_needs_format() -> None:
+    result = run("render", "-", "--sample", "--format", "json", stdin='{"c": {CampaignId}}')
+    assert result.returncode == 0, err(result)
+    assert out(result) == '{"c": 4636}'
+    assert_one_line_error(run("render", "-", "--sample", stdin="{}"), "--format")
+
+
+def test_render_template_and_record_cannot_both_be_stdin() -> None:
+    assert_one_line_error(
+        run("render", "-", "--record", "-", "--format", "json", stdin="{}"), "stdin"
+    )
+
+
+def test_render_text_template_and_format_override(tmp_path: Path) -> None:
+    template = tmp_path / "t.txt"
+    template.write_text("{CampaignName}|{ActionId}")
+    result = run("render", template, "--sample")
+    assert result.returncode == 0, err(result)
+    assert out(result) == 'Café Müller "Winter" Sale|1000.4636.158133'
+    other = tmp_path / "t.body"
+    other.write_text('{"n": "{CampaignName}"}')
+    result = run("render", other, "--sample", "--format", "JSON")
+    assert json.loads(out(result)) == {"n": 'Café Müller "Winter" Sale'}
+
+
+def test_render_infers_the_format_from_the_extension(tmp_path: Path) -> None:
+    import urllib.parse
+    import xml.etree.ElementTree as ET
+
+    (tmp_path / "t.qs").write_text("sub={SubId3}&name={MediaPartnerName}")
+    (tmp_path / "t.query").write_text("sub={SubId3}")
+    (tmp_path / "t.url").write_text("https://example.com/pb/{SubId3}?n={MediaPartnerName}")
+    (tmp_path / "t.xml").write_text('<a n="{SubId2}">{MediaPartnerName}</a>')
+    sample = postback.sample_action()
+    result = run("render", "t.qs", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    assert urllib.parse.parse_qsl(out(result), keep_blank_values=True) == [
+        ("sub", sample.sub_id3),
+        ("name", sample.media_partner_name),
+    ]
+    result = run("render", "t.query", "--sample", cwd=tmp_path)
+    assert urllib.parse.parse_qsl(out(result)) == [("sub", sample.sub_id3)]
+    result = run("render", "t.url", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    parts = urllib.parse.urlsplit(out(result))
+    assert urllib.parse.unquote(parts.path) == f"/pb/{sample.sub_id3}"
+    assert urllib.parse.parse_qsl(parts.query) == [("n", sample.media_partner_name)]
+    result = run("render", "t.xml", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    root = ET.fromstring(out(result))
+    assert (root.text, root.get("n")) == (sample.media_partner_name, sample.sub_id2)
+
+
+def test_render_timezone(tmp_path: Path) -> None:
+    template = tmp_path / "t.json"
+    template.write_text('{"d": "{EventDate}"}')
+    assert json.loads(out(run("render", template, "--sample"))) == {
+        "d": "2026-01-02T11:04:05+00:00"
+    }
+    result = run("render", template, "--sample", "--timezone", "Asia/Tokyo")
+    assert json.loads(out(result)) == {"d": "2026-01-02T20:04:05+09:00"}
+    assert_one_line_error(
+        run("render", template, "--sample", "--timezone", "Mars/Olympus"), "Mars/Olympus"
+    )
+
+
+def test_render_missing_template_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    assert_one_line_error(run("render", missing, "--sample"), str(missing))
+
+
+def test_render_missing_record_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.record.json"
+    assert_one_line_error(
+        run("render", EXAMPLES / "action-clearing.json", "--record", missing), str(missing)
+    )
+
+
+def test_render_unreadable_record(tmp_path: Path) -> None:
+    # A directory where a file is expected, and bytes that are not UTF-8.
+    assert_one_line_error(
+        run("render", EXAMPLES / "action-clearing.json", "--record", tmp_path), str(tmp_path)
+    )
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b'{"CampaignId": "\xff\xfe"}')
+    assert_one_line_error(
+        run("render", EXAMPLES / "action-clearing.json", "--record", binary), "UTF-8"
+    )
+
+
+def test_render_invalid_json_record(tmp_path: Path) -> None:
+    record = tmp_path / "bad.json"
+    record.write_text('{\n  "CampaignId": 5,\n  oops\n}\n')
+    line = assert_one_line_error(
+        run("render", EXAMPLES / "action-clearing.json", "--record", record)
+    )
+    assert f"{record}:3:3: invalid JSON" in line
+
+
+@pytest.mark.parametrize(
+    ("record", "fragment"),
+    [
+        ("[1, 2]", "must be a JSON object"),
+        ('{"CampaignId": "abc"}', "CampaignId"),
+        ('{"NoSuchField": 1}', "NoSuchField"),
+        ('{"items": [{"sku": "x", "qty": "lots"}]}', "qty"),
+    ],
+)
+def test_render_bad_record_is_exit_2(record: str, fragment: str) -> None:
+    result = run("render", EXAMPLES / "action-clearing.json", "--record", "-", stdin=record)
+    assert_one_line_error(result, "<stdin>", fragment)
+
+
+def test_render_unknown_format(tmp_path: Path) -> None:
+    template = tmp_path / "t.json"
+    template.write_text("{}")
+    assert_one_line_error(run("render", template, "--sample", "--format", "yaml"), "'yaml'")
+
+
+def test_render_unknown_extension(tmp_path: Path) -> None:
+    template = tmp_path / "t.tmpl"
+    template.write_text("{}")
+    assert_one_line_error(run("render", template, "--sample"), "t.tmpl", "--format")
+
+
+def test_render_defective_template_prints_diagnostics_and_exits_1(tmp_path: Path) -> None:
+    template = tmp_path / "seed.json"
+    shutil.copy(SEED_BODY, template)
+    result = run("render", "seed.json", "--sample", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == b""
+    stderr = err(result)
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines] == ["seed.json:1:30", "seed.json:18:18"]
+    assert "error[invalid-json]" in lines[0]
+    assert "error[malformed-placeholder]" in lines[1]
+    assert "{DeltaAmount}" in lines[1]
+
+
+# ---------------------------------------------------------------------------
+# check
+# ---------------------------------------------------------------------------
+
+_DIAG_RE = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning)\[(?P<code>[a-z-]+)\]: .+$"
+)
+
+
+def _diagnostics(stdout: str) -> list[tuple[str, int, int, str]]:
+    found = []
+    for line in stdout.splitlines():
+        match = _DIAG_RE.match(line)
+        if match:
+            found.append(
+                (
+                    Path(match["file"]).as_posix(),
+                    int(match["line"]),
+                    int(match["col"]),
+                    match["code"],
+                )
+            )
+    return found
+
+
+def test_check_a_folder_reports_every_error_in_every_file() -> None:
+    result = run("check", "check", cwd=FIXTURES)
+    assert result.returncode == 1, err(result)
+    assert result.stderr == b""
+    assert sorted(_diagnostics(out(result))) == sorted(
+        [
+            ("check/seed.json", 1, 30, "invalid-json"),
+            ("check/seed.json", 18, 18, "malformed-placeholder"),
+            ("check/unknown_field.json", 1, 15, "unknown-field"),
+            ("check/nested/malformed.json", 1, 10, "malformed-placeholder"),
+        ]
+    )
+    stdout = out(result)
+    # Records, expected outputs, .txt notes and hidden folders are not templates.
+    for skipped in ("case.record.json", "case.expected", "notes.txt", ".hidden"):
+        assert skipped not in stdout
+    assert stdout.splitlines()[-1] == "checked 4 files: 4 errors in 3 files"
+
+
+def test_check_a_folder_finds_every_template_extension(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    for name in ("a.json", "b.xml", "c.qs", "d.query", "e.url"):
+        (folder / name).write_text("{Nope}")
+    (folder / "f.txt").write_text("{Nope}")  # text templates only when named
+    (folder / "g.record.json").write_text("{Nope}")
+    (folder / "g.expected").write_text("{Nope}")
+    result = run("check", "t", cwd=tmp_path)
+    assert result.returncode == 1
+    files = {Path(d[0]).name for d in _diagnostics(out(result))}
+    assert files == {"a.json", "b.xml", "c.qs", "d.query", "e.url"}
+    unknown = {Path(d[0]).name for d in _diagnostics(out(result)) if d[3] == "unknown-field"}
+    assert unknown == files
+
+
+def test_check_clean_files_exit_0(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"id": "{ActionId}"}')
+    (tmp_path / "b.txt").write_text("{ActionId} {Payout}")
+    result = run("check", "a.json", "b.txt", cwd=tmp_path)
+    assert result.returncode == 0, out(result) + err(result)
+    assert out(result) == "checked 2 files: no problems found\n"
+    assert result.stderr == b""
+
+
+def test_check_missing_file_reports_it_and_checks_the_others(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{"c": "{Campaignid}"}')
+    (tmp_path / "good.json").write_text('{"c": "{CampaignId}"}')
+    result = run("check", "bad.json", "missing.json", "good.json", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == b""
+    # The file that cannot be read is a diagnostic like the others, in order.
+    assert _diagnostics(out(result)) == [
+        ("bad.json", 1, 8, "unknown-field"),
+        ("missing.json", 1, 1, "unreadable-file"),
+    ]
+    assert out(result).splitlines()[1] == (
+        "missing.json:1:1: error[unreadable-file]: "
+        "cannot read template missing.json: No such file or directory"
+    )
+    assert out(result).splitlines()[-1] == "checked 2 files: 1 error in 1 file; 1 unreadable"
+
+
+def test_check_unknown_extension_without_format_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "a.tmpl").write_text("{}")
+    result = run("check", "a.tmpl", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == b""
+    ((file, line, column, code),) = _diagnostics(out(result))
+    assert (file, line, column, code) == ("a.tmpl", 1, 1, "unknown-format")
+    assert "--format" in out(result).splitlines()[0]
+    result = run("check", "a.tmpl", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, out(result) + err(result)
+
+
+def test_check_unknown_format(tmp_path: Path) -> None:
+    assert_one_line_error(run("check", "a.json", "--format", "yaml", cwd=tmp_path), "'yaml'")
+
+
+def test_check_stdin() -> None:
+    result = run("check", "-", "--format", "json", stdin='{"a": "{Nope}"}')
+    assert result.returncode == 1
+    assert _diagnostics(out(result)) == [("<stdin>", 1, 8, "unknown-field")]
+    result = run("check", "-", stdin="{}")
+    assert result.returncode == 2
+    assert _diagnostics(out(result)) == [("<stdin>", 1, 1, "unknown-format")]
+    assert "pass --format" in out(result)
+
+
+def test_check_json_output_parses() -> None:
+    result = run("check", "check", "--output-format", "json", cwd=FIXTURES)
+    assert result.returncode == 1
+    data = json.loads(out(result))
+    assert isinstance(data, list)
+    assert len(data) == 4
+    keys = {
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "severity",
+        "code",
+        "message",
+        "suggestion",
+    }
+    assert all(set(entry) == keys for entry in data)
+    by_code = {(Path(e["file"]).name, e["code"]): e for e in data}
+    unknown = by_code[("unknown_field.json", "unknown-field")]
+    assert unknown["suggestion"] == "{CampaignId}"
+    assert (unknown["line"], unknown["column"], unknown["end_line"], unknown["end_column"]) == (
+        1,
+        15,
+        1,
+        27,
+    )
+    malformed = by_code[("seed.json", "malformed-placeholder")]
+    assert (malformed["line"], malformed["end_line"]) == (18, 19)
+
+
+def test_check_json_output_is_an_empty_list_when_clean(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("{}")
+    result = run("check", "a.json", "--output-format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(out(result)) == []
+
+
+def _github_property(text: str) -> str:
+    return (
+        text.replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
+
+
+def test_check_github_output_is_exactly_workflow_commands(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    source = '{"c": "{Campaignid}"}'
+    (folder / "a,b:c.json").write_text(source)
+    seed = SEED_BODY.read_text(encoding="utf-8")
+    (folder / "seed.json").write_text(seed, encoding="utf-8")
+    result = run("check", "templates", "--output-format", "github", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == b""
+
+    (unknown,) = postback.check(source, format="json")
+    seed_diags = postback.check(seed, format="json")
+    assert [d.code for d in seed_diags] == ["invalid-json", "malformed-placeholder"]
+    expected = [
+        "::error file=templates/a%2Cb%3Ac.json,line=1,col=8,endLine=1,endColumn=20,"
+        f"title=postback unknown-field::{unknown.message}",
+        "::error file=templates/seed.json,line=1,col=30,endLine=1,endColumn=31,"
+        f"title=postback invalid-json::{seed_diags[0].message}",
+        "::error file=templates/seed.json,line=18,col=18,endLine=19,endColumn=5,"
+        f"title=postback malformed-placeholder::{seed_diags[1].message}",
+    ]
+    assert out(result).splitlines() == expected
+    assert "%" not in unknown.message and "\n" not in unknown.message
+
+
+def test_github_escaping_rules() -> None:
+    from postback import _cli_check
+
+    assert _cli_check._github_data("50% done\r\nnext: a,b") == "50%25 done%0D%0Anext: a,b"
+    assert _cli_check._github_property("50% a:b,c\n") == "50%25 a%3Ab%2Cc%0A"
+    assert _cli_check._github_property("a:b,c%") == _github_property("a:b,c%")
+    diag = postback.Diagnostic("warning", "some-code", "x%y\nz", 2, 3, 2, 5)
+    assert (
+        _cli_check._github_line("d/f.json", diag)
+        == "::warning file=d/f.json,line=2,col=3,endLine=2,endColumn=5,"
+        "title=postback some-code::x%25y%0Az"
+    )
+
+
+# ---------------------------------------------------------------------------
+# progress line
+# ---------------------------------------------------------------------------
+
+
+def _many_templates(folder: Path, count: int = 25) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"t{n:02}.json").write_text('{"id": "{ActionId}"}')
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    _many_templates(tmp_path / "many")
+    result = run("check", "many", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr == b""
+    assert out(result) == "checked 25 files: no problems found\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    _many_templates(tmp_path / "many")
+    assert SCRIPT is not None
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def reader() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    try:
+        proc = subprocess.run(
+            [SCRIPT, "check", "many"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            cwd=tmp_path,
+            env=_env(),
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+    thread.join(timeout=10)
+    os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "checking 25/25" in shown
+    assert "\r" in shown
+    assert shown.endswith("\r")  # the line is cleared at the end
+    assert proc.stdout.decode() == "checked 25 files: no problems found\n"
+
+
+# ---------------------------------------------------------------------------
+# test (golden files)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def golden(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "golden", tmp_path / "golden")
+    return tmp_path
+
+
+def test_golden_fixture_passes(golden: Path) -> None:
+    result = run("test", "golden", cwd=golden)
+    assert result.returncode == 0, out(result) + err(result)
+    assert out(result) == "3 passed, 0 failed\n"
+    assert result.stderr == b""
+
+
+def test_golden_failure_shows_a_readable_diff(golden: Path) -> None:
+    record = golden / "golden" / "custom.record.json"
+    record.write_text(record.read_text().replace('"19.90"', '"20.00"'))
+    result = run("test", "golden", cwd=golden)
+    assert result.returncode == 1
+    stdout = out(result)
+    lines = stdout.splitlines()
+    assert lines[-1] == "2 passed, 1 failed"
+    assert "FAIL golden/custom.json" in lines
+    assert "--- golden/custom.expected" in lines
+    assert "+++ golden/custom.json (rendered)" in lines
+    assert any(line.startswith("-") and '"amount": 19.90' in line for line in lines)
+    assert any(line.startswith("+") and '"amount": 20.00' in line for line in lines)
+    assert result.stderr == b""
+
+
+def test_golden_update_then_pass_then_nothing_to_update(golden: Path) -> None:
+    record = golden / "golden" / "custom.record.json"
+    record.write_text(record.read_text().replace('"19.90"', '"20.00"'))
+    (golden / "golden" / "sample.expected").unlink()
+
+    failing = run("test", "golden", cwd=golden)
+    assert failing.returncode == 1
+    assert "--update" in out(failing)
+    assert out(failing).splitlines()[-1] == "1 passed, 2 failed"
+
+    updated = run("test", "golden", "--update", cwd=golden)
+    assert updated.returncode == 0, out(updated) + err(updated)
+    assert out(updated).splitlines()[-1] == "updated 2 of 3 expected files"
+    assert '"amount": 20.00' in (golden / "golden" / "custom.expected").read_text()
+
+    passing = run("test", "golden", cwd=golden)
+    assert passing.returncode == 0
+    assert out(passing) == "3 passed, 0 failed\n"
+
+    again = run("test", "golden", "--update", cwd=golden)
+    assert again.returncode == 0
+    assert out(again) == "updated 0 of 3 expected files\n"
+
+
+def test_golden_compares_bytes(golden: Path) -> None:
+    expected = golden / "golden" / "sample.expected"
+    expected.write_bytes(expected.read_bytes().replace(b"\n", b"\r\n"))
+    result = run("test", "golden", cwd=golden)
+    assert result.returncode == 1
+    assert "line endings" in out(result)
+
+
+def test_golden_template_that_does_not_compile_fails(golden: Path) -> None:
+    shutil.copy(SEED_BODY, golden / "golden" / "seed.json")
+    result = run("test", "golden", cwd=golden)
+    assert result.returncode == 1
+    stdout = out(result)
+    assert "FAIL golden/seed.json" in stdout.splitlines()
+    assert ("golden/seed.json", 18, 18, "malformed-placeholder") in _diagnostics(stdout)
+    assert stdout.splitlines()[-1] == "3 passed, 1 failed"
+    update = run("test", "golden", "--update", cwd=golden)
+    assert update.returncode == 1
+    assert not (golden / "golden" / "seed.expected").exists()
+
+
+def test_golden_invalid_record_is_exit_2(golden: Path) -> None:
+    (golden / "golden" / "custom.record.json").write_text('{"Amount": ')
+    result = run("test", "golden", cwd=golden)
+    assert_one_line_error(result, "custom.record.json", "invalid JSON")
+    assert out(result).splitlines()[-1] == "2 passed, 1 failed"
+
+
+def test_golden_missing_directory_is_exit_2(tmp_path: Path) -> None:
+    assert_one_line_error(run("test", "nowhere", cwd=tmp_path), "nowhere")
+
+
+def test_golden_empty_directory_fails(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run("test", "empty", cwd=tmp_path)
+    assert result.returncode == 1
+    assert out(result) == "0 passed, 0 failed\n"
+    assert_one_line_error(result, "no test cases", status=1)
+
+
+# ---------------------------------------------------------------------------
+# prepare
+# ---------------------------------------------------------------------------
+
+
+def _split_request(raw: bytes) -> tuple[str, http.client.HTTPMessage, list[str], bytes]:
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    assert sep, raw
+    request_line, _, header_block = head.partition(b"\r\n")
+    message = http.client.parse_headers(io.BytesIO(header_block + b"\r\n\r\n"))
+    assert not message.defects, message.defects
+    names = [line.split(b":", 1)[0].decode() for line in header_block.split(b"\r\n")]
+    return request_line.decode(), message, names, body
+
+
+def _prepare_or_skip(
+    *args: str | Path, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    result = run("prepare", *args, cwd=cwd)
+    if _formats_missing(result):
+        pytest.skip("the url/xml/query formats (postback._contexts) are not written yet")
+    return result
+
+
+def test_prepare_example_notification() -> None:
+    example = EXAMPLES / "notification.toml"
+    if not example.is_file():
+        pytest.skip("examples/notification.toml does not exist yet")
+    result = _prepare_or_skip(example, "--sample")
+    assert result.returncode == 0, err(result)
+    request_line, headers, names, body = _split_request(result.stdout)
+    assert re.fullmatch(r"(GET|POST) /\S* HTTP/1\.1", request_line), request_line
+    assert names[0] == "Host"
+    assert headers["Host"]
+    if request_line.startswith("POST"):
+        assert int(headers["Content-Length"]) == len(body)
+        assert headers["Content-Type"]
+    else:
+        assert body == b""
+
+
+def test_prepare_post_request(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text(
+        'url = "https://example.com:8443/pb/{CampaignId}?oid={ActionId}&x=1#frag"\n'
+        'method = "POST"\n'
+        'body = \'{"id": "{ActionId}", "name": "{CampaignName}"}\'\n'
+        'body_format = "json"\n'
+        "[headers]\n"
+        'Authorization = "Bearer abc"\n'
+        'X-Sub = "{SubId1}"\n',
+        encoding="utf-8",
+    )
+    result = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    request_line, headers, names, body = _split_request(result.stdout)
+    assert request_line == "POST /pb/4636?oid=1000.4636.158133&x=1 HTTP/1.1"
+    assert names[0] == "Host"
+    assert headers["Host"] == "example.com:8443"
+    assert headers["Authorization"] == "Bearer abc"
+    assert headers["X-Sub"] == "newsletter"
+    assert headers["Content-Type"].startswith("application/json")
+    assert int(headers["Content-Length"]) == len(body)
+    assert json.loads(body) == {"id": "1000.4636.158133", "name": 'Café Müller "Winter" Sale'}
+
+
+def test_prepare_get_request_has_no_body(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text('url = "https://example.com/pb?oid={ActionId}"\n')
+    result = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    assert result.stdout == (b"GET /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+
+
+def test_prepare_get_request_from_stdin_record(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text('url = "https://example.com?oid={ActionId}"\n')
+    assert SCRIPT is not None
+    result = subprocess.run(
+        [SCRIPT, "prepare", "n.toml", "--record", "-"],
+        input=b'{"ActionId": "a b&c"}',
+        capture_output=True,
+        cwd=tmp_path,
+        env=_env(),
+        timeout=120,
+        check=False,
+    )
+    if _formats_missing(result):
+        pytest.skip("the url format (postback._contexts.url) is not written yet")
+    assert result.returncode == 0, err(result)
+    assert result.stdout == b"GET /?oid=a+b%26c HTTP/1.1\r\nHost: example.com\r\n\r\n"
+
+
+def test_prepare_missing_file(tmp_path: Path) -> None:
+    assert_one_line_error(run("prepare", "missing.toml", "--sample", cwd=tmp_path), "missing.toml")
+
+
+def test_prepare_invalid_toml(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text('url = "https://example.com/\nmethod = [\n')
+    assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path), "n.toml", "TOML")
+
+
+def test_prepare_invalid_setting(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text(
+        'url = "https://example.com/"\nmethod = "GET"\nbody = "x"\nbody_format = "json"\n'
+    )
+    result = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    assert_one_line_error(result, "n.toml", "GET")
+
+
+def test_prepare_defective_template_is_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text(
+        'url = "https://example.com/"\nmethod = "POST"\nbody = \'{"c": "{Campaignid}"}\'\n'
+        'body_format = "json"\n'
+    )
+    result = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    assert result.returncode == 1, err(result)
+    assert "Traceback" not in err(result)
+    assert _diagnostics(err(result)) == [("n.toml[body]", 1, 8, "unknown-field")]
+
+
+def test_prepare_bad_record(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text('url = "https://example.com/"\n')
+    result = run("prepare", "n.toml", "--record", "-", stdin="not json", cwd=tmp_path)
+    if _formats_missing(result):
+        pytest.skip("the url format (postback._contexts.url) is not written yet")
+    assert_one_line_error(result, "<stdin>:1:1", "invalid JSON")
+
+
+def test_prepare_prints_exactly_to_http(tmp_path: Path) -> None:
+    """The command line's HTTP text is PreparedRequest.to_http(), byte for byte."""
+    from postback._notification import Notification
+
+    record = {"ActionId": "a b&c", "CampaignId": 7, "SubId1": "東京", "Payout": "1.50"}
+    (tmp_path / "record.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "n.toml").write_text(
+        'url = "https://u@example.com:8443/pb/{CampaignId}?oid={ActionId}#top"\n'
+        'method = "POST"\n'
+        "body = '<a id=\"{ActionId}\">{Payout}</a>'\n"
+        'body_format = "xml"\n'
+        "[headers]\n"
+        'X-Sub = "{SubId1}"\n',
+        encoding="utf-8",
+    )
+    cases = [
+        (EXAMPLES / "notification.toml", "--sample", postback.sample_action()),
+        (tmp_path / "n.toml", "--sample", postback.sample_action()),
+        (tmp_path / "n.toml", "--record", record),
+    ]
+    for path, *options, action in cases:
+        if options == ["--record"]:
+            options.append(str(tmp_path / "record.json"))
+        result = _prepare_or_skip(path, *options, cwd=tmp_path)
+        assert result.returncode == 0, err(result)
+        expected = Notification.from_file(path).prepare(action).to_http()
+        assert result.stdout == expected
+    assert expected.startswith(b"POST /pb/7?oid=a+b%26c HTTP/1.1\r\nHost: example.com:8443\r\n")
+
+
+def test_prepare_notification_from_stdin(tmp_path: Path) -> None:
+    text = 'url = "https://example.com/pb?oid={ActionId}"\n[headers]\nX-A = "{CampaignId}"\n'
+    (tmp_path / "n.toml").write_text(text, encoding="utf-8")
+    from_file = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    from_stdin = run("prepare", "-", "--sample", stdin=text, cwd=tmp_path)
+    assert from_stdin.returncode == 0, err(from_stdin)
+    assert from_stdin.stdout == from_file.stdout
+    assert from_stdin.stdout == (
+        b"GET /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\nX-A: 4636\r\n\r\n"
+    )
+
+
+def test_prepare_notification_from_stdin_errors(tmp_path: Path) -> None:
+    def stderr_of(stdin: bytes | str) -> str:
+        return assert_one_line_error(run("prepare", "-", "--sample", stdin=stdin, cwd=tmp_path))
+
+    assert re.fullmatch(
+        r"postback: error: <stdin>: invalid TOML: .+ \(at line 2, column 10\)",
+        stderr_of('url = "x"\nurl = "y"\n'),
+    )
+    assert stderr_of('url = "https://e.com/"\nmin_delay = -3\n') == (
+        "postback: error: <stdin>: min_delay must be 0 or more seconds, not -3"
+    )
+    assert stderr_of('url = "https://e.com/"\nretries = 3\n') == (
+        "postback: error: <stdin>: unknown setting 'retries': did you mean 'extra_fields'?"
+    )
+    assert stderr_of(b'url = "https://e.com/\xff"\n') == (
+        "postback: error: cannot read notification <stdin>: not UTF-8 text (byte 0xff at offset 21)"
+    )
+    assert stderr_of('url = "https://e.com/"\nmethod = "POST"\nbody_file = "nope.json"\n') == (
+        "postback: error: <stdin>: cannot read body_file 'nope.json': No such file or directory"
+    )
+    both = run("prepare", "-", "--record", "-", stdin="", cwd=tmp_path)
+    assert assert_one_line_error(both) == (
+        "postback: error: the notification and the record cannot both be read from stdin (-)"
+    )
+
+
+def test_prepare_notification_from_stdin_template_error(tmp_path: Path) -> None:
+    result = run(
+        "prepare", "-", "--sample", stdin='url = "https://e.com/{ActoinId}"\n', cwd=tmp_path
+    )
+    if _formats_missing(result):
+        pytest.skip("the url format (postback._contexts.url) is not written yet")
+    assert result.returncode == 1, err(result)
+    assert err(result) == (
+        "<stdin>[url]:1:15: error[unknown-field]: unknown field {ActoinId}; "
+        "did you mean {ActionId}?\n"
+    )
+
+
+def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
+    (tmp_path / "n.toml").write_text('url = "https://e.com/"\nmethod = \n', encoding="utf-8")
+    assert re.fullmatch(
+        r"postback: error: n\.toml:2:10: invalid TOML: [^()]+",
+        assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)),
+    )
+    (tmp_path / "n.toml").write_bytes(b'url = "https://e.com/\xff"\n')
+    assert assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)) == (
+        "postback: error: n.toml: not UTF-8 text (invalid byte at offset 21)"
+    )
+    assert assert_one_line_error(run("prepare", "nope.toml", "--sample", cwd=tmp_path)) == (
+        "postback: error: cannot read notification file 'nope.toml': No such file or directory"
+    )
+
+
+# ---------------------------------------------------------------------------
+# fields
+# ---------------------------------------------------------------------------
+
+
+def test_fields_json_lists_all_fields() -> None:
+    result = run("fields", "--json")
+    assert result.returncode == 0
+    data = json.loads(out(result))
+    assert len(data["fields"]) == 52
+    assert [f["name"] for f in data["fields"]] == [f.name for f in postback.FIELDS]
+    assert [f["name"] for f in data["item_fields"]] == [f.name for f in postback.ITEM_FIELDS]
+    first = data["fields"][0]
+    assert first == {
+        "placeholder": "{CampaignId}",
+        "name": "CampaignId",
+        "attribute": "campaign_id",
+        "type": "int",
+        "description": postback.FIELDS[0].description,
+    }
+    assert data["item_fields"][0]["placeholder"] == "{i.sku}"
+    assert data["collection"] == "items"
+
+
+def test_fields_text_table() -> None:
+    result = run("fields")
+    assert result.returncode == 0
+    stdout = out(result)
+    for spec in postback.FIELDS:
+        assert re.search(
+            rf"^\{{{spec.name}\}}\s+{spec.attribute}\s+{spec.type_name}\s+", stdout, re.M
+        )
+    for spec in postback.ITEM_FIELDS:
+        assert f"{{i.{spec.name}}}" in stdout
+    # Aligned: every row's attribute column starts at the same offset.
+    rows = [
+        line for line in stdout.splitlines() if line.startswith("{") and not line.startswith("{i.")
+    ]
+    starts = {line.index(spec.attribute) for line, spec in zip(rows, postback.FIELDS, strict=True)}
+    assert len(starts) == 1
+
+
+# ---------------------------------------------------------------------------
+# docs
+# ---------------------------------------------------------------------------
+
+
+def test_docs_describe_every_command_and_option() -> None:
+    import argparse
+
+    from postback._cli import build_parser
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == {"render", "check", "prepare", "fields", "test"}
+    for name, sub in commands.choices.items():
+        assert f"## `postback {name}`" in text
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert option in text, (name, option)
+    assert "--version" in text
+
+
+def test_pre_commit_hook_definition() -> None:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "- id: postback-check" in text
+    assert "entry: postback check" in text
+    assert "language: python" in text
+    files = re.search(r"^  files: (.+)$", text, re.M)
+    assert files is not None
+    pattern = re.compile(files.group(1))
+    for name in ("t/a.json", "b.xml", "c.qs", "d.query", "e.url"):
+        assert pattern.search(name), name
+    assert not pattern.search("notes.txt")

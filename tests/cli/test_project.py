@@ -1,0 +1,557 @@
+"""A team's template repository under test: project settings, notifications, many records.
+
+tests/fixtures/project is such a repository: a pyproject.toml with a [tool.postback]
+table (an extra field, a time zone, a format pattern, the template and case folders),
+a notification file with a body_file, a header template, and a notification tested
+with three records.  ``postback check`` and ``postback test`` run on it as a team's CI
+would, from its root and from a folder inside it, and on copies broken one way at a
+time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "project"
+TEMPLATES = "templates"
+
+_DIAG_RE = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning)\[(?P<code>[a-z-]+)\]: "
+    r"(?P<message>.+)$"
+)
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m postback ARGS`` in ``cwd``, as a CI job would (output as UTF-8 text,
+    line ends untouched)."""
+    env = dict(os.environ)
+    env.pop("POSTBACK_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "postback", *map(str, args)],
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    )
+
+
+def diagnostics(stdout: str) -> list[tuple[str, int, int, str]]:
+    found = []
+    for line in stdout.splitlines():
+        match = _DIAG_RE.match(line)
+        if match:
+            file = Path(match["file"]).as_posix()
+            found.append((file, int(match["line"]), int(match["col"]), match["code"]))
+    return found
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the sample repository that a test may break."""
+    root = tmp_path / "acme"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def test_the_fixture_holds_what_it_claims() -> None:
+    import tomllib
+
+    settings = tomllib.loads((FIXTURE / "pyproject.toml").read_text("utf-8"))["tool"]["postback"]
+    assert settings["extra_fields"] == ["Tier"]
+    notification = tomllib.loads((FIXTURE / TEMPLATES / "notification.toml").read_text("utf-8"))
+    assert notification["body_file"] == "order.json"
+    records = sorted(p.name for p in (FIXTURE / TEMPLATES).glob("notification.*.record.json"))
+    assert records == [
+        "notification.partial.record.json",
+        "notification.refund.record.json",
+        "notification.sale.record.json",
+    ]
+    assert (FIXTURE / TEMPLATES / "tier.header").is_file()
+
+
+# ---------------------------------------------------------------------------
+# The repository passes, from its root and from a folder inside it
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", [".", "templates", "templates/partners"])
+def test_check_passes_without_arguments_from_anywhere_in_the_repository(where: str) -> None:
+    result = run("check", cwd=FIXTURE / where)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The notification (with its body file), the header template and the .tmpl
+    # template the formats pattern names; the body file is checked through the
+    # notification only.
+    assert result.stdout == "checked 3 files: no problems found\n"
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("where", [".", "templates/partners"])
+def test_test_passes_without_arguments_from_anywhere_in_the_repository(where: str) -> None:
+    result = run("test", cwd=FIXTURE / where)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "5 passed, 0 failed\n"
+
+
+def test_named_paths_work_too() -> None:
+    result = run("check", "templates/notification.toml", "templates/tier.header", cwd=FIXTURE)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == "checked 2 files: no problems found\n"
+    result = run("test", "templates", cwd=FIXTURE)
+    assert result.stdout == "5 passed, 0 failed\n"
+
+
+def test_a_notification_case_is_the_whole_request_as_http() -> None:
+    expected = (FIXTURE / TEMPLATES / "notification.refund.expected").read_bytes()
+    head, _, body = expected.partition(b"\r\n\r\n")
+    lines = head.decode("utf-8").split("\r\n")
+    assert lines[0] == "POST /postback/4636?action=1000.4636.2&status=REVERSED HTTP/1.1"
+    assert "Authorization: Bearer tok-refund" in lines
+    assert "X-Tier: gold" in lines  # the extra field, from the record
+    assert f"Content-Length: {len(body)}" in lines
+    data = json.loads(body)
+    assert data["amount"] == -120.5
+    # The notification's time zone: 16:30 UTC is 18:30 in Berlin in May.
+    assert data["event_date"] == "2024-05-03T18:30:00+02:00"
+    prepared = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "postback",
+            "prepare",
+            "templates/notification.toml",
+            "--record",
+            "templates/notification.refund.record.json",
+        ],
+        capture_output=True,
+        cwd=FIXTURE,
+        timeout=120,
+        check=False,
+    )
+    assert prepared.stdout == expected
+
+
+def test_the_project_settings_reach_plain_templates() -> None:
+    # The header template uses {Tier}, known only through extra_fields; the .tmpl
+    # template is a query string by the formats pattern, its date in Europe/Berlin.
+    assert (FIXTURE / TEMPLATES / "tier.expected").read_bytes() == b"tier=gold; sub=abc"
+    assert (FIXTURE / TEMPLATES / "partners" / "legacy.expected").read_bytes() == (
+        b"id=1000.4636.9&tier=bronze+%26+co&at=2024-05-01T12%3A00%3A00%2B02%3A00"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Broken one way at a time
+# ---------------------------------------------------------------------------
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_a_broken_url_in_the_notification_is_located_in_the_toml_file(project: Path) -> None:
+    notification = project / TEMPLATES / "notification.toml"
+    _replace(notification, "action={ActionId}", "action={ActionID}")
+    line_no = next(
+        n
+        for n, line in enumerate(notification.read_text("utf-8").splitlines(), 1)
+        if "{ActionID}" in line
+    )
+    column = notification.read_text("utf-8").splitlines()[line_no - 1].index("{ActionID}") + 1
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    assert diagnostics(result.stdout) == [
+        ("templates/notification.toml", line_no, column, "unknown-field")
+    ]
+    assert "did you mean {ActionId}?" in result.stdout
+    tested = run("test", cwd=project)
+    assert tested.returncode == 1
+    assert tested.stdout.splitlines()[-1] == "2 passed, 3 failed"
+    assert "FAIL templates/notification.toml[sale]" in tested.stdout.splitlines()
+    assert ("templates/notification.toml", line_no, column, "unknown-field") in diagnostics(
+        tested.stdout
+    )
+
+
+def test_a_broken_header_in_the_notification(project: Path) -> None:
+    notification = project / TEMPLATES / "notification.toml"
+    _replace(notification, 'X-Tier = "{Tier}"', 'X-Tier = "\\u00e9 {Tierr}"')
+    result = run("check", "--output-format", "json", cwd=project)
+    assert result.returncode == 1
+    (record,) = json.loads(result.stdout)
+    lines = notification.read_text("utf-8").splitlines()
+    line_no = next(n for n, line in enumerate(lines, 1) if line.startswith("X-Tier"))
+    # After the six characters of the escape \u00e9 and a space.
+    assert (record["line"], record["column"]) == (line_no, lines[line_no - 1].index("{") + 1)
+    assert (record["end_line"], record["end_column"]) == (line_no, record["column"] + 7)
+    assert record["code"] == "unknown-field"
+    assert record["suggestion"] == "{Tier}"
+
+
+def test_a_broken_body_file_is_located_in_the_body_file(project: Path) -> None:
+    _replace(project / TEMPLATES / "order.json", '"status": "{Status}"', '"status": "{Stat us}"')
+    result = run("check", "--output-format", "github", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "::error file=templates/order.json,line=3,col=14,endLine=3,endColumn=23,"
+        "title=postback malformed-placeholder::malformed placeholder {Stat us}"
+    )
+    assert len(result.stdout.splitlines()) == 1  # the body file is not checked twice
+
+
+def test_a_broken_multi_line_body_in_the_toml_file(project: Path) -> None:
+    notification = project / TEMPLATES / "notification.toml"
+    _replace(
+        notification,
+        'body_file = "order.json"',
+        'body = """\n{"a": "{ActionId}",\n "b": \\\n   "{Bad}"}"""',
+    )
+    result = run("check", "templates/notification.toml", cwd=project)
+    assert result.returncode == 1
+    lines = notification.read_text("utf-8").splitlines()
+    line_no = next(n for n, line in enumerate(lines, 1) if "{Bad}" in line)
+    assert diagnostics(result.stdout) == [
+        (
+            "templates/notification.toml",
+            line_no,
+            lines[line_no - 1].index("{Bad}") + 1,
+            "unknown-field",
+        )
+    ]
+
+
+def test_invalid_notification_settings_are_a_diagnostic_at_the_key(project: Path) -> None:
+    notification = project / TEMPLATES / "notification.toml"
+    _replace(notification, 'method = "POST"', 'method = "PUT"')
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    assert diagnostics(result.stdout) == [
+        ("templates/notification.toml", 3, 1, "invalid-notification")
+    ]
+    assert "method must be 'GET' or 'POST'" in result.stdout
+    _replace(notification, 'method = "PUT"', 'method = "POST"\nmethod = "GET"')
+    result = run("check", "--output-format", "json", cwd=project)
+    (record,) = json.loads(result.stdout)
+    assert record["code"] == "invalid-notification"
+    assert record["message"].startswith("invalid TOML: ")
+    assert record["line"] == 4
+
+
+def test_a_broken_header_template(project: Path) -> None:
+    (project / TEMPLATES / "tier.header").write_text("tier={Tier}\r\nsub={SubId1}\n", "utf-8")
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    # The line break after {Tier}, at line 1 column 12 (only the final LF is the file's).
+    found = diagnostics(result.stdout)
+    assert found[0] == ("templates/tier.header", 1, 12, "invalid-header")
+    assert {d[0] for d in found} == {"templates/tier.header"}
+
+
+def test_a_stale_expected_file_fails_with_a_diff(project: Path) -> None:
+    expected = project / TEMPLATES / "notification.refund.expected"
+    expected.write_bytes(expected.read_bytes().replace(b"tok-refund", b"tok-old"))
+    assert run("check", cwd=project).returncode == 0  # the templates are fine
+    result = run("test", cwd=project)
+    assert result.returncode == 1
+    out = result.stdout.split("\n")
+    assert out[0] == "FAIL templates/notification.toml[refund]"
+    assert out[1] == "--- templates/notification.refund.expected"
+    assert out[2] == "+++ templates/notification.toml[refund] (rendered)"
+    assert "-Authorization: Bearer tok-old\r" in out
+    assert "+Authorization: Bearer tok-refund\r" in out
+    assert out[-2:] == ["4 passed, 1 failed", ""]
+    updated = run("test", "--update", cwd=project)
+    assert updated.stdout == (
+        "updated templates/notification.refund.expected\nupdated 1 of 5 expected files\n"
+    )
+    assert (
+        expected.read_bytes() == (FIXTURE / TEMPLATES / "notification.refund.expected").read_bytes()
+    )
+
+
+def test_a_missing_expected_file_for_one_record(project: Path) -> None:
+    (project / TEMPLATES / "notification.partial.expected").unlink()
+    result = run("test", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "FAIL templates/notification.toml[partial]: no expected output "
+        "templates/notification.partial.expected; run `postback test --update "
+        "templates/notification.toml` to create it"
+    )
+
+
+def test_a_broken_record_is_unreadable_input(project: Path) -> None:
+    (project / TEMPLATES / "notification.sale.record.json").write_text('{"Amount": ', "utf-8")
+    result = run("test", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("postback: error: templates/notification.sale.record.json:1:")
+    assert "FAIL templates/notification.toml[sale]: unreadable input" in result.stdout
+
+
+def test_a_record_named_after_another_template_is_that_templates(project: Path) -> None:
+    templates = project / TEMPLATES
+    (templates / "tier.gold.header").write_text("{Tier}", "utf-8")
+    (templates / "tier.gold.record.json").write_text('{"Tier": "gold"}', "utf-8")
+    (templates / "tier.gold.expected").write_text("gold", "utf-8")
+    result = run("test", cwd=project)
+    assert result.stdout == "6 passed, 0 failed\n", result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Flags over settings
+# ---------------------------------------------------------------------------
+
+
+def test_flags_override_the_settings(project: Path) -> None:
+    # The legacy template writes its date in the settings' Europe/Berlin; --timezone wins.
+    result = run("test", "--timezone", "UTC", cwd=project)
+    assert result.returncode == 1
+    assert "+id=1000.4636.9&tier=bronze+%26+co&at=2024-05-01T10%3A00%3A00%2B00%3A00" in (
+        result.stdout.splitlines()
+    )
+    # A notification keeps its own settings: its three cases still pass.
+    assert result.stdout.splitlines()[-1] == "4 passed, 1 failed"
+    shown = run(
+        "check", "--show-settings", "templates/tier.header", "--timezone", "UTC", cwd=project
+    )
+    assert 'timezone = "UTC"  # --timezone' in shown.stdout.splitlines()
+
+
+def test_extra_field_flags_replace_the_settings_list(project: Path) -> None:
+    result = run("check", "templates/tier.header", "--extra-field", "Other", cwd=project)
+    assert result.returncode == 1
+    assert [d[3] for d in diagnostics(result.stdout)] == ["unknown-field"]
+    result = run(
+        "check",
+        "templates/tier.header",
+        "--extra-field",
+        "Other",
+        "--extra-field",
+        "Tier",
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_no_config_ignores_the_settings(project: Path) -> None:
+    result = run("check", "--no-config", "templates/tier.header", cwd=project)
+    assert result.returncode == 1
+    assert diagnostics(result.stdout) == [("templates/tier.header", 1, 6, "unknown-field")]
+    # Without the settings there are no configured paths either.
+    usage = run("test", "--no-config", cwd=project)
+    assert usage.returncode == 2
+    assert usage.stderr.startswith("postback: error: the following arguments are required: DIR")
+    rendered = run(
+        "render",
+        "templates/tier.header",
+        "--record",
+        "templates/tier.record.json",
+        "--no-config",
+        "--extra-field",
+        "Tier",
+        cwd=project,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stdout == "tier=gold; sub=abc"
+
+
+def test_config_names_the_settings_file(project: Path, tmp_path: Path) -> None:
+    other = tmp_path / "postback.toml"
+    other.write_text('extra_fields = ["Tier"]\ntimezone = "Asia/Tokyo"\n', "utf-8")
+    result = run(
+        "render",
+        "templates/partners/legacy.tmpl",
+        "--format",
+        "query",
+        "--record",
+        "templates/partners/legacy.record.json",
+        "--config",
+        other,
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("at=2024-05-01T19%3A00%3A00%2B09%3A00")
+    both = run("check", "--config", other, "--no-config", cwd=project)
+    assert both.returncode == 2
+    assert "not allowed with" in both.stderr
+
+
+def test_render_uses_the_settings(project: Path) -> None:
+    result = run(
+        "render",
+        "templates/partners/legacy.tmpl",
+        "--record",
+        "templates/partners/legacy.record.json",
+        cwd=project / ".",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (FIXTURE / TEMPLATES / "partners" / "legacy.expected").read_text()
+
+
+def test_a_postback_toml_is_found_before_pyproject(project: Path) -> None:
+    (project / TEMPLATES / "postback.toml").write_text('timezone = "UTC"\n', "utf-8")
+    shown = run("check", "--show-settings", "templates/tier.header", cwd=project)
+    assert shown.stdout.splitlines()[:2] == [
+        "# settings for templates/tier.header",
+        "# read from templates/postback.toml",
+    ]
+    # That file holds no extra_fields: {Tier} is unknown below it.
+    result = run("check", "templates/tier.header", cwd=project)
+    assert result.returncode == 1
+
+
+def test_show_settings(project: Path) -> None:
+    result = run("check", "--show-settings", "templates/partners/legacy.tmpl", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == (
+        "# settings for templates/partners/legacy.tmpl\n"
+        "# read from pyproject.toml [tool.postback]\n"
+        "format = \"query\"  # formats['templates/partners/*.tmpl'] in pyproject.toml "
+        "[tool.postback]\n"
+        'extra_fields = ["Tier"]  # pyproject.toml [tool.postback]\n'
+        'missing = "empty"  # default\n'
+        'timezone = "Europe/Berlin"  # pyproject.toml [tool.postback]\n'
+        'date_format = "iso"  # default\n'
+        'unknown_keys = "error"  # default\n'
+        'templates = ["templates"]  # pyproject.toml [tool.postback]\n'
+        'cases = ["templates"]  # pyproject.toml [tool.postback]\n'
+    )
+    bare = run("check", "--show-settings", "x.json", "--no-config", cwd=project)
+    assert bare.stdout.splitlines()[1:3] == [
+        "# read from no settings file (--no-config)",
+        'format = "json"  # the extension .json',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "fragments"),
+    [
+        ('missing = "never"', ["missing must be 'empty' or 'error'"]),
+        ('extra_field = ["Tier"]', ["unknown key 'extra_field'", "did you mean 'extra_fields'?"]),
+        ("extra_fields = 3", ["extra_fields must be a list of strings"]),
+        ('timezone = "Mars/Olympus"', ["unknown timezone 'Mars/Olympus'"]),
+        ('cases = "templates"', ["cases must be a list of directories"]),
+        ('[tool.postback.formats]\n"*.x" = "yaml"', ["formats['*.x']", "unknown format 'yaml'"]),
+    ],
+)
+def test_a_malformed_table_is_one_usage_error(
+    project: Path, table: str, fragments: list[str]
+) -> None:
+    (project / "pyproject.toml").write_text(f"[tool.postback]\n{table}\n", "utf-8")
+    for command in (("check",), ("test",), ("check", "templates/tier.header")):
+        result = run(*command, cwd=project)
+        assert result.returncode == 2, result.stdout
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("postback: error: pyproject.toml [tool.postback]: ")
+        for fragment in fragments:
+            assert fragment in lines[0]
+
+
+def test_a_settings_file_that_is_not_toml(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.postback\n", "utf-8")
+    result = run("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("postback: error: pyproject.toml:1:")
+    assert "invalid TOML" in result.stderr
+
+
+def test_a_missing_config_file(project: Path) -> None:
+    result = run("check", "--config", "nope.toml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "postback: error: cannot read settings file nope.toml: No such file or directory\n"
+    )
+    (project / "other").mkdir()
+    (project / "other" / "pyproject.toml").write_text("[project]\nname = 'x'\n", "utf-8")
+    result = run("check", "--config", "other/pyproject.toml", cwd=project)
+    assert result.stderr == "postback: error: other/pyproject.toml has no [tool.postback] table\n"
+
+
+def test_the_search_stops_at_the_repository_root(project: Path) -> None:
+    inner = project / "vendored"
+    inner.mkdir()
+    (inner / ".git").mkdir()
+    (inner / "t.header").write_text("{Tier}", "utf-8")
+    result = run("check", "vendored/t.header", cwd=project)
+    assert result.returncode == 1  # the outer pyproject.toml (with Tier) does not apply
+    (inner / ".git").rmdir()
+    assert run("check", "vendored/t.header", cwd=project).returncode == 0
+
+
+# ---------------------------------------------------------------------------
+# A file that cannot be read never hides in machine output
+# ---------------------------------------------------------------------------
+
+
+def test_an_undecodable_file_is_a_diagnostic_in_every_output_format(project: Path) -> None:
+    bad = project / TEMPLATES / "bad.json"
+    bad.write_bytes(b'{"a":\n "\xff"}')
+    text = run("check", cwd=project)
+    assert text.returncode == 2
+    assert text.stderr == ""
+    assert text.stdout == (
+        "templates/bad.json:2:3: error[unreadable-file]: cannot read template "
+        "templates/bad.json: not UTF-8 text (byte 0xff at offset 8)\n"
+        "checked 3 files: no problems found; 1 unreadable\n"
+    )
+    as_json = run("check", "--output-format", "json", cwd=project)
+    assert as_json.returncode == 2
+    assert json.loads(as_json.stdout) == [
+        {
+            "file": "templates/bad.json",
+            "line": 2,
+            "column": 3,
+            "end_line": 2,
+            "end_column": 4,
+            "severity": "error",
+            "code": "unreadable-file",
+            "message": "cannot read template templates/bad.json: not UTF-8 text "
+            "(byte 0xff at offset 8)",
+            "suggestion": None,
+        }
+    ]
+    github = run("check", "--output-format", "github", cwd=project)
+    assert github.returncode == 2
+    assert github.stdout == (
+        "::error file=templates/bad.json,line=2,col=3,endLine=2,endColumn=4,"
+        "title=postback unreadable-file::cannot read template templates/bad.json: "
+        "not UTF-8 text (byte 0xff at offset 8)\n"
+    )
+
+
+def test_an_undecodable_notification_is_a_diagnostic_too(project: Path) -> None:
+    (project / TEMPLATES / "notification.toml").write_bytes(b'url = "\xc3("\n')
+    result = run("check", "--output-format", "json", cwd=project)
+    assert result.returncode == 2
+    (record,) = json.loads(result.stdout)
+    assert (record["file"], record["code"], record["line"], record["column"]) == (
+        "templates/notification.toml",
+        "unreadable-file",
+        1,
+        8,
+    )
+
+
+def test_format_applies_to_templates_not_to_notifications() -> None:
+    result = run("check", "--format", "json", "templates/notification.toml", cwd=FIXTURE)
+    assert result.returncode == 0, result.stdout
+    result = run("test", "--format", "text", "templates/notification.toml", cwd=FIXTURE)
+    assert result.stdout == "3 passed, 0 failed\n"
+    # A header template checked as JSON is not valid JSON.
+    result = run("check", "--format", "json", "templates/tier.header", cwd=FIXTURE)
+    assert [d[3] for d in diagnostics(result.stdout)][:1] == ["invalid-json"]

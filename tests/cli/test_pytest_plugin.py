@@ -1,0 +1,182 @@
+"""The pytest plugin, run by pytest itself on the sample repository (``pytester``).
+
+The sample (tests/fixtures/project) names its case directory in ``[tool.postback]``;
+a plain ``pytest`` there collects one item per record of every template, a failing
+item shows a unified diff, and ``--postback-update`` rewrites exactly the stale file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "project"
+
+
+def _installed() -> bool:
+    return any(ep.value == "postback._pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
+# Where postback is installed, pytest loads the plugin through its entry point;
+# otherwise (an uninstalled checkout) it is named explicitly, as pytest -p would.
+PLUGIN = () if _installed() else ("-p", "postback._pytest_plugin")
+
+ITEMS = [
+    "templates/notification.toml::notification.partial.expected",
+    "templates/notification.toml::notification.refund.expected",
+    "templates/notification.toml::notification.sale.expected",
+    "templates/partners/legacy.tmpl::legacy.expected",
+    "templates/tier.header::tier.expected",
+]
+
+
+def test_the_entry_point_is_declared() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((FIXTURE.parents[2] / "pyproject.toml").read_text("utf-8"))
+    entry = pyproject["project"]["entry-points"]["pytest11"]
+    assert entry == {"postback": "postback._pytest_plugin"}
+
+
+@pytest.fixture
+def sample(pytester: pytest.Pytester) -> Path:
+    shutil.copytree(FIXTURE, pytester.path, dirs_exist_ok=True)
+    return pytester.path
+
+
+def _expected_files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.expected"))}
+
+
+def test_one_item_per_record(pytester: pytest.Pytester, sample: Path) -> None:
+    result = pytester.runpytest(*PLUGIN, "-v")
+    result.assert_outcomes(passed=5)
+    for item in ITEMS:
+        result.stdout.fnmatch_lines([f"{item} PASSED*"])
+    collected = pytester.runpytest(*PLUGIN, "--collect-only", "-q")
+    assert [line for line in collected.outlines if "::" in line] == ITEMS
+
+
+def test_a_stale_expected_file_fails_with_a_unified_diff(
+    pytester: pytest.Pytester, sample: Path
+) -> None:
+    stale = sample / "templates" / "notification.refund.expected"
+    good = stale.read_bytes()
+    stale.write_bytes(good.replace(b"X-Tier: gold", b"X-Tier: silver"))
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*templates/notification.toml[[]refund] renders differently from "
+            "templates/notification.refund.expected*",
+            "--- templates/notification.refund.expected",
+            "+++ templates/notification.toml[[]refund] (rendered)",
+            "-X-Tier: silver*",
+            "+X-Tier: gold*",
+            "*FAILED templates/notification.toml::notification.refund.expected*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_update_rewrites_exactly_the_stale_file(pytester: pytest.Pytester, sample: Path) -> None:
+    stale = sample / "templates" / "notification.refund.expected"
+    before = _expected_files(sample)
+    stale.write_bytes(before["templates/notification.refund.expected"] + b"junk")
+    (sample / "templates" / "tier.expected").unlink()
+
+    updated = pytester.runpytest(*PLUGIN, "--postback-update")
+    updated.assert_outcomes(passed=5)
+    updated.stdout.fnmatch_lines(
+        [
+            "*postback*",
+            "updated templates/notification.refund.expected",
+            "updated templates/tier.expected",
+            "updated 2 expected files",
+        ]
+    )
+    assert _expected_files(sample) == before
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=5)
+
+
+def test_a_template_that_does_not_compile_fails_with_its_diagnostics(
+    pytester: pytest.Pytester, sample: Path
+) -> None:
+    header = sample / "templates" / "tier.header"
+    header.write_text("tier={Tierr}", "utf-8")
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["*templates/tier.header does not compile:*", "*{Tierr}*"])
+
+
+def test_named_paths_are_what_runs(pytester: pytest.Pytester, sample: Path) -> None:
+    (sample / "tests").mkdir()
+    (sample / "tests" / "test_plain.py").write_text("def test_plain():\n    pass\n")
+    pytester.runpytest(*PLUGIN, "tests").assert_outcomes(passed=1)
+    pytester.runpytest(*PLUGIN, "templates/tier.header").assert_outcomes(passed=1)
+    # With no path, the cases run beside the project's own tests.
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=6)
+
+
+def test_nothing_is_collected_without_case_directories(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.postback]\nextra_fields = ["Tier"]\n')
+    (pytester.path / "body.json").write_text('{"a": "{ActionId}"}')
+    (pytester.path / "body.expected").write_text("stale")
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    result = pytester.runpytest(*PLUGIN, "-v")
+    result.assert_outcomes(passed=1)
+    assert "body.json" not in result.stdout.str()
+
+
+def test_nothing_is_collected_without_settings(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[project]\nname = 'x'\n")
+    (pytester.path / "body.json").write_text('{"a": "{Nope}"}')
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=1)
+
+
+def test_malformed_settings_are_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.postback]\ncases = ["nowhere"]\n')
+    result = pytester.runpytest(*PLUGIN)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*postback: cannot read test directory *nowhere*"])
+
+
+SNAPSHOT_TEST = """
+import postback
+
+def test_refund(postback_snapshot):
+    template = postback.compile('{"id": "{ActionId}", "tier": "{Tier}"}', extra_fields=["Tier"])
+    postback_snapshot.assert_match(template.render({"ActionId": "1.2.3", "Tier": TIER}))
+    postback_snapshot.assert_match("second", "named.expected")
+"""
+
+
+def test_the_snapshot_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_snap=SNAPSHOT_TEST.replace("TIER", "'gold'"))
+    missing = pytester.runpytest(*PLUGIN)
+    missing.assert_outcomes(failed=1)
+    missing.stdout.fnmatch_lines(["*no expected output *test_refund.expected*--postback-update*"])
+
+    pytester.runpytest(*PLUGIN, "--postback-update").assert_outcomes(passed=1)
+    folder = pytester.path / "snapshots" / "test_snap"
+    assert (folder / "test_refund.expected").read_bytes() == b'{"id": "1.2.3", "tier": "gold"}'
+    assert (folder / "named.expected").read_bytes() == b"second"
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=1)
+
+    pytester.makepyfile(test_snap=SNAPSHOT_TEST.replace("TIER", "'silver'"))
+    changed = pytester.runpytest(*PLUGIN)
+    changed.assert_outcomes(failed=1)
+    assert "def assert_match" not in changed.stdout.str()  # no library frames
+    changed.stdout.fnmatch_lines(
+        [
+            "*the rendering differs from *test_refund.expected*",
+            '*-{"id": "1.2.3", "tier": "gold"}',
+            '*+{"id": "1.2.3", "tier": "silver"}',
+        ]
+    )
