@@ -10,6 +10,7 @@ systems' macros left in the template (``#s2#``, ``{{name}}``; see ``_macros``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from ._catalog import COLLECTION, FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
@@ -27,12 +28,12 @@ _SPACE = re.compile(r"\s+")
 
 # Formats whose values are URL or form values, where trackers write macros "[name]".
 _BRACKET_FORMATS = frozenset({"url", "query"})
+_FIELDS = frozenset(FIELDS_BY_NAME)
 
 
 class _Checker:
     def __init__(self, extra_fields: frozenset[str], brackets: bool) -> None:
-        self.fields = frozenset(FIELDS_BY_NAME) | extra_fields
-        self.field_list = sorted(self.fields)
+        self.fields = _FIELDS | extra_fields if extra_fields else _FIELDS
         self.brackets = brackets
         self.problems: list[Problem] = []
 
@@ -133,22 +134,35 @@ class _Checker:
 
     def foreign(self, nodes: Sequence[Node]) -> None:
         """Warn about other systems' macros in ``nodes``, one level of the template."""
-        for run in _text_runs(nodes):
-            base = run[0].span.start
-            text = "".join(t.value for t in run)
-            for found in find_in_text(text, self.field_list, brackets=self.brackets):
-                span = Span(base + found.start, base + found.end)
-                self.warn(span, found.message, found.suggestion)
-        for k in range(1, len(nodes)):
-            node, before = nodes[k], nodes[k - 1]
-            if (
-                isinstance(node, Field | ItemField | Malformed)
-                and isinstance(before, Text)
-                and before.exact
-                and before.value[-1:] in ("{", "$")
-            ):
-                after = nodes[k + 1] if k + 1 < len(nodes) else None
-                self.wrapped(node, before, after if isinstance(after, Text) else None)
+        # The verbatim texts of this level, in one string for one scan: texts that are
+        # not adjacent in the source are kept apart by a NUL, which no macro holds.
+        pieces: list[str] = []
+        starts: list[int] = []  # where each piece starts in the string
+        offsets: list[int] = []  # and in the source
+        size, end = 0, -1
+        for k, node in enumerate(nodes):
+            if isinstance(node, Text) and node.exact:
+                start = node.span.start
+                if start != end:
+                    pieces.append("\0")
+                    size += 1
+                starts.append(size)
+                offsets.append(start)
+                pieces.append(node.value)
+                size += len(node.value)
+                end = node.span.end
+            elif k and isinstance(node, Field | ItemField | Malformed):
+                before = nodes[k - 1]
+                if isinstance(before, Text) and before.exact and before.value[-1:] in ("{", "$"):
+                    after = nodes[k + 1] if k + 1 < len(nodes) else None
+                    self.wrapped(node, before, after if isinstance(after, Text) else None)
+        if not pieces:
+            return
+        found = find_in_text("".join(pieces), self.fields, brackets=self.brackets)
+        for macro in found:
+            piece = bisect_right(starts, macro.start) - 1
+            base = offsets[piece] - starts[piece]
+            self.warn(Span(base + macro.start, base + macro.end), macro.message, macro.suggestion)
 
     def wrapped(
         self, node: Field | ItemField | Malformed, before: Text, after: Text | None
@@ -160,7 +174,7 @@ class _Checker:
             inner, name = f"{{{node.var}.{node.attr}}}", f"{node.var}.{node.attr}"
         else:
             inner, name = node.text, _SPACE.sub("", node.text[1:-1])
-        fields = self.field_list
+        fields = self.fields
         if before.value.endswith("{") and after and after.exact and after.value.startswith("}"):
             span = Span(before.span.end - 1, after.span.start + 1)
             written = show("{" + inner + "}")
@@ -223,26 +237,6 @@ class _Checker:
                 f"loop variable {var!r} shadows the field {{{var}}}; pick another name such as i",
             )
         return node._replace(body=self.nodes(node.body, var))
-
-
-def _text_runs(nodes: Sequence[Node]) -> list[list[Text]]:
-    """Return the runs of adjacent literal texts of ``nodes`` that are verbatim source."""
-    runs: list[list[Text]] = []
-    run: list[Text] = []
-    for node in nodes:
-        if (
-            isinstance(node, Text)
-            and node.exact
-            and (not run or run[-1].span.end == node.span.start)
-        ):
-            run.append(node)
-            continue
-        if run:
-            runs.append(run)
-        run = [node] if isinstance(node, Text) and node.exact else []
-    if run:
-        runs.append(run)
-    return runs
 
 
 def check_names(

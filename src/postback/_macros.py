@@ -125,27 +125,40 @@ def advice(macro: Macro) -> str:
     return macro.advice
 
 
-# Macro shapes that literal text can hold.  Group 1 is the whole macro, group 2 the
-# name; each pattern says which family names it.
+# Macro shapes that literal text can hold: a pattern in which ``W`` is the whole macro
+# and ``N`` its name, the family that names it, and how the message describes it.
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = rf"{_NAME}(?:\.{_NAME})*"
 MUSTACHE: Final = "{{name}} is a Mustache, Handlebars or Liquid placeholder"
 TEMPLATE_LITERAL: Final = "${name} is a template-literal placeholder"
-_TEXT_PATTERNS: Final[tuple[tuple[re.Pattern[str], Family | None, str], ...]] = (
-    (re.compile(rf"(#({_NAME})#)"), "cake", "CAKE writes its macros #name#"),
-    (re.compile(rf"(!!!({_NAME})!!!)"), "awin", "Awin writes its macros !!!name!!!"),
-    (
-        re.compile(rf"(\$\{{\s*({_NAME}(?:\.{_NAME})*)\s*\}})"),
-        "braces",
-        TEMPLATE_LITERAL,
-    ),
-    (
-        re.compile(rf"(\{{\{{\s*({_NAME}(?:\.{_NAME})*)\s*\}}\}})"),
-        "braces",
-        MUSTACHE,
-    ),
-)
-_BRACKETED = re.compile(rf"(?<==)(\[({_NAME})\])")
 _BRACKET_STYLE: Final = "[name] is a macro of some trackers"
+_Shape = tuple[str, "Family | None", str]
+_TEXT_SHAPES: Final[tuple[_Shape, ...]] = (
+    (rf"(?P<W>#(?P<N>{_NAME})#)", "cake", "CAKE writes its macros #name#"),
+    (rf"(?P<W>!!!(?P<N>{_NAME})!!!)", "awin", "Awin writes its macros !!!name!!!"),
+    (rf"(?P<W>\$\{{\s*(?P<N>{_DOTTED})\s*\}})", "braces", TEMPLATE_LITERAL),
+    (rf"(?P<W>\{{\{{\s*(?P<N>{_DOTTED})\s*\}}\}})", "braces", MUSTACHE),
+)
+_BRACKETED: Final[_Shape] = (rf"(?<==)(?P<W>\[(?P<N>{_NAME})\])", "braces", _BRACKET_STYLE)
+
+
+def _scanner(shapes: tuple[_Shape, ...]) -> re.Pattern[str]:
+    """Return one pattern for all ``shapes``: one scan of a text finds every one of them.
+
+    Shape k's groups are named ``Wk`` and ``Nk``; the one that matched is
+    ``match.lastgroup`` (its whole macro, the last group to close).
+    """
+    return re.compile(
+        "|".join(
+            body.replace("(?P<W>", f"(?P<W{k}>").replace("(?P<N>", f"(?P<N{k}>")
+            for k, (body, _family, _style) in enumerate(shapes)
+        )
+    )
+
+
+_WITH_BRACKETS: Final = (*_TEXT_SHAPES, _BRACKETED)
+_SCAN: Final = _scanner(_TEXT_SHAPES)
+_SCAN_WITH_BRACKETS: Final = _scanner(_WITH_BRACKETS)
 
 
 class Found(NamedTuple):
@@ -162,16 +175,17 @@ def find_in_text(text: str, fields: Iterable[str], *, brackets: bool) -> list[Fo
 
     ``fields`` are the template's field names, which a macro may spell in another case.
     """
+    shapes, scan = (_WITH_BRACKETS, _SCAN_WITH_BRACKETS) if brackets else (_TEXT_SHAPES, _SCAN)
     found: list[Found] = []
-    patterns: list[tuple[re.Pattern[str], Family | None, str]] = list(_TEXT_PATTERNS)
-    if brackets:
-        patterns.append((_BRACKETED, "braces", _BRACKET_STYLE))
-    for pattern, family, style in patterns:
-        for match in pattern.finditer(text):
-            written, name = show(match.group(1)), match.group(2)
-            message, suggestion = describe(written, name, family, style, fields)
-            found.append(Found(match.start(1), match.end(1), message, suggestion))
-    return sorted(found)
+    for match in scan.finditer(text):
+        whole = match.lastgroup
+        assert whole is not None
+        k = int(whole[1:])
+        _body, family, style = shapes[k]
+        written, name = show(match.group(whole)), match.group(f"N{k}")
+        message, suggestion = describe(written, name, family, style, fields)
+        found.append(Found(match.start(whole), match.end(whole), message, suggestion))
+    return found
 
 
 def describe(
@@ -186,7 +200,7 @@ def describe(
             macro.field,
         )
     key = name.lower().replace("_", "")
-    same = [f for f in fields if f.lower() == key]
+    same = sorted(f for f in fields if f.lower() == key)
     if same:
         return (
             f"{written} looks like another system's macro ({style}) but is literal text "

@@ -60,28 +60,21 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        # Rule name -> method; the rules of a join's TEMPLATE literal ("inner" text)
-        # read like the top-level ones, except that `\"` and `\\` are escapes there.
-        self._rules: dict[str, Callable[[Any, int, bool], Iterator[Node]]] = {
-            "text": self._text,
-            "lbrace": self._text,
-            "rbrace": self._text,
-            "lone_bs": self._text,
-            "esc": self._escape,
-            "field": self._field,
-            "item": self._item,
-            "malformed": self._malformed,
-            "call": self._call,
-            "itext": self._inner_text,
-            "ilbrace": self._text,
-            "irbrace": self._text,
-            "ilone_bs": self._text,
-            "iesc": self._escape,
-            "ifield": self._field,
-            "iitem": self._item,
-            "imalformed": self._malformed,
-            "nested": self._nested,
+        # Terminal -> method, for top-level text and for the contents of a join's
+        # string literal ("inner" text), where `\"` and `\\` are escapes and a call
+        # opener stands alone; a call (a tree) goes to ``_call``.
+        text = self._text
+        common: dict[str, Callable[[Token, int, bool], Iterator[Node]]] = {
+            "LBRACE": text,
+            "RBRACE": text,
+            "LONE_BS": text,
+            "ESC": self._escape,
+            "FIELD": self._field,
+            "ITEM": self._item,
+            "MALFORMED": self._malformed,
         }
+        self._top = {**common, "TEXT": text}
+        self._inner = {**common, "TEXT": self._inner_text, "CALL_OPEN": self._nested}
 
     def add(self, code: Code, message: str, start: int, end: int) -> None:
         self.problems.append(Problem(Span(start, end), code, message))
@@ -109,17 +102,27 @@ class _Reader:
                     return nodes
                 base, text = base + resume, text[resume:]
                 continue
-            nodes.extend(self._children(tree, base, in_separator=False))
+            nodes.extend(self._children(tree, self._top, base, in_separator=False))
             return nodes
 
     def inner(self, raw: str, base: int, *, in_separator: bool) -> list[Node]:
         """Read the contents of a join's string literal, starting at offset ``base``."""
         tree = _grammar().parse(raw, start="inner")
-        return list(self._children(tree, base, in_separator=in_separator))
+        return list(self._children(tree, self._inner, base, in_separator=in_separator))
 
-    def _children(self, tree: Tree[Token], base: int, *, in_separator: bool) -> Iterator[Node]:
+    def _children(
+        self,
+        tree: Tree[Token],
+        terminals: dict[str, Callable[[Token, int, bool], Iterator[Node]]],
+        base: int,
+        *,
+        in_separator: bool,
+    ) -> Iterator[Node]:
         for child in tree.children:
-            yield from self._rules[child.data](child, base, in_separator)  # type: ignore[union-attr]
+            if isinstance(child, str):  # a Token
+                yield from terminals[child.type](child, base, in_separator)
+            else:
+                yield from self._call(child, base, in_separator)
 
     # -- errors from Lark ---------------------------------------------------------
 
@@ -188,22 +191,21 @@ class _Reader:
             start = m.start()
         return start
 
-    # -- one method per rule ------------------------------------------------------
+    # -- one method per terminal -------------------------------------------------
 
     @staticmethod
-    def _token(tree: Tree[Token], base: int) -> tuple[str, Span]:
-        tok = tree.children[0]
-        start = base + tok.start_pos  # type: ignore[union-attr,operator]
+    def _token(tok: Token, base: int) -> tuple[str, Span]:
+        start = base + tok.start_pos  # type: ignore[operator]
         value = str(tok)
         return value, Span(start, start + len(value))
 
-    def _text(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
-        value, span = self._token(tree, base)
+    def _text(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+        value, span = self._token(tok, base)
         yield Text(value, span)
 
-    def _inner_text(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
+    def _inner_text(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
         # Inside a string literal `\"` is `"` and `\\` is `\`; every other pair stays.
-        value, span = self._token(tree, base)
+        value, span = self._token(tok, base)
         start, pos = span.start, 0
         for m in _INNER_ESCAPE.finditer(value):
             if m.start() > pos:
@@ -213,25 +215,25 @@ class _Reader:
         if pos < len(value):
             yield Text(value[pos:], Span(start + pos, span.end))
 
-    def _escape(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
-        value, span = self._token(tree, base)
+    def _escape(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+        value, span = self._token(tok, base)
         yield Text(value[1], span, exact=False)
 
-    def _field(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
-        value, span = self._token(tree, base)
+    def _field(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+        value, span = self._token(tok, base)
         yield Field(value[1:-1], span)
 
-    def _item(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
-        value, span = self._token(tree, base)
+    def _item(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+        value, span = self._token(tok, base)
         var, attr = value[1:-1].split(".")
         yield ItemField(var, attr, span)
 
-    def _malformed(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
-        value, span = self._token(tree, base)
+    def _malformed(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+        value, span = self._token(tok, base)
         yield Malformed(value, span)
 
-    def _nested(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
-        value, span = self._token(tree, base)
+    def _nested(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+        value, span = self._token(tok, base)
         if in_separator:
             # A call in a separator is reported as a placeholder there (see _join).
             yield Field("", span)

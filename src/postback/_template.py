@@ -158,11 +158,12 @@ class Template:
             missing=opts.missing,
         )
         self = object.__new__(cls)
+        fields, item_attrs = _used_names(front.nodes)
         for attr, value in (
             ("format", fmt),
             ("source", source),
-            ("fields", _used_fields(front.nodes)),
-            ("_item_attrs", _used_item_attrs(front.nodes)),
+            ("fields", fields),
+            ("_item_attrs", item_attrs),
             ("_reader", None),
             ("_nodes", None),
             ("code", code),
@@ -289,29 +290,22 @@ def _unpickle(source: str, fmt: str, opts: CompileOptions) -> Template:
     return _compile(source, Format.parse(fmt), opts)
 
 
-def _used_item_attrs(nodes: Iterable[Node]) -> tuple[str, ...]:
-    out: set[str] = set()
+def _used_names(nodes: Iterable[Node]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Return the fields a template uses (``items`` for a join) and its item attributes."""
+    fields: set[str] = set()
+    attrs: set[str] = set()
     stack = list(nodes)
     while stack:
         node = stack.pop()
-        if isinstance(node, ItemField):
-            out.add(node.attr)
+        if isinstance(node, Field):
+            if node.name:
+                fields.add(node.name)
+        elif isinstance(node, ItemField):
+            attrs.add(node.attr)
         elif isinstance(node, Join):
+            fields.add(node.collection)
             stack.extend(node.body)
-    return tuple(sorted(out))
-
-
-def _used_fields(nodes: Iterable[Node]) -> frozenset[str]:
-    out: set[str] = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Field) and node.name:
-            out.add(node.name)
-        elif isinstance(node, Join):
-            out.add(node.collection)
-            stack.extend(node.body)
-    return frozenset(out)
+    return frozenset(fields), tuple(sorted(attrs))
 
 
 _cache: OrderedDict[tuple[Any, ...], Template] = OrderedDict()

@@ -23,26 +23,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from enum import IntEnum
-from typing import Final, NamedTuple
+from typing import Final
 
 from .._messages import describe_char
 from .._nodes import Span, Text
 from .._problems import Code, Problem
 from ._base import Defect
-from ._json_keys import ROOT, KeyText, Scope, decode_key
+from ._json_state import ROOT, JsonState, KeyText, Mode, Scope, decode_key
 
 __all__ = [
     "LITERALS",
     "MAX_DEPTH",
     "NUMBER",
     "ROOT",
-    "Family",
     "JsonState",
     "Mode",
     "Scope",
     "bad_token",
-    "make_family",
     "scan",
 ]
 
@@ -52,84 +49,6 @@ __all__ = [
 MAX_DEPTH: Final = 512
 
 
-class Mode(IntEnum):
-    """Where the scanner is; ``TEXT`` (and ``json._HOLE``) hold what each mode does."""
-
-    # Between tokens (whitespace is skipped):
-    VALUE = 0  # a value must follow (document start, after ':' or after ',' in an array)
-    ARRAY_FIRST = 1  # after '[': a value or ']'
-    OBJECT_FIRST = 2  # after '{': a key or '}'
-    KEY = 3  # after ',' in an object: a key
-    COLON = 4  # after a key: ':'
-    AFTER = 5  # after a literal value: ',' or the closer
-    AFTER_HOLE = 6  # after a placeholder at a value position: ',' or the closer
-    KEY_HOLE = 7  # after a placeholder misplaced in an object: ':', ',' or '}' (unconfirmed)
-    # Inside a token:
-    STRING = 8  # inside a string
-    ESCAPE = 9  # inside a string, right after a backslash
-    UNICODE = 10  # inside a string, in the hex digits of a \uXXXX escape
-    TOKEN = 11  # inside a bare number or literal (true, false, null)
-    GLUED = 12  # inside a bare value with a placeholder glued in (unconfirmed)
-
-
-class JsonState(NamedTuple):
-    """The scanner's situation; fields a mode does not use keep their defaults."""
-
-    mode: Mode
-    scope: Scope  # the open containers and the literal keys of the open objects
-    key: bool = False  # STRING, ESCAPE, UNICODE: the string is an object key
-    # In a key: its text so far, or None if it is not literal (a placeholder or a
-    # join stands in it, or it has a defect), so that it cannot be compared.
-    name: KeyText | None = None
-    hex_left: int = 0  # UNICODE: the hex digits still to come
-    token: str = ""  # TOKEN: the bare value read so far
-    # After a misplaced placeholder read as a key or value, until the text after it
-    # confirms that reading: its defect, reported again to end the scan if the text
-    # does not (the compiler keeps each defect once).
-    unconfirmed: Problem | None = None
-
-    @property
-    def stack(self) -> str:
-        """The open containers, outermost first, as their opening characters."""
-        return self.scope.stack
-
-
-class Family(NamedTuple):
-    """The states of one scope in the modes that hold nothing else."""
-
-    value: JsonState
-    array_first: JsonState
-    object_first: JsonState
-    key: JsonState
-    colon: JsonState
-    after: JsonState
-    after_hole: JsonState
-    string: JsonState
-    escape: JsonState
-    member: JsonState  # after ',': KEY in an object, VALUE in an array
-
-
-def make_family(scope: Scope) -> Family:
-    """Return the states of ``scope`` (``Scope.family`` keeps them).
-
-    The scanner changes state at nearly every token it reads; taking the new state
-    from its scope instead of building it keeps it as fast as one working on bare
-    integers.
-    """
-    return Family(
-        value=JsonState(Mode.VALUE, scope),
-        array_first=JsonState(Mode.ARRAY_FIRST, scope),
-        object_first=JsonState(Mode.OBJECT_FIRST, scope),
-        key=JsonState(Mode.KEY, scope),
-        colon=JsonState(Mode.COLON, scope),
-        after=JsonState(Mode.AFTER, scope),
-        after_hole=JsonState(Mode.AFTER_HOLE, scope),
-        string=JsonState(Mode.STRING, scope),
-        escape=JsonState(Mode.ESCAPE, scope),
-        member=JsonState(Mode.KEY if scope.stack[-1:] == "{" else Mode.VALUE, scope),
-    )
-
-
 _Step = tuple[JsonState, int] | Defect[JsonState]
 _Transition = Callable[[JsonState, str, int, Text], _Step]
 
@@ -137,6 +56,7 @@ _LAST_BETWEEN: Final = Mode.KEY_HOLE  # the modes up to this one read between to
 _SPACE: Final = frozenset(" \t\n\r")
 _SKIP_SPACE: Final = re.compile(r"[ \t\n\r]*").match
 _STRING_RUN: Final = re.compile(r'[^"\\\x00-\x1f]*').match
+_WHOLE_KEY: Final = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:').match
 _TOKEN_RUN: Final = re.compile(r"[0-9A-Za-z.+\-]*").match
 _TOKEN_START: Final = frozenset("-0123456789tfn")
 NUMBER: Final = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?").fullmatch
@@ -180,7 +100,7 @@ def _resync(problem: Problem, scope: Scope, value: str, i: int) -> Defect[JsonSt
     next_line = _KEY_LINE if scope.stack[-1] == "{" else _VALUE_LINE
     if next_line(value, end + 1) is None:
         return Defect(problem)
-    return Defect(problem, scope.family.member, end + 1)
+    return Defect(problem, scope.member(), end + 1)
 
 
 # -- literal text: one transition per mode ---------------------------------------------------
@@ -192,7 +112,7 @@ def _resync(problem: Problem, scope: Scope, value: str, i: int) -> Defect[JsonSt
 def _value(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch, scope = value[i], state.scope
     if ch == '"':
-        return scope.family.string, i + 1
+        return scope.at(Mode.STRING), i + 1
     if ch in _TOKEN_START:
         return JsonState(Mode.TOKEN, scope), i
     if ch == "{" or ch == "[":
@@ -204,8 +124,8 @@ def _value(state: JsonState, value: str, i: int, node: Text) -> _Step:
                 "levels deep (JSON parsers refuse such documents)",
             )
             return Defect(problem)
-        inner = scope.open(ch).family
-        return (inner.object_first if ch == "{" else inner.array_first), i + 1
+        first = Mode.OBJECT_FIRST if ch == "{" else Mode.ARRAY_FIRST
+        return scope.open(ch).at(first), i + 1
     hint = _TRAILING_COMMA if ch in "]}" else ""
     problem = _invalid(node, i, f"expected a value, found {_describe(ch)}{hint}")
     return _resync(problem, scope, value, i)
@@ -213,12 +133,22 @@ def _value(state: JsonState, value: str, i: int, node: Text) -> _Step:
 
 def _array_first(state: JsonState, value: str, i: int, node: Text) -> _Step:
     if value[i] == "]":
-        return state.scope.close().family.after, i + 1
+        return state.scope.close().at(Mode.AFTER), i + 1
     return _value(state, value, i, node)
 
 
-def _open_key(state: JsonState, i: int, node: Text) -> _Step:
-    """Start reading a key whose opening quote is ``node.value[i]``."""
+def _open_key(state: JsonState, value: str, i: int, node: Text) -> _Step:
+    """Start reading a key whose opening quote is ``value[i]``.
+
+    A new key written whole in this text with its ``:``, without escapes, as most keys
+    are, is read in one step; any other is read as a string (``_string``), which ends
+    in ``_close_key``.
+    """
+    whole = _WHOLE_KEY(value, i)
+    if whole is not None:
+        key, scope = whole.group(1), state.scope
+        if key not in scope.key_set():
+            return scope.with_key(key).at(Mode.VALUE), whole.end()
     name = KeyText("", i + 1, -1, node.offset_of(i))
     return JsonState(Mode.STRING, state.scope, key=True, name=name), i + 1
 
@@ -226,9 +156,9 @@ def _open_key(state: JsonState, i: int, node: Text) -> _Step:
 def _object_first(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == "}":
-        return state.scope.close().family.after, i + 1
+        return state.scope.close().at(Mode.AFTER), i + 1
     if ch == '"':
-        return _open_key(state, i, node)
+        return _open_key(state, value, i, node)
     problem = _invalid(node, i, f"expected a key string or '}}', found {_describe(ch)}")
     return _resync(problem, state.scope, value, i)
 
@@ -236,7 +166,7 @@ def _object_first(state: JsonState, value: str, i: int, node: Text) -> _Step:
 def _key(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == '"':
-        return _open_key(state, i, node)
+        return _open_key(state, value, i, node)
     hint = _TRAILING_COMMA if ch == "}" else ""
     problem = _invalid(node, i, f"expected a key string, found {_describe(ch)}{hint}")
     return _resync(problem, state.scope, value, i)
@@ -245,7 +175,7 @@ def _key(state: JsonState, value: str, i: int, node: Text) -> _Step:
 def _colon(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == ":":
-        return state.scope.family.value, i + 1
+        return state.scope.at(Mode.VALUE), i + 1
     problem = _invalid(node, i, f"expected ':' after an object key, found {_describe(ch)}")
     return _resync(problem, state.scope, value, i)
 
@@ -254,10 +184,10 @@ def _after(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch, scope = value[i], state.scope
     stack = scope.stack
     if ch == "," and stack:
-        return scope.family.member, i + 1
+        return scope.member(), i + 1
     top = stack[-1:]
     if (ch == "}" and top == "{") or (ch == "]" and top == "["):
-        return scope.close().family.after, i + 1
+        return scope.close().at(Mode.AFTER), i + 1
     if not stack:
         problem = _invalid(node, i, f"unexpected {_describe(ch)} after the end of the document")
     else:
@@ -287,7 +217,7 @@ def _after_hole(state: JsonState, value: str, i: int, node: Text) -> _Step:
 def _key_hole(state: JsonState, value: str, i: int, node: Text) -> _Step:
     ch = value[i]
     if ch == ":":  # the placeholder was a key
-        return state.scope.family.value, i + 1
+        return state.scope.at(Mode.VALUE), i + 1
     if ch == "," or ch == "}":  # it was a whole member, or a value after a missing ':'
         return _after(state, value, i, node)
     assert state.unconfirmed is not None  # only a misplaced placeholder leads here
@@ -302,9 +232,11 @@ def _string(state: JsonState, value: str, i: int, node: Text) -> _Step:
     if ch == '"':
         if state.key:
             return _close_key(state, value, j, node)
-        return state.scope.family.after, j + 1
+        return state.scope.at(Mode.AFTER), j + 1
     if ch == "\\":
-        return (state._replace(mode=Mode.ESCAPE) if state.key else state.scope.family.escape), j + 1
+        return (
+            state._replace(mode=Mode.ESCAPE) if state.key else state.scope.at(Mode.ESCAPE)
+        ), j + 1
     problem = _invalid(
         node, j, f"{_describe(ch)} inside a string must be escaped (write \\n, \\t or \\u00XX)"
     )
@@ -319,7 +251,9 @@ def _untracked(state: JsonState) -> JsonState:
 
 def _in_string(state: JsonState) -> JsonState:
     """Return the state back inside the string after an escape sequence."""
-    return state._replace(mode=Mode.STRING, hex_left=0) if state.key else state.scope.family.string
+    return (
+        state._replace(mode=Mode.STRING, hex_left=0) if state.key else state.scope.at(Mode.STRING)
+    )
 
 
 def _close_key(state: JsonState, value: str, j: int, node: Text) -> _Step:
@@ -327,9 +261,9 @@ def _close_key(state: JsonState, value: str, j: int, node: Text) -> _Step:
     scope, name = state.scope, state.name
     key = None if name is None else decode_key(name.text + value[name.start : j])
     if key is None:
-        return scope.family.colon, j + 1
+        return scope.at(Mode.COLON), j + 1
     if key not in scope.key_set():
-        return scope.with_key(key).family.colon, j + 1
+        return scope.with_key(key).at(Mode.COLON), j + 1
     assert name is not None
     shown = json.dumps(key, ensure_ascii=False)
     problem = Problem(
@@ -339,7 +273,7 @@ def _close_key(state: JsonState, value: str, j: int, node: Text) -> _Step:
         "or refuse the document; write each key once (a join template that writes a "
         "literal key repeats it with every item: give each item an object of its own)",
     )
-    return Defect(problem, scope.family.colon, j + 1)
+    return Defect(problem, scope.at(Mode.COLON), j + 1)
 
 
 def _escape(state: JsonState, value: str, i: int, node: Text) -> _Step:
@@ -373,7 +307,7 @@ def _token(state: JsonState, value: str, i: int, node: Text) -> _Step:
     if j == len(value):
         return JsonState(Mode.TOKEN, state.scope, token=token), j
     if token in LITERALS or NUMBER(token) is not None:
-        return state.scope.family.after, j
+        return state.scope.at(Mode.AFTER), j
     return _resync(bad_token(token, node.offset_of(j)), state.scope, value, j)
 
 

@@ -62,7 +62,7 @@ def _unconfirmed(state: JsonState, node: Hole) -> _HoleStep:
 
 
 def _hole_value(state: JsonState, node: Hole) -> _HoleStep:
-    return state.scope.family.after_hole, JSON_VALUE
+    return state.scope.at(Mode.AFTER_HOLE), JSON_VALUE
 
 
 def _hole_key(state: JsonState, node: Hole) -> _HoleStep:
@@ -146,7 +146,7 @@ class _JsonFormat:
     content_type: str | None = "application/json"
 
     def initial(self) -> JsonState:
-        return ROOT.family.value
+        return ROOT.at(Mode.VALUE)
 
     # Literal text is the scanner's alone (one call less per text than a method calling it).
     text = staticmethod(scan)
