@@ -10,7 +10,7 @@ the rest of the template is still read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._messages import show, suggest
@@ -64,7 +64,7 @@ class _Reader:
         # string literal ("inner" text), where `\"` and `\\` are escapes and a call
         # opener stands alone; a call (a tree) goes to ``_call``.
         text = self._text
-        common: dict[str, Callable[[Token, int, bool], Iterator[Node]]] = {
+        common: dict[str, Callable[[Token, int, bool], Sequence[Node]]] = {
             "LBRACE": text,
             "RBRACE": text,
             "LONE_BS": text,
@@ -108,21 +108,23 @@ class _Reader:
     def inner(self, raw: str, base: int, *, in_separator: bool) -> list[Node]:
         """Read the contents of a join's string literal, starting at offset ``base``."""
         tree = _grammar().parse(raw, start="inner")
-        return list(self._children(tree, self._inner, base, in_separator=in_separator))
+        return self._children(tree, self._inner, base, in_separator=in_separator)
 
     def _children(
         self,
         tree: Tree[Token],
-        terminals: dict[str, Callable[[Token, int, bool], Iterator[Node]]],
+        terminals: dict[str, Callable[[Token, int, bool], Sequence[Node]]],
         base: int,
         *,
         in_separator: bool,
-    ) -> Iterator[Node]:
+    ) -> list[Node]:
+        nodes: list[Node] = []
         for child in tree.children:
             if isinstance(child, str):  # a Token
-                yield from terminals[child.type](child, base, in_separator)
+                nodes.extend(terminals[child.type](child, base, in_separator))
             else:
-                yield from self._call(child, base, in_separator)
+                nodes.extend(self._call(child, base, in_separator))
+        return nodes
 
     # -- errors from Lark ---------------------------------------------------------
 
@@ -199,45 +201,48 @@ class _Reader:
         value = str(tok)
         return value, Span(start, start + len(value))
 
-    def _text(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _text(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
-        yield Text(value, span)
+        return (Text(value, span),)
 
-    def _inner_text(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _inner_text(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         # Inside a string literal `\"` is `"` and `\\` is `\`; every other pair stays.
         value, span = self._token(tok, base)
         start, pos = span.start, 0
+        nodes: list[Node] = []
         for m in _INNER_ESCAPE.finditer(value):
             if m.start() > pos:
-                yield Text(value[pos : m.start()], Span(start + pos, start + m.start()))
-            yield Text(value[m.start() + 1], Span(start + m.start(), start + m.end()), False)
+                nodes.append(Text(value[pos : m.start()], Span(start + pos, start + m.start())))
+            nodes.append(
+                Text(value[m.start() + 1], Span(start + m.start(), start + m.end()), False)
+            )
             pos = m.end()
         if pos < len(value):
-            yield Text(value[pos:], Span(start + pos, span.end))
+            nodes.append(Text(value[pos:], Span(start + pos, span.end)))
+        return nodes
 
-    def _escape(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _escape(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
-        yield Text(value[1], span, exact=False)
+        return (Text(value[1], span, exact=False),)
 
-    def _field(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _field(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
-        yield Field(value[1:-1], span)
+        return (Field(value[1:-1], span),)
 
-    def _item(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _item(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
         var, attr = value[1:-1].split(".")
-        yield ItemField(var, attr, span)
+        return (ItemField(var, attr, span),)
 
-    def _malformed(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _malformed(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
-        yield Malformed(value, span)
+        return (Malformed(value, span),)
 
-    def _nested(self, tok: Token, base: int, in_separator: bool) -> Iterator[Node]:
+    def _nested(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
         if in_separator:
             # A call in a separator is reported as a placeholder there (see _join).
-            yield Field("", span)
-            return
+            return (Field("", span),)
         fname = value[1:].split("(")[0]
         if fname == "join":
             self.add(
@@ -248,6 +253,7 @@ class _Reader:
             )
         else:
             self._unknown_function(fname, span)
+        return ()
 
     def _unknown_function(self, fname: str, span: Span) -> None:
         hint = " (did you mean join?)" if suggest(fname, ["join"]) else ""
@@ -259,7 +265,7 @@ class _Reader:
             span.end,
         )
 
-    def _call(self, tree: Tree[Token], base: int, in_separator: bool) -> Iterator[Node]:
+    def _call(self, tree: Tree[Token], base: int, in_separator: bool) -> Sequence[Node]:
         from lark import Token
 
         opener: Token = tree.children[0]  # type: ignore[assignment]
@@ -269,7 +275,7 @@ class _Reader:
         fname = str(opener)[1:].split("(")[0]
         if fname != "join":
             self._unknown_function(fname, Span(start, start + len(fname) + 2))
-            return
+            return ()
         args = [c for c in tree.children[1:-1] if not isinstance(c, Token)]
         if len(args) not in (3, 4):
             self.add(
@@ -278,7 +284,7 @@ class _Reader:
                 span.start,
                 span.end,
             )
-            return
+            return ()
         toks: list[Token] = [a.children[0] for a in args]  # type: ignore[misc]
         expected = ("name", "name", "string", "string")
         what = ("a collection name", "a loop variable name", "a string literal", "a string literal")
@@ -292,8 +298,8 @@ class _Reader:
                 s + len(toks[n]),
             )
         if wrong:
-            return
-        yield self._join(toks, base, span)
+            return ()
+        return (self._join(toks, base, span),)
 
     def _join(self, toks: list[Token], base: int, span: Span) -> Join:
         coll_tok, var_tok, body_tok = toks[:3]

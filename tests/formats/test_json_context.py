@@ -386,6 +386,75 @@ def test_scans_share_no_growing_state() -> None:
     assert ROOT.count == 0 and not ROOT.key_set()
 
 
+
+# JSON templates around keys, for the test of the scanner's one-step paths: objects
+# whose keys repeat now and then, with a piece of text sometimes put in anywhere.
+_KEY = st.sampled_from(["a", "b", "c", "a b", "\\u0061"])
+_SPACE = st.sampled_from(["", " ", "\n", " \n  "])
+_VALUE = st.sampled_from(["1", '"x"', '"{SubId1}"', '"v{SubId1}"', "{Payout}", "[]", '""'])
+_JOIN = st.sampled_from(
+    [
+        '{join(items, i, "\\"a\\": \\"{i.sku}\\"")}',
+        '{join(items, i, "\\"k\\": \\"{i.sku}\\"")}',
+        '"{join(items, i, "{i.sku}", "\\", \\"a\\": \\"")}"',
+    ]
+)
+
+
+@st.composite
+def _json_objects(draw: st.DrawFn, depth: int = 0) -> str:
+    members = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 2 and draw(st.integers(0, 5)) == 0:
+            value = draw(_json_objects(depth + 1))
+        else:
+            value = draw(_VALUE)
+        if draw(st.integers(0, 6)) == 0:
+            members.append(draw(_JOIN))
+        else:
+            members.append(f'"{draw(_KEY)}"{draw(_SPACE)}:{draw(_SPACE)}{value}')
+    between = draw(st.sampled_from([",", ", ", ",\n", " ,\n"]))
+    return "{" + draw(_SPACE) + between.join(members) + draw(_SPACE) + "}"
+
+
+@st.composite
+def _json_templates(draw: st.DrawFn) -> str:
+    source = draw(_json_objects())
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(source)))
+        piece = draw(st.sampled_from(['"', ",", ":", '"a":', '", "a": "', "\\", "{SubId2}"]))
+        source = source[:at] + piece + source[at:]
+    return source
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_templates())
+def test_one_step_keys_read_as_step_by_step(source: str) -> None:
+    # A key written whole (``"key":``) and a member between two strings
+    # (``", "key": "``) are read in one step; reading them character by character
+    # must give the same diagnostics and the same compiled code.
+    from unittest import mock
+
+    import postback._contexts._json_scanner as scanner
+
+
+    def outcome() -> tuple[object, ...]:
+        postback._template._cache.clear()
+        found = postback.check(source, format="json")
+        if any(d.severity == "error" for d in found):
+            return tuple(found)
+        return (postback.compile(source, format="json").code,)
+
+    fast = outcome()
+    never = mock.Mock(return_value=None)
+    with (
+        mock.patch.object(scanner, "_WHOLE_KEY", never),
+        mock.patch.object(scanner, "_NEXT_MEMBER", never),
+    ):
+        slow = outcome()
+    postback._template._cache.clear()
+    assert fast == slow
+
 # -- recovery: later, independent defects are reported too ---------------------------------
 
 RECOVERED = [

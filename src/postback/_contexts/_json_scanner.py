@@ -57,6 +57,9 @@ _SPACE: Final = frozenset(" \t\n\r")
 _SKIP_SPACE: Final = re.compile(r"[ \t\n\r]*").match
 _STRING_RUN: Final = re.compile(r'[^"\\\x00-\x1f]*').match
 _WHOLE_KEY: Final = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:').match
+_NEXT_MEMBER: Final = re.compile(
+    r'"[ \t\n\r]*,[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*"'
+).match
 _TOKEN_RUN: Final = re.compile(r"[0-9A-Za-z.+\-]*").match
 _TOKEN_START: Final = frozenset("-0123456789tfn")
 NUMBER: Final = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?").fullmatch
@@ -232,7 +235,7 @@ def _string(state: JsonState, value: str, i: int, node: Text) -> _Step:
     if ch == '"':
         if state.key:
             return _close_key(state, value, j, node)
-        return state.scope.at(Mode.AFTER), j + 1
+        return _close_value(state.scope, value, j)
     if ch == "\\":
         return (
             state._replace(mode=Mode.ESCAPE) if state.key else state.scope.at(Mode.ESCAPE)
@@ -242,6 +245,21 @@ def _string(state: JsonState, value: str, i: int, node: Text) -> _Step:
     )
     # A line break may as well be a missing closing quote: what follows is uncertain.
     return Defect(problem, None if ch in _LINE_BREAKS else _untracked(state), j + 1)
+
+
+def _close_value(scope: Scope, value: str, j: int) -> tuple[JsonState, int]:
+    """At a string value's closing quote ``value[j]``: the state after it.
+
+    Between two string placeholders a template's text is most often the end of one
+    member and the start of the next, ``", "key": "``: when it is, with a new key
+    written whole, it is read in one step, as the transitions would read it.
+    """
+    member = _NEXT_MEMBER(value, j)
+    if member is not None and scope.stack[-1:] == "{":
+        key = member.group(1)
+        if key not in scope.key_set():
+            return scope.with_key(key).at(Mode.STRING), member.end()
+    return scope.at(Mode.AFTER), j + 1
 
 
 def _untracked(state: JsonState) -> JsonState:
