@@ -386,7 +386,6 @@ def test_scans_share_no_growing_state() -> None:
     assert ROOT.count == 0 and not ROOT.key_set()
 
 
-
 # JSON templates around keys, for the test of the scanner's one-step paths: objects
 # whose keys repeat now and then, with a piece of text sometimes put in anywhere.
 _KEY = st.sampled_from(["a", "b", "c", "a b", "\\u0061"])
@@ -437,7 +436,6 @@ def test_one_step_keys_read_as_step_by_step(source: str) -> None:
 
     import postback._contexts._json_scanner as scanner
 
-
     def outcome() -> tuple[object, ...]:
         postback._template._cache.clear()
         found = postback.check(source, format="json")
@@ -454,6 +452,7 @@ def test_one_step_keys_read_as_step_by_step(source: str) -> None:
         slow = outcome()
     postback._template._cache.clear()
     assert fast == slow
+
 
 # -- recovery: later, independent defects are reported too ---------------------------------
 
