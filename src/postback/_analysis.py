@@ -75,10 +75,11 @@ class _Analysis:
 
     def text(self, node: Text, states: _States) -> _States:
         new: _States = {}
+        scan = self.fmt.text
         for state, label in states.items():
             start = 0
             while True:
-                result = self.fmt.text(state, node, start)
+                result = scan(state, node, start)
                 if not isinstance(result, Defect):
                     new.setdefault(result, label)
                     break
@@ -101,7 +102,7 @@ class _Analysis:
                 continue
             after, context = result
             known = self.contexts.setdefault(node, context)
-            if known != context:
+            if known is not context and known != context:
                 self.report(
                     Problem(
                         node.span,
