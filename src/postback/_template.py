@@ -9,7 +9,6 @@ from datetime import tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._checker import check_names
 from ._contexts import Context, get_format
 from ._convert import UnknownKeys
 from ._errors import ConfigError, Diagnostic, RenderError
@@ -92,6 +91,9 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
             f"{opts.max_template_size}; raise the limit if this is intended",
         )
         return _Compiled([too_large], (), {}, lines)
+    # The checker (and the macro patterns it compiles) loads on the first compile.
+    from ._checker import check_names
+
     parsed = parse(source)
     nodes, name_problems = check_names(parsed.nodes, opts.extra_fields, fmt.value)
     problems = [*parsed.problems, *name_problems]

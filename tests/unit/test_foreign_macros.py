@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import postback
+import postback._macros as macros
 from postback import Diagnostic
 from postback._macros import MACROS, lookup
 
@@ -178,6 +183,32 @@ def test_the_examples_do_not_warn(path: Path) -> None:
 def test_the_seed_body_does_not_warn() -> None:
     source = (ROOT / "tests" / "data" / "seed_body.json.txt").read_text(encoding="utf-8")
     assert warnings(source, "json") == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *["#", "!!!", "!", "${", "{{", "}}", "}", "=", "[", "]", "ab", "_1", " ", "."],
+                *["#ab#", "!!!ab!!!", "${ab}", "{{ab}}", "{{ a.b }}", "=[ab]"],
+            ]
+        ),
+        max_size=10,
+    ).map("".join),
+    st.booleans(),
+)
+def test_the_first_search_finds_where_every_macro_starts(text: str, brackets: bool) -> None:
+    # find_in_text scans from the first place a macro can start; scanning from the
+    # text's start must find the same macros.
+    fields = ["SubId1"]
+    found = macros.find_in_text(text, fields, brackets=brackets)
+    everywhere = re.compile("")
+    with (
+        mock.patch.object(macros, "_START", everywhere),
+        mock.patch.object(macros, "_START_WITH_BRACKETS", everywhere),
+    ):
+        assert macros.find_in_text(text, fields, brackets=brackets) == found
 
 
 def test_every_mapping_names_a_catalog_field() -> None:
