@@ -74,8 +74,26 @@ class RecordFailure:
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
+class _Outcome:
+    """What ``Rendered`` and ``Prepared`` share: the record's position and its failure."""
+
+    __slots__ = ()
+    index: int
+    error: RecordFailure | None
+
+    @property
+    def line(self) -> int:
+        """The 1-based position of the record: its line number in a JSON Lines file."""
+        return self.index + 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether the record gave its result (no ``error``)."""
+        return self.error is None
+
+
 @dataclass(frozen=True, slots=True)
-class Rendered:
+class Rendered(_Outcome):
     """The result of rendering one record: its position and the body, or the failure.
 
     ``index`` counts the records of the input from ``start`` (0 unless given), blank
@@ -88,16 +106,6 @@ class Rendered:
     index: int
     body: str | None
     error: RecordFailure | None = None
-
-    @property
-    def line(self) -> int:
-        """The 1-based position of the record: its line number in a JSON Lines file."""
-        return self.index + 1
-
-    @property
-    def ok(self) -> bool:
-        """Whether the record was rendered."""
-        return self.error is None
 
     def to_json(self) -> str:
         """Return the result as one line of JSON, without the newline.
@@ -112,7 +120,7 @@ class Rendered:
 
 
 @dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(_Outcome):
     """The result of preparing one record: its position and the request, or the failure.
 
     ``index`` and ``line`` are those of ``Rendered``; exactly one of ``request`` and
@@ -122,16 +130,6 @@ class Prepared:
     index: int
     request: PreparedRequest | None
     error: RecordFailure | None = None
-
-    @property
-    def line(self) -> int:
-        """The 1-based position of the record: its line number in a JSON Lines file."""
-        return self.index + 1
-
-    @property
-    def ok(self) -> bool:
-        """Whether the request was prepared."""
-        return self.error is None
 
     def to_json(self, *, mask: bool = False) -> str:
         """Return the result as one line of JSON, without the newline.

@@ -169,18 +169,24 @@ _EXPECT_ITEMS: Final = "a list of items (Item objects or mappings)"
 _EXPECT_ELEMENT: Final = "an Item or a mapping of item attributes"
 
 
-def to_items(value: object) -> tuple[Item, ...]:
-    """Convert the ``items`` of an action: Items and mappings in a list, or None."""
-    if value is None:
-        return ()
+def item_list(value: object) -> list[object]:
+    """Return the elements of an ``items`` value (any iterable but text, bytes or a
+    mapping), or raise."""
     if isinstance(value, str | bytes | bytearray | memoryview | Mapping):
         raise expected_error(COLLECTION, _EXPECT_ITEMS, value)
     try:
         iterator = iter(value)  # type: ignore[call-overload]
     except TypeError:
         raise expected_error(COLLECTION, _EXPECT_ITEMS, value) from None
+    return list(iterator)
+
+
+def to_items(value: object) -> tuple[Item, ...]:
+    """Convert the ``items`` of an action: Items and mappings in a list, or None."""
+    if value is None:
+        return ()
     items: list[Item] = []
-    for index, element in enumerate(iterator):
+    for index, element in enumerate(item_list(value)):
         if isinstance(element, Item):
             items.append(element)
         else:

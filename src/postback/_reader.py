@@ -36,7 +36,7 @@ from ._convert import (
     require_str_key,
 )
 from ._errors import RecordError
-from ._item import ITEM_KEYS, Item, item_keys
+from ._item import ITEM_KEYS, Item, item_keys, item_list
 from ._messages import describe_value, short_repr, suggest
 from ._values import MAX_DIGITS
 
@@ -167,20 +167,6 @@ def record_keys(
         given_as[placeholder] = name
         values[placeholder] = value
     return values, extras
-
-
-_EXPECT_ITEMS: Final = "a list of items (Item objects or mappings)"
-
-
-def item_list(value: object) -> list[object]:
-    """Return the elements of an ``items`` value that is not a list, or raise."""
-    if isinstance(value, str | bytes | bytearray | memoryview | Mapping):
-        raise expected_error(COLLECTION, _EXPECT_ITEMS, value)
-    try:
-        iterator = iter(value)  # type: ignore[call-overload]
-    except TypeError:
-        raise expected_error(COLLECTION, _EXPECT_ITEMS, value) from None
-    return list(iterator)
 
 
 # ---------------------------------------------------------------------------
