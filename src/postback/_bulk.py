@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from ._convert import UnknownKeys
 from ._errors import PostbackError, RecordError, RenderError
@@ -271,15 +271,20 @@ def render_many(
     """Return the results of ``Template.render_many``; the arguments are checked now."""
     body_of = _body_function(template)
     options = (template.extra_fields, template.unknown_keys)
-    return _render_loop(body_of, records, options, _check_start(start))
+    return _results(body_of, Rendered, records, options, _check_start(start))
 
 
-def _render_loop(
-    body_of: Callable[[Any], str],
+_Result = TypeVar("_Result", Rendered, Prepared)
+
+
+def _results(
+    produce: Callable[[Any], Any],
+    result: Callable[[int, Any, RecordFailure | None], _Result],
     records: Iterable[object],
     options: tuple[Iterable[str], UnknownKeys],
     start: int,
-) -> Iterator[Rendered]:
+) -> Iterator[_Result]:
+    """Read each record, ``produce`` its body or request, and yield its ``result``."""
     extra, unknown_keys = options
     index = start - 1
     for record in records:
@@ -288,14 +293,14 @@ def _render_loop(
         if value is None:
             continue
         if type(value) is RecordFailure:
-            yield Rendered(index, None, value)
+            yield result(index, None, value)
             continue
         try:
-            body = body_of(value)
+            produced = produce(value)
         except (RecordError, RenderError) as exc:
-            yield Rendered(index, None, _failure(exc))
+            yield result(index, None, _failure(exc))
         else:
-            yield Rendered(index, body)
+            yield result(index, produced, None)
 
 
 def prepare_many(
@@ -312,29 +317,9 @@ def prepare_many(
     # A line is read with the extra fields and unknown-key policy prepare reads a
     # mapping with.
     options = (notification.extra_fields, notification.unknown_keys)
-    return _prepare_loop(notification.prepare, records, options, now, _check_start(start))
+    prepare = notification.prepare
 
+    def produce(record: Action | Mapping[str, object]) -> PreparedRequest:
+        return prepare(record, now=now)
 
-def _prepare_loop(
-    prepare: Callable[..., PreparedRequest],
-    records: Iterable[object],
-    options: tuple[Iterable[str], UnknownKeys],
-    now: datetime,
-    start: int,
-) -> Iterator[Prepared]:
-    extra, unknown_keys = options
-    index = start - 1
-    for record in records:
-        index += 1
-        value = _read(record, extra, unknown_keys)
-        if value is None:
-            continue
-        if type(value) is RecordFailure:
-            yield Prepared(index, None, value)
-            continue
-        try:
-            request = prepare(value, now=now)
-        except (RecordError, RenderError) as exc:
-            yield Prepared(index, None, _failure(exc))
-        else:
-            yield Prepared(index, request)
+    return _results(produce, Prepared, records, options, _check_start(start))
