@@ -137,17 +137,16 @@ class _Checker:
         # The verbatim texts of this level, in one string for one scan: texts that are
         # not adjacent in the source are kept apart by a NUL, which no macro holds.
         pieces: list[str] = []
-        starts: list[int] = []  # where each piece starts in the string
-        offsets: list[int] = []  # and in the source
+        texts: list[Text] = []
+        starts: list[int] = []  # where each text starts in the string
         size, end = 0, -1
         for k, node in enumerate(nodes):
             if isinstance(node, Text) and node.exact:
-                start = node.span.start
-                if start != end:
+                if node.span.start != end:
                     pieces.append("\0")
                     size += 1
+                texts.append(node)
                 starts.append(size)
-                offsets.append(start)
                 pieces.append(node.value)
                 size += len(node.value)
                 end = node.span.end
@@ -158,11 +157,16 @@ class _Checker:
                     self.wrapped(node, before, after if isinstance(after, Text) else None)
         if not pieces:
             return
+
+        def offset(at: int) -> int:
+            text = bisect_right(starts, at) - 1
+            return texts[text].offset_of(at - starts[text])
+
         found = find_in_text("".join(pieces), self.fields, brackets=self.brackets)
         for macro in found:
-            piece = bisect_right(starts, macro.start) - 1
-            base = offsets[piece] - starts[piece]
-            self.warn(Span(base + macro.start, base + macro.end), macro.message, macro.suggestion)
+            # A macro's last character is never one written as an escape.
+            span = Span(offset(macro.start), offset(macro.end - 1) + 1)
+            self.warn(span, macro.message, macro.suggestion)
 
     def wrapped(
         self, node: Field | ItemField | Malformed, before: Text, after: Text | None

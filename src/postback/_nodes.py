@@ -7,6 +7,7 @@ several times faster while being just as immutable, hashable and comparable.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import NamedTuple
 
 __all__ = ["Field", "Hole", "ItemField", "Join", "Malformed", "Node", "Span", "Text"]
@@ -22,19 +23,26 @@ class Span(NamedTuple):
 class Text(NamedTuple):
     """Literal text.
 
-    ``value`` is the text the template produces.  When ``exact`` is true the value is
-    the source characters ``span.start:span.end`` verbatim, so character ``k`` of it
-    comes from offset ``span.start + k``; otherwise (an escape such as ``\\{``) every
-    character is attributed to ``span.start``.
+    ``value`` is the text the template produces.  When ``exact`` is true every
+    character of it has its own source offset: character ``k`` comes from offset
+    ``span.start + k``, plus one for every character before it that the source writes
+    as a two-character escape (``\\"`` or ``\\\\`` in a join's string literal;
+    ``escapes`` holds their indices in ``value``).  Otherwise (an escape such as
+    ``\\{``, a join's separator) every character is attributed to ``span.start``.
     """
 
     value: str
     span: Span
     exact: bool = True
+    escapes: tuple[int, ...] = ()
 
     def offset_of(self, k: int) -> int:
-        """Return the source offset of character ``k`` of ``value``."""
-        return self.span.start + k if self.exact else self.span.start
+        """Return the source offset of character ``k`` of ``value`` (or of its end)."""
+        if not self.exact:
+            return self.span.start
+        if self.escapes:
+            return self.span.start + k + bisect_left(self.escapes, k)
+        return self.span.start + k
 
 
 class Field(NamedTuple):

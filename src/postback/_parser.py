@@ -207,19 +207,22 @@ class _Reader:
 
     def _inner_text(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         # Inside a string literal `\"` is `"` and `\\` is `\`; every other pair stays.
+        # The text stays one node; ``escapes`` keeps where each such character stands.
         value, span = self._token(tok, base)
-        start, pos = span.start, 0
-        nodes: list[Node] = []
+        if "\\" not in value:
+            return (Text(value, span),)
+        pieces: list[str] = []
+        escapes: list[int] = []
+        pos = size = 0
         for m in _INNER_ESCAPE.finditer(value):
-            if m.start() > pos:
-                nodes.append(Text(value[pos : m.start()], Span(start + pos, start + m.start())))
-            nodes.append(
-                Text(value[m.start() + 1], Span(start + m.start(), start + m.end()), False)
-            )
+            pieces.append(value[pos : m.start()])
+            size += m.start() - pos
+            escapes.append(size)
+            pieces.append(value[m.start() + 1])
+            size += 1
             pos = m.end()
-        if pos < len(value):
-            nodes.append(Text(value[pos:], Span(start + pos, span.end)))
-        return nodes
+        pieces.append(value[pos:])
+        return (Text("".join(pieces), span, True, tuple(escapes)),)
 
     def _escape(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)

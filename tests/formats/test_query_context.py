@@ -400,3 +400,15 @@ def test_example_renders_the_sample_exactly() -> None:
         assert got.pop(plural[item_field.name]) == ",".join(values)
     assert got == {}
     assert body == EXPECTED.read_text("utf-8")
+
+
+def test_defects_on_both_sides_of_an_escape_in_a_join_are_all_reported() -> None:
+    # In a join's string literal `\\` writes one backslash, which a form body cannot
+    # hold: each is reported, the second after checking resumes at the next '&'.
+    source = 'a={join(items, i, "&x\\\\=1&y\\\\=2", "")}'
+    found = postback.check(source, format="query")
+    assert [(d.code, source[d.column - 1 : d.end_column - 1]) for d in found] == [
+        ("invalid-query", "\\"),
+        ("invalid-query", "\\"),
+    ]
+    assert [d.column for d in found] == [source.index("\\\\") + 1, source.rindex("\\\\") + 1]

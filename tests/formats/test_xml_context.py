@@ -1036,3 +1036,21 @@ def test_example_renders_the_sample_exactly() -> None:
     assert skeleton(parse(pinned)) == skeleton(root)
     assert body == pinned
     assert template.render_bytes(sample) == pinned.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("source", "at_fault"),
+    [
+        # The character at fault stands right before an escaped quote of a join's
+        # string literal; the caret points at it, not at the escape after it.
+        ('<a>{join(items, i, "<b>&\\"x{i.sku}</b>")}</a>', "&"),
+        ('<a>{join(items, i, "<b>{i.sku}<\\"/b></b>")}</a>', "<"),
+    ],
+)
+def test_a_defect_before_an_escaped_quote_points_at_its_character(
+    source: str, at_fault: str
+) -> None:
+    (found,) = postback.check(source, format="xml")
+    assert found.code == "invalid-xml"
+    assert source[found.column - 1] == at_fault
+    assert source[found.column] == "\\"

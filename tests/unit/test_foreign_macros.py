@@ -233,3 +233,11 @@ def test_the_language_page_lists_every_known_macro() -> None:
         assert row is not None, written
         if macro.field is not None:
             assert row.endswith(f"| `{macro.field}` |") or f"`{macro.field}` with" in row, row
+
+
+def test_macros_after_escaped_quotes_in_a_join_point_at_themselves() -> None:
+    # `\"` in a join's string literal writes one character from two: the positions
+    # of what follows still count both.
+    source = '{"a": [{join(items, i, "\\{\\"k\\": \\"#s2# \\\\\\"{{sku}}{i.sku}\\"\\}")}]}'
+    found = warnings(source, "json")
+    assert spans(found, source) == ["#s2#", "{{sku}}"]

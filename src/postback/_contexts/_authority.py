@@ -60,11 +60,11 @@ class Authority(NamedTuple):
         """Return the authority followed by characters ``start:end`` of ``node``."""
         if start == end:
             return self
-        if node.exact:
+        if node.exact and not node.escapes:
             first = node.span.start
             offsets = tuple(range(first + start, first + end))
         else:
-            offsets = (node.span.start,) * (end - start)
+            offsets = tuple(node.offset_of(k) for k in range(start, end))
         return Authority(self.text + node.value[start:end], self.offsets + offsets, self.holes)
 
     def with_hole(self, span: Span, label: str) -> Authority:
