@@ -272,21 +272,24 @@ class Action:
             parts.append(f"extra={dict(self.extra)!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
-    # MappingProxyType cannot be pickled, so ``extra`` travels as a plain dict.
-    def __getstate__(self) -> tuple[object, ...]:
-        return (
-            *(getattr(self, attr) for attr in _ACTION_ATTRS),
-            self.items,
-            dict(self.extra),
-        )
+    # MappingProxyType cannot be pickled, so ``extra`` travels as a plain dict.  (A
+    # ``__reduce__``: before 3.11.4 ``dataclass(slots=True)`` replaced a class's own
+    # ``__getstate__`` and ``__setstate__``.)
+    def __reduce__(self) -> tuple[object, ...]:
+        values = tuple(getattr(self, attr) for attr in _ACTION_ATTRS)
+        return (_rebuild_action, (values, self.items, dict(self.extra)))
 
-    def __setstate__(self, state: tuple[object, ...]) -> None:
-        *values, items, extra = state
-        for attr, value in zip(_ACTION_ATTRS, values, strict=True):
-            object.__setattr__(self, attr, value)
-        object.__setattr__(self, "items", items)
-        assert isinstance(extra, dict)
-        object.__setattr__(self, "extra", MappingProxyType(extra) if extra else _EMPTY_EXTRA)
+
+def _rebuild_action(
+    values: tuple[object, ...], items: tuple[Item, ...], extra: dict[str, object]
+) -> Action:
+    """Return the action ``Action.__reduce__`` took apart (values already checked)."""
+    action = object.__new__(Action)
+    for attr, value in zip(_ACTION_ATTRS, values, strict=True):
+        object.__setattr__(action, attr, value)
+    object.__setattr__(action, "items", items)
+    object.__setattr__(action, "extra", MappingProxyType(extra) if extra else _EMPTY_EXTRA)
+    return action
 
 
 _reader: Reader | None = None

@@ -47,12 +47,14 @@ QUERY_LITERAL: Final = frozenset(UNRESERVED | set("!$'()*+,;:@/?"))
 HEX: Final = frozenset("0123456789abcdefABCDEF")
 _LITERAL_CLASS: Final = r"[A-Za-z0-9\-._~!$'()*+,;:@/?]"
 # Literal characters and complete %XX escapes: text the scanner needs no decision for.
-_LITERAL: Final = f"{_LITERAL_CLASS}*+(?:%[0-9A-Fa-f]{{2}}{_LITERAL_CLASS}*+)*+"
+_LITERAL: Final = f"{_LITERAL_CLASS}*(?:%[0-9A-Fa-f]{{2}}{_LITERAL_CLASS}*)*"
 _LITERAL_RUN: Final = re.compile(_LITERAL).match
 # The rest of a value and any complete pairs after it ('&', a non-empty key, '=', a
-# value): the text between placeholders of a body is mostly that.  Possessive, so a
-# failing pair at the end costs no backtracking.
-_VALUE_RUN: Final = re.compile(f"{_LITERAL}(?:&(?![=&]){_LITERAL}={_LITERAL})*+").match
+# value): the text between placeholders of a body is mostly that.  A failing pair at
+# the end is given back in time linear in its length: the character classes exclude
+# '%', '&' and '='.  (No possessive quantifiers: before 3.11.3 a possessive repeat whose
+# last turn fails can keep what that turn read.)
+_VALUE_RUN: Final = re.compile(f"{_LITERAL}(?:&(?![=&]){_LITERAL}={_LITERAL})*").match
 
 # How messages name the characters literal URL and form text must encode.
 _CHAR_NAMES: Final = {

@@ -99,11 +99,11 @@ _DELIMITER: Final = re.compile("[/?#]").search
 # A path segment: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"
 # (RFC 3986 §3.3), and '/' between segments.
 _PATH_CLASS: Final = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]"
-_PATH_RUN: Final = re.compile(f"{_PATH_CLASS}*+(?:%[0-9A-Fa-f]{{2}}{_PATH_CLASS}*+)*+").match
+_PATH_RUN: Final = re.compile(f"{_PATH_CLASS}*(?:%[0-9A-Fa-f]{{2}}{_PATH_CLASS}*)*").match
 # The fragment: pchar, '/' and '?' (RFC 3986 §3.5).
 _FRAGMENT_CLASS: Final = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]"
 _FRAGMENT_RUN: Final = re.compile(
-    f"{_FRAGMENT_CLASS}*+(?:%[0-9A-Fa-f]{{2}}{_FRAGMENT_CLASS}*+)*+"
+    f"{_FRAGMENT_CLASS}*(?:%[0-9A-Fa-f]{{2}}{_FRAGMENT_CLASS}*)*"
 ).match
 
 _PAIRS: Final = PairScanner(Code.INVALID_URL, "the query", stop="#")
