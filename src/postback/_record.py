@@ -277,14 +277,17 @@ class Action:
     # ``__getstate__`` and ``__setstate__``.)
     def __reduce__(self) -> tuple[object, ...]:
         values = tuple(getattr(self, attr) for attr in _ACTION_ATTRS)
-        return (_rebuild_action, (values, self.items, dict(self.extra)))
+        return (_rebuild_action, (type(self), values, self.items, dict(self.extra)))
 
 
 def _rebuild_action(
-    values: tuple[object, ...], items: tuple[Item, ...], extra: dict[str, object]
+    cls: type[Action],
+    values: tuple[object, ...],
+    items: tuple[Item, ...],
+    extra: dict[str, object],
 ) -> Action:
     """Return the action ``Action.__reduce__`` took apart (values already checked)."""
-    action = object.__new__(Action)
+    action = object.__new__(cls)
     for attr, value in zip(_ACTION_ATTRS, values, strict=True):
         object.__setattr__(action, attr, value)
     object.__setattr__(action, "items", items)

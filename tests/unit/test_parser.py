@@ -367,3 +367,20 @@ def test_extra_fields_are_known_to_the_parser() -> None:
     assert postback.check('{"a": "{MyField}"}', extra_fields=["MyField"]) == []
     (d,) = postback.check('{"a": "{MyFeld}"}', extra_fields=["MyField"])
     assert d.suggestion == "{MyField}"
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "quoted", "span"),
+    [
+        # An unescaped quote ends a join's string literal early: the error quotes the
+        # one word after it, not the rest of the line or of the template.
+        ('{"items": [{join(items, i, "{"sku": "{i.sku}"}")}]}', "json", "sku", (1, 31, 1, 34)),
+        ('<r>{join(items, i, "<a>"x</a>\n<b>t</b>\n<c/>")}</r>', "xml", "x", (1, 25, 1, 26)),
+    ],
+)
+def test_a_stray_quote_in_a_join_quotes_one_word(
+    source: str, fmt: str, quoted: str, span: tuple[int, int, int, int]
+) -> None:
+    (found,) = [d for d in postback.check(source, format=fmt) if d.code == "invalid-call"]
+    assert found.message.startswith(f"unexpected {quoted!r} in join(...)")
+    assert (found.line, found.column, found.end_line, found.end_column) == span

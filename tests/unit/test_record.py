@@ -891,3 +891,17 @@ def test_sample_is_fresh_but_equal() -> None:
     assert hash(first) == hash(second)
     assert Action.from_dict(first.to_dict()) == first
     assert Action.from_dict(json.loads(json.dumps(first.to_dict()))) == first
+
+
+def test_subclasses_of_action_pickle_and_copy_as_themselves() -> None:
+    class Shop(Action):
+        __slots__ = ()
+
+    action = Shop(campaign_id=1, extra={"MyField": [1, 2]})
+    for again in (copy.copy(action), copy.deepcopy(action)):
+        assert type(again) is Shop and again == action
+    assert type(pickle.loads(pickle.dumps(_ShopAction(campaign_id=2)))) is _ShopAction
+
+
+class _ShopAction(Action):
+    __slots__ = ()
