@@ -14,10 +14,10 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+from _terminal import with_terminal_stderr
 
 import postback
 
@@ -561,46 +561,30 @@ def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
-    import pty
-
     _many_templates(tmp_path / "many")
     assert SCRIPT is not None
-    master, slave = pty.openpty()
-    chunks: list[bytes] = []
+    script = SCRIPT
 
-    def reader() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    try:
-        proc = subprocess.run(
-            [SCRIPT, "check", "many"],
+    def start(terminal: int) -> subprocess.Popen[bytes]:
+        # The one line of standard output fits in the pipe while the process runs.
+        return subprocess.Popen(
+            [script, "check", "many"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=slave,
+            stderr=terminal,
             cwd=tmp_path,
             env=_env(),
-            timeout=120,
-            check=False,
         )
-    finally:
-        os.close(slave)
-    thread.join(timeout=10)
-    os.close(master)
-    shown = b"".join(chunks).decode("utf-8", "replace")
+
+    proc, shown = with_terminal_stderr(start)
+    assert proc.stdout is not None
+    with proc.stdout:
+        output = proc.stdout.read()
     assert proc.returncode == 0
     assert "checking 25/25" in shown
     assert "\r" in shown
     assert shown.endswith("\r")  # the line is cleared at the end
-    assert proc.stdout.decode() == "checked 25 files: no problems found\n"
+    assert output.decode() == "checked 25 files: no problems found\n"
 
 
 # ---------------------------------------------------------------------------

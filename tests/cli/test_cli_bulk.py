@@ -8,13 +8,13 @@ import os
 import select
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _terminal import with_terminal_stderr
 
 import postback
 from postback._cli_bulk import _Source
@@ -377,31 +377,8 @@ def _run_with_stderr(args: list[str], stderr: int) -> subprocess.Popen[bytes]:
 
 
 def _progress_on_a_terminal(args: list[str]) -> tuple[int, str]:
-    import pty
-
-    master, slave = pty.openpty()
-    chunks: list[bytes] = []
-
-    def reader() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    try:
-        proc = _run_with_stderr(args, slave)
-        status = proc.wait(timeout=120)
-    finally:
-        os.close(slave)
-    thread.join(timeout=10)
-    os.close(master)
-    return status, b"".join(chunks).decode("utf-8", "replace")
+    proc, shown = with_terminal_stderr(lambda terminal: _run_with_stderr(args, terminal))
+    return proc.returncode, shown
 
 
 def test_progress_line_on_a_terminal(small: Path) -> None:

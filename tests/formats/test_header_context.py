@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import postback
 from postback import Action, Item
 from postback._contexts.header import header_context
+from references import utf8_safe
 from strategies import hostile_chars, hostile_text
 
 SPECIAL = "\r\n\x00\t \x01\x1f\x7f\x80\x85\u2028\u00e9\U0001f389:;,\"'\\"
@@ -21,10 +22,6 @@ TEXT = hostile_text(SPECIAL)
 FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 INJECTION = re.compile("[\r\n\x00]")
 SECRET = "s3cr3t-token-value"
-
-
-def utf8_safe(value: str) -> str:
-    return re.sub("[\ud800-\udfff]", "\ufffd", value)
 
 
 @given(TEXT, TEXT)

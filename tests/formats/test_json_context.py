@@ -19,6 +19,7 @@ from postback._contexts import Context, Fusion
 from postback._contexts._json_state import ROOT
 from postback._contexts.json import FORMAT, JSON_QUOTED, JSON_STRING, JSON_VALUE, JsonState, Mode
 from postback._nodes import Span, Text
+from references import expected_text
 from strategies import hostile_chars
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -56,17 +57,6 @@ HOSTILE = [
     '", "injected": "x',
     "\x7f\u0085",
 ]
-
-
-def expected_text(value: Any) -> str:
-    """Format a value as docs/language.md says, written independently of the library."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 def attr_of(field: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +16,7 @@ import postback
 from postback import Action, Item
 from postback._contexts.query import FORM_ENCODED
 from postback._escape import form_encode, percent_encode
+from references import expected_text, utf8_safe
 from strategies import DATETIMES, DECIMALS, hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,26 +27,6 @@ SPECIAL = "&=+%#?/;<>\"'\\ \t\r\n\x00\x7f\u0085\u2028\u00e9\u6771\U0001f389{}[]"
 TEXT = hostile_text(SPECIAL, ["", "%", "%2", "%zz", "+", "a=b&c=d", "#frag", "\ud800", "x\udfffy"])
 
 STR_FIELDS = [f for f in postback.FIELDS if f.type is str]
-
-
-def utf8_safe(value: str) -> str:
-    """What a value becomes in a UTF-8 body: lone surrogates as U+FFFD."""
-    return re.sub("[\ud800-\udfff]", "\ufffd", value)
-
-
-def expected_text(value: Any) -> str:
-    """Format a value as docs/language.md says, written independently of the library."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def parse(body: str) -> list[tuple[str, str]]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import pytest
@@ -18,6 +16,7 @@ from postback import Action, Item
 from postback._contexts import Context
 from postback._contexts.url import URL_AUTHORITY, URL_FRAGMENT, URL_PATH
 from postback._escape import path_segment_encode
+from references import expected_text, remove_dot_segments, utf8_safe
 from strategies import DATETIMES, DECIMALS, hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,21 +34,6 @@ TEMPLATE = (
 
 
 DOT_SEGMENTS = (".", "..")
-
-
-def utf8_safe(value: str) -> str:
-    return re.sub("[\ud800-\udfff]", "\ufffd", value)
-
-
-def expected_text(value: Any) -> str:
-    """Format a value as docs/language.md says, written independently of the library."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 def parse(query: str) -> list[tuple[str, str]]:
@@ -130,29 +114,6 @@ def test_structure_is_the_templates_and_values_come_back(
     ]
     assert unquote(parts.fragment) == "frag-" + utf8_safe(promo)
     assert template.render_bytes(action) == url.encode("ascii")
-
-
-def remove_dot_segments(path: str) -> str:
-    """RFC 3986 §5.2.4, as a resolver applies it to a path."""
-    out: list[str] = []
-    rest = path
-    while rest:
-        if rest.startswith(("../", "./")):
-            rest = rest[rest.index("/") + 1 :]
-        elif rest.startswith("/./") or rest == "/.":
-            rest = "/" + rest[3:]
-        elif rest.startswith("/../") or rest == "/..":
-            rest = "/" + rest[4:]
-            if out:
-                out.pop()
-        elif rest in (".", ".."):
-            rest = ""
-        else:
-            match = re.match(r"/?[^/]*", rest)
-            assert match is not None
-            out.append(match.group())
-            rest = rest[match.end() :]
-    return "".join(out)
 
 
 @given(TEXT)

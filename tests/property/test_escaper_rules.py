@@ -23,6 +23,7 @@ import pytest
 
 import postback
 from postback import Action, Item
+from references import utf8_safe
 
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -297,10 +298,6 @@ SPECIAL = [
     "\x00", "\x01", "\x1f", "\x7f", "\x80", "\xa0", "é", "\u2028", "東", "\U0001f389",
     "\ud800", "\udfff", "~", "-", ".", "_", "aZ09",
 ]  # fmt: skip
-
-
-def utf8_safe(value: str) -> str:
-    return re.sub("[\ud800-\udfff]", "\ufffd", value)
 
 
 @pytest.mark.parametrize("char", SPECIAL, ids=ascii)

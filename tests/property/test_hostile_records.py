@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from references import expected_text, utf8_safe
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
@@ -115,22 +116,7 @@ HOSTILE = [
 # -- expected text, written independently of the library (docs/language.md) ---------------
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _HEADER_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
-
-
-def text_of(value: Any, tz: Any = UTC) -> str:
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            value = value.replace(tzinfo=tz)
-        return value.astimezone(tz).isoformat(timespec="seconds")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def utf8_safe(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text)
 
 
 def xml_carried(text: str) -> str:
@@ -171,16 +157,18 @@ def json_check(action: Action, out: str) -> None:
         for name in names:
             attr = next(f.attribute for f in FIELDS + ITEM_FIELDS if f.name == name)
             value = getattr(source, attr)
-            assert obj[f"s:{name}"] == ("" if value is None else json_read(text_of(value))), name
+            assert obj[f"s:{name}"] == ("" if value is None else json_read(expected_text(value))), (
+                name
+            )
             v = obj[f"v:{name}"]
             if value is None:
                 assert v is None
             elif isinstance(value, (int, Decimal)):
                 assert Decimal(v) == value, name
                 if isinstance(v, Decimal):  # json reads "-0" as the int 0: no text to compare
-                    assert format(v, "f") == text_of(value), name
+                    assert format(v, "f") == expected_text(value), name
             else:
-                assert v == json_read(text_of(value)), name
+                assert v == json_read(expected_text(value)), name
 
     compare(data, [f.name for f in FIELDS], action)
     assert len(data["items"]) == len(action.items)
@@ -216,7 +204,7 @@ def xml_check(action: Action, out: str) -> None:
             name = f.get("n")
             attr = next(s.attribute for s in FIELDS + ITEM_FIELDS if s.name == name)
             value = getattr(source, attr)
-            expected = "" if value is None else xml_carried(text_of(value))
+            expected = "" if value is None else xml_carried(expected_text(value))
             assert f.get("a") == expected, name
             assert f.get("b") == expected, name
             assert (f.find("c").text or "") == expected, name  # type: ignore[union-attr]
@@ -246,7 +234,7 @@ def pairs_check(action: Action, pairs: list[tuple[str, str]]) -> None:
         for name in names:
             attr = next(s.attribute for s in FIELDS + ITEM_FIELDS if s.name == name)
             value = getattr(source, attr)
-            text = "" if value is None else utf8_safe(text_of(value))
+            text = "" if value is None else utf8_safe(expected_text(value))
             out += [(f"v.{name}", text), (text, f"k.{name}")]
         return out
 
@@ -289,7 +277,7 @@ def header_expected(action: Action) -> str | None:
     texts = []
     for f in FIELDS:
         value = getattr(action, f.attribute)
-        text = "" if value is None else text_of(value)
+        text = "" if value is None else expected_text(value)
         if _HEADER_FORBIDDEN.search(text):
             return None
         texts.append(utf8_safe(text))
@@ -307,7 +295,7 @@ def text_template() -> str:
 
 def text_check(action: Action, out: str) -> None:
     head = "|".join(
-        "" if (v := getattr(action, f.attribute)) is None else text_of(v) for f in FIELDS
+        "" if (v := getattr(action, f.attribute)) is None else expected_text(v) for f in FIELDS
     )
     items = ",".join(f"[{i.sku or ''}|{i.name or ''}]" for i in action.items)
     assert out == head + items

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from references import remove_dot_segments, whatwg_dot
 
 # Values chosen to break structure, and text around them.
 HOSTILE = [
@@ -77,34 +78,6 @@ def render(template: postback.Template, record: Action) -> str | None:
 
 
 # -- url ----------------------------------------------------------------------------------------
-
-
-def remove_dot_segments(path: str) -> str:
-    """RFC 3986 §5.2.4 (the reference resolvers implement), written independently."""
-    out: list[str] = []
-    rest = path
-    while rest:
-        if rest.startswith(("../", "./")):
-            rest = rest[rest.index("/") + 1 :]
-        elif rest.startswith("/./") or rest == "/.":
-            rest = "/" + rest[3:]
-        elif rest.startswith("/../") or rest == "/..":
-            rest = "/" + rest[4:]
-            if out:
-                out.pop()
-        elif rest in (".", ".."):
-            rest = ""
-        else:
-            match = re.match(r"/?[^/]*", rest)
-            assert match is not None
-            out.append(match.group())
-            rest = rest[match.end() :]
-    return "".join(out)
-
-
-def whatwg_dot(segment: str) -> bool:
-    """Whether the WHATWG URL standard reads ``segment`` as a single- or double-dot segment."""
-    return segment.lower().replace("%2e", ".") in (".", "..")
 
 
 def check_url(url: str) -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from itertools import product
 
 from ada_url import URL
-from test_receivers import remove_dot_segments, whatwg_dot
 
 import postback
 from postback import Action, Item
+from references import remove_dot_segments, whatwg_dot
 
 URL_TOKENS = [
     ".",
