@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ._errors import ConfigError
-from ._messages import describe_value, suggest
+from ._messages import describe_value, short_repr, suggest
 
 __all__ = ["KEYS", "check_keys", "located", "parse_toml", "read_file"]
 
@@ -85,8 +85,8 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Path]:
     file = Path(path)
     try:
         data = file.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(f"cannot read notification file {str(file)!r}: {reason}") from None
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
@@ -165,6 +165,13 @@ def check_keys(
         values[key] = value
     if "url" not in values:
         raise ConfigError("the url setting is required", setting="url")
+    if "\0" in values.get("body_file", ""):
+        # No file system takes a NUL in a path; Path.read_bytes would raise ValueError.
+        raise ConfigError(
+            f"body_file {short_repr(values['body_file'])} holds a NUL character, which no "
+            "path can hold",
+            setting="body_file",
+        )
     if "body_file" not in values:
         return values, "body"
     if "body" in values:

@@ -145,6 +145,29 @@ def test_check_keys_body_file_errors(tmp_path: Path) -> None:
     assert err.setting == "body_file"
 
 
+def test_a_body_file_with_a_nul_character_is_a_config_error(tmp_path: Path) -> None:
+    """``body_file = "a\\u0000b"`` raised ValueError ("embedded null byte") from
+    Path.read_bytes: the value is checked before it is made a path."""
+    err = _config_error(check_keys, {"url": "u", "body_file": "a\0b"}, tmp_path)
+    assert err.message == "body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    assert err.setting == "body_file"
+    path = tmp_path / "n.toml"
+    path.write_text(
+        'url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\nbody_file = "a\\u0000b"\n',
+        encoding="utf-8",
+    )
+    err = _config_error(Notification.from_file, path)
+    assert err.message == (
+        f"{path}: body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    )
+    assert err.setting == "body_file"
+
+
+def test_a_notification_path_with_a_nul_character_is_a_config_error() -> None:
+    err = _config_error(read_file, "n\0.toml")
+    assert err.message == "cannot read notification file 'n\\x00.toml': embedded null byte"
+
+
 def test_every_key_is_a_setting_of_notification() -> None:
     import inspect
 
@@ -170,6 +193,22 @@ def test_from_file_prefixes_setting_errors_with_the_path(tmp_path: Path) -> None
         "'America/New_York'"
     )
     assert err.setting == "timezone"
+
+
+def test_from_file_numbers_beyond_the_bounds(tmp_path: Path) -> None:
+    """``min_delay`` of 400 digits raised OverflowError (int to float)."""
+    path = tmp_path / "n.toml"
+    path.write_text('url = "https://e.com/"\nmin_delay = ' + "9" * 400 + "\n", encoding="utf-8")
+    err = _config_error(Notification.from_file, path)
+    assert err.message == (
+        f"{path}: min_delay {'9' * 57}... is too large: at most 86,399,999,913,600 seconds "
+        "(999,999,999 days)"
+    )
+    assert err.setting == "min_delay"
+    path.write_text('url = "https://e.com/"\nmax_requests = 0x' + "f" * 400 + "\n", "utf-8")
+    err = _config_error(Notification.from_file, path)
+    assert err.message.startswith(f"{path}: max_requests {int('f' * 400, 16)!r:.57}... is too")
+    assert err.setting == "max_requests"
 
 
 def test_from_file_names_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -343,6 +343,72 @@ def test_invalid_settings_raise_config_error_naming_the_setting(
     assert isinstance(info.value, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**400, "min_delay " + "1" + "0" * 56 + "... is too large"),
+        (10**5000, "min_delay <int of about 5,001 digits> is too large"),
+        (Decimal("1e999999999"), "min_delay Decimal('1E+999999999') is too large"),
+        (1e300, "min_delay 1e+300 is too large"),
+        (86_399_999_913_600.5, "min_delay 86399999913600.5 is too large"),
+        (-(10**400), "min_delay must be 0 or more seconds, not -10000000000000000000000000000"),
+        (
+            Decimal("-1e999999999"),
+            "min_delay must be 0 or more seconds, not Decimal('-1E+999999999')",
+        ),
+    ],
+    ids=[
+        "int-1e400",
+        "int-1e5000",
+        "decimal-1e999999999",
+        "float-1e300",
+        "float-past",
+        "-1e400",
+        "-decimal",
+    ],
+)
+def test_a_min_delay_beyond_a_timedelta_is_a_config_error(value: object, message: str) -> None:
+    """min_delay=10**400 raised OverflowError (math.isfinite converts the int to a float)
+    and min_delay=Decimal("1e999999999") decimal.Overflow (multiplied by a million in
+    the thread's context): numbers are compared with the bound before any conversion."""
+    with pytest.raises(ConfigError) as info:
+        make(min_delay=value)
+    assert info.value.setting == "min_delay"
+    assert info.value.message.startswith(message)
+    if "too large" in message:
+        assert info.value.message.endswith(
+            "is too large: at most 86,399,999,913,600 seconds (999,999,999 days)"
+        )
+
+
+def test_min_delay_up_to_the_bound_whatever_the_decimal_context() -> None:
+    import decimal
+
+    assert make(min_delay=86_399_999_913_600).delay == timedelta(days=999_999_999)
+    assert make(min_delay=Decimal("86399999913600.000000")).delay == timedelta(days=999_999_999)
+    with decimal.localcontext(decimal.Context(prec=3, traps=[decimal.Inexact])):
+        assert make(min_delay=Decimal("12.3456785")).delay == timedelta(
+            seconds=12, microseconds=345678
+        )
+        assert make(min_delay=Decimal("1e-999999999")).delay == timedelta(0)
+
+
+def test_a_huge_max_requests_is_a_config_error() -> None:
+    """max_requests=10**5000 was accepted, and repr() of the notification raised
+    ValueError: Python writes no int of more than 4,300 digits."""
+    for value, shown in ((10**5000, "<int of about 5,001 digits>"), (1_000_000_001, "1000000001")):
+        with pytest.raises(ConfigError) as info:
+            make(max_requests=value)
+        assert info.value.setting == "max_requests"
+        assert info.value.message == (
+            f"max_requests {shown} is too large: at most 1,000,000,000 requests per second; "
+            "leave it out (None) for no limit"
+        )
+    with pytest.raises(ConfigError, match=r"not <-int of about 5,000 digits>; leave it out"):
+        make(max_requests=-(10**4999))
+    assert make(max_requests=1_000_000_000).pacer().max_requests == 1_000_000_000
+
+
 def test_url_template_error_names_url() -> None:
     with pytest.raises(TemplateError) as info:
         Notification("https://example.com/pb?id={ActoinId}")
