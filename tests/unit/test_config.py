@@ -7,10 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 
 from postback import ConfigError
-from postback._config import KEYS, check_keys, located, parse_toml, read_file
+from postback._config import (
+    KEYS,
+    TomlError,
+    check_keys,
+    load_toml,
+    located,
+    parse_toml,
+    read_file,
+)
 from postback._notification import Notification
+from strategies import toml_documents
 
 ALL_KEYS = (
     "url, method, body, body_file, body_format, headers, min_delay, max_requests, "
@@ -74,6 +84,57 @@ def test_parse_toml_without_locating_keeps_tomllibs_wording() -> None:
     assert re.fullmatch(r"<stdin>: invalid TOML: .+ \(at line 2, column 10\)", err.message)
     located_err = _config_error(parse_toml, 'url = "x"\nurl = "y"\n', "<stdin>")
     assert re.fullmatch(r"<stdin>:2:10: invalid TOML: [^()]+", located_err.message)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ("x = " + "[" * 2000 + "]" * 2000, 1, 105, "arrays and inline tables nested more than 100 levels deep"),
+        ('url = "u"\nx = ' + "{a = " * 2000 + "1" + "}" * 2000, 2, 505, "arrays and inline tables nested more than 100 levels deep"),
+        ('url = "u"\nmin_delay = ' + "9" * 5000, 2, 13, "a number of more than 1,000 digits"),
+        ('url = "u"\nmax_requests = -' + "9" * 1001, 2, 17, "a number of more than 1,000 digits"),
+    ],
+)  # fmt: skip
+def test_nesting_and_long_numbers_are_refused_before_tomllib_reads_them(
+    text: str, line: int, column: int, reason: str
+) -> None:
+    """Deep nesting raised RecursionError out of tomllib, and an integer of more than
+    4,300 digits ValueError; both are errors at their line and column now."""
+    err = _config_error(parse_toml, text, "n.toml")
+    assert err.message == f"n.toml:{line}:{column}: {reason}"
+    err = _config_error(parse_toml, text, "<stdin>", locate=False)
+    assert err.message == f"<stdin>: {reason} (at line {line}, column {column})"
+    with pytest.raises(TomlError) as info:
+        load_toml(text)
+    assert (info.value.message, info.value.line, info.value.column) == (reason, line, column)
+
+
+@given(toml_documents(list(KEYS)))
+def test_any_toml_text_is_a_table_or_a_config_error(text: str) -> None:
+    """Whatever the text holds (lone surrogates included), tomllib is given nothing
+    it recurses on or converts in quadratic time: a table, or a ConfigError."""
+    try:
+        table = parse_toml(text, "n.toml")
+    except ConfigError as exc:
+        assert exc.message.startswith("n.toml:")
+        return
+    assert isinstance(table, dict)
+
+
+def test_load_toml_words_tomllibs_errors() -> None:
+    with pytest.raises(TomlError) as info:
+        load_toml('url = "x"\nurl = "y"\n')
+    assert (info.value.line, info.value.column) == (2, 10)
+    assert re.fullmatch(r"invalid TOML: [^()]+", info.value.message)
+    assert re.fullmatch(r"invalid TOML: .+ \(at line 2, column 10\)", info.value.worded)
+    with pytest.raises(TomlError) as info:
+        load_toml("a = 1\nb = ")
+    assert (info.value.line, info.value.column) == (2, 5)
+    assert info.value.message.endswith(" at the end of the file")
+    assert load_toml("x = " + "[" * 100 + "]" * 100 + "\ny = " + "9" * 1000) == {
+        "x": load_toml("x = " + "[" * 100 + "]" * 100)["x"],
+        "y": 10**1000 - 1,
+    }
 
 
 def test_located_prefixes_config_errors_and_keeps_the_setting() -> None:
@@ -159,6 +220,14 @@ def test_a_body_file_with_a_nul_character_is_a_config_error(tmp_path: Path) -> N
     err = _config_error(Notification.from_file, path)
     assert err.message == (
         f"{path}: body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    )
+    assert err.setting == "body_file"
+
+
+def test_a_body_file_the_file_system_cannot_encode_is_a_config_error(tmp_path: Path) -> None:
+    err = _config_error(check_keys, {"url": "u", "body_file": "b\ud800.json"}, tmp_path)
+    assert err.message == (
+        "body_file 'b\\ud800.json' holds '\\ud800', which the file system's encoding cannot write"
     )
     assert err.setting == "body_file"
 
