@@ -207,12 +207,11 @@ def check_keys(
         values[key] = value
     if "url" not in values:
         raise ConfigError("the url setting is required", setting="url")
-    if "body_file" in values:
-        _check_path(values["body_file"])
     if "body_file" not in values:
         return values, "body"
     if "body" in values:
         raise ConfigError("give either body or body_file, not both", setting="body_file")
+    _check_path(values["body_file"])
     path = Path(base_dir if base_dir is not None else ".") / values.pop("body_file")
     values["body"] = _read_body_file(path)
     return values, str(path)
