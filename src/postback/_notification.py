@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overloa
 from ._errors import ConfigError, RenderError, TemplateError
 from ._options import CompileOptions, UnknownKeys
 from ._pacer import Pacer
+from ._pickling import init_values, restore, state
 from ._record import Action, coerce
 from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
 from ._secrets import is_secret_header, mask_template
@@ -183,9 +184,12 @@ class Notification:
         return hash(self._settings)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Compiled templates do not pickle; the settings do, and are compiled again
-        # (from the template cache, usually) where they are unpickled.
-        return (_rebuild, self._settings.arguments())
+        # Compiled templates do not pickle; the settings do, by name and with the
+        # version (``_pickling``), and are compiled again (from the template cache,
+        # usually) where they are unpickled.
+        settings = init_values(self._settings)
+        settings["options"] = init_values(settings["options"])
+        return (_rebuild, (state(settings=settings),))
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}={value!r}" for name, value in self._settings.shown())
@@ -407,5 +411,7 @@ def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
     return template
 
 
-def _rebuild(*arguments: Any) -> Notification:
-    return Notification._from_settings(Settings(*arguments))
+def _rebuild(pickled: object) -> Notification:
+    settings = dict(restore("Notification", pickled)["settings"])
+    options = CompileOptions(**settings.pop("options"))
+    return Notification._from_settings(Settings(**settings, options=options))

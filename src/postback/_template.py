@@ -15,6 +15,7 @@ from ._errors import ConfigError, Diagnostic, RenderError
 from ._nodes import Field, Hole, ItemField, Join, Node, Span
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._parser import parse
+from ._pickling import init_values, restore, state
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
 from ._reader import Reader, make_reader
 from ._record import Action, not_a_record
@@ -196,9 +197,13 @@ class Template:
         return f"<postback.Template format={self.format.value!r} source={head!r}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # A template pickles as its source and options and is compiled again (from
-        # the cache, usually) where it is unpickled: generated code does not pickle.
-        return (_unpickle, (self.source, self.format.value, self._opts))
+        # A template pickles as its source and options, by name and with the version
+        # (``_pickling``), and is compiled again (from the cache, usually) where it is
+        # unpickled: generated code does not pickle.
+        pickled = state(
+            source=self.source, format=self.format.value, options=init_values(self._opts)
+        )
+        return (_unpickle, (pickled,))
 
     @property
     def missing(self) -> str:
@@ -288,8 +293,11 @@ class Template:
         return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
 
 
-def _unpickle(source: str, fmt: str, opts: CompileOptions) -> Template:
-    return _compile(source, Format.parse(fmt), opts)
+def _unpickle(pickled: object) -> Template:
+    values = restore("Template", pickled)
+    return _compile(
+        values["source"], Format.parse(values["format"]), CompileOptions(**values["options"])
+    )
 
 
 def _used_names(nodes: Iterable[Node]) -> tuple[frozenset[str], tuple[str, ...]]:

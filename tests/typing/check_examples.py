@@ -96,6 +96,28 @@ def docs_bulk() -> None:
     print(same == notification, same.body_template is notification.body_template)
     # True True: in this process the copy is the cached template itself
 
+    # docs/bulk.md, example 5
+    template_source = Path("examples/action-clearing.json").read_text("utf-8")
+    options = {"format": "json", "timezone": "America/New_York"}
+    settings = {
+        "url": "https://postbacks.example.com/impact/actions/{CampaignId}?action_id={ActionId}",
+        "method": "POST",
+        "body": template_source,
+        "body_format": "json",
+        "headers": {"X-Action-Id": "{ActionId}"},
+        "max_requests": 10,
+    }
+    shipped = pickle.dumps((template_source, options, settings))  # what sc.broadcast(...) sends
+
+    # On the executor:
+    source_there, options_there, settings_there = pickle.loads(shipped)
+    template_there = postback.compile(source_there, **options_there)
+    notification_there = postback.Notification.from_dict(settings_there)
+    same_template = postback.compile(template_source, "json", timezone="America/New_York")
+    print(template_there == same_template)  # True
+    print(notification_there.prepare(postback.sample_action()).url)
+    # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.158133
+
 
 def docs_ci() -> None:
     # docs/ci.md, example 1

@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import pytest
 
 import postback
+from pickles import from_other_version
 from postback import Action, ConfigError, RecordError, RenderError, TemplateError
 from postback._notification import Notification, Outcome, PreparedRequest
 from postback._pacer import Pacer
@@ -560,6 +561,47 @@ def test_notifications_built_every_way_survive_pickling(tmp_path: Path) -> None:
         assert copy.header_templates == n.header_templates
         for attr in ("timezone", "missing", "extra_fields", "date_format", "min_delay"):
             assert getattr(copy, attr) == getattr(n, attr), attr
+
+
+def test_a_notification_pickled_by_another_version_is_refused_naming_both_versions() -> None:
+    """A notification pickled its settings as a tuple read by position (its compile
+    options too), with no version: a Spark executor on another postback version could
+    read one setting as another.  Now the pickle carries the version and the settings
+    by name, and another version's pickle is a ConfigError naming both versions and
+    showing no setting (a secret header's value least of all)."""
+    n = Notification(**FULL_SETTINGS)
+    blob, other = from_other_version(pickle.dumps(n))
+    with pytest.raises(ConfigError) as info:
+        pickle.loads(blob)
+    message = info.value.message
+    assert message.startswith(
+        f"cannot unpickle this Notification: it was pickled by postback {other}, "
+        f"and this is postback {postback.__version__};"
+    )
+    assert "Bearer abc" not in message and "example.com" not in message
+
+
+def test_a_notification_pickle_is_refused_by_a_process_on_another_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blob = pickle.dumps(Notification(**FULL_SETTINGS))
+    monkeypatch.setattr(postback._version, "__version__", "9.9.9")
+    with pytest.raises(ConfigError, match=r"pickled by postback \S+, and this is postback 9\.9\.9"):
+        pickle.loads(blob)
+
+
+def test_a_pickled_notification_restores_its_settings_by_name() -> None:
+    n = Notification(**FULL_SETTINGS)
+    assert b"CompileOptions" not in pickle.dumps(n)
+    assert b"Settings" not in pickle.dumps(n)
+    rebuild, (state,) = n.__reduce__()
+    settings = state["settings"]
+    settings["options"] = dict(reversed(settings["options"].items()))
+    state["settings"] = dict(reversed(settings.items()))
+    again = rebuild(state)
+    assert again == n
+    assert repr(again) == repr(n)
+    assert again.prepare(CHANNEL_ACTION) == n.prepare(CHANNEL_ACTION)
 
 
 def test_a_body_files_template_keeps_its_name_through_pickling(tmp_path: Path) -> None:
