@@ -189,5 +189,14 @@ def check_notification(path: str) -> list[FileDiagnostic]:
                 found.append(FileDiagnostic(settings.body_name, diag))
             else:
                 found.append(FileDiagnostic(name, _moved(diag, source, spans.get(key), lines)))
+    if not any(f.diagnostic.severity == "error" for f in found):
+        # What loading refuses beyond the settings and each template on its own: a
+        # header whose value must be literal text, or that a notification cannot set.
+        from ._notification import Notification
+
+        try:
+            Notification._from_settings(settings)
+        except ConfigError as exc:
+            found.append(FileDiagnostic(name, _settings_error(text, spans, exc)))
     found.sort(key=lambda f: (f.file != name, f.diagnostic.line, f.diagnostic.column))
     return found

@@ -390,8 +390,41 @@ class Notification:
             return cls.from_dict(table, base_dir=file.parent)
 
 
+# Headers whose value decides how the receiver reads the request, besides those that
+# frame it (``Settings`` refuses those): its media type, its method, how its body is
+# encoded, and the host, scheme, path or client that a receiver behind a proxy believes.
+# Name -> (may it be literal text?, why).  No record value may ever choose one; those
+# that only proxies write, or that no rendered body needs, are refused altogether.
+# docs/security.md lists them with these reasons.
+_OVERRIDES_METHOD: Final = "it replaces the request's method for receivers that honour it"
+_PROXY_WRITES: Final = "proxies write it, and a receiver behind one reads"
+_ROUTES: Final = "some servers route the request by it instead of its path"
+_RECEIVER_HEADERS: Final = {
+    "content-type": (True, "it overrides the body format's media type"),
+    "x-http-method-override": (True, _OVERRIDES_METHOD),
+    "x-http-method": (True, _OVERRIDES_METHOD),
+    "x-method-override": (True, _OVERRIDES_METHOD),
+    "content-encoding": (False, "it makes the receiver decode the body, which is never encoded"),
+    "forwarded": (False, f"{_PROXY_WRITES} the request's host, scheme and client from it"),
+    "x-forwarded-host": (False, f"{_PROXY_WRITES} the request's host from it"),
+    "x-forwarded-proto": (False, f"{_PROXY_WRITES} the request's scheme from it"),
+    "x-forwarded-port": (False, f"{_PROXY_WRITES} the request's port from it"),
+    "x-forwarded-prefix": (False, f"{_PROXY_WRITES} the request's path prefix from it"),
+    "x-forwarded-for": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "x-real-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "x-original-url": (False, _ROUTES),
+    "x-rewrite-url": (False, _ROUTES),
+}
+
+
 def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
     """Compile the value template of header ``name``; a secret one's errors are masked."""
+    literal, why = _RECEIVER_HEADERS.get(name.lower(), (True, ""))
+    if not literal:
+        raise ConfigError(
+            f"header {name!r} cannot be set by a notification ({why}); leave it out",
+            setting=f"headers.{name}",
+        )
     try:
         template = _compile(value, Format.HEADER, replace(options, name=f"headers.{name}"))
     except TemplateError as exc:
@@ -400,12 +433,11 @@ def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
             # credential) out of logs, keep placeholders and positions.
             exc.source = mask_template(exc.source)
         raise
-    if template.fields and name.lower() == "content-type":
-        # The media type decides how the receiver parses the body: it must be what
-        # the template describes, never a record's value.
+    if template.fields and why:
+        # How the receiver reads the request is the template author's choice, never a
+        # record's value.
         raise ConfigError(
-            f"header {name!r} must be literal text (it overrides the body format's "
-            "media type); it cannot hold placeholders",
+            f"header {name!r} must be literal text ({why}); it cannot hold placeholders",
             setting=f"headers.{name}",
         )
     return template

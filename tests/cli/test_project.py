@@ -250,6 +250,31 @@ def test_invalid_notification_settings_are_a_diagnostic_at_the_key(project: Path
     assert record["line"] == 4
 
 
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ('X-Forwarded-For = "{SubId2}"', "header 'X-Forwarded-For' cannot be set"),
+        ('Content-Encoding = "gzip"', "header 'Content-Encoding' cannot be set"),
+        ('X-HTTP-Method-Override = "{SubId2}"', "header 'X-HTTP-Method-Override' must be literal"),
+        ('Content-Type = "{SubId2}"', "header 'Content-Type' must be literal"),
+    ],
+)
+def test_a_header_the_notification_refuses_is_a_diagnostic_at_its_key(
+    project: Path, header: str, message: str
+) -> None:
+    """postback check passed a notification whose Content-Type or method override held
+    a placeholder, or that set a header only proxies write: it checked the settings and
+    each template, but not what loading the notification refuses."""
+    notification = project / TEMPLATES / "notification.toml"
+    _replace(notification, 'X-Tier = "{Tier}"', header)
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    assert diagnostics(result.stdout) == [
+        ("templates/notification.toml", 11, 1, "invalid-notification")
+    ]
+    assert message in result.stdout
+
+
 def test_a_broken_header_template(project: Path) -> None:
     (project / TEMPLATES / "tier.header").write_text("tier={Tier}\r\nsub={SubId1}\n", "utf-8")
     result = run("check", cwd=project)

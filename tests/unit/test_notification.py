@@ -344,6 +344,89 @@ def test_invalid_settings_raise_config_error_naming_the_setting(
     assert isinstance(info.value, ValueError)
 
 
+# Headers that change how the receiver reads the request: those it may hold as literal
+# text only, and those refused in any form.
+LITERAL_ONLY_HEADERS = [
+    "Content-Type",
+    "X-HTTP-Method-Override",
+    "X-HTTP-Method",
+    "X-Method-Override",
+]
+REFUSED_HEADERS = [
+    "Content-Encoding",
+    "Forwarded",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Port",
+    "X-Forwarded-Prefix",
+    "X-Forwarded-For",
+    "X-Real-IP",
+    "X-Original-URL",
+    "X-Rewrite-URL",
+]
+POST_QUERY: dict[str, Any] = {"method": "POST", "body": QUERY_BODY, "body_format": "query"}
+
+
+@pytest.mark.parametrize("name", LITERAL_ONLY_HEADERS + REFUSED_HEADERS)
+@pytest.mark.parametrize(
+    "value", ["s3cr3t {SubId1}", '{join(items, i, "s3cr3t{i.sku}")}', "s3cr3t{MyField}"]
+)
+def test_a_header_that_changes_how_the_receiver_reads_the_request_holds_no_placeholder(
+    name: str, value: str
+) -> None:
+    """Content-Encoding, the method overrides and the headers proxies write were
+    accepted as templates, while Host and Content-Type were refused: a record could
+    make the receiver decode a plain body, apply another method, or believe another
+    host, path or client address.  The error names the header, not its value."""
+    for spelling in (name, name.lower(), name.upper()):
+        with pytest.raises(ConfigError) as info:
+            make(**POST_QUERY, headers={spelling: value}, extra_fields=["MyField"])
+        assert info.value.setting == f"headers.{spelling}"
+        assert repr(spelling) in info.value.message
+        assert "s3cr3t" not in str(info.value) and "{" not in info.value.message
+        assert ("must be literal text" in info.value.message) is (name in LITERAL_ONLY_HEADERS)
+
+
+@pytest.mark.parametrize("name", REFUSED_HEADERS)
+def test_a_header_only_proxies_write_or_a_content_encoding_is_refused_even_literal(
+    name: str,
+) -> None:
+    for lines in ([f"{name}: s3cr3t"], [f"{name}:"]):
+        with pytest.raises(ConfigError) as info:
+            make(**POST_QUERY, headers=lines)
+        assert info.value.setting == f"headers.{name}"
+        assert info.value.message.startswith(f"header {name!r} cannot be set by a notification (")
+        assert info.value.message.endswith("; leave it out")
+        assert "s3cr3t" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", LITERAL_ONLY_HEADERS)
+def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str) -> None:
+    value = "text/plain; charset=utf-8" if name == "Content-Type" else "PUT"
+    request = make(**POST_QUERY, headers={name: value}).prepare(SAMPLE)
+    assert request.header(name) == value
+    assert [n for n, _ in request.headers].count(name) == 1
+
+
+def test_security_md_lists_every_header_a_notification_refuses() -> None:
+    from postback._notification import _RECEIVER_HEADERS
+    from postback._settings import _FRAMING_HEADERS
+
+    text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")
+    table = text.split("| header | rule | why |", 1)[1].split("\n\n", 1)[0]
+    listed: dict[str, str] = {}
+    for row in table.strip().splitlines()[1:]:
+        names, rule, why = (cell.strip() for cell in row.strip("|").split(" | "))
+        assert why, names
+        for header in names.split(", "):
+            listed[header.strip("`").lower()] = rule
+    expected = {name: "refused" for name in _FRAMING_HEADERS}
+    for name, (literal, _why) in _RECEIVER_HEADERS.items():
+        expected[name] = "literal text only" if literal else "refused"
+    assert listed == expected
+    assert {h.lower() for h in REFUSED_HEADERS + LITERAL_ONLY_HEADERS} == set(_RECEIVER_HEADERS)
+
+
 def test_url_template_error_names_url() -> None:
     with pytest.raises(TemplateError) as info:
         Notification("https://example.com/pb?id={ActoinId}")
