@@ -1,6 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields`` and ``test`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test`` and ``init``
+(docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -29,6 +30,7 @@ from ._cli_args import (
 )
 from ._cli_bulk import check_bulk_flags, prepare_records, render_records
 from ._cli_check import cmd_check
+from ._cli_init import add_init
 from ._cli_io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -205,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_prepare(commands, _cmd_prepare)
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
+    add_init(commands)
     return parser
 
 
@@ -217,7 +220,7 @@ def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("a command is required: render, check, prepare, fields or test")
+        parser.error("a command is required: render, check, prepare, fields, test or init")
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)
 

@@ -962,7 +962,14 @@ def test_docs_describe_every_command_and_option() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(commands.choices) == {"render", "check", "prepare", "fields", "test"}
+    assert set(commands.choices) == {
+        "render",
+        "check",
+        "prepare",
+        "fields",
+        "test",
+        "init",
+    }
     for name, sub in commands.choices.items():
         assert f"## `postback {name}`" in text
         for action in sub._actions:
