@@ -1,7 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test`` and ``init``
-(docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init`` and
+``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -30,6 +30,7 @@ from ._cli_args import (
 )
 from ._cli_bulk import check_bulk_flags, prepare_records, render_records
 from ._cli_check import cmd_check
+from ._cli_completion import add_completion
 from ._cli_init import add_init
 from ._cli_io import (
     EXIT_FAILED,
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
+    add_completion(commands)
     return parser
 
 
@@ -220,7 +222,9 @@ def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("a command is required: render, check, prepare, fields, test or init")
+        parser.error(
+            "a command is required: render, check, prepare, fields, test, init or completion"
+        )
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)
 

@@ -969,6 +969,7 @@ def test_docs_describe_every_command_and_option() -> None:
         "fields",
         "test",
         "init",
+        "completion",
     }
     for name, sub in commands.choices.items():
         assert f"## `postback {name}`" in text
