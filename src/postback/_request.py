@@ -194,7 +194,8 @@ class PreparedRequest:
         urllib adds ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and
         ``Connection``.  ``urllib.request.urlopen`` follows redirects (a POST answered
         with 302 is re-sent as a GET without its body); open the request with an
-        opener whose redirect handler refuses them (docs/notifications.md).
+        opener whose redirect handler refuses them, as the
+        [Notifications][with-requests-aiohttp-or-urllib] page shows.
         """
         import urllib.request
 

@@ -259,7 +259,8 @@ class Template:
         read or rendered yields a result with ``error`` set (code ``invalid-json``,
         ``not-an-object``, ``record-error`` or ``render-error``) and the loop goes on.
         ``index`` counts from ``start``.  Results are made one at a time, as the
-        caller asks for them, and nothing is kept between records.  docs/bulk.md.
+        caller asks for them, and nothing is kept between records.  See
+        [Rendering in bulk][rendering-in-bulk].
         """
         from ._bulk import render_many
 

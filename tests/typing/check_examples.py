@@ -140,6 +140,15 @@ def docs_ci() -> None:
             print(comparison.diff())  # unified diff, expected -> rendered
 
 
+def docs_index() -> None:
+    # docs/index.md, example 1
+    import postback
+
+    template = postback.compile('{"id": "{ActionId}", "payout": {Payout}}', format="json")
+    body = template.render({"ActionId": "1000.4636.158133", "Payout": "12.50"})
+    assert body == '{"id": "1000.4636.158133", "payout": 12.50}'
+
+
 def docs_notifications() -> None:
     # docs/notifications.md, example 1
     import postback
