@@ -56,7 +56,8 @@ _END_OF_HEAD: Final = re.compile(rb"\r?\n\r?\n")
 _DEPTH: Final = 3
 _WIDTH: Final = 8
 _TEXT: Final = 200
-# Literal words of a secret header shorter than this are not looked for in messages.
+# The words of a secret header's literal text that messages are searched for: those of
+# one or two characters would mask the message's own words and hide little.
 _WORD: Final = re.compile(r"\S{3,}")
 
 
@@ -80,20 +81,24 @@ def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
     return tuple((name, MASK if is_secret_header(name) else value) for name, value in headers)
 
 
-def mask_template(source: str) -> str:
-    """Return a header template with each visible character of its literal text as ``*``.
-
-    Placeholders (and joins) stay as written and every character keeps its offset, so
-    an error's line, column and caret still point at the right place.
-    """
+def _literal_spans(source: str) -> list[tuple[int, int]]:
+    """The spans of the literal text of a template (its placeholders and joins left out)."""
     from ._nodes import Text
     from ._parser import parse
 
+    return [node.span for node in parse(source).nodes if isinstance(node, Text)]
+
+
+def mask_template(source: str, spans: list[tuple[int, int]] | None = None) -> str:
+    """Return a header template with each visible character of its literal text as ``*``.
+
+    Placeholders (and joins) stay as written and every character keeps its offset, so
+    an error's line, column and caret still point at the right place.  ``spans`` are
+    those of its literal text, when they are known.
+    """
     chars = list(source)
-    for node in parse(source).nodes:
-        if isinstance(node, Text):
-            start, end = node.span
-            chars[start:end] = _VISIBLE.sub("*", source[start:end])
+    for start, end in _literal_spans(source) if spans is None else spans:
+        chars[start:end] = _VISIBLE.sub("*", source[start:end])
     return "".join(chars)
 
 
@@ -194,10 +199,16 @@ def _shown(value: object, depth: int) -> str:
     if isinstance(value, list | tuple):
         items = list(value[: _WIDTH + 1])
         first = items[0] if items else None
-        if isinstance(first, str) and _secret_name(first) and not first.partition(":")[2].strip():
-            # A (name, value) pair of a secret header, or a longer list that starts
-            # with its name (not with a "Name: value" line): what follows is masked.
-            parts = [_shown(items[0], depth + 1)] + [repr(MASK)] * min(len(items) - 1, 1)
+        secret_name = (
+            isinstance(first, str) and _secret_name(first) and not first.partition(":")[2].strip()
+        )
+        odd_name = len(items) == 2 and not isinstance(first, str | list | tuple | Mapping)
+        if secret_name or odd_name:
+            # A (name, value) pair of a secret header, or of a name that is no string
+            # (a number, bytes...: which header it is cannot be told), or a longer list
+            # that starts with a secret name (not with a "Name: value" line): what
+            # follows the name is masked.
+            parts = [_shown(first, depth + 1)] + [repr(MASK)] * min(len(items) - 1, 1)
             if len(items) > 2:
                 parts.append("...")
         else:
@@ -215,8 +226,9 @@ def describe_headers(value: object) -> str:
     """Return a headers setting (or a part of it) and its type for a message, masked.
 
     Strings and bytes are lines or names (``masked_line``), pairs and mappings hide
-    the value of a secret name, and other objects than these, numbers, lists and
-    tuples are named by their type alone: ``[['Authorization', '***']] (list)``.
+    the value of a secret name (and a pair the value of a name that is no string),
+    and other objects than these, numbers, lists and tuples are named by their type
+    alone: ``[['Authorization', '***']] (list)``.
     """
     from ._messages import short_repr
 
@@ -244,25 +256,21 @@ def masked_http(data: bytes) -> bytes:
     return "\n".join(lines).encode("utf-8", "surrogateescape") + tail
 
 
-def _mask_words(message: str, source: str) -> str:
-    """Return ``message`` with every literal word of ``source`` (a secret header's
-    template) it quotes masked."""
-    from ._nodes import Text
-    from ._parser import parse
+def _literal_words(source: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The words of a template's literal text a message could quote, longest first."""
+    words = {word for start, end in spans for word in _WORD.findall(source[start:end])}
+    return sorted(words, key=len, reverse=True)
 
-    words: set[str] = set()
-    for node in parse(source).nodes:
-        if isinstance(node, Text):
-            start, end = node.span
-            words.update(_WORD.findall(source[start:end]))
-    for word in sorted(words, key=len, reverse=True):
+
+def _mask_words(message: str, words: list[str]) -> str:
+    for word in words:
         message = message.replace(word, "*" * len(word))
     return message
 
 
 def mask_diagnostic(diagnostic: Diagnostic, source: str) -> Diagnostic:
     """Return a diagnostic of a secret header's template ``source`` without its literal text."""
-    message = _mask_words(diagnostic.message, source)
+    message = _mask_words(diagnostic.message, _literal_words(source, _literal_spans(source)))
     if message == diagnostic.message:
         return diagnostic
     return replace(diagnostic, message=message)
@@ -275,7 +283,11 @@ def mask_template_error(error: TemplateError) -> None:
     its messages lose the literal words they quote.
     """
     source = error.source
-    error.message = _mask_words(error.message, source)
+    spans = _literal_spans(source)
+    words = _literal_words(source, spans)
+    error.message = _mask_words(error.message, words)
     error.args = (error.message,)
-    error.diagnostics = tuple(mask_diagnostic(d, source) for d in error.diagnostics)
-    error.source = mask_template(source)
+    error.diagnostics = tuple(
+        replace(d, message=_mask_words(d.message, words)) for d in error.diagnostics
+    )
+    error.source = mask_template(source, spans)

@@ -244,6 +244,7 @@ def test_masked_line(line: str, shown: str) -> None:
     [
         ({"Authorization": SECRET, "X-Id": "1"}, "{'Authorization': '***', 'X-Id': '1'} (dict)"),
         (("Cookie", SECRET), "('Cookie', '***') (tuple)"),
+        ([[5, SECRET]], "[[5, '***']] (list)"),  # a pair whose name is no string
         ([b"Cookie: " + SECRET.encode()], "[b'Cookie: ***'] (list)"),
         ({"X-A": {"Token": SECRET}}, "{'X-A': {'Token': '***'}} (dict)"),
         ({SECRET}, "<set> (set)"),
