@@ -22,6 +22,7 @@ from ._errors import ConfigError, Diagnostic
 from ._options import CompileOptions
 from ._problems import Code, LineIndex, diagnostics
 from ._project import NOTIFICATION_SUFFIX
+from ._secrets import is_secret_header, mask_diagnostic
 from ._settings import Settings
 from ._template import Format, _front_end
 from ._tomlspans import KeyPath, Located, locate
@@ -184,7 +185,11 @@ def check_notification(path: str) -> list[FileDiagnostic]:
     lines = LineIndex(text)
     found: list[FileDiagnostic] = []
     for key, source, fmt in _templates(settings):
+        secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
         for diag in check_with(source, fmt, replace(settings.options, name=name)):
+            if secret:
+                # A warning may quote the literal text: the credential.
+                diag = mask_diagnostic(diag, source)
             if key is None:
                 found.append(FileDiagnostic(settings.body_name, diag))
             else:

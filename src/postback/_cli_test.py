@@ -70,14 +70,14 @@ def _run_case(case: Case, update: bool, mask: bool) -> tuple[_Outcome, bool]:
     rendered = outcome.rendered
     if update:
         try:
-            written = case.update(rendered)
+            written = case.update(rendered, mask=mask)
         except CaseError as exc:
             return _Outcome(False, f"FAIL {case.id}: cannot update\n", exc.message), False
         if not written:
             return _Outcome(True), False
         return _Outcome(True, f"updated {case.expected}\n"), True
     try:
-        comparison = case.compare(rendered)
+        comparison = case.compare(rendered, mask=mask)
     except CaseError as exc:
         return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message), False
     if comparison.ok:

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from ._errors import ConfigError
 from ._messages import describe_value, suggest
+from ._secrets import describe_headers
 
 __all__ = ["KEYS", "check_keys", "located", "parse_toml", "read_file"]
 
@@ -161,7 +162,9 @@ def check_keys(
             continue
         expected, check = spec
         if not check(value):
-            raise ConfigError(f"{key} must be {expected}, not {describe_value(value)}", setting=key)
+            # A headers value is shown as the headers' repr shows them: no secret.
+            shown = describe_headers(value) if key == "headers" else describe_value(value)
+            raise ConfigError(f"{key} must be {expected}, not {shown}", setting=key)
         values[key] = value
     if "url" not in values:
         raise ConfigError("the url setting is required", setting="url")

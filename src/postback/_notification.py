@@ -24,7 +24,7 @@ from ._pacer import Pacer
 from ._pickling import init_values, restore, state
 from ._record import Action, coerce
 from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
-from ._secrets import is_secret_header, mask_template
+from ._secrets import is_secret_header, mask_template_error
 from ._settings import Settings
 from ._template import Format, Template, _compile
 
@@ -431,7 +431,7 @@ def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
         if is_secret_header(name):
             # The error shows its template's line; keep the literal text (the
             # credential) out of logs, keep placeholders and positions.
-            exc.source = mask_template(exc.source)
+            mask_template_error(exc)
         raise
     if template.fields and why:
         # How the receiver reads the request is the template author's choice, never a

@@ -19,6 +19,7 @@ from ._pickling import init_values, restore, state
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
 from ._reader import Reader, make_reader
 from ._record import Action, not_a_record
+from ._secrets import is_secret_setting, mask_template
 from ._values import Values
 
 if TYPE_CHECKING:
@@ -193,7 +194,12 @@ class Template:
         return hash(self._key)
 
     def __repr__(self) -> str:
-        head = self.source[:40] + ("..." if len(self.source) > 40 else "")
+        source = self.source
+        if self.format is Format.HEADER and is_secret_setting(self._opts.name):
+            # A notification's secret header (``headers.Authorization``): its literal
+            # text is the credential.
+            source = mask_template(source)
+        head = source[:40] + ("..." if len(source) > 40 else "")
         return f"<postback.Template format={self.format.value!r} source={head!r}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
