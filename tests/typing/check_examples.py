@@ -118,6 +118,17 @@ def docs_ci() -> None:
             print(comparison.diff())  # unified diff, expected -> rendered
 
 
+def docs_language() -> None:
+    # docs/language.md, example 1
+    import postback
+
+    try:
+        postback.compile('{"d": "{EventDate}"}', date_format="YYYY-MM-DD")
+    except postback.ConfigError as exc:
+        assert exc.setting == "date_format"
+        assert "did you mean '%Y-%m-%d'?" in exc.message
+
+
 def docs_notifications() -> None:
     # docs/notifications.md, example 1
     import postback
