@@ -122,6 +122,13 @@ def docs_language() -> None:
     # docs/language.md, example 1
     import postback
 
+    (warning,) = postback.check('{"p": "{Payout:.2f}"}', format="json")
+    assert (warning.severity, warning.code) == ("warning", "placeholder-like")
+    assert (warning.column, warning.end_column, warning.suggestion) == (8, 20, "{Payout}")
+
+    # docs/language.md, example 2
+    import postback
+
     try:
         postback.compile('{"d": "{EventDate}"}', date_format="YYYY-MM-DD")
     except postback.ConfigError as exc:
