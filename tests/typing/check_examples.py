@@ -475,6 +475,18 @@ def docs_records() -> None:
     body = template.render(postback.Action.from_json(b'{"CampaignId": 4636, "Payout": 12.50}'))
     assert body == '{"id": 4636, "payout": "12.50", "skus": []}'
 
+    # docs/records.md, example 2
+    import postback
+
+    try:
+        postback.Action.from_dict({"EventDate": "04.03.2026"})
+    except postback.RecordError as exc:
+        assert exc.field == "EventDate"
+        assert "2026-03-04 (4 March) if the day comes first" in exc.message
+        assert "2026-04-03 (3 April) if the month does" in exc.message
+    action = postback.Action.from_dict({"EventDate": "2026-03-04", "ClearedDate": "4 March 2026"})
+    assert action.event_date == action.cleared_date
+
 
 def deliberately_wrong() -> None:
     """A call mypy must reject: a template is a str, not bytes."""
