@@ -468,6 +468,7 @@ def test_show_settings(project: Path) -> None:
         ('extra_field = ["Tier"]', ["unknown key 'extra_field'", "did you mean 'extra_fields'?"]),
         ("extra_fields = 3", ["extra_fields must be a list of strings"]),
         ('timezone = "Mars/Olympus"', ["unknown timezone 'Mars/Olympus'"]),
+        ('date_format = "YYYY-MM-DD"', ["no strftime directive", "did you mean '%Y-%m-%d'?"]),
         ('cases = "templates"', ["cases must be a list of directories"]),
         ('[tool.postback.formats]\n"*.x" = "yaml"', ["formats['*.x']", "unknown format 'yaml'"]),
     ],

@@ -149,6 +149,24 @@ def docs_index() -> None:
     assert body == '{"id": "1000.4636.158133", "payout": 12.50}'
 
 
+def docs_language() -> None:
+    # docs/language.md, example 1
+    import postback
+
+    (warning,) = postback.check('{"p": "{Payout:.2f}"}', format="json")
+    assert (warning.severity, warning.code) == ("warning", "placeholder-like")
+    assert (warning.column, warning.end_column, warning.suggestion) == (8, 20, "{Payout}")
+
+    # docs/language.md, example 2
+    import postback
+
+    try:
+        postback.compile('{"d": "{EventDate}"}', date_format="YYYY-MM-DD")
+    except postback.ConfigError as exc:
+        assert exc.setting == "date_format"
+        assert "did you mean '%Y-%m-%d'?" in exc.message
+
+
 def docs_notifications() -> None:
     # docs/notifications.md, example 1
     import postback
@@ -487,6 +505,18 @@ def docs_records() -> None:
     # 3. JSON text, read exactly: 12.50 stays 12.50.
     body = template.render(postback.Action.from_json(b'{"CampaignId": 4636, "Payout": 12.50}'))
     assert body == '{"id": 4636, "payout": "12.50", "skus": []}'
+
+    # docs/records.md, example 2
+    import postback
+
+    try:
+        postback.Action.from_dict({"EventDate": "04.03.2026"})
+    except postback.RecordError as exc:
+        assert exc.field == "EventDate"
+        assert "2026-03-04 (4 March) if the day comes first" in exc.message
+        assert "2026-04-03 (3 April) if the month does" in exc.message
+    action = postback.Action.from_dict({"EventDate": "2026-03-04", "ClearedDate": "4 March 2026"})
+    assert action.event_date == action.cleared_date
 
 
 def deliberately_wrong() -> None:
