@@ -379,15 +379,23 @@ class Snapshot:
     and so on for further calls).  With ``update`` a missing or different file is
     written instead of failing.  With ``mask`` a ``PreparedRequest`` is compared and
     written with the values of its secret headers as ``***`` (see ``Case.compare``).
+    Messages name the files relative to ``root`` (None: as they are in ``directory``).
     """
 
     def __init__(
-        self, directory: str | os.PathLike[str], default: str, update: bool, *, mask: bool = False
+        self,
+        directory: str | os.PathLike[str],
+        default: str,
+        update: bool,
+        *,
+        mask: bool = False,
+        root: str | os.PathLike[str] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.default = default
         self.update = update
         self.mask = mask
+        self.root = None if root is None else Path(root)
         self.calls = 0
         self.written: list[Path] = []
 
@@ -413,14 +421,24 @@ class Snapshot:
             path.write_bytes(data)
             self.written.append(path)
             return
+        shown = self._shown(path)
         if expected is None:
             raise AssertionError(
-                f"no expected output {path}; run pytest with --postback-update to create it"
+                f"no expected output {shown}; run pytest with --postback-update to create it"
             )
         raise AssertionError(
-            f"the rendering differs from {path} (run pytest with --postback-update to "
-            f"accept it):\n" + unified_diff(expected, data, str(path), "rendered")
+            f"the rendering differs from {shown} (run pytest with --postback-update to "
+            f"accept it):\n" + unified_diff(expected, data, shown, "rendered")
         )
+
+    def _shown(self, path: Path) -> str:
+        """Name ``path`` in messages: relative to ``root`` when there is one."""
+        if self.root is None:
+            return str(path)
+        try:
+            return os.path.relpath(path, self.root)
+        except ValueError:  # another drive on Windows
+            return str(path)
 
 
 def _snapshot_bytes(actual: object, mask: bool) -> tuple[bytes, bool]:

@@ -2,7 +2,8 @@
 
 The sample (tests/fixtures/project) names its case directory in ``[tool.postback]``;
 a plain ``pytest`` there collects one item per record of every template, a failing
-item shows a unified diff, and ``--postback-update`` rewrites exactly the stale file.
+item shows what ``postback test`` prints for the case (a unified diff, every
+diagnostic at its place), and ``--postback-update`` rewrites exactly the stale file.
 The values of secret headers are masked unless ``--postback-show-secrets`` asks for them.
 """
 
@@ -81,12 +82,12 @@ def test_a_stale_expected_file_fails_with_a_unified_diff(
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*templates/notification.toml[[]refund] renders differently from "
-            "templates/notification.refund.expected*",
+            "FAIL templates/notification.toml[[]refund]",
             "--- templates/notification.refund.expected",
             "+++ templates/notification.toml[[]refund] (rendered)",
             "-X-Tier: silver*",
             "+X-Tier: gold*",
+            "(run pytest with --postback-update to accept the rendering)",
             "*FAILED templates/notification.toml::notification.refund.expected*",
         ]
     )
@@ -125,7 +126,103 @@ def test_a_template_that_does_not_compile_fails_with_its_diagnostics(
     header.write_text("tier={Tierr}", "utf-8")
     result = pytester.runpytest(*PLUGIN)
     result.assert_outcomes(passed=4, failed=1)
-    result.stdout.fnmatch_lines(["*templates/tier.header does not compile:*", "*{Tierr}*"])
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL templates/tier.header",
+            "templates/tier.header:1:6: error[unknown-field]: unknown field {Tierr}; "
+            "did you mean {Tier}?",
+        ]
+    )
+
+
+# Failing cases of every kind, each reported by postback test in its own way.
+BROKEN = {
+    "headers.toml": 'url = "https://e.com/pb?a={ActionId}"\n\n[headers]\n'
+    'X-Action = "{ActionIdd}"\nX-Other = "{Statuss} {Nope}"\n',
+    "secret.toml": 'url = "https://e.com/pb"\n[headers]\nAuthorization = "Bearer s3cr3t {Nopee}"\n',
+    "body.toml": 'url = "https://e.com/pb"\nmethod = "POST"\nbody_file = "body.json"\n'
+    'body_format = "json"\n',
+    "body.json": '{"a": "{Nope}",\n "b": {Tierr}}',
+    "settings.toml": 'url = "https://e.com/pb"\ntimezone = "Mars/Base"\n',
+    "two.qs": "x={Tierr}&y={Nop}",
+    "stale.qs": "x={ActionId}",
+    "stale.expected": "x=2",
+    "missing.qs": "x={ActionId}",
+    "record.qs": "x={ActionId}",
+    "record.record.json": '{"ActionId": [1]}',
+    "record.bad.record.json": "{",
+    "ok.qs": "x={ActionId}",
+    "ok.expected": "x=1000.4636.158133",
+}
+
+
+def _command_reports(stdout: str, stderr: str) -> list[str]:
+    """Each case's report in postback test's output, with its error line (unprefixed)."""
+    errors = iter(line.removeprefix("postback: error: ") for line in stderr.splitlines())
+    blocks: list[list[str]] = []
+    for line in stdout.splitlines()[:-1]:  # the last line is the summary
+        if line.startswith("FAIL "):
+            blocks.append([line])
+            if line.endswith((": unreadable input", ": cannot render")):
+                blocks[-1].append(next(errors))
+        else:
+            blocks[-1].append(line)
+    assert next(errors, None) is None
+    return ["\n".join(block) for block in blocks]
+
+
+def _plugin_reports(lines: list[str]) -> list[str]:
+    """Each failed item's report in pytest's output."""
+    blocks: list[list[str]] = []
+    inside = False
+    for line in lines:
+        if line.startswith("____") and "postback case " in line:
+            blocks.append([])
+            inside = True
+        elif line.startswith("===="):
+            inside = False
+        elif inside:
+            blocks[-1].append(line)
+    return ["\n".join(block) for block in blocks]
+
+
+def test_a_failing_case_is_reported_as_postback_test_reports_it(
+    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin showed a notification's first error only, at ``headers.X-Action:1:1``
+    instead of its line and column in the TOML file, one error of a template, and
+    absolute paths for records and notifications."""
+    pytester.makepyprojecttoml('[tool.postback]\ncases = ["cases"]\n')
+    cases = pytester.path / "cases"
+    cases.mkdir()
+    for name, text in BROKEN.items():
+        (cases / name).write_text(text, "utf-8")
+    assert main(["test"]) == 2
+    captured = capsys.readouterr()
+    expected = _command_reports(captured.out, captured.err)
+    assert len(expected) == 9
+    assert "cases/headers.toml:5:12: error[unknown-field]: unknown field {Statuss}" in captured.out
+    # The plugin asks for its own option where postback test names its command.
+    expected = [
+        report.replace("`postback test --update cases/missing.qs`", "pytest with --postback-update")
+        for report in expected
+    ]
+    stale = next(i for i, r in enumerate(expected) if r.startswith("FAIL cases/stale.qs"))
+    expected[stale] += "\n(run pytest with --postback-update to accept the rendering)"
+
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=1, failed=9)
+    assert _plugin_reports(result.outlines) == expected
+    assert not any(str(pytester.path) in report for report in expected)
+
+    # From a folder below the rootdir, the items are run and named the same way.
+    below = pytester.path / "tests"
+    below.mkdir()
+    monkeypatch.chdir(below)
+    deeper = pytester.runpytest(*PLUGIN, "--rootdir", str(pytester.path), str(cases))
+    deeper.assert_outcomes(passed=1, failed=9)
+    assert _plugin_reports(deeper.outlines) == expected
+    assert Path.cwd() == below
 
 
 def test_named_paths_are_what_runs(pytester: pytest.Pytester, sample: Path) -> None:
@@ -175,9 +272,23 @@ def test_the_snapshot_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_snap=SNAPSHOT_TEST.replace("TIER", "'gold'"))
     missing = pytester.runpytest(*PLUGIN)
     missing.assert_outcomes(failed=1)
-    missing.stdout.fnmatch_lines(["*no expected output *test_refund.expected*--postback-update*"])
+    # The files are named relative to the rootdir, as the golden cases are.
+    missing.stdout.fnmatch_lines(
+        [
+            "E * no expected output snapshots/test_snap/test_refund.expected; "
+            "run pytest with --postback-update to create it"
+        ]
+    )
 
-    pytester.runpytest(*PLUGIN, "--postback-update").assert_outcomes(passed=1)
+    updated = pytester.runpytest(*PLUGIN, "--postback-update")
+    updated.assert_outcomes(passed=1)
+    updated.stdout.fnmatch_lines(
+        [
+            "updated snapshots/test_snap/test_refund.expected",
+            "updated snapshots/test_snap/named.expected",
+            "updated 2 expected files",
+        ]
+    )
     folder = pytester.path / "snapshots" / "test_snap"
     assert (folder / "test_refund.expected").read_bytes() == b'{"id": "1.2.3", "tier": "gold"}'
     assert (folder / "named.expected").read_bytes() == b"second"
@@ -189,7 +300,8 @@ def test_the_snapshot_fixture(pytester: pytest.Pytester) -> None:
     assert "def assert_match" not in changed.stdout.str()  # no library frames
     changed.stdout.fnmatch_lines(
         [
-            "*the rendering differs from *test_refund.expected*",
+            "E * the rendering differs from snapshots/test_snap/test_refund.expected (run *",
+            "E * --- snapshots/test_snap/test_refund.expected",
             '*-{"id": "1.2.3", "tier": "gold"}',
             '*+{"id": "1.2.3", "tier": "silver"}',
         ]
