@@ -254,6 +254,10 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
             if key == "timezone" and value is None:
                 value = "UTC"
             out.append(f"{key} = {_toml_value(value)}  # {source}")
+    if settings.mask is None:
+        out.append("mask = false  # default (the pytest plugin masks by default)")
+    else:
+        out.append(f"mask = {_toml_value(settings.mask)}  # {settings.label}")
     for key in ("templates", "cases"):
         paths = getattr(settings, key)
         if paths:

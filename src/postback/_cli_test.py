@@ -29,7 +29,7 @@ from ._errors import PostbackError, TemplateError
 from ._project import Project
 from .testing import Case, CaseError, configured_cases, find_cases
 
-__all__ = ["Outcome", "cmd_test", "run_case"]
+__all__ = ["Outcome", "case_mask", "cmd_test", "run_case"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,15 @@ def run_case(
     return Outcome(False, f"FAIL {case.id}\n{comparison.diff()}", differs=True)
 
 
+def case_mask(project: Project, case: Case, flag: bool | None, default: bool) -> bool:
+    """Whether ``case`` runs masked: ``flag`` (None: not given), else the ``mask``
+    setting of the project settings of its template, else ``default``."""
+    if flag is not None:
+        return flag
+    setting = project.settings_for(case.template).mask
+    return default if setting is None else setting
+
+
 def _cases(args: argparse.Namespace, project: Project) -> list[Case]:
     paths: list[str] = list(args.paths) or configured_cases(project)
     if not paths:
@@ -132,12 +141,15 @@ def cmd_test(args: argparse.Namespace) -> int:
     project = project_from(args)
     cases = _cases(args, project)
     update: bool = args.update
+    # Every case's settings are read before the first is run: a malformed file is one
+    # usage error, not a failure halfway through.
+    masks = [case_mask(project, case, args.mask, False) for case in cases]
     progress = Progress(len(cases), "testing")
     passed = failed = changed = 0
     input_errors = False
-    for index, case in enumerate(cases, 1):
+    for index, (case, mask) in enumerate(zip(cases, masks, strict=True), 1):
         progress.update(index, case.id)
-        outcome = run_case(case, update=update, mask=args.mask)
+        outcome = run_case(case, update=update, mask=mask)
         changed += outcome.written
         if outcome.ok:
             passed += 1

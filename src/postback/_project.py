@@ -84,11 +84,16 @@ def _is_str_table(value: object) -> bool:
     return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
 
 
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
 _KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     **{key: NOTIFICATION_KEYS[key] for key in OPTION_KEYS},
     "formats": ("a table of file patterns to format names", _is_str_table),
     "templates": ("a list of paths (files or directories)", _is_str_list),
     "cases": ("a list of directories", _is_str_list),
+    "mask": ("true or false", _is_bool),
 }
 
 
@@ -106,7 +111,9 @@ class ProjectSettings:
 
     ``options`` holds the compile options the file gives (validated);
     ``formats`` the ``(pattern, format)`` overrides in file order; ``templates``
-    and ``cases`` absolute paths.  ``label`` names the file in messages.
+    and ``cases`` absolute paths; ``mask`` whether the values of secret headers are
+    masked in golden cases (None: the file does not say).  ``label`` names the file
+    in messages.
     """
 
     file: Path | None = None
@@ -115,6 +122,7 @@ class ProjectSettings:
     formats: tuple[tuple[str, Format], ...] = ()
     templates: tuple[Path, ...] = ()
     cases: tuple[Path, ...] = ()
+    mask: bool | None = None
 
     @property
     def root(self) -> Path:
@@ -207,6 +215,7 @@ def _settings(path: Path, label: str, table: object) -> ProjectSettings:
         formats=tuple(formats),
         templates=tuple(root / p for p in values.get("templates", ())),
         cases=tuple(root / p for p in values.get("cases", ())),
+        mask=values.get("mask"),
     )
 
 

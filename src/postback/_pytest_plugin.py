@@ -10,8 +10,9 @@ rootdir as the current directory: a failing item shows what ``postback test`` ru
 there prints for the case (the unified diff, every diagnostic at its place in the
 file), and ``pytest --postback-update`` rewrites the expected files that are missing
 or differ.  The values of secret headers are masked as ``postback test --mask``
-masks them (not shown, written or compared), unless ``--postback-show-secrets`` or
-the ini option ``postback_show_secrets`` asks for them.  See docs/ci.md.
+masks them (not shown, written or compared), unless ``--postback-show-secrets``, the
+ini option ``postback_show_secrets`` or the setting ``mask = false`` asks for them.
+See docs/ci.md.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 import pytest
 
 from ._cli_io import one_line
-from ._cli_test import Outcome, run_case
+from ._cli_test import Outcome, case_mask, run_case
 from ._errors import ConfigError
 from ._project import Project, ProjectSettings, find_settings_file, read_settings
 from .testing import Case, CaseError, Snapshot, find_cases
@@ -39,8 +40,8 @@ __all__ = ["CaseItem", "TemplateFile", "postback_snapshot"]
 class _State:
     update: bool
     root: Path
-    mask: bool
-    cases: dict[Path, list[Case]] = field(default_factory=dict)
+    mask: bool  # for snapshots: the cases have their own
+    cases: dict[Path, list[tuple[Case, bool]]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
 
 
@@ -60,7 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     show = (
         "show, compare and write the values of secret headers (Authorization, Cookie, "
         "names with token, secret or key) in notification cases and request snapshots; "
-        "by default they are ***, as postback test --mask writes them"
+        "by default they are ***, as postback test --mask writes them, unless the "
+        "project settings say mask = false"
     )
     group.addoption("--postback-show-secrets", action="store_true", default=False, help=show)
     parser.addini("postback_show_secrets", show, type="bool", default=False)
@@ -108,12 +110,16 @@ def pytest_configure(config: pytest.Config) -> None:
         with _in_directory(root):
             names = [_relative(d, root) for d in directories]
             cases = find_cases(names, project) if names else []
+            # The option asks for the values in so many words, and so does mask = false.
+            masks = [case_mask(project, c, False if show else None, True) for c in cases]
     except (ConfigError, CaseError) as exc:
         raise pytest.UsageError(f"postback: {exc}") from None
-    state = _State(update=bool(config.getoption("postback_update")), root=root, mask=not show)
+    setting = settings.mask if settings is not None else None
+    mask = not show and (setting is None or setting)
+    state = _State(update=bool(config.getoption("postback_update")), root=root, mask=mask)
     config.stash[_STATE] = state
-    for case in cases:
-        state.cases.setdefault((root / case.template).resolve(), []).append(case)
+    for case, case_masked in zip(cases, masks, strict=True):
+        state.cases.setdefault((root / case.template).resolve(), []).append((case, case_masked))
     if directories and config.args_source != pytest.Config.ArgsSource.ARGS:
         # A plain ``pytest`` (testpaths or the current directory) runs the cases too,
         # wherever the settings put them; named paths stay exactly what was asked for.
@@ -147,14 +153,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 class TemplateFile(pytest.File):
     """A template (or notification file) whose records are golden cases."""
 
-    def __init__(self, *, cases: list[Case], **kwargs: Any) -> None:
+    def __init__(self, *, cases: list[tuple[Case, bool]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cases = cases
 
     def collect(self) -> Iterator[CaseItem]:
         """Yield one item per record, named after its expected file."""
-        for case in self.cases:
-            yield CaseItem.from_parent(self, name=os.path.basename(case.expected), case=case)
+        for case, mask in self.cases:
+            name = os.path.basename(case.expected)
+            yield CaseItem.from_parent(self, name=name, case=case, mask=mask)
 
 
 class _Mismatch(Exception):
@@ -178,16 +185,17 @@ def _report(outcome: Outcome) -> str:
 class CaseItem(pytest.Item):
     """One golden case: the template rendered for one record against its expected file."""
 
-    def __init__(self, *, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *, case: Case, mask: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
+        self.mask = mask
 
     def runtest(self) -> None:
         """Render the case and compare (or with ``--postback-update``, write) it."""
         state = self.config.stash[_STATE]
         with _in_directory(state.root):
             outcome = run_case(
-                self.case, update=state.update, mask=state.mask, how_to_update=_with_pytest
+                self.case, update=state.update, mask=self.mask, how_to_update=_with_pytest
             )
         if outcome.written:
             state.written.append(self.case.expected)

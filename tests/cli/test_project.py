@@ -451,6 +451,7 @@ def test_show_settings(project: Path) -> None:
         'timezone = "Europe/Berlin"  # pyproject.toml [tool.postback]\n'
         'date_format = "iso"  # default\n'
         'unknown_keys = "error"  # default\n'
+        "mask = false  # default (the pytest plugin masks by default)\n"
         'templates = ["templates"]  # pyproject.toml [tool.postback]\n'
         'cases = ["templates"]  # pyproject.toml [tool.postback]\n'
     )
@@ -459,6 +460,19 @@ def test_show_settings(project: Path) -> None:
         "# read from no settings file (--no-config)",
         'format = "json"  # the extension .json',
     ]
+
+
+def test_show_settings_shows_the_mask_setting(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace("[tool.postback]\n", "[tool.postback]\nmask = true\n"),
+        "utf-8",
+    )
+    for file in ("templates/notification.toml", "templates/tier.header"):
+        result = run("check", "--show-settings", file, cwd=project)
+        assert "mask = true  # pyproject.toml [tool.postback]\n" in result.stdout
+    result = run("check", "--show-settings", "templates/tier.header", "--no-config", cwd=project)
+    assert "mask = false  # default (the pytest plugin masks by default)\n" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -470,6 +484,8 @@ def test_show_settings(project: Path) -> None:
         ('timezone = "Mars/Olympus"', ["unknown timezone 'Mars/Olympus'"]),
         ('date_format = "YYYY-MM-DD"', ["no strftime directive", "did you mean '%Y-%m-%d'?"]),
         ('cases = "templates"', ["cases must be a list of directories"]),
+        ('mask = "yes"', ["mask must be true or false, not 'yes'"]),
+        ("mask = 1", ["mask must be true or false, not 1"]),
         ('[tool.postback.formats]\n"*.x" = "yaml"', ["formats['*.x']", "unknown format 'yaml'"]),
     ],
 )

@@ -251,11 +251,23 @@ def test_nothing_is_collected_without_settings(pytester: pytest.Pytester) -> Non
     pytester.runpytest(*PLUGIN).assert_outcomes(passed=1)
 
 
-def test_malformed_settings_are_a_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyprojecttoml('[tool.postback]\ncases = ["nowhere"]\n')
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('cases = ["nowhere"]', "*postback: cannot read test directory *nowhere*"),
+        (
+            'cases = ["."]\nmask = "yes"',
+            "*postback: pyproject.toml [[]tool.postback]: mask must be true or false, not 'yes'*",
+        ),
+    ],
+)
+def test_malformed_settings_are_a_usage_error(
+    pytester: pytest.Pytester, table: str, message: str
+) -> None:
+    pytester.makepyprojecttoml(f"[tool.postback]\n{table}\n")
     result = pytester.runpytest(*PLUGIN)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*postback: cannot read test directory *nowhere*"])
+    result.stderr.fnmatch_lines([message])
 
 
 SNAPSHOT_TEST = """
