@@ -71,7 +71,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     project = project_from(args, validate=False)
     fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
     name = display(args.template)
-    source = read_template(args.template, fmt)
+    source = read_template(args.template)
     options = project.compile_options(args.template, name)
     action = None
     if args.records is None:

@@ -135,7 +135,7 @@ def _check_file(file: str, project: Project, explicit: Format | None) -> list[Fi
     if is_notification(file):
         return check_notification(file)
     fmt = project.format_for(file, explicit)[0] or format_for(file, None)
-    source = read_template(file, fmt)
+    source = read_template(file)
     options = project.compile_options(file, name)
     return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
 

@@ -223,18 +223,13 @@ def read_text(path: str, what: str) -> str:
     return _decode(_read_bytes(path, what), path, what)
 
 
-_ONE_LINE_FORMATS = frozenset({Format.QUERY, Format.URL, Format.HEADER})
+def read_template(path: str) -> str:
+    """Read a template file as it is: its final newline is for the compiler to judge.
 
-
-def read_template(path: str, fmt: Format) -> str:
-    """Read a template file; for one-line formats drop the final newline editors add."""
-    source = read_text(path, "template")
-    if fmt in _ONE_LINE_FORMATS:
-        if source.endswith("\r\n"):
-            return source[:-2]
-        if source.endswith("\n"):
-            return source[:-1]
-    return source
+    ``postback.compile`` reads a final line ending as ``template_text`` says, for
+    a file on the command line as for text a program read itself.
+    """
+    return read_text(path, "template")
 
 
 def load_record(

@@ -170,7 +170,7 @@ def check_keys(
     if "body" in values:
         raise ConfigError("give either body or body_file, not both", setting="body_file")
     path = Path(base_dir if base_dir is not None else ".") / values.pop("body_file")
-    values["body"] = _read_body_file(path)
+    values["body"] = _file_body(_read_body_file(path), values.get("body_format"))
     return values, str(path)
 
 
@@ -189,9 +189,20 @@ def _read_body_file(path: Path) -> str:
             f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset {exc.start})",
             setting="body_file",
         ) from None
-    # One final line ending is the file's, not the body's (editors add it).
-    if text.endswith("\r\n"):
-        return text[:-2]
-    if text.endswith("\n"):
-        return text[:-1]
     return text
+
+
+def _file_body(text: str, body_format: object) -> str:
+    """Return the body template a body file's ``text`` holds.
+
+    One final line ending is the file's, not the body's (editors add it).  In a
+    one-line format compiling drops it (``template_text``), so it is left there:
+    exactly one is dropped, whatever the format.
+    """
+    from ._template import ONE_LINE_FORMATS, Format, without_final_line_ending
+
+    try:
+        fmt = Format.parse(body_format) if isinstance(body_format, str) else None
+    except ConfigError:
+        fmt = None  # the settings refuse it
+    return text if fmt in ONE_LINE_FORMATS else without_final_line_ending(text)

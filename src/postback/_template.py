@@ -24,7 +24,16 @@ from ._values import Values
 if TYPE_CHECKING:
     from ._bulk import Rendered
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
+__all__ = [
+    "DEFAULT_MAX_TEMPLATE_SIZE",
+    "ONE_LINE_FORMATS",
+    "Format",
+    "Template",
+    "check",
+    "compile",
+    "template_text",
+    "without_final_line_ending",
+]
 
 
 class Format(StrEnum):
@@ -71,10 +80,34 @@ class Format(StrEnum):
 # Keys as ``Format.parse`` folds them: lower case, separators removed.
 _ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
 
+#: The formats whose templates are one line: no line break can stand in their text.
+ONE_LINE_FORMATS = frozenset({Format.URL, Format.HEADER, Format.QUERY})
+
+
+def template_text(source: str, fmt: Format) -> str:
+    """Return the text ``source`` is compiled as in ``fmt``: the one rule for a final newline.
+
+    In the one-line formats exactly one final line ending (``\\n`` or ``\\r\\n``), which
+    an editor adds to a file, is not part of the template; every other format keeps
+    its text as is.  ``compile``, ``check``, ``Notification`` and the command line all
+    read a template through this function (docs/language.md states the rule).
+    """
+    return without_final_line_ending(source) if fmt in ONE_LINE_FORMATS else source
+
+
+def without_final_line_ending(text: str) -> str:
+    """Return ``text`` without one final ``\\n`` or ``\\r\\n``, if it ends with one."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith("\n"):
+        return text[:-1]
+    return text
+
 
 class _Compiled(NamedTuple):
-    """What the front end makes of a source: problems, checked nodes, contexts."""
+    """What the front end makes of a source: its text, problems, checked nodes, contexts."""
 
+    source: str
     problems: list[Problem]
     nodes: tuple[Node, ...]
     contexts: dict[Hole, Context]
@@ -82,7 +115,11 @@ class _Compiled(NamedTuple):
 
 
 def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
-    """Parse, check names and run the format's state machine over ``source``."""
+    """Parse, check names and run the format's state machine over ``source``.
+
+    ``source`` is read as ``template_text`` says, in this one place.
+    """
+    source = template_text(source, fmt)
     lines = LineIndex(source)
     if len(source) > opts.max_template_size:
         too_large = Problem(
@@ -91,7 +128,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
             f"the template has {len(source)} characters, more than max_template_size="
             f"{opts.max_template_size}; raise the limit if this is intended",
         )
-        return _Compiled([too_large], (), {}, lines)
+        return _Compiled(source, [too_large], (), {}, lines)
     # The checker (and the macro patterns it compiles) loads on the first compile.
     from ._checker import check_names
 
@@ -105,7 +142,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
         contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
         problems += format_problems
     problems.sort(key=lambda p: p.span)
-    return _Compiled(problems, nodes, contexts, lines)
+    return _Compiled(source, problems, nodes, contexts, lines)
 
 
 class Template:
@@ -149,6 +186,7 @@ class Template:
     @classmethod
     def _build(cls, source: str, fmt: Format, opts: CompileOptions) -> Template:
         front = _front_end(source, fmt, opts)
+        source = front.source
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
         from ._codegen import generate
@@ -374,7 +412,10 @@ def compile(
 ) -> Template:
     """Compile ``source`` for ``format`` into a ``Template``.
 
-    Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
+    In the one-line formats (``url``, ``header``, ``query``) one final line ending
+    (``\\n`` or ``\\r\\n``) is not part of the template, so the text of a file that
+    ends with one compiles as the command line compiles the file; ``json``, ``xml``
+    and ``text`` keep every character.  Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
     ``TemplateFormatError``) for a defective template and ``ConfigError`` for an
     invalid option.  Compiling the same source with the same options again returns
     the cached template.
@@ -407,7 +448,7 @@ def check(
 ) -> list[Diagnostic]:
     """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
 
-    Never raises for a template defect; an invalid option is a ``ConfigError``.
+    ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
     """
     fmt, opts = _inputs(
         source,

@@ -112,7 +112,7 @@ class Case:
         if self.format is None:
             return self._request().to_http(mask=mask)
         try:
-            source = read_template(self.template, self.format)
+            source = read_template(self.template)
         except CliError as exc:
             raise CaseError(exc.message) from None
         extra = self.compile_options.get("extra_fields", ())

@@ -339,6 +339,43 @@ def test_render_defective_template_prints_diagnostics_and_exits_1(tmp_path: Path
     assert "{DeltaAmount}" in lines[1]
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt", "source"),
+    [
+        ("cb.url", "url", "https://example.com/pb/{ActionId}?s={Status}"),
+        ("tier.header", "header", "Bearer {SubId1}"),
+        ("pb.qs", "query", "id={ActionId}&s={Status}"),
+    ],
+)
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_one_line_template_file_ending_in_a_newline_reads_as_the_library_reads_it(
+    tmp_path: Path, name: str, fmt: str, source: str, ending: str
+) -> None:
+    """A .url, .header or .qs file ending in a newline passed ``postback check`` and
+    ``postback render`` dropped the newline, but the README's own pattern,
+    ``postback.compile(Path(f).read_text(), format="url")``, raised on it.  The command
+    line and the library now read it by one rule; a second newline is an error for both,
+    at the same place."""
+    (tmp_path / name).write_bytes((source + ending).encode("utf-8"))
+    result = run("check", name, cwd=tmp_path)
+    assert (result.returncode, out(result)) == (0, "checked 1 file: no problems found\n")
+    result = run("render", name, "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    text = (tmp_path / name).read_bytes().decode("utf-8")
+    template = postback.compile(text, format=fmt)
+    assert result.stdout == template.render_bytes(postback.sample_action())
+    assert not result.stdout.endswith(b"\n")
+
+    (tmp_path / name).write_bytes((source + ending * 2).encode("utf-8"))
+    result = run("check", name, cwd=tmp_path)
+    assert result.returncode == 1
+    text = (tmp_path / name).read_bytes().decode("utf-8")
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(text, format=fmt)
+    assert _diagnostics(out(result))[0] == (name, 1, len(source) + 1, info.value.code)
+    assert (info.value.line, info.value.column) == (1, len(source) + 1)
+
+
 # ---------------------------------------------------------------------------
 # check
 # ---------------------------------------------------------------------------

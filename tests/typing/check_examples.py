@@ -149,6 +149,17 @@ def docs_index() -> None:
     assert body == '{"id": "1000.4636.158133", "payout": 12.50}'
 
 
+def docs_language() -> None:
+    # docs/language.md, example 1
+    import postback
+
+    url = postback.compile("https://example.com/pb/{ActionId}\n", format="url")
+    assert url.source == "https://example.com/pb/{ActionId}"
+    body = postback.compile('{"id": "{ActionId}"}\n', format="json")
+    assert body.render({"ActionId": "1"}) == '{"id": "1"}\n'
+    assert [d.code for d in postback.check("id={ActionId}\n\n", format="query")] == ["invalid-query"]
+
+
 def docs_notifications() -> None:
     # docs/notifications.md, example 1
     import postback

@@ -1024,6 +1024,46 @@ def test_from_file_body_file_is_relative_to_the_toml_file(tmp_path: Path) -> Non
     assert n.prepare(SAMPLE).body == b'{"id": "1000.4636.158133"}'
 
 
+@pytest.mark.parametrize(
+    ("body_format", "text", "body"),
+    [
+        ("json", '{"id": "{ActionId}"}\r\n', b'{"id": "1000.4636.158133"}'),
+        ("json", '{"id": "{ActionId}"}\n\n', b'{"id": "1000.4636.158133"}\n'),
+        ("query", "id={ActionId}\n", b"id=1000.4636.158133"),
+        ("query", "id={ActionId}\r\n", b"id=1000.4636.158133"),
+    ],
+)
+def test_exactly_one_final_newline_of_a_body_file_is_dropped(
+    tmp_path: Path, body_format: str, text: str, body: bytes
+) -> None:
+    """A query body file lost its final newline when it was read and the compiler, which
+    drops one from a one-line template, could have dropped a second: one is dropped,
+    whatever the body format."""
+    (tmp_path / "pb.body").write_bytes(text.encode("utf-8"))
+    path = write(
+        tmp_path,
+        'url = "https://example.com/pb"\nmethod = "POST"\n'
+        f'body_file = "pb.body"\nbody_format = "{body_format}"\n',
+    )
+    assert Notification.from_file(path).prepare(SAMPLE).body == body
+
+
+def test_a_query_body_file_with_two_final_newlines_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pb.qs").write_text("id={ActionId}\n\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        'url = "https://example.com/pb"\nmethod = "POST"\n'
+        'body_file = "pb.qs"\nbody_format = "query"\n',
+    )
+    with pytest.raises(postback.TemplateFormatError) as info:
+        Notification.from_file(path)
+    assert (info.value.name, info.value.line, info.value.column) == (
+        str(tmp_path / "pb.qs"),
+        1,
+        14,
+    )
+
+
 def test_from_file_body_file_template_error_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "pb.json").write_text('{"id": "{ActoinId}"}\n', encoding="utf-8")
     path = write(
