@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import os
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
@@ -215,6 +216,49 @@ class Template:
         ):
             object.__setattr__(self, attr, value)
         return self
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        project: bool | str | os.PathLike[str] = True,
+        format: Format | str | None = None,
+        missing: MissingPolicy | None = None,
+        timezone: str | tzinfo | None = None,
+        date_format: str | None = None,
+        extra_fields: Iterable[str] | None = None,
+        unknown_keys: UnknownKeys | None = None,
+    ) -> Template:
+        """Compile the template file ``path`` exactly as ``postback check`` and
+        ``postback test`` compile it.
+
+        The project settings apply as the command line finds them (``project=True``:
+        the ``[tool.postback]`` table of the nearest ``pyproject.toml``, or a
+        ``postback.toml``, from the file's folder up to the repository's root;
+        ``False``: none; a path: that settings file).  The format is ``format``, else
+        that of the settings' first matching ``formats`` pattern, else the extension's
+        (``.json``, ``.xml``, ``.qs``, ``.query``, ``.url``, ``.header``, ``.txt``).
+        Each option given (not None) replaces the settings' value, as the command
+        line's flags do.  The file is read as UTF-8 (a byte order mark is not text),
+        and its final newline as ``compile`` reads it.
+
+        Raises ``ConfigError`` for an unreadable file, a format that cannot be told,
+        malformed settings or an invalid option, and ``TemplateError`` for a template
+        that does not compile.  See [Loading in production][loading-in-production].
+        """
+        from ._load_file import load_template
+
+        return load_template(
+            path,
+            project=project,
+            format=format,
+            missing=missing,
+            timezone=timezone,
+            date_format=date_format,
+            extra_fields=extra_fields,
+            unknown_keys=unknown_keys,
+        )
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Template objects are immutable")

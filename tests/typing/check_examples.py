@@ -26,6 +26,10 @@ def readme() -> None:
     for d in postback.check(source, format="json"):  # every defect, with positions
         print(f"{d.line}:{d.column}: {d.code}: {d.message}")
 
+    # A file that CI checks: loaded as `postback check` and `postback test` load it, with the
+    # project's [tool.postback] settings and the format they give it (docs/ci.md).
+    callback = postback.load("examples/action-clearing.url")  # a Template; a .toml: a Notification
+
     # The whole postback: URL, headers, body and earliest send time, for an HTTP client.
     n = postback.Notification.from_file("examples/notification.toml")
     req = n.prepare(postback.sample_action())
@@ -122,6 +126,25 @@ def docs_bulk() -> None:
 def docs_ci() -> None:
     # docs/ci.md, example 1
     import postback
+
+    tier = postback.load("templates/tier.header")  # a Template
+    notification = postback.load("templates/notification.toml")  # a Notification
+    assert isinstance(tier, postback.Template)
+    assert tier.render({"Tier": "gold", "SubId1": "abc"}) == "tier=gold; sub=abc"
+
+    # docs/ci.md, example 2
+    import postback
+
+    legacy = postback.Template.from_file("templates/partners/legacy.tmpl")  # query, by pattern
+    record = {"ActionId": "1000.4636.9", "Tier": "gold", "EventDate": "2024-05-01T10:00:00Z"}
+    assert legacy.render(record) == "id=1000.4636.9&tier=gold&at=2024-05-01T12%3A00%3A00%2B02%3A00"
+
+    notification = postback.Notification.from_file("templates/notification.toml")
+    request = notification.prepare({**record, "CampaignId": 4636, "items": []})
+    assert request.header("X-Tier") == "gold"
+
+    # docs/ci.md, example 3
+    import postback
     from postback.testing import Snapshot
 
 
@@ -131,7 +154,7 @@ def docs_ci() -> None:
         # a file name of your choice:
         postback_snapshot.assert_match(template.render({"ActionId": "1"}), "first.expected")
 
-    # docs/ci.md, example 2
+    # docs/ci.md, example 4
     from postback.testing import discover
 
     for case in discover("templates"):  # no path: the settings' cases

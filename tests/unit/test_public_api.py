@@ -31,6 +31,7 @@ EXPECTED = [
     "__version__",
     "check",
     "compile",
+    "load",
     "sample_action",
 ]
 
