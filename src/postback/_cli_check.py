@@ -87,14 +87,22 @@ def _diagnostic_json(file: str, diag: Diagnostic) -> dict[str, object]:
 # ---------------------------------------------------------------------------
 
 
+def _same_file(path: str) -> str:
+    """Return what tells two spellings of one file argument apart from two files."""
+    return path if path == STDIN else os.path.normcase(os.path.abspath(path))
+
+
 def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
+    """Return each file to check once, in order, however often and however it is named.
+
+    A file that is the ``body_file`` of a notification among them, named or found in a
+    directory, is left to the notification, which checks it as it is used.
+    """
     files: list[str] = []
     seen: set[str] = set()
-    walked: set[str] = set()
     for path in paths:
         if path != STDIN and os.path.isdir(path):
             found = list(walk_templates(path, project))
-            walked.update(found)
             if not found:
                 warning(
                     f"no templates in {path} (looked for {', '.join(DIRECTORY_SUFFIXES)} files)"
@@ -102,12 +110,13 @@ def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
         else:
             found = [path]
         for file in found:
-            if file not in seen:
-                seen.add(file)
+            key = _same_file(file)
+            if key not in seen:
+                seen.add(key)
                 files.append(file)
     if files.count(STDIN) > 1:  # pragma: no cover - deduplicated above
         raise CliError("stdin (-) can be named only once")
-    return drop_body_files(files, walked)
+    return drop_body_files(files, {f for f in files if not is_notification(f)})
 
 
 def _configured_paths(project: Project) -> list[str]:

@@ -64,15 +64,18 @@ def _body_file(path: str) -> str | None:
     return os.path.normpath(os.path.abspath(_base_dir(path) / body_file))
 
 
-def drop_body_files(files: list[str], walked: set[str]) -> list[str]:
-    """Leave out of ``files`` those found in ``walked`` directories that are the
-    ``body_file`` of a notification among ``files``: the notification covers them, with
-    its own body format and options."""
+def drop_body_files(files: list[str], candidates: set[str]) -> list[str]:
+    """Leave out of ``files`` those of ``candidates`` that are the ``body_file`` of a
+    notification among ``files``: the notification covers them, with its own body
+    format and options.  ``test`` passes the files it found in directories; ``check``
+    every file but the notifications, named or found."""
     bodies = {_body_file(f) for f in files if is_notification(f)} - {None}
     if not bodies:
         return files
     return [
-        f for f in files if f not in walked or os.path.normpath(os.path.abspath(f)) not in bodies
+        f
+        for f in files
+        if f not in candidates or os.path.normpath(os.path.abspath(f)) not in bodies
     ]
 
 

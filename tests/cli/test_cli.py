@@ -24,6 +24,7 @@ import postback
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cli"
+PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "project"
 SEED_BODY = Path(__file__).resolve().parents[1] / "data" / "seed_body.json.txt"
 
 
@@ -443,6 +444,61 @@ def test_check_clean_files_exit_0(tmp_path: Path) -> None:
     assert result.returncode == 0, out(result) + err(result)
     assert out(result) == "checked 2 files: no problems found\n"
     assert result.stderr == b""
+
+
+def _broken_project(tmp_path: Path) -> Path:
+    """A copy of the sample repository whose notification's body file has an error."""
+    root = tmp_path / "acme"
+    shutil.copytree(PROJECT, root)
+    body = root / "templates" / "order.json"
+    body.write_text(body.read_text("utf-8").replace("{ActionId}", "{ActionID}"), "utf-8")
+    return root
+
+
+_BODY_ERROR = (
+    "templates/order.json:2:17: error[unknown-field]: unknown field {ActionID}; "
+    "did you mean {ActionId}?\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("templates/notification.toml", "templates/order.json"),
+        ("templates/order.json", "templates/notification.toml"),
+        ("templates/notification.toml", "./templates/order.json", "templates/order.json"),
+        ("templates/notification.toml", "templates", "templates/notification.toml"),
+    ],
+)
+def test_check_reports_a_body_file_named_beside_its_notification_once(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """``postback check templates/notification.toml templates/order.json``, as pre-commit
+    calls it when both changed, reported each error of the notification's body file
+    twice: once through the notification and once as a template of its own.  The body
+    file is checked once, through the notification that uses it, and its diagnostics
+    name the body file; a file named twice is checked once."""
+    root = _broken_project(tmp_path)
+    result = run("check", *args, cwd=root)
+    assert result.returncode == 1, err(result)
+    files = 3 if "templates" in args else 1
+    assert (
+        out(result) == f"{_BODY_ERROR}checked {files} file{'s' * (files > 1)}: 1 error in 1 file\n"
+    )
+    assert result.stderr == b""
+    result = run("check", "--output-format", "json", *args, cwd=root)
+    assert [(d["file"], d["line"], d["column"]) for d in json.loads(out(result))] == [
+        ("templates/order.json", 2, 17)
+    ]
+
+
+def test_check_a_body_file_alone_checks_it_as_a_template(tmp_path: Path) -> None:
+    root = _broken_project(tmp_path)
+    result = run("check", "templates/order.json", cwd=root)
+    assert (result.returncode, out(result)) == (
+        1,
+        f"{_BODY_ERROR}checked 1 file: 1 error in 1 file\n",
+    )
 
 
 def test_check_missing_file_reports_it_and_checks_the_others(tmp_path: Path) -> None:
