@@ -103,18 +103,25 @@ def _notification_label(file: str, err: TemplateError) -> str:
 
 
 def _load_notification(path: str) -> Notification:
-    """Load the notification settings in ``path``, or in standard input for ``-``."""
+    """Load the notification settings in ``path``, or in standard input for ``-``.
+
+    Its ``body_file`` must be inside its folder, or inside the project's root when
+    project settings apply to it.
+    """
+    from ._cli_notify import body_root
     from ._config import located, parse_toml
     from ._notification import Notification
+    from ._project import Project
 
+    root = body_root(path, Project())
     if path != STDIN:
         # from_file reports an unreadable file, invalid TOML and invalid settings as
         # ConfigError with the path in the message.
-        return Notification.from_file(path)
+        return Notification.from_file(path, body_root=root)
     text = read_text(path, "notification")
     table = parse_toml(text, STDIN_NAME, locate=False)
     with located(STDIN_NAME):
-        return Notification.from_dict(table)
+        return Notification.from_dict(table, body_root=root)
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ from ._cli_io import (
 )
 from ._cli_notify import (
     FileDiagnostic,
+    body_root,
     check_notification,
     check_with,
     drop_body_files,
@@ -87,7 +88,8 @@ def _diagnostic_json(file: str, diag: Diagnostic) -> dict[str, object]:
 # ---------------------------------------------------------------------------
 
 
-def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
+def _collect_check_files(paths: Sequence[str], project: Project) -> tuple[list[str], set[str]]:
+    """Return the files to check, and those of them found by walking a directory."""
     files: list[str] = []
     seen: set[str] = set()
     walked: set[str] = set()
@@ -107,7 +109,7 @@ def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
                 files.append(file)
     if files.count(STDIN) > 1:  # pragma: no cover - deduplicated above
         raise CliError("stdin (-) can be named only once")
-    return drop_body_files(files, walked)
+    return drop_body_files(files, walked), walked
 
 
 def _configured_paths(project: Project) -> list[str]:
@@ -129,13 +131,19 @@ def _unusable(name: str, exc: CliError) -> FileDiagnostic:
     )
 
 
-def _check_file(file: str, project: Project, explicit: Format | None) -> list[FileDiagnostic]:
-    """Return every diagnostic of one file (a template or a notification)."""
+def _check_file(
+    file: str, project: Project, explicit: Format | None, confined: bool
+) -> list[FileDiagnostic]:
+    """Return every diagnostic of one file (a template or a notification).
+
+    A file found by walking a directory (``confined``) is read only if it is a regular
+    file inside its folder, symbolic links resolved, as golden cases are.
+    """
     name = display(file)
     if is_notification(file):
-        return check_notification(file)
+        return check_notification(file, body_root(file, project), confined=confined)
     fmt = project.format_for(file, explicit)[0] or format_for(file, None)
-    source = read_template(file, fmt)
+    source = read_template(file, fmt, confined=confined)
     options = project.compile_options(file, name)
     return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
 
@@ -181,7 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.show_settings is not None:
         emit(show_settings(project, args.show_settings, args.format))
         return EXIT_OK
-    files = _collect_check_files(args.paths or _configured_paths(project), project)
+    files, walked = _collect_check_files(args.paths or _configured_paths(project), project)
     output: str = args.output_format
     progress = Progress(len(files), "checking")
     records: list[dict[str, object]] = []
@@ -190,7 +198,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for index, file in enumerate(files, 1):
         progress.update(index, file)
         try:
-            found = _check_file(file, project, args.format)
+            found = _check_file(file, project, args.format, file in walked)
         except CliError as exc:
             tally.unreadable += 1
             found = [_unusable(display(file), exc)]

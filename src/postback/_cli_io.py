@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
+from ._files import Refused, read_inside
 from ._options import CompileOptions, UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, SETTINGS_NAMES, SUFFIX_FORMATS, Project
 from ._record import Action, sample_action
@@ -181,7 +182,7 @@ def display(path: str) -> str:
     return STDIN_NAME if path == STDIN else path
 
 
-def _read_bytes(path: str, what: str) -> bytes:
+def _read_bytes(path: str, what: str, confined: bool) -> bytes:
     if path == STDIN:
         stdin = sys.stdin
         if stdin is None:
@@ -197,7 +198,9 @@ def _read_bytes(path: str, what: str) -> bytes:
                 f"cannot read the {what} from stdin: {exc.strerror or exc}"
             ) from None
     try:
-        return Path(path).read_bytes()
+        return read_inside(path) if confined else Path(path).read_bytes()
+    except Refused as exc:
+        raise UnreadableError(f"cannot read {what} {path}: it {exc.reason}") from None
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise UnreadableError(f"cannot read {what} {path}: {reason}") from None
@@ -218,17 +221,21 @@ def _decode(data: bytes, path: str, what: str) -> str:
         ) from None
 
 
-def read_text(path: str, what: str) -> str:
-    """Read the UTF-8 text of ``path`` (or standard input); ``what`` names it in errors."""
-    return _decode(_read_bytes(path, what), path, what)
+def read_text(path: str, what: str, *, confined: bool = False) -> str:
+    """Read the UTF-8 text of ``path`` (or standard input); ``what`` names it in errors.
+
+    With ``confined`` (the files of a golden case) the file must be a regular file
+    whose real path is inside its own folder: no symbolic link out of it is followed.
+    """
+    return _decode(_read_bytes(path, what, confined), path, what)
 
 
 _ONE_LINE_FORMATS = frozenset({Format.QUERY, Format.URL, Format.HEADER})
 
 
-def read_template(path: str, fmt: Format) -> str:
+def read_template(path: str, fmt: Format, *, confined: bool = False) -> str:
     """Read a template file; for one-line formats drop the final newline editors add."""
-    source = read_text(path, "template")
+    source = read_text(path, "template", confined=confined)
     if fmt in _ONE_LINE_FORMATS:
         if source.endswith("\r\n"):
             return source[:-2]
@@ -238,15 +245,19 @@ def read_template(path: str, fmt: Format) -> str:
 
 
 def load_record(
-    path: str, extra: Iterable[str] = (), unknown_keys: UnknownKeys = "error"
+    path: str,
+    extra: Iterable[str] = (),
+    unknown_keys: UnknownKeys = "error",
+    *,
+    confined: bool = False,
 ) -> Action:
     """Read a JSON record (``Action.from_json``) from a file or stdin.
 
     ``extra`` names the extra fields the record may hold (those of the template) and
-    ``unknown_keys`` what becomes of its other keys.
+    ``unknown_keys`` what becomes of its other keys; ``confined`` is ``read_text``'s.
     """
     name = display(path)
-    text = read_text(path, "record")
+    text = read_text(path, "record", confined=confined)
     try:
         return Action.from_json(text, extra=extra, unknown_keys=unknown_keys)
     except RecordError as exc:

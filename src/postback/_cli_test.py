@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
 
 from ._cli_io import (
     DIRECTORY_SUFFIXES,
@@ -40,8 +41,9 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
     if case.is_notification:
         from ._cli_notify import check_notification
 
+        root = None if case.body_root is None else Path(case.body_root)
         try:
-            found = check_notification(case.template)
+            found = check_notification(case.template, root, confined=True)
         except CliError:  # pragma: no cover - it was read a moment ago
             found = []
         if found:

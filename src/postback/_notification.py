@@ -350,7 +350,11 @@ class Notification:
 
     @classmethod
     def from_dict(
-        cls, mapping: Mapping[str, object], *, base_dir: str | os.PathLike[str] | None = None
+        cls,
+        mapping: Mapping[str, object],
+        *,
+        base_dir: str | os.PathLike[str] | None = None,
+        body_root: str | os.PathLike[str] | None = None,
     ) -> Notification:
         """Build a notification from a mapping with the keys of a notification file.
 
@@ -359,31 +363,36 @@ class Notification:
         ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
         ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys``.
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
-        current directory).  An unknown key or a value of the wrong type raises
-        ``ConfigError`` naming the key.
+        current directory), and only if it is a regular file of at most 1 MiB inside
+        ``body_root`` (default: ``base_dir``), symbolic links resolved.  An unknown
+        key, a value of the wrong type or a refused body file raises ``ConfigError``
+        naming the key.
         """
         from ._config import check_keys
 
-        values, body_name = check_keys(mapping, base_dir)
+        values, body_name = check_keys(mapping, base_dir, body_root)
         options = CompileOptions(
             **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
         )
         return cls._from_settings(Settings(**values, options=options, body_name=body_name))
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Notification:
+    def from_file(
+        cls, path: str | os.PathLike[str], *, body_root: str | os.PathLike[str] | None = None
+    ) -> Notification:
         """Load a notification from a TOML file (the keys of ``from_dict``).
 
-        ``body_file`` is read relative to the TOML file's directory.  An unreadable
-        file or invalid TOML raises ``ConfigError`` with the path (and for TOML
-        errors the line and column); an invalid setting raises ``ConfigError`` with
-        the path in its message and ``.setting`` naming the key.
+        ``body_file`` is read relative to the TOML file's directory, and must be
+        inside ``body_root`` (default: that directory).  An unreadable file or
+        invalid TOML raises ``ConfigError`` with the path (and for TOML errors the
+        line and column); an invalid setting raises ``ConfigError`` with the path in
+        its message and ``.setting`` naming the key.
         """
         from ._config import located, read_file
 
         table, file = read_file(path)
         with located(str(file)):
-            return cls.from_dict(table, base_dir=file.parent)
+            return cls.from_dict(table, base_dir=file.parent, body_root=body_root)
 
 
 def _compile_header(name: str, value: str, options: CompileOptions) -> Template:

@@ -14,6 +14,11 @@ A notification case compares the whole prepared request as HTTP/1.1 text
 (``PreparedRequest.to_http()``).  ``postback test``, the pytest plugin and a team's
 own tests all run cases through this module; see docs/ci.md.
 
+A case's files are read only when they are regular files inside their own folder,
+symbolic links resolved, and expected files are written through a new file and
+``os.replace``, never through a symbolic link (``_files``): a case folder cannot make
+a test print a file from elsewhere, or an update write one.
+
 This module is not imported by ``import postback``: import it explicitly.
 """
 
@@ -36,8 +41,9 @@ from ._cli_io import (
     read_template,
     walk_templates,
 )
-from ._cli_notify import drop_body_files, is_notification
+from ._cli_notify import body_root, drop_body_files, is_notification
 from ._errors import ConfigError, PostbackError
+from ._files import Refused, read_inside, write_replacing
 from ._options import UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, Project, shown_path
 from ._record import Action, sample_action
@@ -70,8 +76,9 @@ class Case:
     and the sample).  ``format`` is the template's format (None for a notification
     file, whose settings say).  ``compile_options`` are the keyword arguments of
     ``postback.compile`` the project settings give the template (a notification
-    uses its own).  Paths are as found: relative when the search started from a
-    relative path.
+    uses its own).  ``body_root`` is the folder a notification's ``body_file`` must
+    be in (None: the notification's folder; ``discover`` gives the project's root).
+    Paths are as found: relative when the search started from a relative path.
     """
 
     template: str
@@ -80,6 +87,7 @@ class Case:
     name: str | None = None
     format: Format | None = None
     compile_options: Mapping[str, Any] = field(default_factory=dict)
+    body_root: str | None = None
 
     @property
     def id(self) -> str:
@@ -95,7 +103,7 @@ class Case:
         if self.record is None:
             return sample_action()
         try:
-            return load_record(self.record, extra, unknown_keys)
+            return load_record(self.record, extra, unknown_keys, confined=True)
         except CliError as exc:
             raise CaseError(exc.message) from None
 
@@ -112,7 +120,7 @@ class Case:
         if self.format is None:
             return self._request().to_http(mask=mask)
         try:
-            source = read_template(self.template, self.format)
+            source = read_template(self.template, self.format, confined=True)
         except CliError as exc:
             raise CaseError(exc.message) from None
         extra = self.compile_options.get("extra_fields", ())
@@ -121,23 +129,27 @@ class Case:
         return compile(source, format=self.format, **options).render_bytes(action)
 
     def _request(self) -> PreparedRequest:
+        from ._config import located, read_file
         from ._notification import Notification
 
         try:
-            notification = Notification.from_file(self.template)
+            table, file = read_file(self.template, confined=True)
+            with located(str(file)):
+                notification = Notification.from_dict(
+                    table, base_dir=file.parent, body_root=self.body_root
+                )
         except ConfigError as exc:
             raise CaseError(str(exc)) from None
         action = self._action(notification.extra_fields, notification.unknown_keys)
         return notification.prepare(action)
 
     def read_expected(self) -> bytes | None:
-        """Return the expected bytes, or None when there is no expected file yet."""
-        try:
-            return Path(self.expected).read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise CaseError(f"cannot read {self.expected}: {exc.strerror or exc}") from None
+        """Return the expected bytes, or None when there is no expected file yet.
+
+        Raises ``CaseError`` for a file that cannot be read, that is not a regular
+        file, or that is a symbolic link out of its folder.
+        """
+        return _read_expected(self.expected)
 
     def compare(self, rendered: bytes | None = None) -> Comparison:
         """Render the case (unless ``rendered`` is given) and compare with the expected file."""
@@ -148,20 +160,19 @@ class Case:
     def update(self, rendered: bytes | None = None) -> bool:
         """Write the expected file if it is missing or differs; return whether it was written.
 
-        An expected file that cannot be read is replaced; one that cannot be written
-        raises ``CaseError``.
+        An expected file that cannot be read is replaced: by a new file written
+        beside it, then renamed, never through a symbolic link.  An expected file that
+        is a symbolic link (unless it already holds the rendering) or not a regular
+        file, or that cannot be written, raises ``CaseError``.
         """
         if rendered is None:
             rendered = self.render()
         try:
-            if self.read_expected() == rendered:
+            if _read_expected(self.expected) == rendered:
                 return False
         except CaseError:
-            pass
-        try:
-            Path(self.expected).write_bytes(rendered)
-        except OSError as exc:
-            raise CaseError(f"cannot write {self.expected}: {exc.strerror or exc}") from None
+            pass  # replaced, unless writing refuses it too
+        _write_expected(self.expected, rendered)
         return True
 
 
@@ -187,6 +198,26 @@ class Comparison:
         return unified_diff(
             self.expected, self.rendered, self.case.expected, f"{self.case.id} (rendered)"
         )
+
+
+def _read_expected(path: str | os.PathLike[str]) -> bytes | None:
+    try:
+        return read_inside(path)
+    except FileNotFoundError:
+        return None
+    except Refused as exc:
+        raise CaseError(f"cannot read {os.fspath(path)}: it {exc.reason}") from None
+    except OSError as exc:
+        raise CaseError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
+
+
+def _write_expected(path: str | os.PathLike[str], data: bytes) -> None:
+    try:
+        write_replacing(path, data)
+    except Refused as exc:
+        raise CaseError(f"cannot write {os.fspath(path)}: it {exc.reason}") from None
+    except OSError as exc:
+        raise CaseError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -260,12 +291,16 @@ def _records(template: str, cache: dict[str, list[str]]) -> list[tuple[str | Non
 
 
 def _cases_for(
-    template: str, fmt: Format | None, options: Mapping[str, Any], cache: dict[str, list[str]]
+    template: str,
+    fmt: Format | None,
+    options: Mapping[str, Any],
+    root: str | None,
+    cache: dict[str, list[str]],
 ) -> list[Case]:
     base = os.path.splitext(template)[0]
     records = _records(template, cache)
     if not records:
-        return [Case(template, base + EXPECTED_SUFFIX, None, None, fmt, options)]
+        return [Case(template, base + EXPECTED_SUFFIX, None, None, fmt, options, root)]
     return [
         Case(
             template,
@@ -274,6 +309,7 @@ def _cases_for(
             name,
             fmt,
             options,
+            root,
         )
         for name, record in records
     ]
@@ -308,7 +344,11 @@ def find_cases(
     for template in _templates(paths, project):
         fmt: Format | None = None
         options: dict[str, Any] = {}
-        if not is_notification(template):
+        root: str | None = None
+        if is_notification(template):
+            found = body_root(template, project)
+            root = None if found is None else str(found)
+        else:
             fmt = project.format_for(template, explicit)[0]
             if fmt is None:
                 try:
@@ -316,7 +356,7 @@ def find_cases(
                 except CliError as exc:
                     raise CaseError(exc.message) from None
             options = project.options(template)
-        cases.extend(_cases_for(template, fmt, options, cache))
+        cases.extend(_cases_for(template, fmt, options, root, cache))
     return cases
 
 
@@ -360,7 +400,9 @@ class Snapshot:
     ``PreparedRequest``, compared as its HTTP/1.1 text) with the file ``name`` in
     ``directory``; without ``name``, ``DEFAULT.expected`` (then ``DEFAULT.2.expected``
     and so on for further calls).  With ``update`` a missing or different file is
-    written instead of failing.
+    written instead of failing.  As for golden cases, a file is read only if it is
+    a regular file inside its folder and written only by replacing it, never
+    through a symbolic link.
     """
 
     def __init__(self, directory: str | os.PathLike[str], default: str, update: bool) -> None:
@@ -379,15 +421,12 @@ class Snapshot:
             suffix = "" if self.calls == 1 else f".{self.calls}"
             name = f"{self.default}{suffix}{EXPECTED_SUFFIX}"
         path = self.directory / name
-        try:
-            expected: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            expected = None
+        expected = _read_expected(path)
         if expected == data:
             return
         if self.update:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            _write_expected(path, data)
             self.written.append(path)
             return
         if expected is None:

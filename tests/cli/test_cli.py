@@ -983,3 +983,75 @@ def test_pre_commit_hook_definition() -> None:
     for name in ("t/a.json", "b.xml", "c.qs", "d.query", "e.url"):
         assert pattern.search(name), name
     assert not pattern.search("notes.txt")
+
+
+# ---------------------------------------------------------------------------
+# body_file on the command line: the notification's folder, or the project's root
+# ---------------------------------------------------------------------------
+
+BODY_NOTIFICATION = (
+    'url = "https://example.com/pb"\nmethod = "POST"\nbody_format = "json"\nbody_file = "{}"\n'
+)
+
+
+def test_check_and_prepare_refuse_a_body_file_outside(tmp_path: Path) -> None:
+    """``body_file = "../../secrets.json"`` made that file the body sent to the partner."""
+    (tmp_path / "secrets.json").write_text('{"token": "SECRET"}')
+    folder = tmp_path / "partner"
+    folder.mkdir()
+    (folder / "n.toml").write_text(BODY_NOTIFICATION.format("../secrets.json"))
+    prepare = _prepare_or_skip("n.toml", "--sample", cwd=folder)
+    line = assert_one_line_error(prepare, "body_file", "is outside")
+    assert "SECRET" not in line and result_is_empty(prepare)
+    check = run("check", "n.toml", cwd=folder)
+    assert check.returncode == 1
+    assert out(check).splitlines()[0] == (
+        f"n.toml:4:1: error[invalid-notification]: body_file "
+        f"{str(Path('../secrets.json'))!r} is outside {str(folder)!r}, the folder body files "
+        "are read from"
+    )
+
+
+def result_is_empty(result: subprocess.CompletedProcess[bytes]) -> bool:
+    return result.stdout == b""
+
+
+def test_project_settings_let_a_body_file_be_anywhere_in_the_project(tmp_path: Path) -> None:
+    (tmp_path / "postback.toml").write_text('templates = ["partners"]\n')
+    (tmp_path / "bodies").mkdir()
+    (tmp_path / "bodies" / "order.json").write_text('{"id": "{ActionId}"}')
+    (tmp_path / "partners").mkdir()
+    (tmp_path / "partners" / "n.toml").write_text(BODY_NOTIFICATION.format("../bodies/order.json"))
+    prepare = _prepare_or_skip("partners/n.toml", "--sample", cwd=tmp_path)
+    assert prepare.returncode == 0, err(prepare)
+    assert prepare.stdout.endswith(b'{"id": "1000.4636.158133"}')
+    assert run("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "outside.json").write_text("{}")
+    (tmp_path / "partners" / "n.toml").write_text(BODY_NOTIFICATION.format("../../outside.json"))
+    assert_one_line_error(
+        _prepare_or_skip("partners/n.toml", "--sample", cwd=tmp_path), "is outside"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symbolic links and FIFOs")
+def test_check_reads_no_file_a_walked_folder_links_out_of(tmp_path: Path) -> None:
+    """A template folder holding ``a.json -> /etc/passwd`` made check quote the file's
+    characters in its diagnostics, and a FIFO made it wait for a writer forever."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    secret = tmp_path / "secret.json"
+    secret.write_text("root:x:0:0")
+    (folder / "a.json").symlink_to(secret)
+    os.mkfifo(folder / "p.json")
+    result = run("check", "t", cwd=tmp_path)
+    assert result.returncode == 2
+    assert out(result).splitlines() == [
+        "t/a.json:1:1: error[unreadable-file]: cannot read template t/a.json: it is a symbolic "
+        f"link to {str(secret.resolve())!r}, outside 't'",
+        "t/p.json:1:1: error[unreadable-file]: cannot read template t/p.json: it is not a "
+        "regular file (a FIFO)",
+        "checked 0 files: no problems found; 2 unreadable",
+    ]
+    named = run("check", "t/a.json", cwd=tmp_path)  # a file named is read as named
+    assert named.returncode == 1
+    assert "error[invalid-json]" in out(named)

@@ -156,10 +156,33 @@ def docs_notifications() -> None:
     )
 
     # docs/notifications.md, example 3
+    import os
+    from pathlib import Path
+
+    settings = {
+        "url": "https://example.com/pb",
+        "method": "POST",
+        "body_format": "json",
+        "body_file": "../examples/action-clearing.json",
+    }
+    os.makedirs("partners", exist_ok=True)
+    try:
+        postback.Notification.from_dict(settings, base_dir="partners")
+    except postback.ConfigError as exc:
+        refused = exc
+    else:
+        raise AssertionError("a body file outside the folder was read")
+    assert refused.setting == "body_file"
+    print(refused)  # body_file 'partners/../examples/action-clearing.json' is outside
+    #  '/…/partners', the folder body files are read from
+    wider = postback.Notification.from_dict(settings, base_dir="partners", body_root=Path.cwd())
+    assert wider.body_format == "json"
+
+    # docs/notifications.md, example 4
     action = postback.sample_action()  # or a mapping: {"ActionId": "1000.1", ...}
     req = n.prepare(action, now=None)
 
-    # docs/notifications.md, example 4
+    # docs/notifications.md, example 5
     req.to_http()
     # b'POST /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\n'
     # b'Authorization: Bearer abc\r\nX-Action-Id: 1000.4636.158133\r\n'
@@ -167,7 +190,7 @@ def docs_notifications() -> None:
     # b'{"id": "1000.4636.158133", "payout": 12.50}'
     req.to_http(mask=True)  # the same, with b'Authorization: ***\r\n'
 
-    # docs/notifications.md, example 5
+    # docs/notifications.md, example 6
     secret = postback.Notification(
         "https://example.com/pb", headers={"Authorization": "Bearer s3cr3t"}
     ).prepare(action)
@@ -175,23 +198,23 @@ def docs_notifications() -> None:
     assert secret.header("Authorization") == "Bearer s3cr3t"  # the data itself is intact
     assert b"Authorization: ***" in secret.to_http(mask=True)
 
-    # docs/notifications.md, example 6
+    # docs/notifications.md, example 7
     outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
     outcome.ok  # False
     outcome.reason  # "status 302 is not 2xx, a redirect to 'https://elsewhere.example/pb' that
     #   is not followed (success_response 'OK' not found in the response body)"
 
-    # docs/notifications.md, example 7
+    # docs/notifications.md, example 8
     import time
 
     pacer = n.pacer()  # postback.Pacer(n.max_requests)
     start = pacer.reserve(time.monotonic())  # the earliest time >= now the next request may start
 
-    # docs/notifications.md, example 8
+    # docs/notifications.md, example 9
     p = postback.Pacer(2)
     [p.reserve(0.0) for _ in range(5)]  # [0.0, 0.0, 1.0, 1.0, 2.0]
 
-    # docs/notifications.md, example 9
+    # docs/notifications.md, example 10
     import time
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -241,7 +264,7 @@ def docs_notifications() -> None:
             postback.Notification.from_file("examples/notification.toml"), [postback.sample_action()]
         )
 
-    # docs/notifications.md, example 10
+    # docs/notifications.md, example 11
     import asyncio
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -291,7 +314,7 @@ def docs_notifications() -> None:
         for ok, reason in asyncio.run(run_async(notification, [postback.sample_action()])):
             print("ok" if ok else "FAILED:", reason)
 
-    # docs/notifications.md, example 11
+    # docs/notifications.md, example 12
     import multiprocessing
     import time
     from collections.abc import Iterable
@@ -369,7 +392,7 @@ def docs_notifications() -> None:
         for ok, reason in run_pool(notification, [postback.sample_action()] * 8):
             print("ok" if ok else "FAILED:", reason)
 
-    # docs/notifications.md, example 12
+    # docs/notifications.md, example 13
     import urllib.error
     import urllib.request
     from email.message import Message
