@@ -23,6 +23,7 @@ from ._cli_io import (
     emit,
     format_for,
     plural,
+    printable,
     project_from,
     read_template,
     walk_templates,
@@ -214,7 +215,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress.clear()
 
     if output == "json":
-        emit(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        # "##[" only occurs inside strings; written "##\u005b" it reads the same, and
+        # no line of the output reads as a GitHub workflow command.
+        text = json.dumps(records, indent=2, ensure_ascii=False).replace("##[", "##\\u005b")
+        emit(text + "\n")
     elif output == "text":
         emit(tally.summary(len(files)))
 
@@ -267,4 +271,5 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
         if paths:
             shown = [shown_path(p) for p in paths]
             out.append(f"{key} = {_toml_value(shown)}  # {settings.label}")
-    return "".join(line + "\n" for line in out)
+    # File names and patterns are the user's: each stays on its own line.
+    return "".join(printable(line) + "\n" for line in out)

@@ -2,17 +2,22 @@
 
 Usage errors and unreadable input are ``CliError``: one line on standard error,
 ``postback: error: ...``, and exit status 2.
+
+File names, messages and other text that users wrote reach the output through
+``printable``, so no file name or template can write a line of its own (a forged
+``::error ...::`` workflow command in a CI log, a terminal escape sequence).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Final
 
 from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
 from ._files import Refused, read_inside
@@ -47,6 +52,8 @@ __all__ = [
     "load_record",
     "one_line",
     "plural",
+    "printable",
+    "printable_lines",
     "project_from",
     "read_template",
     "read_text",
@@ -98,6 +105,53 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.replace("\r\n", "\n").splitlines() if part)
 
 
+# Control characters (C0, DEL, C1), the Unicode line and paragraph separators, and
+# the legacy "##[command]" marker GitHub's runner finds anywhere in a line.
+_UNPRINTABLE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]|##\\[")
+_UNPRINTABLE_KEEP_TABS: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|##\\[")
+_SHORT_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "##[": "##\\x5b"}
+# GitHub's runner reads a line as a workflow command when it starts with "::" after
+# any leading white space.
+_COMMAND_START: Final = re.compile(r"\s*:(?=:)")
+
+
+def _escape(match: re.Match[str]) -> str:
+    found = match.group()
+    short = _SHORT_ESCAPES.get(found)
+    if short is not None:
+        return short
+    code = ord(found)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_tabs: bool = False) -> str:
+    """Return ``text`` as one line that cannot pass for another line or a command.
+
+    Line breaks and other control characters (C0, DEL, C1) and U+2028/U+2029 are
+    written as escapes (``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``);
+    ``##[`` is written ``##\\x5b``, and a leading ``::`` as ``\\x3a:``, so that
+    no text reads as a GitHub workflow command.  Backslashes are kept (Windows
+    paths).  With ``keep_tabs``, tabs stay (the lines of a diff).
+    """
+    pattern = _UNPRINTABLE_KEEP_TABS if keep_tabs else _UNPRINTABLE
+    if pattern.search(text) is not None:
+        text = pattern.sub(_escape, text)
+    start = _COMMAND_START.match(text)
+    if start is not None:
+        text = text[: start.end() - 1] + "\\x3a" + text[start.end() :]
+    return text
+
+
+def printable_lines(text: str) -> str:
+    """Return ``text`` with each of its lines ``printable`` (tabs kept); a CR before a
+    line's end is its CRLF line ending and stays."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        ending = "\r" if line.endswith("\r") else ""
+        lines[index] = printable(line[: len(line) - len(ending)], keep_tabs=True) + ending
+    return "\n".join(lines)
+
+
 def write(stream: IO[str], data: bytes | str) -> None:
     """Write ``data`` to ``stream`` as UTF-8 bytes, whatever the locale's encoding."""
     if isinstance(data, str):
@@ -118,8 +172,8 @@ def emit(text: str | bytes) -> None:
 
 
 def err_line(text: str) -> None:
-    """Write ``text`` to standard error as one line."""
-    write(sys.stderr, one_line(text) + "\n")
+    """Write ``text`` to standard error as one line, its control characters escaped."""
+    write(sys.stderr, printable(one_line(text)) + "\n")
 
 
 def error(message: str) -> None:
@@ -152,7 +206,7 @@ class Progress:
     def update(self, index: int, name: str) -> None:
         """Show that file ``index`` of the total, ``name``, is being worked on."""
         if self.active:
-            self.show(f"{self.verb} {index}/{self.total} {name}")
+            self.show(f"{self.verb} {index}/{self.total} {printable(name)}")
 
     def show(self, text: str) -> None:
         """Replace the line with ``text``, cut to the terminal's width."""
@@ -337,10 +391,9 @@ def format_for(path: str, explicit: Format | None) -> Format:
 
 
 def diagnostic_line(file: str, diag: Diagnostic) -> str:
-    """Return ``file:line:column: severity[code]: message`` for a diagnostic."""
-    return (
-        f"{file}:{diag.line}:{diag.column}: {diag.severity}[{diag.code}]: {one_line(diag.message)}"
-    )
+    """Return ``file:line:column: severity[code]: message`` for a diagnostic, as one line."""
+    message = printable(one_line(diag.message))
+    return f"{printable(file)}:{diag.line}:{diag.column}: {diag.severity}[{diag.code}]: {message}"
 
 
 def _error_diagnostics(err: TemplateError) -> tuple[Diagnostic, ...]:

@@ -1,4 +1,8 @@
-"""``postback test``: golden cases, each template rendered and compared with its expected file."""
+"""``postback test``: golden cases, each template rendered and compared with its expected file.
+
+Case names and file names are printed through ``printable``: a file name cannot add
+a line to the report.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from ._cli_io import (
     emit,
     error,
     plural,
+    printable,
     project_from,
     template_error_lines,
     warning,
@@ -52,15 +57,16 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
 
 
 def _render_case(case: Case, mask: bool) -> _Outcome:
+    name = printable(case.id)
     try:
         rendered = case.render(mask=mask)
     except CaseError as exc:
-        return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message)
+        return _Outcome(False, f"FAIL {name}: unreadable input\n", exc.message)
     except TemplateError as err:
         lines = _defect_lines(case, err)
-        return _Outcome(False, f"FAIL {case.id}\n" + "".join(f"{ln}\n" for ln in lines))
+        return _Outcome(False, f"FAIL {name}\n" + "".join(f"{ln}\n" for ln in lines))
     except PostbackError as exc:
-        return _Outcome(False, f"FAIL {case.id}: cannot render\n", f"{case.id}: {exc}")
+        return _Outcome(False, f"FAIL {name}: cannot render\n", f"{case.id}: {exc}")
     return _Outcome(True, rendered=rendered)
 
 
@@ -70,30 +76,31 @@ def _run_case(case: Case, update: bool, mask: bool) -> tuple[_Outcome, bool]:
     if outcome.rendered is None:
         return outcome, False
     rendered = outcome.rendered
+    name = printable(case.id)
     if update:
         try:
             written = case.update(rendered)
         except CaseError as exc:
-            return _Outcome(False, f"FAIL {case.id}: cannot update\n", exc.message), False
+            return _Outcome(False, f"FAIL {name}: cannot update\n", exc.message), False
         if not written:
             return _Outcome(True), False
-        return _Outcome(True, f"updated {case.expected}\n"), True
+        return _Outcome(True, f"updated {printable(case.expected)}\n"), True
     try:
         comparison = case.compare(rendered)
     except CaseError as exc:
-        return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message), False
+        return _Outcome(False, f"FAIL {name}: unreadable input\n", exc.message), False
     if comparison.ok:
         return _Outcome(True), False
     if comparison.expected is None:
         return (
             _Outcome(
                 False,
-                f"FAIL {case.id}: no expected output {case.expected}; "
-                f"run `postback test --update {case.template}` to create it\n",
+                f"FAIL {name}: no expected output {printable(case.expected)}; "
+                f"run `postback test --update {printable(case.template)}` to create it\n",
             ),
             False,
         )
-    return _Outcome(False, f"FAIL {case.id}\n{comparison.diff()}"), False
+    return _Outcome(False, f"FAIL {name}\n{comparison.diff()}"), False
 
 
 def _cases(args: argparse.Namespace) -> list[Case]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ._cli_io import printable, printable_lines
 from ._errors import ConfigError, PostbackError, TemplateError
 from ._project import Project, find_settings_file, read_settings
 from .testing import Case, CaseError, Snapshot, find_cases, unified_diff
@@ -97,7 +98,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     terminalreporter.section("postback")
     for path in state.written:
-        terminalreporter.line(f"updated {path}")
+        terminalreporter.line(f"updated {printable(path)}")
     count = len(state.written)
     terminalreporter.line(f"updated {count} expected file{'s' if count != 1 else ''}")
 
@@ -112,7 +113,8 @@ class TemplateFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         """Yield one item per record, named after its expected file."""
         for case in self.cases:
-            yield CaseItem.from_parent(self, name=os.path.basename(case.expected), case=case)
+            name = printable(os.path.basename(case.expected))
+            yield CaseItem.from_parent(self, name=name, case=case)
 
 
 class _Mismatch(Exception):
@@ -166,13 +168,15 @@ class CaseItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """Show a case's own report (a diff, the diagnostics) without a traceback."""
         if isinstance(excinfo.value, _Mismatch | CaseError):
-            return str(excinfo.value)
+            # File names and template text are the project's: each line stays a line.
+            return printable_lines(str(excinfo.value))
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Name the case in reports."""
         name = os.path.basename(self.case.expected)
-        return self.path, None, f"postback case {self._shown(self.case.template)}::{name}"
+        shown = printable(f"{self._shown(self.case.template)}::{name}")
+        return self.path, None, f"postback case {shown}"
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")

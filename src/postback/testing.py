@@ -38,6 +38,7 @@ from ._cli_io import (
     format_for,
     is_directory_template,
     load_record,
+    printable,
     read_template,
     walk_templates,
 )
@@ -194,7 +195,7 @@ class Comparison:
         if self.ok:
             return ""
         if self.expected is None:
-            return f"no expected output {self.case.expected}\n"
+            return f"no expected output {printable(self.case.expected)}\n"
         return unified_diff(
             self.expected, self.rendered, self.case.expected, f"{self.case.id} (rendered)"
         )
@@ -234,10 +235,27 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
+def _diff_line(line: str) -> str:
+    """A line of the diff as printed: its text escaped, so that it stays one line.
+
+    A CR before the line's end is its CRLF line ending, written as it is.
+    """
+    text, newline = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+    ending = "\r" if text.endswith("\r") else ""
+    text = text[: len(text) - len(ending)]
+    if text.startswith(("---", "+++", "@@")):
+        shown = printable(text, keep_tabs=True)
+    else:  # the content after the one-character prefix
+        shown = text[:1] + printable(text[1:], keep_tabs=True)
+    return shown + ending + (newline or "\n\\ No newline at end of file\n")
+
+
 def unified_diff(expected: bytes, actual: bytes, expected_name: str, actual_name: str) -> str:
     """Return a unified diff from ``expected`` to ``actual`` (UTF-8 bytes) that shows
     every difference: a missing final newline is marked, and a difference only in
-    line endings or in bytes that are not UTF-8 is said in words."""
+    line endings or in bytes that are not UTF-8 is said in words.  Control characters
+    (a carriage return, an escape) are shown escaped (``\\r``, ``\\x1b``), in the
+    names too, so every line of the diff is one line of the files."""
     out: list[str] = []
     for line in difflib.unified_diff(
         _split_lines(expected.decode("utf-8", "replace")),
@@ -245,7 +263,7 @@ def unified_diff(expected: bytes, actual: bytes, expected_name: str, actual_name
         fromfile=expected_name,
         tofile=actual_name,
     ):
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        out.append(_diff_line(line))
     if expected == actual:
         return ""
     if expected.replace(b"\r\n", b"\n") == actual.replace(b"\r\n", b"\n"):
@@ -429,12 +447,13 @@ class Snapshot:
             _write_expected(path, data)
             self.written.append(path)
             return
+        shown = printable(str(path))
         if expected is None:
             raise AssertionError(
-                f"no expected output {path}; run pytest with --postback-update to create it"
+                f"no expected output {shown}; run pytest with --postback-update to create it"
             )
         raise AssertionError(
-            f"the rendering differs from {path} (run pytest with --postback-update to "
+            f"the rendering differs from {shown} (run pytest with --postback-update to "
             f"accept it):\n" + unified_diff(expected, data, str(path), "rendered")
         )
 

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 from _terminal import with_terminal_stderr
+from hypothesis import given
 
 import postback
+from strategies import hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -983,6 +985,131 @@ def test_pre_commit_hook_definition() -> None:
     for name in ("t/a.json", "b.xml", "c.qs", "d.query", "e.url"):
         assert pattern.search(name), name
     assert not pattern.search("notes.txt")
+
+
+# ---------------------------------------------------------------------------
+# File names and other user text: each line of the output is one line
+# ---------------------------------------------------------------------------
+
+FORGED = "x\n::error title=forged::boom\n"  # a file name that wrote a workflow command
+
+
+def _forges_nothing(text: str) -> None:
+    """No line reads as a GitHub workflow command (``::cmd::`` after white space, or
+    ``##[cmd]`` anywhere), and no control character is printed raw."""
+    for line in text.split("\n"):
+        assert not line.lstrip().startswith("::"), line
+        assert "##[" not in line, line
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", line), line
+
+
+def test_printable_escapes_control_characters_and_command_markers() -> None:
+    from postback._cli_io import printable, printable_lines
+
+    assert printable("templates/a.json") == "templates/a.json"
+    assert printable(r"C:\templates\a.json") == r"C:\templates\a.json"  # backslashes stay
+    assert printable(FORGED + ".url") == "x\\n::error title=forged::boom\\n.url"
+    assert printable("a\rb\tc\x00d\x1be\x7ff\x85g\x9fh\u2028i\u2029") == (
+        "a\\rb\\tc\\x00d\\x1be\\x7ff\\x85g\\x9fh\\u2028i\\u2029"
+    )
+    assert printable("a\tb", keep_tabs=True) == "a\tb"
+    assert printable("x##[error]y ###[z") == "x##\\x5berror]y ###\\x5bz"
+    assert printable("::error::x") == "\\x3a:error::x"
+    assert printable(" \u3000::x") == " \u3000\\x3a:x"
+    assert printable("a::b") == "a::b"  # only at the start of a line
+    assert printable("é東京") == "é東京"
+    assert printable_lines("a\r\n::b\rc\r\n\td") == "a\r\n\\x3a:b\\rc\r\n\td"
+
+
+@given(hostile_text("\n\r\t\x1b\x85\u2028\u2029:#[ ", ["::error::x", "##[error]x", " ::x"]))
+def test_printable_output_is_one_line_that_is_no_command(text: str) -> None:
+    from postback._cli_io import printable
+
+    shown = printable(text)
+    assert len(shown.splitlines()) <= 1
+    _forges_nothing(shown)
+    assert printable(shown) == shown  # escaping what is printable changes nothing
+    if re.fullmatch(r"[\w./ -]*", text) and not text.lstrip().startswith("::"):
+        assert shown == text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
+def test_check_and_test_text_output_cannot_be_forged_by_a_file_name(tmp_path: Path) -> None:
+    """A template named ``x\\n::error title=…::…\\n.url`` printed forged GitHub workflow
+    commands in the text output of check and test (docs/ci.md's workflow runs
+    ``postback test`` in text)."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / f"{FORGED}.url").write_text("")  # an empty URL: one error
+    (folder / "y##[error]z.url").write_text("")
+    shown = "t/x\\n::error title=forged::boom\\n.url"
+    check = run("check", "t", cwd=tmp_path)
+    assert check.returncode == 1
+    assert out(check).splitlines() == [
+        f"{shown}:1:1: error[invalid-url]: the URL is empty",
+        "t/y##\\x5berror]z.url:1:1: error[invalid-url]: the URL is empty",
+        "checked 2 files: 2 errors in 2 files",
+    ]
+    _forges_nothing(out(check))
+
+    test = run("test", "t", cwd=tmp_path)
+    assert test.returncode == 1
+    assert out(test).splitlines()[:2] == [
+        f"FAIL {shown}",
+        f"{shown}:1:1: error[invalid-url]: the URL is empty",
+    ]
+    _forges_nothing(out(test) + err(test))
+
+    (folder / f"{FORGED}.url").write_text("https://example.com/{ActionId}")
+    update = run("test", "t", "--update", cwd=tmp_path)
+    assert "updated t/x\\n::error title=forged::boom\\n.expected" in out(update).splitlines()
+    _forges_nothing(out(update) + err(update))
+    (folder / f"{FORGED}.expected").write_text("stale")
+    stale = run("test", "t", cwd=tmp_path)
+    assert "--- t/x\\n::error title=forged::boom\\n.expected" in out(stale).splitlines()
+    _forges_nothing(out(stale) + err(stale))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
+def test_github_and_json_output_escape_a_forged_file_name(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / f"{FORGED}.url").write_text("")
+    (folder / "y##[error]z.url").write_text("")
+    github = run("check", "t", "--output-format", "github", cwd=tmp_path)
+    assert out(github).splitlines() == [
+        "::error file=t/x%0A%3A%3Aerror title=forged%3A%3Aboom%0A.url,line=1,col=1,endLine=1,"
+        "endColumn=1,title=postback invalid-url::the URL is empty",
+        # The line is a workflow command, so the runner never reads "##[" in it.
+        "::error file=t/y##[error]z.url,line=1,col=1,endLine=1,endColumn=1,"
+        "title=postback invalid-url::the URL is empty",
+    ]
+    text = out(run("check", "t", "--output-format", "json", cwd=tmp_path))
+    assert "##[" not in text and "##\\u005b" in text
+    assert [d["file"] for d in json.loads(text)] == [f"t/{FORGED}.url", "t/y##[error]z.url"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
+def test_render_and_prepare_error_lines_cannot_be_forged(tmp_path: Path) -> None:
+    (tmp_path / f"{FORGED}.json").write_text('{"a": "{Nope}"}')
+    render = run("render", f"{FORGED}.json", "--sample", cwd=tmp_path)
+    assert render.returncode == 1
+    assert err(render).startswith(
+        "x\\n::error title=forged::boom\\n.json:1:8: error[unknown-field]"
+    )
+    _forges_nothing(err(render))
+    missing = run("render", f"{FORGED}.url", "--sample", cwd=tmp_path)
+    assert_one_line_error(missing, "cannot read template x ::error title=forged::boom .url")
+    _forges_nothing(err(missing))
+
+    (tmp_path / f"{FORGED}.toml").write_text('url = "https://example.com/{Nope}"\n')
+    prepare = _prepare_or_skip(f"{FORGED}.toml", "--sample", cwd=tmp_path)
+    assert prepare.returncode == 1
+    assert err(prepare).startswith("x\\n::error title=forged::boom\\n.toml[url]:1:")
+    _forges_nothing(err(prepare))
+    (tmp_path / "n.toml").write_text('url = "https://example.com/"\n\x1b = 1\n')
+    bad = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    _forges_nothing(assert_one_line_error(bad, "invalid TOML"))
 
 
 # ---------------------------------------------------------------------------

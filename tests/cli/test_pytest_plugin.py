@@ -225,3 +225,15 @@ def test_the_snapshot_fixture_never_writes_through_a_symbolic_link(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*CaseError: cannot read *test_refund.expected: it is a symb*"])
     assert bashrc.read_text() == "export SECRET_TOKEN=abc\n"
+
+
+def test_a_failure_report_keeps_every_line_a_line(pytester: pytest.Pytester, sample: Path) -> None:
+    """A carriage return in an expected file (or a file name) wrote a line of its own,
+    such as a GitHub workflow command, into the report."""
+    stale = sample / "templates" / "tier.expected"
+    stale.write_bytes(b"tier=silver\r::error title=forged::boom")
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["-tier=silver\\r::error title=forged::boom"])
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.str().splitlines())
+    assert "\r" not in result.stdout.str()

@@ -245,3 +245,25 @@ def test_a_notification_case_reads_its_body_file_from_the_project(sample: Path) 
     toml.write_text(toml.read_text("utf-8").replace('"../bodies/', '"../../'))
     with pytest.raises(CaseError, match=r"body_file .* is outside "):
         discover()[0].render()
+
+
+def test_unified_diff_keeps_every_line_a_line() -> None:
+    """A carriage return, an escape or a line separator in a file name or in the files
+    wrote lines of their own into the report (a forged ``::error::`` in a CI log)."""
+    diff = unified_diff(
+        b"a\r::error::forged\n\x1b[2Jb\r\n ::warning::x\n##[error]y\n",
+        b"a\n\x1b[2Jb\r\n ::warning::x\n##[error]y\n",
+        "e\n::error::name",
+        "r\u2028",
+    )
+    lines = diff.split("\n")
+    assert lines[:3] == ["--- e\\n::error::name", "+++ r\\u2028", "@@ -1,4 +1,4 @@"]
+    assert lines[3:] == [
+        "-a\\r::error::forged",
+        "+a",
+        " \\x1b[2Jb\r",  # a CRLF line ending is written as it is
+        "  \\x3a:warning::x",
+        " ##\\x5berror]y",
+        "",
+    ]
+    assert unified_diff(b"\ta\n", b"\tb\n", "e", "r").splitlines()[3:] == ["-\ta", "+\tb"]
