@@ -4,11 +4,14 @@
 client (``to_httpx``, ``to_requests``, ``to_aiohttp``) or as a ``urllib`` request; no
 client is imported (``to_aiohttp`` imports aiohttp's ``yarl``).  Every hand-off sends
 the same bytes: the URL exactly as rendered, header values as their UTF-8 octets, and
-the body; and none of them follows redirects.
+the body; and none of them follows redirects, not even a ``Request`` from ``to_urllib``
+given to ``urllib.request.urlopen``.
 """
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -189,12 +192,15 @@ class PreparedRequest:
         }
 
     def to_urllib(self) -> urllib.request.Request:
-        """Return an equivalent ``urllib.request.Request``; it is built, never opened.
+        """Return an equivalent ``urllib.request.Request`` that no opener redirects.
 
-        urllib adds ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and
-        ``Connection``.  ``urllib.request.urlopen`` follows redirects (a POST answered
-        with 302 is re-sent as a GET without its body); open the request with an
-        opener whose redirect handler refuses them (docs/notifications.md).
+        ``urllib.request.urlopen(req.to_urllib(), timeout=10)`` sends the request and
+        does not follow a redirect: a 3xx response raises ``urllib.error.HTTPError``
+        whose ``code`` is the status, whose ``headers`` hold the ``Location`` and which
+        reads the response body, as for a 4xx or 5xx (otherwise ``urlopen`` re-sends
+        a POST answered with 302 as a GET without its body).  The same holds with any
+        opener built on ``urllib.request.HTTPRedirectHandler``.  urllib adds
+        ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and ``Connection``.
         """
         import urllib.request
 
@@ -204,7 +210,14 @@ class PreparedRequest:
             name: value if value.isascii() else value.encode("utf-8").decode("latin-1")
             for name, value in self.headers
         }
-        return urllib.request.Request(self.url, data=self.body, headers=headers, method=self.method)
+        request = urllib.request.Request(
+            self.url, data=self.body, headers=headers, method=self.method
+        )
+        # urllib's redirect handler keeps the targets a request was redirected to in
+        # its ``redirect_dict`` and refuses to follow one it has followed too often,
+        # raising HTTPError with the response's status, headers and body.
+        request.redirect_dict = _EveryTargetSeen()  # type: ignore[attr-defined]
+        return request
 
     def to_http(self, *, mask: bool = False) -> bytes:
         """Return the request as HTTP/1.1 text, the bytes ``postback prepare`` prints.
@@ -236,6 +249,28 @@ class PreparedRequest:
             lines.append(f"Content-Length: {len(self.body)}")
         head = "".join(line + "\r\n" for line in lines) + "\r\n"
         return head.encode("utf-8") + (self.body or b"")
+
+
+class _EveryTargetSeen:
+    """The redirect record of a request from ``to_urllib``: every target already seen.
+
+    ``HTTPRedirectHandler.http_error_302`` follows a redirect only when
+    ``redirect_dict.get(target, 0)`` is below its ``max_repeats`` and
+    ``len(redirect_dict)`` below its ``max_redirections``; this record answers more
+    than any limit to both, so the handler raises ``HTTPError`` for the 3xx instead.
+    (For a POST answered with 307 or 308 its ``redirect_request`` raises it first.)
+    """
+
+    __slots__ = ()
+
+    def get(self, target: str, default: int = 0) -> float:
+        return math.inf
+
+    def __len__(self) -> int:
+        return sys.maxsize
+
+    def __repr__(self) -> str:
+        return "<postback: redirects refused>"
 
 
 OutcomeRule = Literal["error_response", "success_response", "status"]

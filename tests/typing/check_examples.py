@@ -372,8 +372,6 @@ def docs_notifications() -> None:
     # docs/notifications.md, example 12
     import urllib.error
     import urllib.request
-    from email.message import Message
-    from typing import IO
 
     import aiohttp
     import requests
@@ -406,28 +404,10 @@ def docs_notifications() -> None:
         return outcome.ok, outcome.reason
 
 
-    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
-        """Turn every 3xx into an HTTPError: urlopen would follow it, re-sending a POST
-        as a GET without its body."""
-
-        def redirect_request(
-            self,
-            req: urllib.request.Request,
-            fp: IO[bytes],
-            code: int,
-            msg: str,
-            headers: Message,
-            newurl: str,
-        ) -> None:
-            return None
-
-
-    NO_REDIRECTS = urllib.request.build_opener(RefuseRedirects)
-
-
     def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> tuple[bool, str]:
         try:
-            with NO_REDIRECTS.open(req.to_urllib(), timeout=10) as resp:
+            # A request from to_urllib() is never redirected: a 3xx raises HTTPError.
+            with urllib.request.urlopen(req.to_urllib(), timeout=10) as resp:
                 outcome = n.classify(resp.status, resp.read(), headers=resp.headers)
         except urllib.error.HTTPError as err:  # 3xx, 4xx and 5xx: headers and a body
             with err:
