@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 from ._secrets import masked_headers
@@ -33,6 +33,7 @@ __all__ = [
     "RequestsArguments",
     "ResponseHeaders",
     "redirect_note",
+    "retry_advice",
 ]
 
 
@@ -273,21 +274,63 @@ class _EveryTargetSeen:
         return "<postback: redirects refused>"
 
 
-OutcomeRule = Literal["error_response", "success_response", "status"]
+OutcomeRule = Literal["error_response", "success_response", "status", "no_response"]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How ``Notification.classify`` judged a response.
+    """How ``Notification.classify`` judged a response, or that there was none.
 
-    ``ok`` is the verdict; ``reason`` says in words which rule decided and why;
-    ``rule`` names that rule: ``"error_response"``, ``"success_response"`` or
-    ``"status"``.
+    ``ok`` is the verdict; ``reason`` says in words which rule decided and why, with
+    the status, and for a failure whether to retry; ``rule`` names that rule:
+    ``"error_response"``, ``"success_response"``, ``"status"``, or ``"no_response"``
+    (``Outcome.no_response``).  ``retryable`` says whether the same request may
+    succeed later: after no response at all, a 5xx, 429 (too many requests) or 408
+    (request timeout), unless ``error_response`` was found; never for a success.
+    ``status`` is the response's status code (None without a response).
     """
 
     ok: bool
     reason: str
     rule: OutcomeRule = "status"
+    retryable: bool = False
+    status: int | None = None
+
+    @classmethod
+    def no_response(cls, error: BaseException | str) -> Outcome:
+        """Return the outcome of an attempt that got no response: a retryable failure.
+
+        ``error`` is what the HTTP client raised (a refused connection, a timeout, a
+        DNS failure, ...) or a description of it; the reason quotes it.
+        """
+        what = error if isinstance(error, str) else repr(error)
+        return cls(False, f"no response: {what}; {_RETRY_LATER}", "no_response", True)
+
+
+_RETRY_LATER: Final = "retry later"
+_DO_NOT_RETRY: Final = "do not retry"
+
+
+def retry_advice(status: int) -> tuple[bool, str]:
+    """Return whether a failed attempt answered with ``status`` is worth retrying, and
+    the words ``classify`` appends to its reason.
+
+    Yes for a 5xx, 429 and 408: the receiver is failing or busy for now.  No for a
+    redirect (postback follows none, so the same request meets the same answer until
+    the url is corrected), for every other 4xx (the receiver refuses this request)
+    and for any other status.
+    """
+    if 500 <= status <= 599:
+        return True, f"{_RETRY_LATER}: a server error"
+    if status == 429:
+        return True, f"{_RETRY_LATER}: too many requests"
+    if status == 408:
+        return True, f"{_RETRY_LATER}: the receiver timed out waiting for the request"
+    if 300 <= status <= 399:
+        return False, f"{_DO_NOT_RETRY}: redirects are not followed; check the url"
+    if 400 <= status <= 499:
+        return False, f"{_DO_NOT_RETRY}: the receiver refused the request"
+    return False, f"{_DO_NOT_RETRY}: not a final status of a delivered request"
 
 
 class _HasItems(Protocol):

@@ -182,8 +182,10 @@ def test_no_client_follows_a_redirect(client: str) -> None:
     assert not outcome.ok
     assert outcome.reason == (
         f"status 302 is not 2xx, a redirect to '{server.url}{LANDED}' that is not followed "
-        "(success_response 'OK' not found in the response body)"
+        "(success_response 'OK' not found in the response body); "
+        "do not retry: redirects are not followed; check the url"
     )
+    assert (outcome.retryable, outcome.status) == (False, 302)
     assert len(server.received) == 1
     assert server.landed == []
 
@@ -282,20 +284,26 @@ def test_the_requests_hook_restores_what_requests_re_quotes() -> None:
 
 def iter_reasons() -> Iterator[tuple[int, object, str]]:
     location = {"Location": "https://other.example/x"}
+    redirect = "; do not retry: redirects are not followed; check the url"
     yield (
         302,
         location,
-        "status 302 is not 2xx, a redirect to 'https://other.example/x' that is not followed",
+        "status 302 is not 2xx, a redirect to 'https://other.example/x' that is not followed"
+        + redirect,
     )
     yield (
         301,
         [("location", "/moved")],
-        "status 301 is not 2xx, a redirect to '/moved' that is not followed",
+        "status 301 is not 2xx, a redirect to '/moved' that is not followed" + redirect,
     )
-    yield 307, {}, "status 307 is not 2xx"
-    yield 302, None, "status 302 is not 2xx"
+    yield 307, {}, "status 307 is not 2xx" + redirect
+    yield 302, None, "status 302 is not 2xx" + redirect
     yield 200, location, "status 200 is 2xx"
-    yield 404, location, "status 404 is not 2xx"
+    yield (
+        404,
+        location,
+        "status 404 is not 2xx; do not retry: the receiver refused the request",
+    )
 
 
 @pytest.mark.parametrize(("status", "headers", "reason"), list(iter_reasons()))
@@ -312,6 +320,10 @@ def test_classify_with_error_response_in_a_redirect_names_the_location_too() -> 
     n = Notification("https://e.com/", error_response="ERR")
     assert n.classify(302, "ERR", headers={"Location": "/x"}).reason == (
         "error_response 'ERR' found in the response body "
-        "(status 302 is not 2xx, a redirect to '/x' that is not followed)"
+        "(status 302 is not 2xx, a redirect to '/x' that is not followed); "
+        "do not retry: the receiver reported an error"
     )
-    assert n.classify(302, "ERR").reason == "error_response 'ERR' found in the response body"
+    assert n.classify(302, "ERR").reason == (
+        "error_response 'ERR' found in the response body (status 302 is not 2xx); "
+        "do not retry: the receiver reported an error"
+    )
