@@ -96,8 +96,12 @@ class _Parser(threading.local):
         return int(text)
 
     def constant(self, text: str) -> Any:
+        # A string is no way out: "NaN" is read as a decimal that rendering refuses.
         return self.refuse(
-            _Refused(f"{text} is not valid JSON (JSON numbers are finite; give it as a string)")
+            _Refused(
+                f"{text} is not valid JSON (JSON numbers are finite, and so are the numbers "
+                "postback renders); give a finite number, or null for no value"
+            )
         )
 
 

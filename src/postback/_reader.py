@@ -192,12 +192,16 @@ def _convert(spec: FieldSpec, value: str, label: str) -> list[str]:
         test = f"type({value}) is not int or not -_B < {value} < _B"
         return [f"if {value} is not None and ({test}):", f"    {value} = {convert}"]
     fast = f"_dec_fast({value})" if spec.type is Decimal else f"_iso({value})"
+    # The converter runs after the ``except`` block, not in it: its RecordError must
+    # not carry the fast path's ValueError as its context.
     return [
         f"if {value} is not None:",
         f"    if type({value}) is str:",
         "        try:",
         f"            {value} = {fast}",
         "        except ValueError:",
+        "            pass",
+        f"        if type({value}) is str:",
         f"            {value} = {convert}",
         "    else:",
         f"        {value} = {convert}",

@@ -228,7 +228,13 @@ class Template:
             return self._fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
-                exc.field = self._failing_field(record, exc.message)
+                # A formatter words the error without knowing its placeholder; name it
+                # here, in the message too, as the errors that know it do.
+                field = self._failing_field(record, exc.message)
+                if field is not None:
+                    exc.field = field
+                    exc.message = f"{{{field}}}: {exc.message}"
+                    exc.args = (exc.message,)
             raise
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import postback
-from postback import Action, Item, RecordError
+from postback import Action, Item, RecordError, RenderError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,10 +74,21 @@ def test_nan_and_infinity_are_refused_naming_the_key(text: str, field: str, show
     err = refused(text)
     assert err.field == field
     assert str(err) == (
-        f"{field}: {shown} is not valid JSON (JSON numbers are finite; give it as a string)"
+        f"{field}: {shown} is not valid JSON (JSON numbers are finite, and so are the numbers "
+        "postback renders); give a finite number, or null for no value"
     )
-    # as strings they are what they always were: decimals that cannot be rendered
-    assert Action.from_json('{"Payout": "NaN"}').payout.is_nan()  # type: ignore[union-attr]
+
+
+def test_the_advice_for_nan_leads_to_a_record_that_renders() -> None:
+    """The advice for NaN was "give it as a string", and the string "NaN" is read as a
+    decimal that rendering refuses; the advice now names what works."""
+    err = refused('{"Payout": NaN}')
+    assert "string" not in err.message
+    template = postback.compile('{"p": {Payout}}')
+    with pytest.raises(RenderError):
+        template.render(Action.from_json('{"Payout": "NaN"}'))
+    assert template.render(Action.from_json('{"Payout": null}')) == '{"p": null}'
+    assert template.render(Action.from_json('{"Payout": 12.5}')) == '{"p": 12.5}'
 
 
 @pytest.mark.parametrize(
@@ -164,7 +175,10 @@ def test_threads_parse_records_independently() -> None:
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(parse, range(12)))
-    nan = "Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)"
+    nan = (
+        "Payout: NaN is not valid JSON (JSON numbers are finite, and so are the numbers "
+        "postback renders); give a finite number, or null for no value"
+    )
     assert results == [nan if k % 3 == 0 else str(k) for k in range(12)]
 
 
@@ -258,7 +272,8 @@ def test_the_cli_renders_what_from_json_reads(tmp_path: Path) -> None:
         ("[1, 2]", "{name}: a record must be a JSON object, not an array"),
         (
             '{"Payout": NaN}',
-            "{name}: invalid record: Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)",
+            "{name}: invalid record: Payout: NaN is not valid JSON (JSON numbers are finite, "
+            "and so are the numbers postback renders); give a finite number, or null for no value",
         ),
         (
             '{"SubId1": "a", "SubId1": "b"}',
