@@ -19,6 +19,7 @@ from typing import Any, Final, NamedTuple
 from ._cli_io import STDIN, display, read_text
 from ._config import check_keys
 from ._errors import ConfigError, Diagnostic
+from ._messages import spelled
 from ._options import CompileOptions
 from ._problems import Code, LineIndex, diagnostics
 from ._project import NOTIFICATION_SUFFIX
@@ -184,7 +185,9 @@ def check_notification(path: str) -> list[FileDiagnostic]:
     lines = LineIndex(text)
     found: list[FileDiagnostic] = []
     for key, source, fmt in _templates(settings):
-        for diag in check_with(source, fmt, replace(settings.options, name=name)):
+        with spelled("notification"):  # hints name the file's keys (body_format = "...")
+            checked = check_with(source, fmt, replace(settings.options, name=name))
+        for diag in checked:
             if key is None:
                 found.append(FileDiagnostic(settings.body_name, diag))
             else:

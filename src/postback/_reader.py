@@ -37,7 +37,7 @@ from ._convert import (
 )
 from ._errors import RecordError
 from ._item import ITEM_KEYS, Item, item_keys, item_list
-from ._messages import describe_value, short_repr, suggest
+from ._messages import describe_value, option, short_repr, suggest
 from ._values import MAX_DIGITS
 
 __all__ = [
@@ -124,10 +124,12 @@ def unknown_field(name: str, extra_names: Iterable[str]) -> RecordError:
     elif suggestion is not None:
         hint = f"did you mean {suggestion!r}?"
     else:
+        # Spelled for the reader: compile(..., unknown_keys='ignore') in Python, the
+        # --unknown-keys flag on the command line, the key of a notification file.
         hint = (
-            "postback.FIELDS lists the field names; to accept other keys, pass "
-            "unknown_keys='ignore' (skip them) or unknown_keys='extra' (keep them as "
-            "extra fields)"
+            "postback.FIELDS lists the field names; to accept other keys, use "
+            f"{option('unknown_keys', 'ignore')} (skip them) or "
+            f"{option('unknown_keys', 'extra')} (keep them as extra fields)"
         )
     return RecordError(f"{name}: unknown field {short_repr(name)}; {hint}", field=name)
 

@@ -57,6 +57,24 @@ def test_bytes_and_byte_order_marks() -> None:
     err = refused(b'{"SubId1": "\xff"}')
     assert str(err) == "the JSON record is not UTF-8 text (byte 0xff at offset 12)"
     assert err.field is None
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_utf16_record_is_named_as_such(encoding: str, name: str, tmp_path: Path) -> None:
+    """UTF-16 bytes were "not UTF-8 text (byte 0xff at offset 0)"; the byte-order mark
+    says what they are."""
+    data = '{"CampaignId": 1}'.encode(encoding)
+    message = (
+        f"the JSON record is {name} (byte-order mark), not UTF-8: decode it and pass the "
+        "text, or save the file as UTF-8"
+    )
+    assert str(refused(data)) == message
+    path = tmp_path / "r.json"
+    path.write_bytes(data)
+    with pytest.raises(RecordError) as info:
+        Action.from_json_file(path)
+    assert str(info.value) == message
+    assert Action.from_json(data.decode(encoding)) == Action(campaign_id=1)
     with pytest.raises(TypeError, match="must be str or bytes"):
         Action.from_json(5)  # type: ignore[arg-type]
 

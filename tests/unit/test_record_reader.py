@@ -374,7 +374,7 @@ def test_mappings_of_every_kind_are_read() -> None:
 # ---------------------------------------------------------------------------
 
 UNKNOWN_HINT = (
-    "postback.FIELDS lists the field names; to accept other keys, pass "
+    "postback.FIELDS lists the field names; to accept other keys, use "
     "unknown_keys='ignore' (skip them) or unknown_keys='extra' (keep them as extra fields)"
 )
 
