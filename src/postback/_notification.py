@@ -25,7 +25,7 @@ from ._record import Action, coerce
 from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note, retry_advice
 from ._secrets import is_secret_header, mask_template
 from ._settings import Settings
-from ._template import Format, Template, _compile
+from ._template import Format, FormatName, Template, _compile
 
 if TYPE_CHECKING:
     from ._bulk import Prepared
@@ -108,7 +108,7 @@ class Notification:
         url: str,
         method: str = "GET",
         body: str | None = None,
-        body_format: Format | str | None = None,
+        body_format: Format | FormatName | None = None,
         headers: Mapping[str, str] | Iterable[tuple[str, str] | str] | None = None,
         min_delay: int | float | Decimal | timedelta = 0,
         max_requests: int | None = None,

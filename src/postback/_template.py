@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._contexts import Context, get_format
 from ._convert import UnknownKeys
@@ -23,7 +23,7 @@ from ._values import Values
 if TYPE_CHECKING:
     from ._bulk import Rendered
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
+__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "FormatName", "Template", "check", "compile"]
 
 
 class Format(StrEnum):
@@ -69,6 +69,14 @@ class Format(StrEnum):
 
 # Keys as ``Format.parse`` folds them: lower case, separators removed.
 _ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
+
+#: The names ``format=`` takes besides a ``Format`` member, for type checkers: each
+#: format's value and the documented aliases of ``"query"``, so that a misspelt name
+#: (``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time,
+#: in any case and spacing (``"Query String"``); give it a name held in a ``str``.
+FormatName = Literal[
+    "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
+]
 
 
 class _Compiled(NamedTuple):
@@ -359,7 +367,7 @@ def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
 
 def compile(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,
@@ -392,7 +400,7 @@ def compile(
 
 def check(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,

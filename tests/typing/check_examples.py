@@ -48,8 +48,8 @@ def docs_bulk() -> None:
         b'{"Payout": 12.50,\n',
     ]
     for result in template.render_many(lines):
-        if result.error is None:
-            print(result.line, "ok", len(result.body or ""))
+        if result.ok:
+            print(result.line, "ok", len(result.body))
         else:
             print(result.line, result.error.code, result.error.field, result.error.message)
     # 1 ok 864
@@ -79,7 +79,7 @@ def docs_bulk() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     with open("actions.jsonl", "rb") as source:
         for prepared in notification.prepare_many(source, now=now):
-            if prepared.request is not None:
+            if prepared.ok:
                 request = prepared.request  # a PreparedRequest: method, url, headers, body, ...
     print(request.url)
     # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.1000&status=
