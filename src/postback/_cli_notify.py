@@ -19,6 +19,7 @@ from typing import Any, Final, NamedTuple
 from ._cli_io import STDIN, display, read_text
 from ._config import check_keys
 from ._errors import ConfigError, Diagnostic
+from ._messages import spelled
 from ._options import CompileOptions
 from ._problems import Code, LineIndex, diagnostics
 from ._project import NOTIFICATION_SUFFIX
@@ -186,7 +187,9 @@ def check_notification(path: str) -> list[FileDiagnostic]:
     found: list[FileDiagnostic] = []
     for key, source, fmt in _templates(settings):
         secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
-        for diag in check_with(source, fmt, replace(settings.options, name=name)):
+        with spelled("notification"):  # hints name the file's keys (body_format = "...")
+            checked = check_with(source, fmt, replace(settings.options, name=name))
+        for diag in checked:
             if secret:
                 # A warning may quote the literal text: the credential.
                 diag = mask_diagnostic(diag, source)

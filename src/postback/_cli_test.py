@@ -22,6 +22,7 @@ from ._cli_io import (
     warning,
 )
 from ._errors import PostbackError, TemplateError
+from ._messages import spelled
 from .testing import Case, CaseError, configured_cases, find_cases
 
 __all__ = ["cmd_test"]
@@ -51,7 +52,11 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
 
 def _render_case(case: Case, mask: bool) -> _Outcome:
     try:
-        rendered = case.render(mask=mask)
+        if case.is_notification:  # its options are keys of the notification file
+            with spelled("notification"):
+                rendered = case.render(mask=mask)
+        else:
+            rendered = case.render(mask=mask)
     except CaseError as exc:
         return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message)
     except TemplateError as err:

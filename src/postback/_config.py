@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ._errors import ConfigError
-from ._messages import describe_value, suggest
+from ._messages import describe_value, not_utf8, suggest
 from ._secrets import describe_headers
 
 __all__ = ["KEYS", "check_keys", "located", "parse_toml", "read_file"]
@@ -92,7 +92,7 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Path]:
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        raise ConfigError(f"{file}: {not_utf8(data, exc.start)}") from None
     return parse_toml(text, str(file)), file
 
 
@@ -189,7 +189,7 @@ def _read_body_file(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset {exc.start})",
+            f"cannot read body_file {str(path)!r}: {not_utf8(data, exc.start)}",
             setting="body_file",
         ) from None
     # One final line ending is the file's, not the body's (editors add it).

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._contexts import Context, get_format
 from ._convert import UnknownKeys
@@ -25,7 +25,7 @@ from ._values import Values
 if TYPE_CHECKING:
     from ._bulk import Rendered
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
+__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "FormatName", "Template", "check", "compile"]
 
 
 class Format(StrEnum):
@@ -71,6 +71,14 @@ class Format(StrEnum):
 
 # Keys as ``Format.parse`` folds them: lower case, separators removed.
 _ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
+
+#: The names ``format=`` takes besides a ``Format`` member, for type checkers: each
+#: format's value and the documented aliases of ``"query"``, so that a misspelt name
+#: (``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time,
+#: in any case and spacing (``"Query String"``); give it a name held in a ``str``.
+FormatName = Literal[
+    "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
+]
 
 
 class _Compiled(NamedTuple):
@@ -239,7 +247,13 @@ class Template:
             return self._fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
-                exc.field = self._failing_field(record, exc.message)
+                # A formatter words the error without knowing its placeholder; name it
+                # here, in the message too, as the errors that know it do.
+                field = self._failing_field(record, exc.message)
+                if field is not None:
+                    exc.field = field
+                    exc.message = f"{{{field}}}: {exc.message}"
+                    exc.args = (exc.message,)
             raise
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
@@ -368,7 +382,7 @@ def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
 
 def compile(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,
@@ -401,7 +415,7 @@ def compile(
 
 def check(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,

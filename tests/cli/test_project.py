@@ -496,6 +496,17 @@ def test_a_settings_file_that_is_not_toml(project: Path) -> None:
     assert "invalid TOML" in result.stderr
 
 
+def test_a_settings_file_saved_as_utf16(project: Path) -> None:
+    """It was "not UTF-8 text (invalid byte at offset 0)"."""
+    text = (project / "pyproject.toml").read_text("utf-8")
+    (project / "pyproject.toml").write_bytes(text.encode("utf-16"))
+    result = run("check", "--config", "pyproject.toml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "postback: error: pyproject.toml: the file is UTF-16 (byte-order mark); save it as UTF-8\n"
+    )
+
+
 def test_a_missing_config_file(project: Path) -> None:
     result = run("check", "--config", "nope.toml", cwd=project)
     assert result.returncode == 2

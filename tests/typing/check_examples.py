@@ -48,8 +48,8 @@ def docs_bulk() -> None:
         b'{"Payout": 12.50,\n',
     ]
     for result in template.render_many(lines):
-        if result.error is None:
-            print(result.line, "ok", len(result.body or ""))
+        if result.ok:
+            print(result.line, "ok", len(result.body))
         else:
             print(result.line, result.error.code, result.error.field, result.error.message)
     # 1 ok 864
@@ -79,7 +79,7 @@ def docs_bulk() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     with open("actions.jsonl", "rb") as source:
         for prepared in notification.prepare_many(source, now=now):
-            if prepared.request is not None:
+            if prepared.ok:
                 request = prepared.request  # a PreparedRequest: method, url, headers, body, ...
     print(request.url)
     # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.1000&status=
@@ -194,7 +194,7 @@ def docs_notifications() -> None:
     repr(req)  # "PreparedRequest(..., headers=(('Authorization', '***'), ...": secrets masked
 
     n.classify(200, b"OK")  # Outcome(ok=True, reason="status 200 is 2xx and success_response
-    #   'OK' found in the response body", rule='success_response')
+    #   'OK' found in the response body", rule='success_response', retryable=False, status=200)
 
     # docs/notifications.md, example 2
     lines = postback.Notification(
@@ -227,8 +227,12 @@ def docs_notifications() -> None:
     # docs/notifications.md, example 6
     outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
     outcome.ok  # False
+    outcome.retryable  # False
     outcome.reason  # "status 302 is not 2xx, a redirect to 'https://elsewhere.example/pb' that
-    #   is not followed (success_response 'OK' not found in the response body)"
+    #   is not followed (success_response 'OK' not found in the response body); do not retry:
+    #   redirects are not followed; check the url"
+    n.classify(503, b"busy").reason  # "status 503 is not 2xx (success_response 'OK' not found
+    #   in the response body); retry later: a server error"
 
     # docs/notifications.md, example 7
     import time
@@ -252,14 +256,13 @@ def docs_notifications() -> None:
 
     def send_httpx(
         client: httpx.Client, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
-        """Send one request, never following a redirect; return (ok, reason)."""
+    ) -> postback.Outcome:
+        """Send one request, never following a redirect; return how it went."""
         try:
             resp = client.request(**req.to_httpx(), timeout=10)
         except httpx.HTTPError as exc:  # no response at all: DNS, refused, timed out, ...
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     def wait_until(when: datetime) -> None:
@@ -268,8 +271,11 @@ def docs_notifications() -> None:
 
 
     def run_sync(
-        n: postback.Notification, actions: Iterable[postback.Action]
-    ) -> list[tuple[bool, str]]:
+        n: postback.Notification,
+        actions: Iterable[postback.Action],
+        attempts: int = 3,
+        backoff: float = 2.0,
+    ) -> list[postback.Outcome]:
         pacer = n.pacer()
         # In order of not_before, so that the pacer sees a clock that never goes back.
         pending = sorted((n.prepare(action) for action in actions), key=lambda r: r.not_before)
@@ -277,11 +283,15 @@ def docs_notifications() -> None:
         with httpx.Client() as client:
             for req in pending:
                 wait_until(req.not_before)  # minimum delay
-                start = pacer.reserve(time.monotonic())
-                time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
-                ok, reason = send_httpx(client, n, req)
-                print(req.method, req.url, "->", "ok" if ok else "FAILED:", reason)
-                results.append((ok, reason))
+                for attempt in range(1, attempts + 1):
+                    start = pacer.reserve(time.monotonic())  # retries count as starts too
+                    time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
+                    outcome = send_httpx(client, n, req)
+                    print(req.method, req.url, f"(attempt {attempt}) ->", outcome.reason)
+                    if outcome.ok or not outcome.retryable or attempt == attempts:
+                        break
+                    time.sleep(backoff * 2 ** (attempt - 1))  # 2 s, then 4 s
+                results.append(outcome)
         return results
 
 
@@ -302,14 +312,13 @@ def docs_notifications() -> None:
 
     async def send_httpx_async(
         client: httpx.AsyncClient, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
-        """Send one request, never following a redirect; return (ok, reason)."""
+    ) -> postback.Outcome:
+        """Send one request, never following a redirect; return how it went."""
         try:
             resp = await client.request(**req.to_httpx(), timeout=10)
         except httpx.HTTPError as exc:  # no response at all
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     async def deliver(
@@ -317,7 +326,7 @@ def docs_notifications() -> None:
         n: postback.Notification,
         pacer: postback.Pacer,
         req: postback.PreparedRequest,
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         await asyncio.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
         loop = asyncio.get_running_loop()
         start = pacer.reserve(loop.time())  # tasks ask in the order they wake up
@@ -327,7 +336,7 @@ def docs_notifications() -> None:
 
     async def run_async(
         n: postback.Notification, actions: Iterable[postback.Action]
-    ) -> list[tuple[bool, str]]:
+    ) -> list[postback.Outcome]:
         pacer = n.pacer()
         async with httpx.AsyncClient() as client:
             return await asyncio.gather(
@@ -337,8 +346,8 @@ def docs_notifications() -> None:
 
     if __name__ == "__main__":
         notification = postback.Notification.from_file("examples/notification.toml")
-        for ok, reason in asyncio.run(run_async(notification, [postback.sample_action()])):
-            print("ok" if ok else "FAILED:", reason)
+        for outcome in asyncio.run(run_async(notification, [postback.sample_action()])):
+            print(outcome.reason)
 
     # docs/notifications.md, example 11
     import multiprocessing
@@ -372,16 +381,15 @@ def docs_notifications() -> None:
                 reset = self.limiter.get_window_stats(self.limit, self.partner).reset_time
                 time.sleep(max(0.001, reset - time.time()))
 
-        def deliver(self, action: postback.Action) -> tuple[bool, str]:
+        def deliver(self, action: postback.Action) -> postback.Outcome:
             req = self.n.prepare(action)
             time.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
             self.acquire()
             try:
                 resp = self.client.request(**req.to_httpx(), timeout=10)
             except httpx.HTTPError as exc:
-                return False, f"no response: {exc!r}"
-            outcome = self.n.classify(resp.status_code, resp.content, headers=resp.headers)
-            return outcome.ok, outcome.reason
+                return postback.Outcome.no_response(exc)
+            return self.n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     WORKERS: list[Worker] = []  # the one Worker of this process, made by init_worker
@@ -391,7 +399,7 @@ def docs_notifications() -> None:
         WORKERS.append(Worker(n, storage_uri, partner))
 
 
-    def deliver_in_worker(action: postback.Action) -> tuple[bool, str]:
+    def deliver_in_worker(action: postback.Action) -> postback.Outcome:
         return WORKERS[0].deliver(action)
 
 
@@ -401,7 +409,7 @@ def docs_notifications() -> None:
         storage_uri: str = "redis://localhost:6379/0",
         partner: str = "partner-4636",
         workers: int = 4,
-    ) -> list[tuple[bool, str]]:
+    ) -> list[postback.Outcome]:
         # "spawn" starts each worker afresh: no sockets, locks or threads copied from this
         # process (the default on macOS and Windows; Linux forks).
         with ProcessPoolExecutor(
@@ -415,14 +423,12 @@ def docs_notifications() -> None:
 
     if __name__ == "__main__":
         notification = postback.Notification.from_file("examples/notification.toml")
-        for ok, reason in run_pool(notification, [postback.sample_action()] * 8):
-            print("ok" if ok else "FAILED:", reason)
+        for outcome in run_pool(notification, [postback.sample_action()] * 8):
+            print(outcome.reason)  # the outcomes come back pickled from the workers
 
     # docs/notifications.md, example 12
     import urllib.error
     import urllib.request
-    from email.message import Message
-    from typing import IO
 
     import aiohttp
     import requests
@@ -432,58 +438,37 @@ def docs_notifications() -> None:
 
     def send_requests(
         session: requests.Session, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         try:
             resp = session.request(**req.to_requests(), timeout=10)
         except requests.RequestException as exc:
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     async def send_aiohttp(
         session: aiohttp.ClientSession, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         try:
             async with session.request(
                 **req.to_aiohttp(), timeout=aiohttp.ClientTimeout(total=10)
             ) as resp:
                 body = await resp.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status, body, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status, body, headers=resp.headers)
 
 
-    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
-        """Turn every 3xx into an HTTPError: urlopen would follow it, re-sending a POST
-        as a GET without its body."""
-
-        def redirect_request(
-            self,
-            req: urllib.request.Request,
-            fp: IO[bytes],
-            code: int,
-            msg: str,
-            headers: Message,
-            newurl: str,
-        ) -> None:
-            return None
-
-
-    NO_REDIRECTS = urllib.request.build_opener(RefuseRedirects)
-
-
-    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> tuple[bool, str]:
+    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> postback.Outcome:
         try:
-            with NO_REDIRECTS.open(req.to_urllib(), timeout=10) as resp:
-                outcome = n.classify(resp.status, resp.read(), headers=resp.headers)
+            # A request from to_urllib() is never redirected: a 3xx raises HTTPError.
+            with urllib.request.urlopen(req.to_urllib(), timeout=10) as resp:
+                return n.classify(resp.status, resp.read(), headers=resp.headers)
         except urllib.error.HTTPError as err:  # 3xx, 4xx and 5xx: headers and a body
             with err:
-                outcome = n.classify(err.code, err.read(), headers=err.headers)
+                return n.classify(err.code, err.read(), headers=err.headers)
         except (urllib.error.URLError, TimeoutError) as exc:  # no response at all
-            return False, f"no response: {exc!r}"
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
 
 
 def docs_records() -> None:
