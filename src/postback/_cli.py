@@ -50,6 +50,7 @@ from ._cli_io import (
 )
 from ._cli_test import cmd_test
 from ._errors import PostbackError, TemplateError
+from ._messages import spelled
 from ._template import _compile
 from ._version import __version__
 
@@ -129,16 +130,19 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     if path == STDIN and args.record == STDIN:
         raise CliError("the notification and the record cannot both be read from stdin (-)")
     check_bulk_flags(args, path)
-    try:
-        notification = _load_notification(path)
-    except TemplateError as err:
-        label = _notification_label(display(path), err)
-        write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
-        return EXIT_FAILED
-    if args.records is not None:
-        return prepare_records(args, notification)
-    action = action_from(args, notification.extra_fields, notification.unknown_keys)
-    request = notification.prepare(action)
+    # The notification file holds the options (unknown_keys, body_format): hints name
+    # its keys.
+    with spelled("notification"):
+        try:
+            notification = _load_notification(path)
+        except TemplateError as err:
+            label = _notification_label(display(path), err)
+            write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
+            return EXIT_FAILED
+        if args.records is not None:
+            return prepare_records(args, notification)
+        action = action_from(args, notification.extra_fields, notification.unknown_keys)
+        request = notification.prepare(action)
     emit(request.to_http(mask=args.mask))
     return EXIT_OK
 
@@ -226,7 +230,8 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.error("a command is required: render, check, prepare, fields or test")
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    with spelled("flags"):  # hints name the flags, not Python arguments
+        return handler(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -44,7 +44,7 @@ class Parser(argparse.ArgumentParser):
 
 EPILOG = (
     "exit status: 0 success; 1 a check or test failed, or a template is defective; "
-    "2 usage error or unreadable input. docs: docs/cli.md"
+    "2 usage error or unreadable input. More in the postback documentation, page 'Command line'."
 )
 
 
@@ -64,7 +64,8 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "project settings",
         "override the settings of pyproject.toml's [tool.postback] table or of postback.toml, "
-        "found from each file's folder upwards (docs/ci.md)",
+        "found from each file's folder upwards "
+        "(postback documentation, page 'Testing templates in CI')",
     )
     group.add_argument(
         "--extra-field",

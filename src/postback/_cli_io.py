@@ -21,6 +21,7 @@ from typing import IO, Final
 
 from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
 from ._files import Refused, read_inside
+from ._messages import not_utf8
 from ._options import CompileOptions, UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, SETTINGS_NAMES, SUFFIX_FORMATS, Project
 from ._record import Action, sample_action
@@ -267,9 +268,9 @@ def _decode(data: bytes, path: str, what: str) -> str:
     except UnicodeDecodeError as exc:
         # Where the first bad byte is, as an editor would show it.
         before = data[: exc.start].decode("utf-8-sig", "replace").split("\n")
+        subject = "the input" if path == STDIN else "the file"
         raise UnreadableError(
-            f"cannot read {what} {display(path)}: not UTF-8 text "
-            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            f"cannot read {what} {display(path)}: {not_utf8(data, exc.start, subject)}",
             len(before),
             len(before[-1]) + 1,
         ) from None

@@ -19,9 +19,11 @@ from typing import Any, Final, NamedTuple
 from ._cli_io import STDIN, display, read_text
 from ._config import check_keys
 from ._errors import ConfigError, Diagnostic
+from ._messages import spelled
 from ._options import CompileOptions
 from ._problems import Code, LineIndex, diagnostics
 from ._project import NOTIFICATION_SUFFIX, Project
+from ._secrets import is_secret_header, mask_diagnostic
 from ._settings import Settings
 from ._template import Format, _front_end
 from ._tomlspans import KeyPath, Located, locate
@@ -203,10 +205,25 @@ def check_notification(
     lines = LineIndex(text)
     found: list[FileDiagnostic] = []
     for key, source, fmt in _templates(settings):
-        for diag in check_with(source, fmt, replace(settings.options, name=name)):
+        secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
+        with spelled("notification"):  # hints name the file's keys (body_format = "...")
+            checked = check_with(source, fmt, replace(settings.options, name=name))
+        for diag in checked:
+            if secret:
+                # A warning may quote the literal text: the credential.
+                diag = mask_diagnostic(diag, source)
             if key is None:
                 found.append(FileDiagnostic(settings.body_name, diag))
             else:
                 found.append(FileDiagnostic(name, _moved(diag, source, spans.get(key), lines)))
+    if not any(f.diagnostic.severity == "error" for f in found):
+        # What loading refuses beyond the settings and each template on its own: a
+        # header whose value must be literal text, or that a notification cannot set.
+        from ._notification import Notification
+
+        try:
+            Notification._from_settings(settings)
+        except ConfigError as exc:
+            found.append(FileDiagnostic(name, _settings_error(text, spans, exc)))
     found.sort(key=lambda f: (f.file != name, f.diagnostic.line, f.diagnostic.column))
     return found

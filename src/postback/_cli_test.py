@@ -28,6 +28,7 @@ from ._cli_io import (
     warning,
 )
 from ._errors import PostbackError, TemplateError
+from ._messages import spelled
 from .testing import Case, CaseError, configured_cases, find_cases
 
 __all__ = ["cmd_test"]
@@ -59,7 +60,11 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
 def _render_case(case: Case, mask: bool) -> _Outcome:
     name = printable(case.id)
     try:
-        rendered = case.render(mask=mask)
+        if case.is_notification:  # its options are keys of the notification file
+            with spelled("notification"):
+                rendered = case.render(mask=mask)
+        else:
+            rendered = case.render(mask=mask)
     except CaseError as exc:
         return _Outcome(False, f"FAIL {name}: unreadable input\n", exc.message)
     except TemplateError as err:
@@ -79,14 +84,14 @@ def _run_case(case: Case, update: bool, mask: bool) -> tuple[_Outcome, bool]:
     name = printable(case.id)
     if update:
         try:
-            written = case.update(rendered)
+            written = case.update(rendered, mask=mask)
         except CaseError as exc:
             return _Outcome(False, f"FAIL {name}: cannot update\n", exc.message), False
         if not written:
             return _Outcome(True), False
         return _Outcome(True, f"updated {printable(case.expected)}\n"), True
     try:
-        comparison = case.compare(rendered)
+        comparison = case.compare(rendered, mask=mask)
     except CaseError as exc:
         return _Outcome(False, f"FAIL {name}: unreadable input\n", exc.message), False
     if comparison.ok:

@@ -24,8 +24,9 @@ from typing import Any, Final
 
 from ._errors import ConfigError
 from ._files import Refused, read_inside
-from ._messages import describe_value, suggest
+from ._messages import describe_value, not_utf8, suggest
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE
+from ._secrets import describe_headers
 
 __all__ = ["KEYS", "MAX_BODY_FILE_SIZE", "check_keys", "located", "parse_toml", "read_file"]
 
@@ -107,7 +108,7 @@ def read_file(
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        raise ConfigError(f"{file}: {not_utf8(data, exc.start)}") from None
     return parse_toml(text, str(file)), file
 
 
@@ -180,7 +181,9 @@ def check_keys(
             continue
         expected, check = spec
         if not check(value):
-            raise ConfigError(f"{key} must be {expected}, not {describe_value(value)}", setting=key)
+            # A headers value is shown as the headers' repr shows them: no secret.
+            shown = describe_headers(value) if key == "headers" else describe_value(value)
+            raise ConfigError(f"{key} must be {expected}, not {shown}", setting=key)
         values[key] = value
     if "url" not in values:
         raise ConfigError("the url setting is required", setting="url")
@@ -213,7 +216,7 @@ def _read_body_file(path: Path, root: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset {exc.start})",
+            f"cannot read body_file {str(path)!r}: {not_utf8(data, exc.start)}",
             setting="body_file",
         ) from None
     # One final line ending is the file's, not the body's (editors add it).

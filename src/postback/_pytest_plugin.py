@@ -6,7 +6,10 @@ directories named by the project settings found from pytest's rootdir (the
 ``[tool.postback]`` table of ``pyproject.toml``, or ``postback.toml``): in a project
 that names none it collects nothing.  Each record of each template is one item; a
 failing item shows the unified diff, and ``pytest --postback-update`` rewrites the
-expected files that are missing or differ.  See docs/ci.md.
+expected files that are missing or differ.  The values of secret headers are masked
+as ``postback test --mask`` masks them (not shown, written or compared), unless
+``--postback-show-secrets`` or the ini option ``postback_show_secrets`` asks for
+them.  See docs/ci.md.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ __all__ = ["CaseItem", "TemplateFile", "postback_snapshot"]
 @dataclass
 class _State:
     update: bool
+    mask: bool
     cases: dict[Path, list[Case]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
 
@@ -39,7 +43,7 @@ _STATE = pytest.StashKey[_State]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add ``--postback-update``."""
+    """Add ``--postback-update`` and ``--postback-show-secrets`` (ini ``postback_show_secrets``)."""
     group = parser.getgroup("postback", "postback golden cases and snapshots")
     group.addoption(
         "--postback-update",
@@ -48,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the expected files of postback golden cases and snapshots that are "
         "missing or differ, instead of failing",
     )
+    show = (
+        "show, compare and write the values of secret headers (Authorization, Cookie, "
+        "names with token, secret or key) in notification cases and request snapshots; "
+        "by default they are ***, as postback test --mask writes them"
+    )
+    group.addoption("--postback-show-secrets", action="store_true", default=False, help=show)
+    parser.addini("postback_show_secrets", show, type="bool", default=False)
 
 
 def _case_directories(rootpath: Path) -> list[Path]:
@@ -64,7 +75,8 @@ def _under(path: Path, parents: list[Path]) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Find the case directories of the project and every case in them."""
-    state = _State(update=bool(config.getoption("postback_update")))
+    show = config.getoption("postback_show_secrets") or config.getini("postback_show_secrets")
+    state = _State(update=bool(config.getoption("postback_update")), mask=not show)
     config.stash[_STATE] = state
     try:
         directories = _case_directories(config.rootpath)
@@ -132,7 +144,7 @@ class CaseItem(pytest.Item):
         """Render the case and compare (or with ``--postback-update``, write) it."""
         state = self.config.stash[_STATE]
         try:
-            rendered = self.case.render()
+            rendered = self.case.render(mask=state.mask)
         except TemplateError as exc:
             shown = self._shown(self.case.template)
             raise _Mismatch(f"{shown} does not compile:\n{exc}") from None
@@ -140,10 +152,10 @@ class CaseItem(pytest.Item):
             raise _Mismatch(f"{self._shown(self.case.template)}: {exc}") from None
         expected = self._shown(self.case.expected)
         if state.update:
-            if self.case.update(rendered):
+            if self.case.update(rendered, mask=state.mask):
                 state.written.append(expected)
             return
-        comparison = self.case.compare(rendered)
+        comparison = self.case.compare(rendered, mask=state.mask)
         if comparison.expected is None:
             raise _Mismatch(
                 f"no expected output {expected}; run pytest with --postback-update to create it"
@@ -188,14 +200,16 @@ def postback_snapshot(request: pytest.FixtureRequest) -> Snapshot:
 
     ``postback_snapshot.assert_match(body)`` compares with ``TEST.expected`` (further
     calls ``TEST.2.expected``, ...), ``assert_match(body, "refund.expected")`` with a
-    named file; ``pytest --postback-update`` writes them instead.
+    named file; ``pytest --postback-update`` writes them instead.  A ``PreparedRequest``
+    has the values of its secret headers masked, as the golden cases do.
     """
     node = request.node
     module = Path(str(node.path))
     directory = module.parent / "snapshots" / module.stem
     state = request.config.stash.get(_STATE, None)
     update = bool(request.config.getoption("postback_update"))
-    snapshot = Snapshot(directory, _UNSAFE.sub("_", node.name).strip("_"), update)
+    mask = state.mask if state is not None else True
+    snapshot = Snapshot(directory, _UNSAFE.sub("_", node.name).strip("_"), update, mask=mask)
     yield_written = state.written if state is not None else []
     request.addfinalizer(lambda: yield_written.extend(str(p) for p in snapshot.written))
     return snapshot

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._contexts import Context, get_format
 from ._convert import UnknownKeys
@@ -15,15 +15,17 @@ from ._errors import ConfigError, Diagnostic, RenderError
 from ._nodes import Field, Hole, ItemField, Join, Node, Span
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._parser import parse
+from ._pickling import init_values, restore, state
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
 from ._reader import Reader, make_reader
 from ._record import Action, not_a_record
+from ._secrets import is_secret_setting, mask_template
 from ._values import Values
 
 if TYPE_CHECKING:
     from ._bulk import Rendered
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
+__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "FormatName", "Template", "check", "compile"]
 
 
 class Format(StrEnum):
@@ -69,6 +71,14 @@ class Format(StrEnum):
 
 # Keys as ``Format.parse`` folds them: lower case, separators removed.
 _ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
+
+#: The names ``format=`` takes besides a ``Format`` member, for type checkers: each
+#: format's value and the documented aliases of ``"query"``, so that a misspelt name
+#: (``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time,
+#: in any case and spacing (``"Query String"``); give it a name held in a ``str``.
+FormatName = Literal[
+    "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
+]
 
 
 class _Compiled(NamedTuple):
@@ -192,13 +202,22 @@ class Template:
         return hash(self._key)
 
     def __repr__(self) -> str:
-        head = self.source[:40] + ("..." if len(self.source) > 40 else "")
+        source = self.source
+        if self.format is Format.HEADER and is_secret_setting(self._opts.name):
+            # A notification's secret header (``headers.Authorization``): its literal
+            # text is the credential.
+            source = mask_template(source)
+        head = source[:40] + ("..." if len(source) > 40 else "")
         return f"<postback.Template format={self.format.value!r} source={head!r}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # A template pickles as its source and options and is compiled again (from
-        # the cache, usually) where it is unpickled: generated code does not pickle.
-        return (_unpickle, (self.source, self.format.value, self._opts))
+        # A template pickles as its source and options, by name and with the version
+        # (``_pickling``), and is compiled again (from the cache, usually) where it is
+        # unpickled: generated code does not pickle.
+        pickled = state(
+            source=self.source, format=self.format.value, options=init_values(self._opts)
+        )
+        return (_unpickle, (pickled,))
 
     @property
     def missing(self) -> str:
@@ -228,7 +247,13 @@ class Template:
             return self._fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
-                exc.field = self._failing_field(record, exc.message)
+                # A formatter words the error without knowing its placeholder; name it
+                # here, in the message too, as the errors that know it do.
+                field = self._failing_field(record, exc.message)
+                if field is not None:
+                    exc.field = field
+                    exc.message = f"{{{field}}}: {exc.message}"
+                    exc.args = (exc.message,)
             raise
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
@@ -254,7 +279,8 @@ class Template:
         read or rendered yields a result with ``error`` set (code ``invalid-json``,
         ``not-an-object``, ``record-error`` or ``render-error``) and the loop goes on.
         ``index`` counts from ``start``.  Results are made one at a time, as the
-        caller asks for them, and nothing is kept between records.  docs/bulk.md.
+        caller asks for them, and nothing is kept between records.  See
+        [Rendering in bulk][rendering-in-bulk].
         """
         from ._bulk import render_many
 
@@ -288,8 +314,11 @@ class Template:
         return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
 
 
-def _unpickle(source: str, fmt: str, opts: CompileOptions) -> Template:
-    return _compile(source, Format.parse(fmt), opts)
+def _unpickle(pickled: object) -> Template:
+    values = restore("Template", pickled)
+    return _compile(
+        values["source"], Format.parse(values["format"]), CompileOptions(**values["options"])
+    )
 
 
 def _used_names(nodes: Iterable[Node]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -353,7 +382,7 @@ def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
 
 def compile(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,
@@ -386,7 +415,7 @@ def compile(
 
 def check(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,

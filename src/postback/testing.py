@@ -48,6 +48,7 @@ from ._files import Refused, read_inside, write_replacing
 from ._options import UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, Project, shown_path
 from ._record import Action, sample_action
+from ._secrets import masked_http
 from ._template import Format, compile
 
 if TYPE_CHECKING:
@@ -144,32 +145,44 @@ class Case:
         action = self._action(notification.extra_fields, notification.unknown_keys)
         return notification.prepare(action)
 
-    def read_expected(self) -> bytes | None:
+    def read_expected(self, *, mask: bool = False) -> bytes | None:
         """Return the expected bytes, or None when there is no expected file yet.
 
-        Raises ``CaseError`` for a file that cannot be read, that is not a regular
-        file, or that is a symbolic link out of its folder.
+        With ``mask``, the values of a notification's secret headers are ``***``, as
+        ``render(mask=True)`` writes them.  Raises ``CaseError`` for a file that cannot
+        be read, that is not a regular file, or that is a symbolic link out of its folder.
         """
-        return _read_expected(self.expected)
+        expected = _read_expected(self.expected)
+        if expected is not None and mask and self.is_notification:
+            return masked_http(expected)
+        return expected
 
-    def compare(self, rendered: bytes | None = None) -> Comparison:
-        """Render the case (unless ``rendered`` is given) and compare with the expected file."""
+    def compare(self, rendered: bytes | None = None, *, mask: bool = False) -> Comparison:
+        """Render the case (unless ``rendered`` is given) and compare with the expected file.
+
+        With ``mask``, the values of a notification's secret headers are neither shown
+        nor compared: the rendering (``render(mask=True)``) and the expected file have
+        them as ``***``, so an expected file that holds them masked or as the values
+        matches.
+        """
         if rendered is None:
-            rendered = self.render()
-        return Comparison(self, rendered, self.read_expected())
+            rendered = self.render(mask=mask)
+        return Comparison(self, rendered, self.read_expected(mask=mask))
 
-    def update(self, rendered: bytes | None = None) -> bool:
+    def update(self, rendered: bytes | None = None, *, mask: bool = False) -> bool:
         """Write the expected file if it is missing or differs; return whether it was written.
 
-        An expected file that cannot be read is replaced: by a new file written
-        beside it, then renamed, never through a symbolic link.  An expected file that
-        is a symbolic link (unless it already holds the rendering) or not a regular
-        file, or that cannot be written, raises ``CaseError``.
+        With ``mask``, as in ``compare``: the file is written with the values of
+        secret headers masked, and only when something else differs.  An expected
+        file that cannot be read is replaced: by a new file written beside it, then
+        renamed, never through a symbolic link.  An expected file that is a symbolic
+        link (unless it already holds the rendering) or not a regular file, or that
+        cannot be written, raises ``CaseError``.
         """
         if rendered is None:
-            rendered = self.render()
+            rendered = self.render(mask=mask)
         try:
-            if _read_expected(self.expected) == rendered:
+            if self.read_expected(mask=mask) == rendered:
                 return False
         except CaseError:
             pass  # replaced, unless writing refuses it too
@@ -179,7 +192,10 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """A rendering next to the expected bytes (None: there is no expected file)."""
+    """A rendering next to the expected bytes (None: there is no expected file).
+
+    Both as compared: with ``mask``, secret header values are ``***`` in each.
+    """
 
     case: Case
     rendered: bytes
@@ -418,28 +434,34 @@ class Snapshot:
     ``PreparedRequest``, compared as its HTTP/1.1 text) with the file ``name`` in
     ``directory``; without ``name``, ``DEFAULT.expected`` (then ``DEFAULT.2.expected``
     and so on for further calls).  With ``update`` a missing or different file is
-    written instead of failing.  As for golden cases, a file is read only if it is
-    a regular file inside its folder and written only by replacing it, never
-    through a symbolic link.
+    written instead of failing.  With ``mask`` a ``PreparedRequest`` is compared and
+    written with the values of its secret headers as ``***`` (see ``Case.compare``).
+    As for golden cases, a file is read only if it is a regular file inside its folder
+    and written only by replacing it, never through a symbolic link.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], default: str, update: bool) -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], default: str, update: bool, *, mask: bool = False
+    ) -> None:
         self.directory = Path(directory)
         self.default = default
         self.update = update
+        self.mask = mask
         self.calls = 0
         self.written: list[Path] = []
 
     def assert_match(self, actual: str | bytes | PreparedRequest, name: str | None = None) -> None:
         """Fail with a unified diff unless ``actual`` is the expected file's content."""
         __tracebackhide__ = True  # pytest shows the test's line, not this one
-        data = _snapshot_bytes(actual)
+        data, is_request = _snapshot_bytes(actual, self.mask)
         if name is None:
             self.calls += 1
             suffix = "" if self.calls == 1 else f".{self.calls}"
             name = f"{self.default}{suffix}{EXPECTED_SUFFIX}"
         path = self.directory / name
         expected = _read_expected(path)
+        if expected is not None and self.mask and is_request:
+            expected = masked_http(expected)
         if expected == data:
             return
         if self.update:
@@ -458,14 +480,15 @@ class Snapshot:
         )
 
 
-def _snapshot_bytes(actual: object) -> bytes:
+def _snapshot_bytes(actual: object, mask: bool) -> tuple[bytes, bool]:
+    """Return the bytes of a snapshot, and whether they are a request's HTTP text."""
     if isinstance(actual, bytes):
-        return actual
+        return actual, False
     if isinstance(actual, str):
-        return actual.encode("utf-8")
+        return actual.encode("utf-8"), False
     to_http = getattr(actual, "to_http", None)
     if callable(to_http):
-        data = to_http()
+        data = to_http(mask=True) if mask else to_http()
         if isinstance(data, bytes):
-            return data
+            return data, True
     raise TypeError(f"a snapshot is str, bytes or a PreparedRequest, not {type(actual).__name__}")

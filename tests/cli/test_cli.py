@@ -314,6 +314,57 @@ def test_render_bad_record_is_exit_2(record: str, fragment: str) -> None:
     assert_one_line_error(result, "<stdin>", fragment)
 
 
+def test_render_advice_names_the_flags_of_the_command_line(tmp_path: Path) -> None:
+    """The command line passed on the Python API's advice: "pass unknown_keys='ignore'"
+    for a record's unknown key, and nothing but "invalid JSON" for a URL template in a
+    .json file; it names its own flags, and following the advice works."""
+    record = tmp_path / "r.json"
+    record.write_text('{"CampaignId": 1, "Zzqx": 2}', encoding="utf-8")
+    template = tmp_path / "t.json"
+    template.write_text('{"c": {CampaignId}}', encoding="utf-8")
+    line = assert_one_line_error(run("render", template, "--record", record))
+    assert line.endswith(
+        "to accept other keys, use --unknown-keys ignore (skip them) or "
+        "--unknown-keys extra (keep them as extra fields)"
+    )
+    ignored = run("render", template, "--record", record, "--unknown-keys", "ignore")
+    assert (ignored.returncode, out(ignored)) == (0, '{"c": 1}')
+    url = tmp_path / "pb.json"
+    url.write_text("https://e.com/pb?c={CampaignId}", encoding="utf-8")
+    result = run("render", url, "--record", record, "--unknown-keys", "ignore")
+    assert result.returncode == 1
+    assert err(result).splitlines()[0].endswith("this looks like a URL, not JSON: use --format url")
+    fixed = run("render", url, "--record", record, "--unknown-keys", "ignore", "--format", "url")
+    assert (fixed.returncode, out(fixed)) == (0, "https://e.com/pb?c=1")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_render_names_a_utf16_file(tmp_path: Path, encoding: str) -> None:
+    """A file saved as UTF-16 was "not UTF-8 text (byte 0xff at offset 0)"; the
+    byte-order mark says what the file is and what to do."""
+    kind = "UTF-32" if encoding == "utf-32" else "UTF-16"
+    bom = "" if encoding != "utf-16-le" else "\ufeff"
+    template = tmp_path / "t.json"
+    template.write_bytes((bom + '{"c": {CampaignId}}').encode(encoding))
+    line = assert_one_line_error(run("render", template, "--sample"))
+    assert line == (
+        f"postback: error: cannot read template {template}: the file is {kind} "
+        "(byte-order mark); save it as UTF-8"
+    )
+    record = tmp_path / "r.json"
+    record.write_bytes((bom + '{"CampaignId": 1}').encode(encoding))
+    line = assert_one_line_error(
+        run("render", EXAMPLES / "action-clearing.json", "--record", record)
+    )
+    assert line.endswith(f"the file is {kind} (byte-order mark); save it as UTF-8")
+    result = run(
+        "render", EXAMPLES / "action-clearing.json", "--record", "-", stdin=record.read_bytes()
+    )
+    assert assert_one_line_error(result).endswith(
+        f"the input is {kind} (byte-order mark); save it as UTF-8"
+    )
+
+
 def test_render_unknown_format(tmp_path: Path) -> None:
     template = tmp_path / "t.json"
     template.write_text("{}")
@@ -894,6 +945,32 @@ def test_prepare_notification_from_stdin_template_error(tmp_path: Path) -> None:
     )
 
 
+def test_prepare_advice_names_the_keys_of_the_notification_file(tmp_path: Path) -> None:
+    """``prepare`` takes its options from the notification file, not from flags: its
+    advice names the file's keys, and following it works."""
+    (tmp_path / "r.json").write_text('{"CampaignId": 1, "Zzqx": 2}', encoding="utf-8")
+    (tmp_path / "n.toml").write_text('url = "https://e.com/{CampaignId}"\n', encoding="utf-8")
+    line = assert_one_line_error(run("prepare", "n.toml", "--record", "r.json", cwd=tmp_path))
+    assert line.endswith(
+        'to accept other keys, use unknown_keys = "ignore" (skip them) or '
+        'unknown_keys = "extra" (keep them as extra fields)'
+    )
+    (tmp_path / "n.toml").write_text(
+        'url = "https://e.com/{CampaignId}"\nunknown_keys = "ignore"\n', encoding="utf-8"
+    )
+    result = run("prepare", "n.toml", "--record", "r.json", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    assert out(result).startswith("GET /1 HTTP/1.1\r\n")
+    (tmp_path / "n.toml").write_text(
+        'url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\n'
+        'body = "a={CampaignId}&b=2"\n',
+        encoding="utf-8",
+    )
+    result = run("prepare", "n.toml", "--record", "r.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert 'this looks like a query string, not JSON: use body_format = "query"' in err(result)
+
+
 def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
     (tmp_path / "n.toml").write_text('url = "https://e.com/"\nmethod = \n', encoding="utf-8")
     assert re.fullmatch(
@@ -902,7 +979,7 @@ def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
     )
     (tmp_path / "n.toml").write_bytes(b'url = "https://e.com/\xff"\n')
     assert assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)) == (
-        "postback: error: n.toml: not UTF-8 text (invalid byte at offset 21)"
+        "postback: error: n.toml: not UTF-8 text (byte 0xff at offset 21)"
     )
     assert assert_one_line_error(run("prepare", "nope.toml", "--sample", cwd=tmp_path)) == (
         "postback: error: cannot read notification file 'nope.toml': No such file or directory"

@@ -250,6 +250,31 @@ def test_invalid_notification_settings_are_a_diagnostic_at_the_key(project: Path
     assert record["line"] == 4
 
 
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ('X-Forwarded-For = "{SubId2}"', "header 'X-Forwarded-For' cannot be set"),
+        ('Content-Encoding = "gzip"', "header 'Content-Encoding' cannot be set"),
+        ('X-HTTP-Method-Override = "{SubId2}"', "header 'X-HTTP-Method-Override' must be literal"),
+        ('Content-Type = "{SubId2}"', "header 'Content-Type' must be literal"),
+    ],
+)
+def test_a_header_the_notification_refuses_is_a_diagnostic_at_its_key(
+    project: Path, header: str, message: str
+) -> None:
+    """postback check passed a notification whose Content-Type or method override held
+    a placeholder, or that set a header only proxies write: it checked the settings and
+    each template, but not what loading the notification refuses."""
+    notification = project / TEMPLATES / "notification.toml"
+    _replace(notification, 'X-Tier = "{Tier}"', header)
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    assert diagnostics(result.stdout) == [
+        ("templates/notification.toml", 11, 1, "invalid-notification")
+    ]
+    assert message in result.stdout
+
+
 def test_a_broken_header_template(project: Path) -> None:
     (project / TEMPLATES / "tier.header").write_text("tier={Tier}\r\nsub={SubId1}\n", "utf-8")
     result = run("check", cwd=project)
@@ -443,6 +468,7 @@ def test_show_settings(project: Path) -> None:
         ('extra_field = ["Tier"]', ["unknown key 'extra_field'", "did you mean 'extra_fields'?"]),
         ("extra_fields = 3", ["extra_fields must be a list of strings"]),
         ('timezone = "Mars/Olympus"', ["unknown timezone 'Mars/Olympus'"]),
+        ('date_format = "YYYY-MM-DD"', ["no strftime directive", "did you mean '%Y-%m-%d'?"]),
         ('cases = "templates"', ["cases must be a list of directories"]),
         ('[tool.postback.formats]\n"*.x" = "yaml"', ["formats['*.x']", "unknown format 'yaml'"]),
     ],
@@ -468,6 +494,17 @@ def test_a_settings_file_that_is_not_toml(project: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("postback: error: pyproject.toml:1:")
     assert "invalid TOML" in result.stderr
+
+
+def test_a_settings_file_saved_as_utf16(project: Path) -> None:
+    """It was "not UTF-8 text (invalid byte at offset 0)"."""
+    text = (project / "pyproject.toml").read_text("utf-8")
+    (project / "pyproject.toml").write_bytes(text.encode("utf-16"))
+    result = run("check", "--config", "pyproject.toml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "postback: error: pyproject.toml: the file is UTF-16 (byte-order mark); save it as UTF-8\n"
+    )
 
 
 def test_a_missing_config_file(project: Path) -> None:

@@ -267,3 +267,25 @@ def test_unified_diff_keeps_every_line_a_line() -> None:
         "",
     ]
     assert unified_diff(b"\ta\n", b"\tb\n", "e", "r").splitlines()[3:] == ["-\ta", "+\tb"]
+
+
+def test_masked_comparison_and_update(sample: Path) -> None:
+    case = next(c for c in discover() if c.name == "sale")
+    assert b"Authorization: Bearer tok-sale\r\n" in case.render()
+    masked = case.render(mask=True)
+    assert b"Authorization: ***\r\n" in masked and b"tok-sale" not in masked
+    # The expected file holds the token: compared masked, it matches and is kept.
+    comparison = case.compare(mask=True)
+    assert comparison.ok and comparison.expected == masked
+    assert case.update(mask=True) is False
+    assert b"tok-sale" in Path(case.expected).read_bytes()
+    # Stale, it is rewritten masked, and the diff shows no token.
+    Path(case.expected).write_bytes(b"stale\r\nAuthorization: Bearer tok-old\r\n")
+    stale = case.compare(mask=True)
+    assert not stale.ok and "tok-" not in stale.diff()
+    assert case.update(mask=True) is True
+    assert Path(case.expected).read_bytes() == masked
+    assert not case.compare().ok  # unmasked, the token is compared
+    # A template case renders no request: mask changes nothing.
+    tier = next(c for c in discover() if c.template.endswith("tier.header"))
+    assert tier.render(mask=True) == tier.render() and tier.compare(mask=True).ok

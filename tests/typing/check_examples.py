@@ -48,8 +48,8 @@ def docs_bulk() -> None:
         b'{"Payout": 12.50,\n',
     ]
     for result in template.render_many(lines):
-        if result.error is None:
-            print(result.line, "ok", len(result.body or ""))
+        if result.ok:
+            print(result.line, "ok", len(result.body))
         else:
             print(result.line, result.error.code, result.error.field, result.error.message)
     # 1 ok 864
@@ -79,7 +79,7 @@ def docs_bulk() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     with open("actions.jsonl", "rb") as source:
         for prepared in notification.prepare_many(source, now=now):
-            if prepared.request is not None:
+            if prepared.ok:
                 request = prepared.request  # a PreparedRequest: method, url, headers, body, ...
     print(request.url)
     # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.1000&status=
@@ -95,6 +95,28 @@ def docs_bulk() -> None:
     same = pickle.loads(shipped)
     print(same == notification, same.body_template is notification.body_template)
     # True True: in this process the copy is the cached template itself
+
+    # docs/bulk.md, example 5
+    template_source = Path("examples/action-clearing.json").read_text("utf-8")
+    options = {"format": "json", "timezone": "America/New_York"}
+    settings = {
+        "url": "https://postbacks.example.com/impact/actions/{CampaignId}?action_id={ActionId}",
+        "method": "POST",
+        "body": template_source,
+        "body_format": "json",
+        "headers": {"X-Action-Id": "{ActionId}"},
+        "max_requests": 10,
+    }
+    shipped = pickle.dumps((template_source, options, settings))  # what sc.broadcast(...) sends
+
+    # On the executor:
+    source_there, options_there, settings_there = pickle.loads(shipped)
+    template_there = postback.compile(source_there, **options_there)
+    notification_there = postback.Notification.from_dict(settings_there)
+    same_template = postback.compile(template_source, "json", timezone="America/New_York")
+    print(template_there == same_template)  # True
+    print(notification_there.prepare(postback.sample_action()).url)
+    # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.158133
 
 
 def docs_ci() -> None:
@@ -116,6 +138,33 @@ def docs_ci() -> None:
         comparison = case.compare()  # renders the template for the record
         if not comparison.ok:
             print(comparison.diff())  # unified diff, expected -> rendered
+
+
+def docs_index() -> None:
+    # docs/index.md, example 1
+    import postback
+
+    template = postback.compile('{"id": "{ActionId}", "payout": {Payout}}', format="json")
+    body = template.render({"ActionId": "1000.4636.158133", "Payout": "12.50"})
+    assert body == '{"id": "1000.4636.158133", "payout": 12.50}'
+
+
+def docs_language() -> None:
+    # docs/language.md, example 1
+    import postback
+
+    (warning,) = postback.check('{"p": "{Payout:.2f}"}', format="json")
+    assert (warning.severity, warning.code) == ("warning", "placeholder-like")
+    assert (warning.column, warning.end_column, warning.suggestion) == (8, 20, "{Payout}")
+
+    # docs/language.md, example 2
+    import postback
+
+    try:
+        postback.compile('{"d": "{EventDate}"}', date_format="YYYY-MM-DD")
+    except postback.ConfigError as exc:
+        assert exc.setting == "date_format"
+        assert "did you mean '%Y-%m-%d'?" in exc.message
 
 
 def docs_notifications() -> None:
@@ -145,7 +194,7 @@ def docs_notifications() -> None:
     repr(req)  # "PreparedRequest(..., headers=(('Authorization', '***'), ...": secrets masked
 
     n.classify(200, b"OK")  # Outcome(ok=True, reason="status 200 is 2xx and success_response
-    #   'OK' found in the response body", rule='success_response')
+    #   'OK' found in the response body", rule='success_response', retryable=False, status=200)
 
     # docs/notifications.md, example 2
     lines = postback.Notification(
@@ -201,8 +250,12 @@ def docs_notifications() -> None:
     # docs/notifications.md, example 7
     outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
     outcome.ok  # False
+    outcome.retryable  # False
     outcome.reason  # "status 302 is not 2xx, a redirect to 'https://elsewhere.example/pb' that
-    #   is not followed (success_response 'OK' not found in the response body)"
+    #   is not followed (success_response 'OK' not found in the response body); do not retry:
+    #   redirects are not followed; check the url"
+    n.classify(503, b"busy").reason  # "status 503 is not 2xx (success_response 'OK' not found
+    #   in the response body); retry later: a server error"
 
     # docs/notifications.md, example 8
     import time
@@ -226,14 +279,13 @@ def docs_notifications() -> None:
 
     def send_httpx(
         client: httpx.Client, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
-        """Send one request, never following a redirect; return (ok, reason)."""
+    ) -> postback.Outcome:
+        """Send one request, never following a redirect; return how it went."""
         try:
             resp = client.request(**req.to_httpx(), timeout=10)
         except httpx.HTTPError as exc:  # no response at all: DNS, refused, timed out, ...
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     def wait_until(when: datetime) -> None:
@@ -242,8 +294,11 @@ def docs_notifications() -> None:
 
 
     def run_sync(
-        n: postback.Notification, actions: Iterable[postback.Action]
-    ) -> list[tuple[bool, str]]:
+        n: postback.Notification,
+        actions: Iterable[postback.Action],
+        attempts: int = 3,
+        backoff: float = 2.0,
+    ) -> list[postback.Outcome]:
         pacer = n.pacer()
         # In order of not_before, so that the pacer sees a clock that never goes back.
         pending = sorted((n.prepare(action) for action in actions), key=lambda r: r.not_before)
@@ -251,11 +306,15 @@ def docs_notifications() -> None:
         with httpx.Client() as client:
             for req in pending:
                 wait_until(req.not_before)  # minimum delay
-                start = pacer.reserve(time.monotonic())
-                time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
-                ok, reason = send_httpx(client, n, req)
-                print(req.method, req.url, "->", "ok" if ok else "FAILED:", reason)
-                results.append((ok, reason))
+                for attempt in range(1, attempts + 1):
+                    start = pacer.reserve(time.monotonic())  # retries count as starts too
+                    time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
+                    outcome = send_httpx(client, n, req)
+                    print(req.method, req.url, f"(attempt {attempt}) ->", outcome.reason)
+                    if outcome.ok or not outcome.retryable or attempt == attempts:
+                        break
+                    time.sleep(backoff * 2 ** (attempt - 1))  # 2 s, then 4 s
+                results.append(outcome)
         return results
 
 
@@ -276,14 +335,13 @@ def docs_notifications() -> None:
 
     async def send_httpx_async(
         client: httpx.AsyncClient, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
-        """Send one request, never following a redirect; return (ok, reason)."""
+    ) -> postback.Outcome:
+        """Send one request, never following a redirect; return how it went."""
         try:
             resp = await client.request(**req.to_httpx(), timeout=10)
         except httpx.HTTPError as exc:  # no response at all
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     async def deliver(
@@ -291,7 +349,7 @@ def docs_notifications() -> None:
         n: postback.Notification,
         pacer: postback.Pacer,
         req: postback.PreparedRequest,
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         await asyncio.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
         loop = asyncio.get_running_loop()
         start = pacer.reserve(loop.time())  # tasks ask in the order they wake up
@@ -301,7 +359,7 @@ def docs_notifications() -> None:
 
     async def run_async(
         n: postback.Notification, actions: Iterable[postback.Action]
-    ) -> list[tuple[bool, str]]:
+    ) -> list[postback.Outcome]:
         pacer = n.pacer()
         async with httpx.AsyncClient() as client:
             return await asyncio.gather(
@@ -311,8 +369,8 @@ def docs_notifications() -> None:
 
     if __name__ == "__main__":
         notification = postback.Notification.from_file("examples/notification.toml")
-        for ok, reason in asyncio.run(run_async(notification, [postback.sample_action()])):
-            print("ok" if ok else "FAILED:", reason)
+        for outcome in asyncio.run(run_async(notification, [postback.sample_action()])):
+            print(outcome.reason)
 
     # docs/notifications.md, example 12
     import multiprocessing
@@ -346,16 +404,15 @@ def docs_notifications() -> None:
                 reset = self.limiter.get_window_stats(self.limit, self.partner).reset_time
                 time.sleep(max(0.001, reset - time.time()))
 
-        def deliver(self, action: postback.Action) -> tuple[bool, str]:
+        def deliver(self, action: postback.Action) -> postback.Outcome:
             req = self.n.prepare(action)
             time.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
             self.acquire()
             try:
                 resp = self.client.request(**req.to_httpx(), timeout=10)
             except httpx.HTTPError as exc:
-                return False, f"no response: {exc!r}"
-            outcome = self.n.classify(resp.status_code, resp.content, headers=resp.headers)
-            return outcome.ok, outcome.reason
+                return postback.Outcome.no_response(exc)
+            return self.n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     WORKERS: list[Worker] = []  # the one Worker of this process, made by init_worker
@@ -365,7 +422,7 @@ def docs_notifications() -> None:
         WORKERS.append(Worker(n, storage_uri, partner))
 
 
-    def deliver_in_worker(action: postback.Action) -> tuple[bool, str]:
+    def deliver_in_worker(action: postback.Action) -> postback.Outcome:
         return WORKERS[0].deliver(action)
 
 
@@ -375,7 +432,7 @@ def docs_notifications() -> None:
         storage_uri: str = "redis://localhost:6379/0",
         partner: str = "partner-4636",
         workers: int = 4,
-    ) -> list[tuple[bool, str]]:
+    ) -> list[postback.Outcome]:
         # "spawn" starts each worker afresh: no sockets, locks or threads copied from this
         # process (the default on macOS and Windows; Linux forks).
         with ProcessPoolExecutor(
@@ -389,14 +446,12 @@ def docs_notifications() -> None:
 
     if __name__ == "__main__":
         notification = postback.Notification.from_file("examples/notification.toml")
-        for ok, reason in run_pool(notification, [postback.sample_action()] * 8):
-            print("ok" if ok else "FAILED:", reason)
+        for outcome in run_pool(notification, [postback.sample_action()] * 8):
+            print(outcome.reason)  # the outcomes come back pickled from the workers
 
     # docs/notifications.md, example 13
     import urllib.error
     import urllib.request
-    from email.message import Message
-    from typing import IO
 
     import aiohttp
     import requests
@@ -406,58 +461,37 @@ def docs_notifications() -> None:
 
     def send_requests(
         session: requests.Session, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         try:
             resp = session.request(**req.to_requests(), timeout=10)
         except requests.RequestException as exc:
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     async def send_aiohttp(
         session: aiohttp.ClientSession, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         try:
             async with session.request(
                 **req.to_aiohttp(), timeout=aiohttp.ClientTimeout(total=10)
             ) as resp:
                 body = await resp.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status, body, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status, body, headers=resp.headers)
 
 
-    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
-        """Turn every 3xx into an HTTPError: urlopen would follow it, re-sending a POST
-        as a GET without its body."""
-
-        def redirect_request(
-            self,
-            req: urllib.request.Request,
-            fp: IO[bytes],
-            code: int,
-            msg: str,
-            headers: Message,
-            newurl: str,
-        ) -> None:
-            return None
-
-
-    NO_REDIRECTS = urllib.request.build_opener(RefuseRedirects)
-
-
-    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> tuple[bool, str]:
+    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> postback.Outcome:
         try:
-            with NO_REDIRECTS.open(req.to_urllib(), timeout=10) as resp:
-                outcome = n.classify(resp.status, resp.read(), headers=resp.headers)
+            # A request from to_urllib() is never redirected: a 3xx raises HTTPError.
+            with urllib.request.urlopen(req.to_urllib(), timeout=10) as resp:
+                return n.classify(resp.status, resp.read(), headers=resp.headers)
         except urllib.error.HTTPError as err:  # 3xx, 4xx and 5xx: headers and a body
             with err:
-                outcome = n.classify(err.code, err.read(), headers=err.headers)
+                return n.classify(err.code, err.read(), headers=err.headers)
         except (urllib.error.URLError, TimeoutError) as exc:  # no response at all
-            return False, f"no response: {exc!r}"
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
 
 
 def docs_records() -> None:
@@ -479,6 +513,18 @@ def docs_records() -> None:
     # 3. JSON text, read exactly: 12.50 stays 12.50.
     body = template.render(postback.Action.from_json(b'{"CampaignId": 4636, "Payout": 12.50}'))
     assert body == '{"id": 4636, "payout": "12.50", "skus": []}'
+
+    # docs/records.md, example 2
+    import postback
+
+    try:
+        postback.Action.from_dict({"EventDate": "04.03.2026"})
+    except postback.RecordError as exc:
+        assert exc.field == "EventDate"
+        assert "2026-03-04 (4 March) if the day comes first" in exc.message
+        assert "2026-04-03 (3 April) if the month does" in exc.message
+    action = postback.Action.from_dict({"EventDate": "2026-03-04", "ClearedDate": "4 March 2026"})
+    assert action.event_date == action.cleared_date
 
 
 def deliberately_wrong() -> None:

@@ -65,7 +65,29 @@ def test_read_file_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "n.toml"
     path.write_bytes(b'url = "https://e.com/\xff"\n')
     err = _config_error(read_file, path)
-    assert err.message == f"{path}: not UTF-8 text (invalid byte at offset 21)"
+    assert err.message == f"{path}: not UTF-8 text (byte 0xff at offset 21)"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-be", None), ("utf-32", "UTF-32")]
+)
+def test_a_notification_file_in_utf16_is_named_as_such(
+    tmp_path: Path, encoding: str, name: str | None
+) -> None:
+    """A UTF-16 file was "not UTF-8 text (invalid byte at offset 0)": true, but no help
+    to whoever saved it; the byte-order mark says what it is and what to do."""
+    path = tmp_path / "n.toml"
+    text = 'url = "https://e.com/"\n'
+    path.write_bytes(("\ufeff" + text if name is None else text).encode(encoding))
+    err = _config_error(read_file, path)
+    shown = name or "UTF-16"
+    assert err.message == f"{path}: the file is {shown} (byte-order mark); save it as UTF-8"
+    (tmp_path / "body.json").write_bytes('{"a": 1}'.encode("utf-16"))
+    err = _config_error(check_keys, {"url": "u", "body_file": "body.json"}, tmp_path)
+    assert err.message == (
+        f"cannot read body_file {str(tmp_path / 'body.json')!r}: the file is UTF-16 "
+        "(byte-order mark); save it as UTF-8"
+    )
 
 
 def test_read_file_invalid_toml_is_located(tmp_path: Path) -> None:
@@ -152,7 +174,9 @@ def test_check_keys_body_file_errors(tmp_path: Path) -> None:
     (tmp_path / "latin1.json").write_bytes(b'{"a": "\xe9"}')
     err = _config_error(check_keys, {"url": "u", "body_file": "latin1.json"}, tmp_path)
     path = tmp_path / "latin1.json"
-    assert err.message == f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset 7)"
+    assert err.message == (
+        f"cannot read body_file {str(path)!r}: not UTF-8 text (byte 0xe9 at offset 7)"
+    )
     assert err.setting == "body_file"
 
 
