@@ -17,7 +17,7 @@ from ._errors import (
     UnknownFieldError,
 )
 from ._record import Action, Item, sample_action
-from ._template import Format, Template, check, compile
+from ._template import Format, FormatName, Template, check, compile
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ __all__ = [
     "Diagnostic",
     "FieldSpec",
     "Format",
+    "FormatName",
     "Item",
     "Notification",
     "Outcome",

@@ -1,9 +1,14 @@
-"""``postback test``: golden cases, each template rendered and compared with its expected file."""
+"""``postback test``: golden cases, each template rendered and compared with its expected file.
+
+Case names and file names are printed through ``printable``: a file name cannot add
+a line to the report.
+"""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
 
 from ._cli_io import (
     DIRECTORY_SUFFIXES,
@@ -17,11 +22,13 @@ from ._cli_io import (
     emit,
     error,
     plural,
+    printable,
     project_from,
     template_error_lines,
     warning,
 )
 from ._errors import PostbackError, TemplateError
+from ._messages import spelled
 from .testing import Case, CaseError, configured_cases, find_cases
 
 __all__ = ["cmd_test"]
@@ -40,8 +47,9 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
     if case.is_notification:
         from ._cli_notify import check_notification
 
+        root = None if case.body_root is None else Path(case.body_root)
         try:
-            found = check_notification(case.template)
+            found = check_notification(case.template, root, confined=True)
         except CliError:  # pragma: no cover - it was read a moment ago
             found = []
         if found:
@@ -50,15 +58,20 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
 
 
 def _render_case(case: Case, mask: bool) -> _Outcome:
+    name = printable(case.id)
     try:
-        rendered = case.render(mask=mask)
+        if case.is_notification:  # its options are keys of the notification file
+            with spelled("notification"):
+                rendered = case.render(mask=mask)
+        else:
+            rendered = case.render(mask=mask)
     except CaseError as exc:
-        return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message)
+        return _Outcome(False, f"FAIL {name}: unreadable input\n", exc.message)
     except TemplateError as err:
         lines = _defect_lines(case, err)
-        return _Outcome(False, f"FAIL {case.id}\n" + "".join(f"{ln}\n" for ln in lines))
+        return _Outcome(False, f"FAIL {name}\n" + "".join(f"{ln}\n" for ln in lines))
     except PostbackError as exc:
-        return _Outcome(False, f"FAIL {case.id}: cannot render\n", f"{case.id}: {exc}")
+        return _Outcome(False, f"FAIL {name}: cannot render\n", f"{case.id}: {exc}")
     return _Outcome(True, rendered=rendered)
 
 
@@ -68,30 +81,31 @@ def _run_case(case: Case, update: bool, mask: bool) -> tuple[_Outcome, bool]:
     if outcome.rendered is None:
         return outcome, False
     rendered = outcome.rendered
+    name = printable(case.id)
     if update:
         try:
-            written = case.update(rendered)
+            written = case.update(rendered, mask=mask)
         except CaseError as exc:
-            return _Outcome(False, f"FAIL {case.id}: cannot update\n", exc.message), False
+            return _Outcome(False, f"FAIL {name}: cannot update\n", exc.message), False
         if not written:
             return _Outcome(True), False
-        return _Outcome(True, f"updated {case.expected}\n"), True
+        return _Outcome(True, f"updated {printable(case.expected)}\n"), True
     try:
-        comparison = case.compare(rendered)
+        comparison = case.compare(rendered, mask=mask)
     except CaseError as exc:
-        return _Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message), False
+        return _Outcome(False, f"FAIL {name}: unreadable input\n", exc.message), False
     if comparison.ok:
         return _Outcome(True), False
     if comparison.expected is None:
         return (
             _Outcome(
                 False,
-                f"FAIL {case.id}: no expected output {case.expected}; "
-                f"run `postback test --update {case.template}` to create it\n",
+                f"FAIL {name}: no expected output {printable(case.expected)}; "
+                f"run `postback test --update {printable(case.template)}` to create it\n",
             ),
             False,
         )
-    return _Outcome(False, f"FAIL {case.id}\n{comparison.diff()}"), False
+    return _Outcome(False, f"FAIL {name}\n{comparison.diff()}"), False
 
 
 def _cases(args: argparse.Namespace) -> list[Case]:

@@ -6,7 +6,10 @@ directories named by the project settings found from pytest's rootdir (the
 ``[tool.postback]`` table of ``pyproject.toml``, or ``postback.toml``): in a project
 that names none it collects nothing.  Each record of each template is one item; a
 failing item shows the unified diff, and ``pytest --postback-update`` rewrites the
-expected files that are missing or differ.  See docs/ci.md.
+expected files that are missing or differ.  The values of secret headers are masked
+as ``postback test --mask`` masks them (not shown, written or compared), unless
+``--postback-show-secrets`` or the ini option ``postback_show_secrets`` asks for
+them.  See docs/ci.md.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from ._cli_io import printable, printable_lines
 from ._errors import ConfigError, PostbackError, TemplateError
 from ._project import Project, find_settings_file, read_settings
 from .testing import Case, CaseError, Snapshot, find_cases, unified_diff
@@ -30,6 +34,7 @@ __all__ = ["CaseItem", "TemplateFile", "postback_snapshot"]
 @dataclass
 class _State:
     update: bool
+    mask: bool
     cases: dict[Path, list[Case]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
 
@@ -38,7 +43,7 @@ _STATE = pytest.StashKey[_State]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add ``--postback-update``."""
+    """Add ``--postback-update`` and ``--postback-show-secrets`` (ini ``postback_show_secrets``)."""
     group = parser.getgroup("postback", "postback golden cases and snapshots")
     group.addoption(
         "--postback-update",
@@ -47,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the expected files of postback golden cases and snapshots that are "
         "missing or differ, instead of failing",
     )
+    show = (
+        "show, compare and write the values of secret headers (Authorization, Cookie, "
+        "names with token, secret or key) in notification cases and request snapshots; "
+        "by default they are ***, as postback test --mask writes them"
+    )
+    group.addoption("--postback-show-secrets", action="store_true", default=False, help=show)
+    parser.addini("postback_show_secrets", show, type="bool", default=False)
 
 
 def _case_directories(rootpath: Path) -> list[Path]:
@@ -63,7 +75,8 @@ def _under(path: Path, parents: list[Path]) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Find the case directories of the project and every case in them."""
-    state = _State(update=bool(config.getoption("postback_update")))
+    show = config.getoption("postback_show_secrets") or config.getini("postback_show_secrets")
+    state = _State(update=bool(config.getoption("postback_update")), mask=not show)
     config.stash[_STATE] = state
     try:
         directories = _case_directories(config.rootpath)
@@ -97,7 +110,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     terminalreporter.section("postback")
     for path in state.written:
-        terminalreporter.line(f"updated {path}")
+        terminalreporter.line(f"updated {printable(path)}")
     count = len(state.written)
     terminalreporter.line(f"updated {count} expected file{'s' if count != 1 else ''}")
 
@@ -112,7 +125,8 @@ class TemplateFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         """Yield one item per record, named after its expected file."""
         for case in self.cases:
-            yield CaseItem.from_parent(self, name=os.path.basename(case.expected), case=case)
+            name = printable(os.path.basename(case.expected))
+            yield CaseItem.from_parent(self, name=name, case=case)
 
 
 class _Mismatch(Exception):
@@ -130,7 +144,7 @@ class CaseItem(pytest.Item):
         """Render the case and compare (or with ``--postback-update``, write) it."""
         state = self.config.stash[_STATE]
         try:
-            rendered = self.case.render()
+            rendered = self.case.render(mask=state.mask)
         except TemplateError as exc:
             shown = self._shown(self.case.template)
             raise _Mismatch(f"{shown} does not compile:\n{exc}") from None
@@ -138,10 +152,10 @@ class CaseItem(pytest.Item):
             raise _Mismatch(f"{self._shown(self.case.template)}: {exc}") from None
         expected = self._shown(self.case.expected)
         if state.update:
-            if self.case.update(rendered):
+            if self.case.update(rendered, mask=state.mask):
                 state.written.append(expected)
             return
-        comparison = self.case.compare(rendered)
+        comparison = self.case.compare(rendered, mask=state.mask)
         if comparison.expected is None:
             raise _Mismatch(
                 f"no expected output {expected}; run pytest with --postback-update to create it"
@@ -166,13 +180,15 @@ class CaseItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """Show a case's own report (a diff, the diagnostics) without a traceback."""
         if isinstance(excinfo.value, _Mismatch | CaseError):
-            return str(excinfo.value)
+            # File names and template text are the project's: each line stays a line.
+            return printable_lines(str(excinfo.value))
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Name the case in reports."""
         name = os.path.basename(self.case.expected)
-        return self.path, None, f"postback case {self._shown(self.case.template)}::{name}"
+        shown = printable(f"{self._shown(self.case.template)}::{name}")
+        return self.path, None, f"postback case {shown}"
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -184,14 +200,16 @@ def postback_snapshot(request: pytest.FixtureRequest) -> Snapshot:
 
     ``postback_snapshot.assert_match(body)`` compares with ``TEST.expected`` (further
     calls ``TEST.2.expected``, ...), ``assert_match(body, "refund.expected")`` with a
-    named file; ``pytest --postback-update`` writes them instead.
+    named file; ``pytest --postback-update`` writes them instead.  A ``PreparedRequest``
+    has the values of its secret headers masked, as the golden cases do.
     """
     node = request.node
     module = Path(str(node.path))
     directory = module.parent / "snapshots" / module.stem
     state = request.config.stash.get(_STATE, None)
     update = bool(request.config.getoption("postback_update"))
-    snapshot = Snapshot(directory, _UNSAFE.sub("_", node.name).strip("_"), update)
+    mask = state.mask if state is not None else True
+    snapshot = Snapshot(directory, _UNSAFE.sub("_", node.name).strip("_"), update, mask=mask)
     yield_written = state.written if state is not None else []
     request.addfinalizer(lambda: yield_written.extend(str(p) for p in snapshot.written))
     return snapshot

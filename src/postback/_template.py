@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._contexts import Context, get_format
 from ._convert import UnknownKeys
@@ -20,6 +20,7 @@ from ._pickling import init_values, restore, state
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
 from ._reader import Reader, make_reader
 from ._record import Action, not_a_record
+from ._secrets import is_secret_setting, mask_template
 from ._values import Values
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_TEMPLATE_SIZE",
     "ONE_LINE_FORMATS",
     "Format",
+    "FormatName",
     "Template",
     "check",
     "compile",
@@ -103,6 +105,15 @@ def without_final_line_ending(text: str) -> str:
     if text.endswith("\n"):
         return text[:-1]
     return text
+
+
+#: The names ``format=`` takes besides a ``Format`` member, for type checkers: each
+#: format's value and the documented aliases of ``"query"``, so that a misspelt name
+#: (``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time,
+#: in any case and spacing (``"Query String"``); give it a name held in a ``str``.
+FormatName = Literal[
+    "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
+]
 
 
 class _Compiled(NamedTuple):
@@ -275,7 +286,12 @@ class Template:
         return hash(self._key)
 
     def __repr__(self) -> str:
-        head = self.source[:40] + ("..." if len(self.source) > 40 else "")
+        source = self.source
+        if self.format is Format.HEADER and is_secret_setting(self._opts.name):
+            # A notification's secret header (``headers.Authorization``): its literal
+            # text is the credential.
+            source = mask_template(source)
+        head = source[:40] + ("..." if len(source) > 40 else "")
         return f"<postback.Template format={self.format.value!r} source={head!r}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -315,7 +331,13 @@ class Template:
             return self._fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
-                exc.field = self._failing_field(record, exc.message)
+                # A formatter words the error without knowing its placeholder; name it
+                # here, in the message too, as the errors that know it do.
+                field = self._failing_field(record, exc.message)
+                if field is not None:
+                    exc.field = field
+                    exc.message = f"{{{field}}}: {exc.message}"
+                    exc.args = (exc.message,)
             raise
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
@@ -444,7 +466,7 @@ def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
 
 def compile(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,
@@ -480,7 +502,7 @@ def compile(
 
 def check(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,

@@ -477,6 +477,7 @@ def test_show_settings(project: Path) -> None:
         ('extra_field = ["Tier"]', ["unknown key 'extra_field'", "did you mean 'extra_fields'?"]),
         ("extra_fields = 3", ["extra_fields must be a list of strings"]),
         ('timezone = "Mars/Olympus"', ["unknown timezone 'Mars/Olympus'"]),
+        ('date_format = "YYYY-MM-DD"', ["no strftime directive", "did you mean '%Y-%m-%d'?"]),
         ('cases = "templates"', ["cases must be a list of directories"]),
         ('[tool.postback.formats]\n"*.x" = "yaml"', ["formats['*.x']", "unknown format 'yaml'"]),
     ],
@@ -502,6 +503,17 @@ def test_a_settings_file_that_is_not_toml(project: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("postback: error: pyproject.toml:1:")
     assert "invalid TOML" in result.stderr
+
+
+def test_a_settings_file_saved_as_utf16(project: Path) -> None:
+    """It was "not UTF-8 text (invalid byte at offset 0)"."""
+    text = (project / "pyproject.toml").read_text("utf-8")
+    (project / "pyproject.toml").write_bytes(text.encode("utf-16"))
+    result = run("check", "--config", "pyproject.toml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "postback: error: pyproject.toml: the file is UTF-16 (byte-order mark); save it as UTF-8\n"
+    )
 
 
 def test_a_missing_config_file(project: Path) -> None:

@@ -12,6 +12,7 @@ EXPECTED = [
     "Diagnostic",
     "FieldSpec",
     "Format",
+    "FormatName",
     "Item",
     "Notification",
     "Outcome",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import threading
+import typing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -148,9 +149,33 @@ def test_format_names_and_aliases(name: str, member: str) -> None:
 
 def test_unknown_format_is_a_value_error_naming_the_valid_ones() -> None:
     with pytest.raises(ValueError, match="'json', 'xml', 'query', 'url', 'header', 'text'"):
-        postback.compile("x", format="yaml")
+        postback.compile("x", format="yaml")  # type: ignore[arg-type]
     with pytest.raises(postback.PostbackError):
-        postback.check("x", format="yaml")
+        postback.check("x", format="yaml")  # type: ignore[arg-type]
+
+
+def test_the_format_names_for_type_checkers_are_those_documented() -> None:
+    """``format=`` was typed ``Format | str``, so ``format="jsn"`` type-checked; it takes
+    ``Format | FormatName``, whose names are every format's value and the documented
+    aliases of query, each of which ``Format.parse`` reads."""
+    names = typing.get_args(postback.FormatName)
+    assert names == (
+        "json",
+        "xml",
+        "query",
+        "url",
+        "header",
+        "text",
+        "querystring",
+        "query_string",
+        "form",
+    )
+    assert [postback.Format.parse(name).value for name in names[:6]] == list(names[:6])
+    assert {postback.Format.parse(name) for name in names[6:]} == {postback.Format.QUERY}
+    assert [m.value for m in postback.Format] == list(names[:6])
+    for function in (postback.compile, postback.check):
+        hint = typing.get_type_hints(function)["format"]
+        assert typing.get_args(hint) == (postback.Format, postback.FormatName)
 
 
 def test_bad_options_are_config_errors() -> None:
