@@ -114,6 +114,11 @@ def without_final_line_ending(text: str) -> str:
 FormatName = Literal[
     "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
 ]
+"""The format names ``format=`` and ``body_format=`` take, for type checkers.
+
+Each format's value and the documented aliases of ``"query"``; a misspelt name
+(``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time.
+"""
 
 
 class _Compiled(NamedTuple):
