@@ -1,6 +1,8 @@
 """``postback test``: golden cases, each template rendered and compared with its expected file.
 
 ``run_case`` runs and reports one case; the pytest plugin reports its items with it.
+Case names and file names are printed through ``printable``: a file name cannot add
+a line to the report.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from ._cli_io import (
     emit,
     error,
     plural,
+    printable,
     project_from,
     template_error_lines,
     warning,
 )
 from ._errors import PostbackError, TemplateError
+from ._messages import spelled
 from ._project import Project
 from .testing import Case, CaseError, configured_cases, find_cases
 
@@ -65,20 +69,25 @@ def _defect_lines(case: Case, err: TemplateError) -> list[str]:
 
 
 def _render_case(case: Case, mask: bool) -> Outcome:
+    name = printable(case.id)
     try:
-        rendered = case.render(mask=mask)
+        if case.is_notification:  # its options are keys of the notification file
+            with spelled("notification"):
+                rendered = case.render(mask=mask)
+        else:
+            rendered = case.render(mask=mask)
     except CaseError as exc:
-        return Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message)
+        return Outcome(False, f"FAIL {name}: unreadable input\n", exc.message)
     except TemplateError as err:
         lines = _defect_lines(case, err)
-        return Outcome(False, f"FAIL {case.id}\n" + "".join(f"{ln}\n" for ln in lines))
+        return Outcome(False, f"FAIL {name}\n" + "".join(f"{ln}\n" for ln in lines))
     except PostbackError as exc:
-        return Outcome(False, f"FAIL {case.id}: cannot render\n", f"{case.id}: {exc}")
+        return Outcome(False, f"FAIL {name}: cannot render\n", f"{case.id}: {exc}")
     return Outcome(True, rendered=rendered)
 
 
 def _command_update(case: Case) -> str:
-    return f"`postback test --update {case.template}`"
+    return f"`postback test --update {printable(case.template)}`"
 
 
 def run_case(
@@ -88,6 +97,7 @@ def run_case(
 
     ``how_to_update`` names what writes a missing expected file, in the report.
     """
+    name = printable(case.id)
     outcome = _render_case(case, mask)
     if outcome.rendered is None:
         return outcome
@@ -96,23 +106,23 @@ def run_case(
         try:
             written = case.update(rendered, mask=mask)
         except CaseError as exc:
-            return Outcome(False, f"FAIL {case.id}: cannot update\n", exc.message)
+            return Outcome(False, f"FAIL {name}: cannot update\n", exc.message)
         if not written:
             return Outcome(True)
-        return Outcome(True, f"updated {case.expected}\n", written=True)
+        return Outcome(True, f"updated {printable(case.expected)}\n", written=True)
     try:
         comparison = case.compare(rendered, mask=mask)
     except CaseError as exc:
-        return Outcome(False, f"FAIL {case.id}: unreadable input\n", exc.message)
+        return Outcome(False, f"FAIL {name}: unreadable input\n", exc.message)
     if comparison.ok:
         return Outcome(True)
     if comparison.expected is None:
         return Outcome(
             False,
-            f"FAIL {case.id}: no expected output {case.expected}; "
+            f"FAIL {name}: no expected output {printable(case.expected)}; "
             f"run {how_to_update(case)} to create it\n",
         )
-    return Outcome(False, f"FAIL {case.id}\n{comparison.diff()}", differs=True)
+    return Outcome(False, f"FAIL {name}\n{comparison.diff()}", differs=True)
 
 
 def case_mask(project: Project, case: Case, flag: bool | None, default: bool) -> bool:

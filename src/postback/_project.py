@@ -22,7 +22,7 @@ from typing import Any, Final
 from ._config import KEYS as NOTIFICATION_KEYS
 from ._config import located, parse_toml
 from ._errors import ConfigError
-from ._messages import describe_value, suggest
+from ._messages import describe_value, not_utf8, suggest
 from ._options import CompileOptions
 from ._template import Format
 
@@ -151,9 +151,7 @@ def _read_table(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{shown_path(path)}: not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
+        raise ConfigError(f"{shown_path(path)}: {not_utf8(data, exc.start)}") from None
     return parse_toml(text, shown_path(path))
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from ._cli_io import one_line
+from ._cli_io import one_line, printable, printable_lines
 from ._cli_test import Outcome, case_mask, run_case
 from ._errors import ConfigError
 from ._project import Project, ProjectSettings, find_settings_file, read_settings
@@ -145,7 +145,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     terminalreporter.section("postback")
     for path in state.written:
-        terminalreporter.line(f"updated {path}")
+        terminalreporter.line(f"updated {printable(path)}")
     count = len(state.written)
     terminalreporter.line(f"updated {count} expected file{'s' if count != 1 else ''}")
 
@@ -160,7 +160,7 @@ class TemplateFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         """Yield one item per record, named after its expected file."""
         for case, mask in self.cases:
-            name = os.path.basename(case.expected)
+            name = printable(os.path.basename(case.expected))
             yield CaseItem.from_parent(self, name=name, case=case, mask=mask)
 
 
@@ -204,14 +204,16 @@ class CaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """Show a case's own report (a diff, the diagnostics) without a traceback."""
-        if isinstance(excinfo.value, _Mismatch):
-            return str(excinfo.value)
+        if isinstance(excinfo.value, _Mismatch | CaseError):
+            # File names and template text are the project's: each line stays a line.
+            return printable_lines(str(excinfo.value))
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Name the case in reports."""
         name = os.path.basename(self.case.expected)
-        return self.path, None, f"postback case {Path(self.case.template).as_posix()}::{name}"
+        shown = printable(f"{Path(self.case.template).as_posix()}::{name}")
+        return self.path, None, f"postback case {shown}"
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")

@@ -9,6 +9,7 @@ The values of secret headers are masked unless ``--postback-show-secrets`` asks 
 
 from __future__ import annotations
 
+import os
 import shutil
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -318,6 +319,62 @@ def test_the_snapshot_fixture(pytester: pytest.Pytester) -> None:
             '*+{"id": "1.2.3", "tier": "silver"}',
         ]
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_update_never_writes_through_a_symbolic_link(
+    pytester: pytest.Pytester, sample: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``pytest --postback-update`` wrote a header template's rendering through an
+    expected file linked to a file outside the project (``~/.bashrc``)."""
+    bashrc = tmp_path_factory.mktemp("home") / ".bashrc"
+    bashrc.write_text("export SECRET_TOKEN=abc\n")
+    expected = sample / "templates" / "tier.expected"
+    expected.unlink()
+    expected.symlink_to(bashrc)
+
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*cannot read *tier.expected: it is a symbolic link to *, outside *templates*"]
+    )
+    assert "SECRET_TOKEN" not in result.stdout.str()
+
+    updated = pytester.runpytest(*PLUGIN, "--postback-update")
+    updated.assert_outcomes(passed=4, failed=1)
+    updated.stdout.fnmatch_lines(
+        ["*cannot write *tier.expected: it is a symbolic link, and postback never writes*"]
+    )
+    assert bashrc.read_text() == "export SECRET_TOKEN=abc\n"
+    assert expected.is_symlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_the_snapshot_fixture_never_writes_through_a_symbolic_link(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    bashrc = tmp_path_factory.mktemp("home") / ".bashrc"
+    bashrc.write_text("export SECRET_TOKEN=abc\n")
+    pytester.makepyfile(test_snap=SNAPSHOT_TEST.replace("TIER", "'gold'"))
+    folder = pytester.path / "snapshots" / "test_snap"
+    folder.mkdir(parents=True)
+    (folder / "test_refund.expected").symlink_to(bashrc)
+    result = pytester.runpytest(*PLUGIN, "--postback-update")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*CaseError: cannot read *test_refund.expected: it is a symb*"])
+    assert bashrc.read_text() == "export SECRET_TOKEN=abc\n"
+
+
+def test_a_failure_report_keeps_every_line_a_line(pytester: pytest.Pytester, sample: Path) -> None:
+    """A carriage return in an expected file (or a file name) wrote a line of its own,
+    such as a GitHub workflow command, into the report."""
+    stale = sample / "templates" / "tier.expected"
+    stale.write_bytes(b"tier=silver\r::error title=forged::boom")
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["-tier=silver\\r::error title=forged::boom"])
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.str().splitlines())
+    assert "\r" not in result.stdout.str()
 
 
 # ---------------------------------------------------------------------------

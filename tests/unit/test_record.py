@@ -626,7 +626,7 @@ def test_unknown_key_without_suggestion_points_to_unknown_keys() -> None:
     assert err.field == "Zzqx"
     assert str(err) == (
         "Zzqx: unknown field 'Zzqx'; postback.FIELDS lists the field names; to accept "
-        "other keys, pass unknown_keys='ignore' (skip them) or unknown_keys='extra' "
+        "other keys, use unknown_keys='ignore' (skip them) or unknown_keys='extra' "
         "(keep them as extra fields)"
     )
 
