@@ -96,6 +96,7 @@ ERRORS: dict[str, tuple[str, Callable[[int], str]]] = {
     "malformed": ("text", lambda n: repeat("", "{Sub Id1}{i.}", "", n)),
     "broken-calls": ("text", lambda n: repeat("", "{join(a b)}{foo(x)}", "", n)),
     "json-glued": ("json", lambda n: repeat("[", "{Payout}{Payout}", "]", n, ",")),
+    "near-misses": ("text", lambda n: repeat("", "{Payout:.2f}{Sub-Id1}{$x}{a:b", "", n)),
 }
 
 
