@@ -1,5 +1,5 @@
 """Sessions run by continuous integration (``.ci/run``): lint, the tests on every Python,
-and postback installed and used the way docs/ci.md tells a team to.
+the documentation site, and postback installed and used the way docs/ci.md tells a team to.
 
 ``nox`` runs them all; ``nox -s tests-3.13`` one of them.  Interpreters are found on
 PATH (``.ci/run`` adds pyenv's); a missing one is reported and skipped.
@@ -22,7 +22,7 @@ PYTHONS = ["3.11", "3.12", "3.13"]
 # what differs between versions is the interpreter, not the search.
 PRIMARY = PYTHONS[0]
 
-nox.options.sessions = ["lint", "tests", "install"]
+nox.options.sessions = ["lint", "tests", "docs", "install"]
 nox.options.reuse_existing_virtualenvs = False
 
 
@@ -33,7 +33,8 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "src/postback")
-    # Every Python example of the documentation, and a call that must not type-check.
+    # Every Python example of the documentation, and the hand-written checks of the results
+    # and options (check_results.py), each with calls that must not type-check.
     session.run("mypy", "--strict", "tests/typing")
 
 
@@ -46,6 +47,17 @@ def tests(session: nox.Session) -> None:
     session.install("-e", f".[{extras}]")
     env = {} if session.python == PRIMARY else {"HYPOTHESIS_PROFILE": "quick"}
     session.run("python", "-m", "pytest", "-q", *session.posargs, env=env)
+
+
+@nox.session(python=PRIMARY)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/ in strict mode (mkdocs.yml).
+
+    Any warning fails the build: a link to a missing page or anchor, a page left out of
+    the navigation, a name of the API reference the package no longer has.
+    """
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 def _local_hooks() -> str:

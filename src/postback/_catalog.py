@@ -119,6 +119,11 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     _f("State", str, "State of the action as the API names it: PENDING, APPROVED or REVERSED."),
     _f("StateDetail", str, "Free-text detail of the state, for example why it was reversed."),
 )
+"""The top-level fields a template may name, in catalog order: one ``FieldSpec`` each.
+
+Each is a placeholder (``{CampaignId}``) and an attribute of ``Action``
+(``campaign_id``); the [Fields][fields] page lists them.
+"""
 
 
 class Source(NamedTuple):
@@ -151,6 +156,11 @@ ITEM_FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("name", "name", str, "Name of the item."),
     FieldSpec("itemlist", "itemlist", str, "Category list of the item."),
 )
+"""The attributes of an order's line items, ``Item``: one ``FieldSpec`` each.
+
+A template names them only inside a loop over ``items``, through its loop variable:
+``{join(items, i, "{i.sku}:{i.qty}")}``.
+"""
 
 FIELDS_BY_NAME: Final = MappingProxyType({f.name: f for f in FIELDS})
 FIELDS_BY_ATTR: Final = MappingProxyType({f.attribute: f for f in FIELDS})

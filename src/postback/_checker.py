@@ -14,7 +14,15 @@ from bisect import bisect_right
 from collections.abc import Sequence
 
 from ._catalog import COLLECTION, FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-from ._macros import MUSTACHE, TEMPLATE_LITERAL, advice, describe, find_in_text, lookup
+from ._macros import (
+    MUSTACHE,
+    TEMPLATE_LITERAL,
+    advice,
+    describe,
+    find_in_text,
+    find_placeholder_like,
+    lookup,
+)
 from ._messages import show, suggest
 from ._nodes import Field, ItemField, Join, Malformed, Node, Span, Text
 from ._problems import Code, Problem
@@ -40,8 +48,10 @@ class _Checker:
     def add(self, span: Span, code: Code, message: str, suggestion: str | None = None) -> None:
         self.problems.append(Problem(span, code, message, suggestion))
 
-    def warn(self, span: Span, message: str, suggestion: str | None) -> None:
-        self.problems.append(Problem(span, Code.FOREIGN_MACRO, message, suggestion, "warning"))
+    def warn(
+        self, span: Span, message: str, suggestion: str | None, code: Code = Code.FOREIGN_MACRO
+    ) -> None:
+        self.problems.append(Problem(span, code, message, suggestion, "warning"))
 
     def nodes(self, nodes: Sequence[Node], loop_var: str | None) -> tuple[Node, ...]:
         self.foreign(nodes)
@@ -162,11 +172,14 @@ class _Checker:
             text = bisect_right(starts, at) - 1
             return texts[text].offset_of(at - starts[text])
 
-        found = find_in_text("".join(pieces), self.fields, brackets=self.brackets)
-        for macro in found:
+        text = "".join(pieces)
+        for macro in find_in_text(text, self.fields, brackets=self.brackets):
             # A macro's last character is never one written as an escape.
             span = Span(offset(macro.start), offset(macro.end - 1) + 1)
             self.warn(span, macro.message, macro.suggestion)
+        for like in find_placeholder_like(text, self.fields):
+            span = Span(offset(like.start), offset(like.end - 1) + 1)
+            self.warn(span, like.message, like.suggestion, Code.PLACEHOLDER_LIKE)
 
     def wrapped(
         self, node: Field | ItemField | Malformed, before: Text, after: Text | None

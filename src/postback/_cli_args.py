@@ -44,7 +44,7 @@ class Parser(argparse.ArgumentParser):
 
 EPILOG = (
     "exit status: 0 success; 1 a check or test failed, or a template is defective; "
-    "2 usage error or unreadable input. docs: docs/cli.md"
+    "2 usage error or unreadable input. More in the postback documentation, page 'Command line'."
 )
 
 
@@ -64,7 +64,8 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "project settings",
         "override the settings of pyproject.toml's [tool.postback] table or of postback.toml, "
-        "found from each file's folder upwards (docs/ci.md)",
+        "found from each file's folder upwards "
+        "(postback documentation, page 'Testing templates in CI')",
     )
     group.add_argument(
         "--extra-field",
@@ -172,12 +173,33 @@ def add_check(commands: Any, handler: Handler) -> None:
     p.set_defaults(handler=handler)
 
 
+_MASK_HELP = (
+    "write the values of secret headers (Authorization, Cookie, names with "
+    "token, secret or key) as ***"
+)
+
+
 def _add_mask_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    parser.add_argument("--mask", action="store_true", help=_MASK_HELP)
+
+
+def _add_mask_options(parser: argparse.ArgumentParser) -> None:
+    """``--mask`` and ``--no-mask``, over the ``mask`` setting (None: neither given)."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
         "--mask",
-        action="store_true",
-        help="write the values of secret headers (Authorization, Cookie, names with "
-        "token, secret or key) as ***",
+        action="store_const",
+        const=True,
+        default=None,
+        help=_MASK_HELP + "; overrides the settings' mask",
+    )
+    choice.add_argument(
+        "--no-mask",
+        dest="mask",
+        action="store_const",
+        const=False,
+        help="write the values of secret headers as they are, even where the settings "
+        "say mask = true",
     )
 
 
@@ -240,6 +262,6 @@ def add_test(commands: Any, handler: Handler) -> None:
         metavar="F",
         help=f"render every template as this format ({_FORMATS}); default from the extension",
     )
-    _add_mask_option(p)
+    _add_mask_options(p)
     _add_settings_options(p)
     p.set_defaults(handler=handler)

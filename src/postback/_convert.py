@@ -238,6 +238,62 @@ def _tzinfos(name: str | None, offset: int | None) -> timezone | None:
 # out parses differently with each, and is refused instead of silently completed.
 _DEFAULT_A: Final = datetime(2000, 1, 1)
 _DEFAULT_B: Final = datetime(2001, 2, 2)
+_EXPECT_FULL_DATE: Final = "a date with year, month and day"
+
+# ISO 8601 dates of reduced precision, which isoparse completes with January and the
+# 1st: a year, or a year and a month.
+_REDUCED_ISO: Final = re.compile(r"[0-9]{4}(?:-[0-9]{2})?")
+
+# Day and month as numbers with the year last (04.03.2026, 3/4/26, 04-03-2026): which
+# of the two comes first is a convention of the sender, which the text does not say.
+_NUMERIC_DAY_MONTH: Final = re.compile(
+    r"(?<![0-9./-])([0-9]{1,2})([./ -])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})(?![0-9./-])"
+)
+_MONTHS: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _numeric_day_month(label: str, value: str, match: re.Match[str]) -> RecordError:
+    """Return the error for a date that writes day and month as numbers, year last.
+
+    It is refused whichever readings are valid, so that a source's dates are refused on
+    its first record, not only on the 1st to the 12th of a month.
+    """
+    first, second, year = int(match[1]), int(match[3]), match[4]
+    readings: list[str] = []  # the valid readings, day first then month first
+    if len(year) == 4:
+        for day, month in ((first, second), (second, first)):
+            with contextlib.suppress(ValueError):
+                when = date(int(year), month, day)
+                reading = f"{when.isoformat()} ({day} {_MONTHS[month - 1]})"
+                if reading not in readings:
+                    readings.append(reading)
+        if not readings:
+            return expected_error(label, _EXPECT_DATETIME, value)
+    if len(readings) == 2:
+        advice = f"{readings[0]} if the day comes first, {readings[1]} if the month does"
+    elif readings:
+        advice = readings[0]
+    else:
+        advice = "YYYY-MM-DD, with a four-digit year"
+    return RecordError(
+        f"{label}: expected a date whose month is certain, got {describe_value(value)}: "
+        f"in {match[0]} the day and the month are both numbers, and senders write them "
+        f"in either order; write the date in ISO 8601: {advice}",
+        field=label,
+    )
 
 
 def _parse_datetime(value: str, label: str) -> datetime:
@@ -249,6 +305,8 @@ def _parse_datetime(value: str, label: str) -> datetime:
     text = value.strip()
     if not text:
         raise expected_error(label, _EXPECT_DATETIME, value)
+    if _REDUCED_ISO.fullmatch(text):
+        raise expected_error(label, _EXPECT_FULL_DATE, value)
     result: datetime | None = None
     with contextlib.suppress(ValueError, OverflowError):
         result = dateparser.isoparse(text)
@@ -258,6 +316,9 @@ def _parse_datetime(value: str, label: str) -> datetime:
         with contextlib.suppress(ValueError):
             result = datetime.fromisoformat(text)
     if result is None:
+        numeric = _NUMERIC_DAY_MONTH.search(text)
+        if numeric is not None:
+            raise _numeric_day_month(label, value, numeric)
         try:
             first = dateparser.parse(text, default=_DEFAULT_A, tzinfos=_tzinfos)
             second = dateparser.parse(text, default=_DEFAULT_B, tzinfos=_tzinfos)
@@ -270,7 +331,7 @@ def _parse_datetime(value: str, label: str) -> datetime:
         except (ValueError, OverflowError):
             raise expected_error(label, _EXPECT_DATETIME, value) from None
         if first != second:
-            raise expected_error(label, "a date with year, month and day", value)
+            raise expected_error(label, _EXPECT_FULL_DATE, value)
         result = first
     if isinstance(result.tzinfo, datetz.tzutc | datetz.tzoffset):
         # Prefer the standard library's fixed-offset zones: same instant, plainer repr.

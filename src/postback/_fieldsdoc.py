@@ -70,9 +70,12 @@ def _reading_lines() -> list[str]:
         "- `str` fields take a `str`, or an `int` of at most 1,000 digits (written in decimal).",
         "- `datetime` fields take a `datetime` (naive stays naive, aware stays aware), a "
         "`date` (midnight, naive) or a string: ISO 8601 first, then python-dateutil's "
-        "general parser (`Jan 2 2026 3:04 PM`, month before day). The string must give "
-        "year, month and day; a time zone must be a numeric offset or UTC/GMT/Z (names "
-        "such as `PST` are ambiguous and refused).",
+        "general parser (`Jan 2 2026 3:04 PM`, `2 January 2026`). The string must give "
+        "year, month and day (`2026` and `2026-01` are refused), and a day and month both "
+        "written as numbers before the year (`04.03.2026`, `03/04/2026`, `4-3-26`) are "
+        "refused, since senders write them in either order: write ISO 8601 (`2026-03-04`) "
+        "or the month as a word (see docs/records.md). A time zone must be a numeric "
+        "offset or UTC/GMT/Z (names such as `PST` are ambiguous and refused).",
         f"- `{COLLECTION}` takes any iterable of `Item` objects or mappings (not a string "
         "or a mapping); `None` means no items.",
         "- `from_dict` accepts placeholder names (`CampaignId`) and attribute names "

@@ -19,6 +19,7 @@ from ._convert import (
 )
 from ._errors import RecordError
 from ._messages import short_repr, suggest
+from ._pickling import restore, state
 
 __all__ = ["ITEM_KEYS", "Item", "item_keys", "item_values", "jsonable", "to_items"]
 
@@ -120,6 +121,26 @@ class Item:
             if getattr(self, attr) is not None
         )
         return f"{type(self).__name__}({', '.join(parts)})"
+
+    # The set attributes travel by name, with the version (``_pickling``).  (A
+    # ``__reduce__``: before 3.11.4 ``dataclass(slots=True)`` replaced a class's own
+    # ``__getstate__`` and ``__setstate__``.)
+    def __reduce__(self) -> tuple[object, ...]:
+        values = {}
+        for attr in _ITEM_ATTRS:
+            value = getattr(self, attr)
+            if value is not None:
+                values[attr] = value
+        return (_rebuild_item, (type(self), state(fields=values)))
+
+
+def _rebuild_item(cls: type[Item], pickled: object) -> Item:
+    """Return the item ``Item.__reduce__`` took apart (values already checked)."""
+    values = restore(cls.__name__, pickled)["fields"]
+    item = object.__new__(cls)
+    for attr in _ITEM_ATTRS:
+        object.__setattr__(item, attr, values.get(attr))
+    return item
 
 
 def item_keys(element: object, label: str, unknown: str) -> dict[str, object]:

@@ -19,7 +19,7 @@ from itertools import accumulate
 from typing import Any, Final
 
 from ._errors import RecordError
-from ._messages import short_repr
+from ._messages import byte_order_mark, not_utf8, short_repr
 from ._values import MAX_DIGITS, MAX_EXPONENT, fixed_point_digits
 
 __all__ = ["MAX_NESTING", "loads_record"]
@@ -110,8 +110,12 @@ class _Parser(threading.local):
         return int(text)
 
     def constant(self, text: str) -> Any:
+        # A string is no way out: "NaN" is read as a decimal that rendering refuses.
         return self.refuse(
-            _Refused(f"{text} is not valid JSON (JSON numbers are finite; give it as a string)")
+            _Refused(
+                f"{text} is not valid JSON (JSON numbers are finite, and so are the numbers "
+                "postback renders); give a finite number, or null for no value"
+            )
         )
 
 
@@ -203,10 +207,13 @@ def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise RecordError(
-                f"the JSON record is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
-                f"{exc.start})"
-            ) from None
+            encoding = byte_order_mark(raw)
+            if encoding is not None:
+                raise RecordError(
+                    f"the JSON record is {encoding} (byte-order mark), not UTF-8: decode "
+                    "it and pass the text, or save the file as UTF-8"
+                ) from None
+            raise RecordError(f"the JSON record is {not_utf8(raw, exc.start)}") from None
     elif isinstance(data, str):
         text = data
     else:

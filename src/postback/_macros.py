@@ -6,15 +6,23 @@ template engine's ``{{name}}`` or ``${name}``.  In this language they are litera
 (or unknown fields), so the postback would carry the macro itself instead of a value.
 This module holds the table of the common ones and the wording of the advice; the
 checker finds them in a template.
+
+It also finds the near misses of this language's own placeholders that the parser
+reads as literal braces around a name: a format specification or filter from
+another template language (``{Payout:.2f}``, ``{Payout|round}``), a ``$`` before the
+name (``{$Payout}``), a name with a hyphen or a letter that is not ASCII
+(``{Sub-Id1}``, ``{Päyout}``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Collection, Iterable
+from datetime import datetime
 from typing import Final, Literal, NamedTuple
 
-from ._messages import show
+from ._messages import show, suggest
 
 __all__ = [
     "MACROS",
@@ -26,6 +34,7 @@ __all__ = [
     "advice",
     "describe",
     "find_in_text",
+    "find_placeholder_like",
     "lookup",
 ]
 
@@ -222,3 +231,99 @@ def describe(
         "here; placeholders are written {Name} (`postback fields` lists them)",
         None,
     )
+
+
+# Braces that the parser read as literal text around a name-like run: a `{` (or `{{`,
+# closed by `}}`), a name of any script's letters, digits, `_` and inner `-` or `.`,
+# with a `$` before it or a format specification, filter or conversion after it.  A
+# tail never holds a brace or a NUL (which separates texts that are not adjacent), so
+# each search from a `{` stops at the next brace: the scan is linear.
+_LIKE: Final = re.compile(
+    r"(?P<W>(?P<O>\{)?\{[ \t]*(?P<P>\$)?(?P<N>[^\W\d](?:\w|[-.](?=\w))*)"
+    r"(?P<T>[ \t]*\|[^{}\n\0]*|[:!][^\s{}\0]*)?[ \t]*\}(?(O)\}))"
+)
+_LIKE_START: Final = re.compile(r"\{[ \t]*\$?[^\W\d]")
+_TAILS: Final = {":": "format specification", "|": "filter", "!": "conversion"}
+
+
+def find_placeholder_like(text: str, fields: Collection[str]) -> list[Found]:
+    """Return the braces around a name-like run in the literal ``text`` that are not a
+    placeholder but look like one (``{Payout:.2f}``, ``{Sub-Id1}``).
+
+    ``fields`` are the template's field names, which the warning suggests.  Braces
+    around other text (JSON's ``{"a": 1}``, a GUID) are left alone.
+    """
+    first = _LIKE_START.search(text)
+    if first is None:
+        return []
+    found: list[Found] = []
+    for match in _LIKE.finditer(text, max(first.start() - 1, 0)):
+        prefix, name, tail = match["P"], match["N"], match["T"]
+        if prefix or tail or not name.isascii() or _word_hyphens(name):
+            message, suggestion = _describe_like(match, fields)
+            found.append(Found(match.start(), match.end(), message, suggestion))
+    return found
+
+
+def _word_hyphens(name: str) -> bool:
+    """Whether ``name`` has a hyphen between words (``Sub-Id1``, not a GUID's hex)."""
+    parts = name.split("-")
+    return len(parts) > 1 and all(not part[:1].isdigit() for part in parts)
+
+
+def _meant(name: str, fields: Collection[str]) -> str | None:
+    """Return the placeholder name that ``name`` most likely means, or None."""
+    if name in fields or re.fullmatch(r"[A-Za-z_]\w*\.[A-Za-z_]\w*", name, re.ASCII):
+        return name
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in decomposed if c.isascii() and c != "-")
+    if not folded:
+        return None
+    return suggest(folded, fields) if folded.isidentifier() else None
+
+
+def _describe_like(match: re.Match[str], fields: Collection[str]) -> tuple[str, str | None]:
+    """Return the warning and suggestion for the near miss of a placeholder ``match``."""
+    written, name, tail = show(match["W"]), match["N"], (match["T"] or "").strip()
+    meant = _meant(name, fields)
+    placeholder = f"{{{meant}}}" if meant is not None else None
+    if tail:
+        reason = f"a placeholder takes no {_TAILS[tail[0]]} ({show(tail)})"
+    elif match["P"]:
+        reason = "a placeholder has no '$' before its name"
+    else:
+        reason = "a field name has only ASCII letters, digits and '_'"
+    if match["O"]:
+        reason += ", and a placeholder takes one pair of braces"
+    if placeholder is None:
+        advice = (
+            "placeholders are written {Name} (`postback fields` lists them); to keep "
+            "the braces as text, write \\{ and \\}"
+        )
+    elif not tail:
+        advice = f"did you mean {placeholder}?"
+    else:
+        advice = f"write {placeholder}{_as_written(meant or '', tail[1:].strip())}"
+    message = f"{written} looks like a placeholder but is literal text: {reason}; {advice}"
+    return message, placeholder
+
+
+def _as_written(name: str, spec: str) -> str:
+    """Say how the value of the placeholder ``name`` is written, for a near miss that
+    tried to format it with ``spec``."""
+    from ._catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
+
+    field = FIELDS_BY_NAME.get(name) or ITEM_FIELDS_BY_NAME.get(name.partition(".")[2])
+    vtype = field.type if field is not None else None
+    if vtype is datetime and "%" in spec:
+        return f" and compile with date_format={spec!r}"
+    if vtype is datetime:
+        return "; dates are written as the date_format option says"
+    if vtype is str:
+        return "; text is written as the record holds it"
+    if vtype is not None:
+        return (
+            "; numbers are written exactly as the record holds them (12.50 stays 12.50), "
+            "so round them before they reach the record"
+        )
+    return "; values are written as the record holds them, dates as the date_format option says"

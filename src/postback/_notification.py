@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overloa
 from ._errors import ConfigError, RenderError, TemplateError
 from ._options import CompileOptions, UnknownKeys
 from ._pacer import Pacer
+from ._pickling import init_values, restore, state
 from ._record import Action, coerce
-from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
-from ._secrets import is_secret_header, mask_template
+from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note, retry_advice
+from ._secrets import is_secret_header, mask_template_error
 from ._settings import Settings
-from ._template import Format, Template, _compile
+from ._template import Format, FormatName, Template, _compile
 
 if TYPE_CHECKING:
     from ._bulk import Prepared
@@ -108,7 +109,7 @@ class Notification:
         url: str,
         method: str = "GET",
         body: str | None = None,
-        body_format: Format | str | None = None,
+        body_format: Format | FormatName | None = None,
         headers: Mapping[str, str] | Iterable[tuple[str, str] | str] | None = None,
         min_delay: int | float | Decimal | timedelta = 0,
         max_requests: int | None = None,
@@ -183,9 +184,12 @@ class Notification:
         return hash(self._settings)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Compiled templates do not pickle; the settings do, and are compiled again
-        # (from the template cache, usually) where they are unpickled.
-        return (_rebuild, self._settings.arguments())
+        # Compiled templates do not pickle; the settings do, by name and with the
+        # version (``_pickling``), and are compiled again (from the template cache,
+        # usually) where they are unpickled.
+        settings = init_values(self._settings)
+        settings["options"] = init_values(settings["options"])
+        return (_rebuild, (state(settings=settings),))
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}={value!r}" for name, value in self._settings.shown())
@@ -308,7 +312,9 @@ class Notification:
         or None (no body).  Matching is case-sensitive substring search.  ``headers``
         (the response's, as the HTTP client gives them) lets the reason of a 3xx
         response name its ``Location``: redirects are never followed, so a 3xx is a
-        failed attempt.
+        failed attempt.  Every reason names the status; a failure's ends with whether
+        to retry, which ``Outcome.retryable`` holds: yes for a 5xx, 429 or 408 without
+        ``error_response`` in the body, no otherwise.
         """
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"status must be an int HTTP status code, not {type(status).__name__}")
@@ -327,20 +333,34 @@ class Notification:
         if self.error_response is not None and self.error_response in text:
             return Outcome(
                 False,
-                f"error_response {self.error_response!r} found in the response body"
-                + (f" ({status_text})" if redirect else ""),
+                f"error_response {self.error_response!r} found in the response body "
+                f"({status_text}); do not retry: the receiver reported an error",
                 "error_response",
+                False,
+                code,
             )
         if self.success_response is not None:
             found = self.success_response in text
             where = "found" if found else "not found"
             reason = f"success_response {self.success_response!r} {where} in the response body"
-            if not is_2xx:
-                return Outcome(False, f"{status_text} ({reason})", "success_response")
-            if not found:
-                return Outcome(False, f"{reason} ({status_text})", "success_response")
-            return Outcome(True, f"{status_text} and {reason}", "success_response")
-        return Outcome(is_2xx, status_text, "status")
+            if is_2xx and found:
+                return Outcome(True, f"{status_text} and {reason}", "success_response", False, code)
+            if is_2xx:
+                return Outcome(
+                    False,
+                    f"{reason} ({status_text}); do not retry: the receiver answered, "
+                    "but not with success_response",
+                    "success_response",
+                    False,
+                    code,
+                )
+            retryable, advice = retry_advice(code)
+            reason = f"{status_text} ({reason}); {advice}"
+            return Outcome(False, reason, "success_response", retryable, code)
+        if is_2xx:
+            return Outcome(True, status_text, "status", False, code)
+        retryable, advice = retry_advice(code)
+        return Outcome(False, f"{status_text}; {advice}", "status", retryable, code)
 
     def pacer(self) -> Pacer:
         """Return a new ``Pacer`` for ``max_requests`` (no limit when it is None)."""
@@ -350,7 +370,11 @@ class Notification:
 
     @classmethod
     def from_dict(
-        cls, mapping: Mapping[str, object], *, base_dir: str | os.PathLike[str] | None = None
+        cls,
+        mapping: Mapping[str, object],
+        *,
+        base_dir: str | os.PathLike[str] | None = None,
+        body_root: str | os.PathLike[str] | None = None,
     ) -> Notification:
         """Build a notification from a mapping with the keys of a notification file.
 
@@ -359,53 +383,92 @@ class Notification:
         ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
         ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys``.
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
-        current directory).  An unknown key or a value of the wrong type raises
-        ``ConfigError`` naming the key.
+        current directory), and only if it is a regular file of at most 1 MiB inside
+        ``body_root`` (default: ``base_dir``), symbolic links resolved.  An unknown
+        key, a value of the wrong type or a refused body file raises ``ConfigError``
+        naming the key.
         """
         from ._config import check_keys
 
-        values, body_name = check_keys(mapping, base_dir)
+        values, body_name = check_keys(mapping, base_dir, body_root)
         options = CompileOptions(
             **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
         )
         return cls._from_settings(Settings(**values, options=options, body_name=body_name))
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Notification:
+    def from_file(
+        cls, path: str | os.PathLike[str], *, body_root: str | os.PathLike[str] | None = None
+    ) -> Notification:
         """Load a notification from a TOML file (the keys of ``from_dict``).
 
-        ``body_file`` is read relative to the TOML file's directory.  An unreadable
-        file or invalid TOML raises ``ConfigError`` with the path (and for TOML
-        errors the line and column); an invalid setting raises ``ConfigError`` with
-        the path in its message and ``.setting`` naming the key.
+        ``body_file`` is read relative to the TOML file's directory, and must be
+        inside ``body_root`` (default: that directory).  An unreadable file or
+        invalid TOML raises ``ConfigError`` with the path (and for TOML errors the
+        line and column); an invalid setting raises ``ConfigError`` with the path in
+        its message and ``.setting`` naming the key.
         """
         from ._config import located, read_file
 
         table, file = read_file(path)
         with located(str(file)):
-            return cls.from_dict(table, base_dir=file.parent)
+            return cls.from_dict(table, base_dir=file.parent, body_root=body_root)
+
+
+# Headers whose value decides how the receiver reads the request, besides those that
+# frame it (``Settings`` refuses those): its media type, its method, how its body is
+# encoded, and the host, scheme, path or client that a receiver behind a proxy believes.
+# Name -> (may it be literal text?, why).  No record value may ever choose one; those
+# that only proxies write, or that no rendered body needs, are refused altogether.
+# docs/security.md lists them with these reasons.
+_OVERRIDES_METHOD: Final = "it replaces the request's method for receivers that honour it"
+_PROXY_WRITES: Final = "proxies write it, and a receiver behind one reads"
+_ROUTES: Final = "some servers route the request by it instead of its path"
+_RECEIVER_HEADERS: Final = {
+    "content-type": (True, "it overrides the body format's media type"),
+    "x-http-method-override": (True, _OVERRIDES_METHOD),
+    "x-http-method": (True, _OVERRIDES_METHOD),
+    "x-method-override": (True, _OVERRIDES_METHOD),
+    "content-encoding": (False, "it makes the receiver decode the body, which is never encoded"),
+    "forwarded": (False, f"{_PROXY_WRITES} the request's host, scheme and client from it"),
+    "x-forwarded-host": (False, f"{_PROXY_WRITES} the request's host from it"),
+    "x-forwarded-proto": (False, f"{_PROXY_WRITES} the request's scheme from it"),
+    "x-forwarded-port": (False, f"{_PROXY_WRITES} the request's port from it"),
+    "x-forwarded-prefix": (False, f"{_PROXY_WRITES} the request's path prefix from it"),
+    "x-forwarded-for": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "x-real-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "x-original-url": (False, _ROUTES),
+    "x-rewrite-url": (False, _ROUTES),
+}
 
 
 def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
     """Compile the value template of header ``name``; a secret one's errors are masked."""
+    literal, why = _RECEIVER_HEADERS.get(name.lower(), (True, ""))
+    if not literal:
+        raise ConfigError(
+            f"header {name!r} cannot be set by a notification ({why}); leave it out",
+            setting=f"headers.{name}",
+        )
     try:
         template = _compile(value, Format.HEADER, replace(options, name=f"headers.{name}"))
     except TemplateError as exc:
         if is_secret_header(name):
             # The error shows its template's line; keep the literal text (the
             # credential) out of logs, keep placeholders and positions.
-            exc.source = mask_template(exc.source)
+            mask_template_error(exc)
         raise
-    if template.fields and name.lower() == "content-type":
-        # The media type decides how the receiver parses the body: it must be what
-        # the template describes, never a record's value.
+    if template.fields and why:
+        # How the receiver reads the request is the template author's choice, never a
+        # record's value.
         raise ConfigError(
-            f"header {name!r} must be literal text (it overrides the body format's "
-            "media type); it cannot hold placeholders",
+            f"header {name!r} must be literal text ({why}); it cannot hold placeholders",
             setting=f"headers.{name}",
         )
     return template
 
 
-def _rebuild(*arguments: Any) -> Notification:
-    return Notification._from_settings(Settings(*arguments))
+def _rebuild(pickled: object) -> Notification:
+    settings = dict(restore("Notification", pickled)["settings"])
+    options = CompileOptions(**settings.pop("options"))
+    return Notification._from_settings(Settings(**settings, options=options))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -9,7 +10,7 @@ from typing import Literal
 
 from ._convert import UNKNOWN_KEYS, UnknownKeys
 from ._errors import ConfigError
-from ._messages import describe_value, short_repr
+from ._messages import describe_value, short_repr, suggest
 from ._values import NUMERIC_DATE_FORMATS, resolve_timezone
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy", "UnknownKeys"]
@@ -71,15 +72,101 @@ def _extra_field_names(extra_fields: object) -> frozenset[str]:
     return frozenset(names)  # type: ignore[arg-type]
 
 
+# The named date formats.
+_DATE_FORMAT_NAMES = ("iso", *NUMERIC_DATE_FORMATS)
+
+# Words people write for a named date format (lower case, without "-", "_", "." or
+# spaces), and the name they mean.
+_DATE_FORMAT_WORDS = {
+    **dict.fromkeys(("iso", "iso8601", "isoformat", "rfc3339"), "iso"),
+    **dict.fromkeys(
+        ("unix", "epoch", "timestamp", "unixtime", "unixtimestamp", "epochtime", "posix"),
+        "unix",
+    ),
+    **dict.fromkeys(
+        (
+            "unixms",
+            "epochms",
+            "timestampms",
+            "unixmillis",
+            "unixmilliseconds",
+            "epochmillis",
+            "epochmilliseconds",
+            "millis",
+            "milliseconds",
+        ),
+        "unix_ms",
+    ),
+}
+_FOLD = re.compile(r"[-_.\s]")
+
+# Date and time pictures of other languages, and the directive of each letter group:
+# Java's, .NET's and moment.js's (YYYY-MM-DD, dd/MM/yyyy HH:mm, 'T' quoted), where
+# ``MM`` is the month except right after ``HH:`` and ``hh`` the 12-hour clock, and
+# PHP's (Y-m-d H:i:s).
+_PICTURE = re.compile(r"'[^']*'|YYYY|yyyy|YY|yy|MM|mm|DD|dd|HH|hh|SS|ss")
+_PICTURE_DIRECTIVES = {
+    **dict.fromkeys(("YYYY", "yyyy"), "%Y"),
+    **dict.fromkeys(("YY", "yy"), "%y"),
+    **dict.fromkeys(("DD", "dd"), "%d"),
+    **dict.fromkeys(("SS", "ss"), "%S"),
+    "MM": "%m",
+    "mm": "%M",
+    "HH": "%H",
+    "hh": "%I",
+}
+_PHP_PICTURE = re.compile(r"(?=.*[Yyd])(?:[YymdHis]|[^A-Za-z%])+")
+_PHP_DIRECTIVES = {"Y": "%Y", "y": "%y", "m": "%m", "d": "%d", "H": "%H", "i": "%M", "s": "%S"}
+
+
 def _check_date_format(pattern: str) -> None:
-    """Refuse a strftime pattern whose output could differ between platforms or processes."""
-    if pattern == "iso" or pattern in NUMERIC_DATE_FORMATS:
+    """Refuse a pattern that writes no date at all, or whose output could differ between
+    platforms or processes."""
+    if pattern in _DATE_FORMAT_NAMES:
         return
+    dated = False  # whether a directive writes a part of the date
     k = pattern.find("%")
     while k != -1:
-        if pattern[k + 1 : k + 2] not in _PORTABLE_DIRECTIVES:
+        code = pattern[k + 1 : k + 2]
+        if code not in _PORTABLE_DIRECTIVES:
             raise ConfigError(_date_directive_message(pattern, k), setting="date_format")
+        dated = dated or code != "%"
         k = pattern.find("%", k + 2)
+    if not dated:
+        raise ConfigError(_no_directive_message(pattern), setting="date_format")
+
+
+def _no_directive_message(pattern: str) -> str:
+    """Say why ``pattern``, which holds no date directive, is refused, and what was meant."""
+    meant = _meant_date_format(pattern)
+    hint = f"did you mean {meant!r}? " if meant is not None else ""
+    return (
+        f"date_format {short_repr(pattern)} holds no strftime directive, so every date "
+        f"would be written as that same text; {hint}date_format is 'iso', 'unix' "
+        "(seconds since 1970), 'unix_ms' (milliseconds) or a strftime pattern such as "
+        "'%Y-%m-%d %H:%M:%S'"
+    )
+
+
+def _meant_date_format(pattern: str) -> str | None:
+    """Return the date format a ``pattern`` without directives most likely meant, or None."""
+    word = _DATE_FORMAT_WORDS.get(_FOLD.sub("", pattern.lower()))
+    if word is not None:
+        return word
+    if _PHP_PICTURE.fullmatch(pattern):
+        return "".join(_PHP_DIRECTIVES.get(c, c) for c in pattern)
+    if _PICTURE.search(pattern.replace("'", "")):
+
+        def directive(match: re.Match[str]) -> str:
+            group = match.group()
+            if group.startswith("'"):
+                return group[1:-1]  # quoted literal text
+            if group == "MM" and pattern[: match.start()].upper().endswith("H:"):
+                return "%M"
+            return _PICTURE_DIRECTIVES[group]
+
+        return _PICTURE.sub(directive, pattern)  # its only '%' are already '%%'
+    return suggest(pattern, _DATE_FORMAT_NAMES, cutoff=0.6)
 
 
 def _date_directive_message(pattern: str, k: int) -> str:

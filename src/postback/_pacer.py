@@ -17,15 +17,13 @@ from typing import Any, Final, TypeVar, overload
 
 from ._errors import ConfigError
 from ._messages import describe_value, short_repr
+from ._pickling import restore, state
 
 __all__ = ["Pacer"]
 
 _ONE_SECOND: Final = timedelta(seconds=1)
 
 _T = TypeVar("_T", float, datetime)
-
-# What a pickled Pacer holds: max_requests, the recent starts, the last start, the kind.
-_State = tuple[int | None, list[float | datetime], float | datetime | None, str | None]
 
 
 # A billion starts a second is more than any partner allows; the bound keeps the number
@@ -108,17 +106,23 @@ class Pacer:
     def __repr__(self) -> str:
         return f"Pacer(max_requests={self._max!r})"
 
-    def __getstate__(self) -> _State:
-        # A lock cannot be pickled; the copy gets its own (in __setstate__).
+    def __getstate__(self) -> dict[str, object]:
+        # The state by name, with the version (``_pickling``).  A lock cannot be
+        # pickled; the copy gets its own (in __setstate__).
         with self._lock:
-            return self._max, list(self._starts), self._last, self._kind
+            return state(
+                max_requests=self._max,
+                starts=list(self._starts),
+                last=self._last,
+                kind=self._kind,
+            )
 
-    def __setstate__(self, state: _State) -> None:
-        max_requests, starts, last, kind = state
-        self._max = _check_max_requests(max_requests)
-        self._starts = deque(starts)
-        self._last = last
-        self._kind = kind
+    def __setstate__(self, pickled: object) -> None:
+        values = restore("Pacer", pickled)
+        self._max = _check_max_requests(values["max_requests"])
+        self._starts = deque(values["starts"])
+        self._last = values["last"]
+        self._kind = values["kind"]
         self._lock = _thread.allocate_lock()
 
     @overload

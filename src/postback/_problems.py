@@ -59,6 +59,7 @@ class Code(StrEnum):
     LOOP_VARIABLE_SHADOWS_FIELD = "loop-variable-shadows-field"
     # Warnings (never stop compile).
     FOREIGN_MACRO = "foreign-macro"
+    PLACEHOLDER_LIKE = "placeholder-like"
     # The output format (TemplateFormatError).
     INVALID_JSON = "invalid-json"
     DUPLICATE_KEY = "duplicate-key"

@@ -13,6 +13,7 @@ from ._catalog import COLLECTION, FIELDS
 from ._convert import ACTION_PLAN, UnknownKeys, check_unknown_keys
 from ._errors import RecordError
 from ._item import Item, jsonable, to_items
+from ._pickling import restore, state
 from ._reader import EMPTY_EXTRA, Reader, check_extra_names, make_reader, to_extra
 
 if TYPE_CHECKING:
@@ -272,25 +273,29 @@ class Action:
             parts.append(f"extra={dict(self.extra)!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    # The set fields travel by name, with the version (``_pickling``), and
     # MappingProxyType cannot be pickled, so ``extra`` travels as a plain dict.  (A
     # ``__reduce__``: before 3.11.4 ``dataclass(slots=True)`` replaced a class's own
     # ``__getstate__`` and ``__setstate__``.)
     def __reduce__(self) -> tuple[object, ...]:
-        values = tuple(getattr(self, attr) for attr in _ACTION_ATTRS)
-        return (_rebuild_action, (type(self), values, self.items, dict(self.extra)))
+        values = {}
+        for attr in _ACTION_ATTRS:
+            value = getattr(self, attr)
+            if value is not None:
+                values[attr] = value
+        pickled = state(fields=values, items=self.items, extra=dict(self.extra))
+        return (_rebuild_action, (type(self), pickled))
 
 
-def _rebuild_action(
-    cls: type[Action],
-    values: tuple[object, ...],
-    items: tuple[Item, ...],
-    extra: dict[str, object],
-) -> Action:
+def _rebuild_action(cls: type[Action], pickled: object) -> Action:
     """Return the action ``Action.__reduce__`` took apart (values already checked)."""
+    restored = restore(cls.__name__, pickled)
+    values = restored["fields"]
     action = object.__new__(cls)
-    for attr, value in zip(_ACTION_ATTRS, values, strict=True):
-        object.__setattr__(action, attr, value)
-    object.__setattr__(action, "items", items)
+    for attr in _ACTION_ATTRS:
+        object.__setattr__(action, attr, values.get(attr))
+    object.__setattr__(action, "items", restored["items"])
+    extra = restored["extra"]
     object.__setattr__(action, "extra", MappingProxyType(extra) if extra else _EMPTY_EXTRA)
     return action
 

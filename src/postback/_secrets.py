@@ -1,17 +1,42 @@
 """Which header values are secret, and how they are shown when they must not be.
 
-A request's ``repr``, a notification's ``repr`` and errors about a header end up in
-logs and error trackers; the credentials a partner configured must not.  The header
-names come from RFC 9110 and the usual API-key conventions, compared case-insensitively.
+A request's ``repr``, a notification's ``repr``, errors about a header setting, the
+diagnostics of a header template and the golden files of a notification end up in
+logs, error trackers and repositories; the credentials a partner configured must not.
+
+There is one rule: the value of a header whose *name* is secret is shown as ``***``.
+The names come from RFC 9110 and the usual API-key conventions, compared
+case-insensitively (``is_secret_header``).  Where a setting is malformed and its name
+cannot be told from its value (a line without a colon, a name with a space in it),
+the name is the leading run of characters an HTTP header name may hold, and
+everything after a secret name is masked (``masked_line``).  The literal text of a
+secret header's template is masked character by character, placeholders kept
+(``mask_template``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
 
-__all__ = ["MASK", "is_secret_header", "mask_template", "masked_headers", "shown_line"]
+if TYPE_CHECKING:
+    from ._errors import Diagnostic, TemplateError
+
+__all__ = [
+    "MASK",
+    "describe_headers",
+    "is_secret_header",
+    "is_secret_setting",
+    "mask_diagnostic",
+    "mask_template",
+    "mask_template_error",
+    "masked_headers",
+    "masked_http",
+    "masked_line",
+    "shown_line",
+]
 
 #: What is shown instead of a secret header value.
 MASK: Final = "***"
@@ -19,6 +44,21 @@ MASK: Final = "***"
 _SECRET_NAMES: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _SECRET_PARTS: Final = re.compile(r"token|secret|key", re.IGNORECASE)
 _VISIBLE: Final = re.compile(r"\S")
+# The leading name of a line, a name or a key: RFC 9110's tchar, after blanks.
+_LEADING_NAME: Final = re.compile(r"[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]*)")
+# What separates a name from its value: a colon, or an equals sign, or blanks.
+_COLON: Final = re.compile(r"[ \t]*:")
+_SEPARATOR: Final = re.compile(r"[ \t]*=?[ \t]*")
+_LINE_BREAK: Final = re.compile(r"(\r\n|\r|\n)")
+# The blank line that ends the head of an HTTP message.
+_END_OF_HEAD: Final = re.compile(rb"\r?\n\r?\n")
+# How deep and how wide a malformed setting is described.
+_DEPTH: Final = 3
+_WIDTH: Final = 8
+_TEXT: Final = 200
+# The words of a secret header's literal text that messages are searched for: those of
+# one or two characters would mask the message's own words and hide little.
+_WORD: Final = re.compile(r"\S{3,}")
 
 
 def is_secret_header(name: str) -> bool:
@@ -30,38 +70,224 @@ def is_secret_header(name: str) -> bool:
     return name.lower() in _SECRET_NAMES or _SECRET_PARTS.search(name) is not None
 
 
+def is_secret_setting(setting: str) -> bool:
+    """Whether ``setting`` (``"headers.Authorization"``, ``"url"``...) is a secret header's."""
+    head, dot, name = setting.partition(".")
+    return head == "headers" and bool(dot) and is_secret_header(name)
+
+
 def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """Return ``headers`` with the value of every secret header replaced by ``MASK``."""
     return tuple((name, MASK if is_secret_header(name) else value) for name, value in headers)
 
 
-def mask_template(source: str) -> str:
-    """Return a header template with each visible character of its literal text as ``*``.
-
-    Placeholders (and joins) stay as written and every character keeps its offset, so
-    an error's line, column and caret still point at the right place.
-    """
+def _literal_spans(source: str) -> list[tuple[int, int]]:
+    """The spans of the literal text of a template (its placeholders and joins left out)."""
     from ._nodes import Text
     from ._parser import parse
 
+    return [node.span for node in parse(source).nodes if isinstance(node, Text)]
+
+
+def mask_template(source: str, spans: list[tuple[int, int]] | None = None) -> str:
+    """Return a header template with each visible character of its literal text as ``*``.
+
+    Placeholders (and joins) stay as written and every character keeps its offset, so
+    an error's line, column and caret still point at the right place.  ``spans`` are
+    those of its literal text, when they are known.
+    """
     chars = list(source)
-    for node in parse(source).nodes:
-        if isinstance(node, Text):
-            start, end = node.span
-            chars[start:end] = _VISIBLE.sub("*", source[start:end])
+    for start, end in _literal_spans(source) if spans is None else spans:
+        chars[start:end] = _VISIBLE.sub("*", source[start:end])
     return "".join(chars)
 
 
-def shown_line(line: str) -> str:
-    """Return ``line``, a ``"Name: value"`` header line, quoted for a message.
+# ---------------------------------------------------------------------------
+# Settings as written: lines, names, malformed values
+# ---------------------------------------------------------------------------
 
-    The value of a secret header is masked; in a line without a colon the name is
-    taken to be its first word.
+
+def _secret_name(text: str) -> bool:
+    """Whether ``text`` (a line, a name or a key) names a secret header: its leading
+    name does, or the text before its first colon."""
+    match = _LEADING_NAME.match(text)
+    assert match is not None  # the pattern matches the empty string
+    before_colon = text.partition(":")[0].strip(" \t")
+    return is_secret_header(match.group(1)) or is_secret_header(before_colon)
+
+
+def _masked_one_line(line: str, always: bool = False) -> str:
+    """Mask what follows a secret name in ``line``: after its leading name when that is
+    secret (the rest may be a value however it is separated), else after the first
+    colon.  Unless ``always``, a line with nothing visible there is kept as written."""
+    match = _LEADING_NAME.match(line)
+    assert match is not None  # the pattern matches the empty string
+    end = match.end()
+    rest = line[end:]
+    if is_secret_header(match.group(1)):
+        colon = _COLON.match(rest)
+        separator = colon or _SEPARATOR.match(rest)
+        assert separator is not None  # the pattern matches the empty string
+        if not always and not rest[separator.end() :].strip():
+            return line
+        between = ": " if colon else separator.group() or " "
+        return f"{line[:end]}{between}{MASK}"
+    before_colon, colon_text, value = line.partition(":")
+    if colon_text and is_secret_header(before_colon.strip(" \t")):
+        if not always and not value.strip():
+            return line
+        return f"{before_colon}: {MASK}"
+    return line
+
+
+def masked_line(line: str) -> str:
+    """Return ``line`` (``"Name: value"``, or a name as written) with a secret masked.
+
+    After a secret name everything is ``MASK``: ``"Authorization: Bearer x"`` becomes
+    ``"Authorization: ***"``, ``"X-Api-Key=x"`` ``"X-Api-Key=***"``, the invalid
+    name ``"X-Api-Key x"`` ``"X-Api-Key ***"`` and ``"X Api Key: x"`` ``"X Api Key: ***"``;
+    a name with nothing after it is kept.  Each line of a text with line breaks is
+    masked on its own.
+    """
+    if "\n" not in line and "\r" not in line:
+        return _masked_one_line(line)
+    parts = _LINE_BREAK.split(line)
+    return "".join(part if i % 2 else _masked_one_line(part) for i, part in enumerate(parts))
+
+
+def shown_line(line: str) -> str:
+    """Return ``line``, a ``"Name: value"`` header line, masked and quoted for a message."""
+    from ._messages import short_repr
+
+    return short_repr(masked_line(line))
+
+
+class _Repr:
+    """Text that is its own ``repr``, for ``short_repr`` to cut as it cuts any value."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _shown(value: object, depth: int) -> str:
+    """Return the ``repr`` of a headers setting as written, or a part of it, masked."""
+    if isinstance(value, str):
+        # A message shows a few dozen characters: the rest need not be masked or copied.
+        return repr(masked_line(value[:_TEXT]))
+    if isinstance(value, bytes | bytearray):
+        # Latin-1 gives every byte back as it was.
+        return repr(masked_line(bytes(value[:_TEXT]).decode("latin-1")).encode("latin-1"))
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if depth >= _DEPTH:
+        return "..."
+    if isinstance(value, Mapping):
+        pairs: list[str] = []
+        for key, item in value.items():
+            if len(pairs) == _WIDTH:
+                pairs.append("...")
+                break
+            secret = isinstance(key, str) and _secret_name(key)
+            shown = repr(MASK) if secret else _shown(item, depth + 1)
+            pairs.append(f"{_shown(key, depth + 1)}: {shown}")
+        return "{" + ", ".join(pairs) + "}"
+    if isinstance(value, list | tuple):
+        items = list(value[: _WIDTH + 1])
+        first = items[0] if items else None
+        secret_name = (
+            isinstance(first, str) and _secret_name(first) and not first.partition(":")[2].strip()
+        )
+        odd_name = len(items) == 2 and not isinstance(first, str | list | tuple | Mapping)
+        if secret_name or odd_name:
+            # A (name, value) pair of a secret header, or of a name that is no string
+            # (a number, bytes...: which header it is cannot be told), or a longer list
+            # that starts with a secret name (not with a "Name: value" line): what
+            # follows the name is masked.
+            parts = [_shown(first, depth + 1)] + [repr(MASK)] * min(len(items) - 1, 1)
+            if len(items) > 2:
+                parts.append("...")
+        else:
+            parts = [_shown(item, depth + 1) for item in items[:_WIDTH]]
+            if len(items) > _WIDTH:
+                parts.append("...")
+        if isinstance(value, list):
+            return "[" + ", ".join(parts) + "]"
+        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    # Sets and other objects: their text could be anything.
+    return f"<{type(value).__name__}>"
+
+
+def describe_headers(value: object) -> str:
+    """Return a headers setting (or a part of it) and its type for a message, masked.
+
+    Strings and bytes are lines or names (``masked_line``), pairs and mappings hide
+    the value of a secret name (and a pair the value of a name that is no string),
+    and other objects than these, numbers, lists and tuples are named by their type
+    alone: ``[['Authorization', '***']] (list)``.
     """
     from ._messages import short_repr
 
-    name, colon, _value = line.partition(":")
-    if not colon:
-        name = (line.split(None, 1) or [""])[0]
-    name = name.strip()
-    return short_repr(f"{name}{colon} {MASK}" if is_secret_header(name) else line)
+    return f"{short_repr(_Repr(_shown(value, 0)))} ({type(value).__name__})"
+
+
+# ---------------------------------------------------------------------------
+# HTTP text, template errors and diagnostics
+# ---------------------------------------------------------------------------
+
+
+def masked_http(data: bytes) -> bytes:
+    """Return HTTP/1.1 text with the value of each secret header of its head masked.
+
+    ``masked_http(request.to_http())`` is ``request.to_http(mask=True)``; the request
+    line and the body are kept as they are.
+    """
+    end = _END_OF_HEAD.search(data)
+    head, tail = (data, b"") if end is None else (data[: end.start()], data[end.start() :])
+    lines = head.decode("utf-8", "surrogateescape").split("\n")
+    for index in range(1, len(lines)):
+        line = lines[index]
+        cr = "\r" if line.endswith("\r") else ""
+        lines[index] = _masked_one_line(line.removesuffix("\r"), always=True) + cr
+    return "\n".join(lines).encode("utf-8", "surrogateescape") + tail
+
+
+def _literal_words(source: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The words of a template's literal text a message could quote, longest first."""
+    words = {word for start, end in spans for word in _WORD.findall(source[start:end])}
+    return sorted(words, key=len, reverse=True)
+
+
+def _mask_words(message: str, words: list[str]) -> str:
+    for word in words:
+        message = message.replace(word, "*" * len(word))
+    return message
+
+
+def mask_diagnostic(diagnostic: Diagnostic, source: str) -> Diagnostic:
+    """Return a diagnostic of a secret header's template ``source`` without its literal text."""
+    message = _mask_words(diagnostic.message, _literal_words(source, _literal_spans(source)))
+    if message == diagnostic.message:
+        return diagnostic
+    return replace(diagnostic, message=message)
+
+
+def mask_template_error(error: TemplateError) -> None:
+    """Mask, in place, the literal text of a secret header's template in ``error``.
+
+    The source it quotes keeps its placeholders and offsets (``mask_template``), and
+    its messages lose the literal words they quote.
+    """
+    source = error.source
+    spans = _literal_spans(source)
+    words = _literal_words(source, spans)
+    error.message = _mask_words(error.message, words)
+    error.args = (error.message,)
+    error.diagnostics = tuple(
+        replace(d, message=_mask_words(d.message, words)) for d in error.diagnostics
+    )
+    error.source = mask_template(source, spans)

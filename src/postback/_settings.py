@@ -18,7 +18,14 @@ from ._errors import ConfigError
 from ._messages import describe_value, short_repr
 from ._options import CompileOptions, MissingPolicy, UnknownKeys
 from ._pacer import _check_max_requests
-from ._secrets import MASK, is_secret_header, masked_headers, shown_line
+from ._secrets import (
+    MASK,
+    describe_headers,
+    is_secret_header,
+    masked_headers,
+    masked_line,
+    shown_line,
+)
 from ._template import Format
 
 __all__ = ["Settings"]
@@ -232,7 +239,7 @@ def _header_entries(headers: object) -> Iterable[object]:
         )
     if isinstance(headers, bytes) or not isinstance(headers, Iterable):
         raise ConfigError(
-            f"headers must be {_HEADER_FORMS}, not {describe_value(headers)}", setting="headers"
+            f"headers must be {_HEADER_FORMS}, not {describe_headers(headers)}", setting="headers"
         )
     return headers
 
@@ -252,7 +259,9 @@ def _header_pair(entry: object, index: int) -> tuple[object, object]:
         return name.strip(" \t"), value.strip(" \t")
     if not isinstance(entry, tuple | list) or len(entry) != 2:
         raise ConfigError(
-            f"headers must be {_HEADER_FORMS}, got {describe_value(entry)}", setting="headers"
+            f'header entry {index + 1} must be a (name, value) pair or a "Name: value" '
+            f"line, not {describe_headers(entry)}",
+            setting="headers",
         )
     name, value = entry
     return name, value
@@ -261,14 +270,17 @@ def _header_pair(entry: object, index: int) -> tuple[object, object]:
 def _check_header(name: object, value: object, seen: dict[str, str]) -> tuple[str, str]:
     if not isinstance(name, str):
         raise ConfigError(
-            f"a header name must be a string, not {describe_value(name)}", setting="headers"
+            f"a header name must be a string, not {describe_headers(name)}", setting="headers"
         )
     setting = f"headers.{name}"
     if not _TOKEN_RE.fullmatch(name):
+        # An invalid name may hold the value too ("X-Api-Key s3cr3t"): it is shown,
+        # and names the setting, only as far as it is not a secret.
+        shown = masked_line(name)
         raise ConfigError(
-            f"header name {name!r} is not a valid HTTP token: use letters, digits and "
+            f"header name {shown!r} is not a valid HTTP token: use letters, digits and "
             "!#$%&'*+-.^_`|~ only (no spaces, colons or other separators)",
-            setting=setting,
+            setting=setting if shown == name else "headers",
         )
     folded = name.lower()
     if folded in seen:
@@ -284,10 +296,10 @@ def _check_header(name: object, value: object, seen: dict[str, str]) -> tuple[st
             setting=setting,
         )
     if not isinstance(value, str):
-        shown = f"{MASK} ({type(value).__name__})" if is_secret_header(name) else None
+        kind = type(value).__name__
+        described = f"{MASK} ({kind})" if is_secret_header(name) else describe_headers(value)
         raise ConfigError(
-            f"the value of header {name!r} must be a string (a header template), not "
-            f"{shown or describe_value(value)}",
+            f"the value of header {name!r} must be a string (a header template), not {described}",
             setting=setting,
         )
     seen[folded] = name

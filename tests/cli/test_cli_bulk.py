@@ -372,6 +372,35 @@ def test_records_and_a_record_are_exclusive_and_stdin_is_read_once(small: Path) 
     )
 
 
+def test_a_utf16_records_file_is_named_as_such(tmp_path: Path, small: Path) -> None:
+    """A JSON Lines file saved as UTF-16 gave one "not UTF-8" failure per line (its
+    lines split at newline bytes); it is one error that says what the file is."""
+    records = tmp_path / "r.jsonl"
+    records.write_bytes('{"ActionId": "1"}\n{"ActionId": "2"}\n'.encode("utf-16"))
+    for command in (("render", small), ("prepare", EXAMPLES / "notification.toml")):
+        result = run(*command, "--records", records)
+        assert result.returncode == 2
+        assert result.stdout == b""
+        assert result.stderr.decode() == (
+            f"postback: error: cannot read records {records}: the file is UTF-16 "
+            "(byte-order mark); save it as UTF-8\n"
+        )
+    piped = run("render", small, "--records", "-", stdin=records.read_bytes())
+    assert piped.stderr.decode().endswith(
+        "the input is UTF-16 (byte-order mark); save it as UTF-8\n"
+    )
+
+
+def test_a_record_failure_advises_the_flag(tmp_path: Path, small: Path) -> None:
+    """The advice in a record's failure named the Python argument unknown_keys='ignore'."""
+    result = run("render", small, "--records", "-", stdin=b'{"Zzqx": 1}\n')
+    assert result.returncode == 1
+    (line,) = result.stdout.decode().splitlines()
+    assert json.loads(line)["error"]["message"].endswith(
+        "use --unknown-keys ignore (skip them) or --unknown-keys extra (keep them as extra fields)"
+    )
+
+
 def test_a_defective_template_reads_no_record(tmp_path: Path) -> None:
     template = tmp_path / "bad.json"
     template.write_text('{"a": {Bogus}}', encoding="utf-8")

@@ -769,7 +769,7 @@ REFUSALS = [
         '<?xml version="1.0" encoding="ISO-8859-1"?><a/>',
         "invalid-xml",
         1,
-        6,
+        31,
         "sent as UTF-8",
     ),
     Refusal(
@@ -831,6 +831,59 @@ def test_error_text_shows_the_position_and_a_caret() -> None:
 def test_valid_literal_documents_compile_and_parse(source: str) -> None:
     assert postback.check(source, format="xml") == []
     parse(postback.compile(source, format="xml").render(Action()))
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "utf-8", "Utf-8"])
+def test_utf_8_in_any_case_is_the_declared_encoding_parsers_accept(encoding: str) -> None:
+    source = f'<?xml version="1.0" encoding="{encoding}"?><r a="{{SubId3}}">{{SubId3}}</r>'
+    assert postback.check(source, format="xml") == []
+    body = postback.compile(source, format="xml").render(Action(sub_id3="é東🎉"))
+    assert parse(body).attrib == {"a": "é東🎉"}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("UTF8", "is not a name XML parsers know for UTF-8"),
+        ("utf8", "is not a name XML parsers know for UTF-8"),
+        ("Utf_8", "is not a name XML parsers know for UTF-8"),
+        ("utf 8", "is not a name XML parsers know for UTF-8"),
+        ("latin-1", "but the body is sent as UTF-8"),
+        ("", "but the body is sent as UTF-8"),
+    ],
+)
+def test_other_spellings_of_the_encoding_are_refused_at_the_name(
+    encoding: str, message: str
+) -> None:
+    """The fuzzer (fuzz/fuzz_compile.py) found that encoding="UTF8" passed check, while
+    expat, reading a name it does not know one byte at a time, refused the rendered
+    body as soon as a value held a character that is not ASCII."""
+    source = f'<?xml version="1.0" encoding="{encoding}"?><r a="{{SubId3}}"/>'
+    (diagnostic,) = postback.check(source, format="xml")
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("invalid-xml", 1, 31)
+    assert diagnostic.end_column == 31 + max(len(encoding), 1)
+    assert message in diagnostic.message
+    assert 'encoding="UTF-8"' in diagnostic.message
+    assert diagnostic.suggestion == "UTF-8"
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="xml")
+    assert (info.value.code, info.value.column) == ("invalid-xml", 31)
+
+
+def test_the_fuzzer_s_crash_input_is_refused() -> None:
+    """The template the fuzzer saved: it compiled, and ElementTree refused its body."""
+    source = '<?xml version="1.0" encoding="UTF8"?><r a="{SubId3}"/>'
+    with pytest.raises(ET.ParseError, match="not well-formed"):
+        ET.fromstring(source.replace("{SubId3}", "é").encode("utf-8"))
+    with pytest.raises(postback.TemplateFormatError, match="did you mean"):
+        postback.compile(source, format="xml")
+
+
+def test_an_encoding_that_starts_in_an_earlier_text_is_reported_where_this_one_starts() -> None:
+    source = '<?xml version="1.0" encoding="\\{UTF8"?><a/>'
+    (diagnostic,) = postback.check(source, format="xml")
+    assert (diagnostic.code, diagnostic.column) == ("invalid-xml", 33)
+    assert "encoding='{UTF8'" in diagnostic.message
 
 
 # ---------------------------------------------------------------------------

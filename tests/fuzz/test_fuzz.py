@@ -293,7 +293,12 @@ class Generator:
         return "".join(out)
 
     def xml_document(self) -> str:
-        head = self.d.pick(("", '<?xml version="1.0" encoding="UTF-8"?>\n', "<!-- head -->"))
+        # Declarations in every spelling of UTF-8 people write: only "UTF-8" in any
+        # case is a name expat knows (others fail on the first non-ASCII character).
+        head = self.d.pick(("", "declaration", "<!-- head -->"))
+        if head == "declaration":
+            encoding = self.d.pick(("UTF-8", "utf-8", "UTF8", "utf_8"))
+            head = f'<?xml version="1.0" encoding="{encoding}"?>\n'
         return (
             head
             + '<root xmlns:b="urn:b" id="{CampaignId}">'

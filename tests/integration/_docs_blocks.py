@@ -1,15 +1,18 @@
-"""The Python code blocks of README.md and docs/*.md: found, run, and gathered for mypy.
+"""The code blocks of README.md and docs/*.md: Python blocks found, run, and gathered for
+mypy; console blocks of ``postback`` commands run and their output compared.
 
-The rules these helpers implement are written at the top of tests/test_docs.py.
+The rules these helpers implement are written at the top of tests/integration/test_docs.py.
 ``python tests/integration/_docs_blocks.py`` rewrites tests/typing/check_examples.py from the
 documents.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
+import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -23,8 +26,12 @@ __all__ = [
     "ROOT",
     "TYPING_FILE",
     "Block",
+    "Command",
+    "ConsoleBlock",
+    "console_blocks",
     "python_blocks",
     "run_blocks",
+    "run_console_blocks",
     "typing_file",
 ]
 
@@ -33,6 +40,9 @@ EXAMPLES = ROOT / "examples"
 # The sample project of docs/ci.md: pyproject.toml and a templates/ folder.
 PROJECT = ROOT / "tests" / "fixtures" / "project"
 TYPING_FILE = ROOT / "tests" / "typing" / "check_examples.py"
+# Files the console blocks of one page use on top of the sample project: docs/cli.md's
+# commands run with tests/fixtures/docs/cli/ copied over it.
+CONSOLE_FIXTURES = ROOT / "tests" / "fixtures" / "docs"
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run:\s*(?P<reason>\S.*?)\s*-->\s*$")
@@ -41,6 +51,17 @@ PYTHON_INFOS = {"python"}
 # Spellings of Python a reader might use for a fence; the runner asks for "python" so
 # that no block is skipped by accident.
 OTHER_PYTHON_INFOS = {"py", "python3", "py3", "pycon", "pyi", "ipython"}
+
+
+@dataclass(frozen=True)
+class _Fenced:
+    """One fenced block of any language: its info word, its lines and its marker."""
+
+    path: Path
+    line: int  # the 1-based line of the first line of content
+    info: str
+    lines: list[str]
+    not_run: str | None
 
 
 @dataclass(frozen=True)
@@ -61,10 +82,10 @@ def _shown(path: Path) -> str:
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
-def python_blocks(path: Path) -> list[Block]:
-    """Return the ```python blocks of the Markdown file ``path``, in order."""
+def _fenced_blocks(path: Path) -> list[_Fenced]:
+    """Return every fenced block of the Markdown file ``path``, in order."""
     lines = path.read_text(encoding="utf-8").split("\n")
-    blocks: list[Block] = []
+    blocks: list[_Fenced] = []
     k = 0
     while k < len(lines):
         opening = FENCE.match(lines[k])
@@ -75,17 +96,25 @@ def python_blocks(path: Path) -> list[Block]:
         end = k + 1
         while end < len(lines) and not lines[end].strip().startswith("```"):
             end += 1
-        if info in OTHER_PYTHON_INFOS:
-            raise AssertionError(
-                f"{_shown(path)}:{k + 1}: write ```python for a Python block "
-                f"(not ```{info}) so that the documentation tests run it"
-            )
-        if info in PYTHON_INFOS:
-            marker = NOT_RUN.match(lines[k - 1]) if k > 0 else None
-            code = textwrap.dedent("\n".join(lines[k + 1 : end])) + "\n"
-            reason = marker.group("reason") if marker else None
-            blocks.append(Block(path, k + 2, code, reason))
+        marker = NOT_RUN.match(lines[k - 1]) if k > 0 else None
+        reason = marker.group("reason") if marker else None
+        blocks.append(_Fenced(path, k + 2, info, lines[k + 1 : end], reason))
         k = end + 1
+    return blocks
+
+
+def python_blocks(path: Path) -> list[Block]:
+    """Return the ```python blocks of the Markdown file ``path``, in order."""
+    blocks: list[Block] = []
+    for fenced in _fenced_blocks(path):
+        if fenced.info in OTHER_PYTHON_INFOS:
+            raise AssertionError(
+                f"{_shown(path)}:{fenced.line - 1}: write ```python for a Python block "
+                f"(not ```{fenced.info}) so that the documentation tests run it"
+            )
+        if fenced.info in PYTHON_INFOS:
+            code = textwrap.dedent("\n".join(fenced.lines)) + "\n"
+            blocks.append(Block(path, fenced.line, code, fenced.not_run))
     return blocks
 
 
@@ -113,6 +142,127 @@ def run_blocks(blocks: list[Block], workdir: Path) -> dict[str, Any]:
     finally:
         os.chdir(previous)
     return namespace
+
+
+# ---------------------------------------------------------------------------
+# Console blocks: postback commands and what they print
+# ---------------------------------------------------------------------------
+
+PROMPT = "$ "
+# An output line of exactly this stands for any number of lines left out.
+ELISION = "..."
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``$ `` line of a console block and the output lines shown under it."""
+
+    line: int  # the 1-based line of the command
+    command: str
+    output: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConsoleBlock:
+    """A ```console block whose first line runs ``postback``."""
+
+    path: Path
+    line: int
+    commands: tuple[Command, ...]
+    not_run: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{_shown(self.path)}:{self.line}"
+
+
+def console_blocks(path: Path) -> list[ConsoleBlock]:
+    """Return the ```console blocks of ``path`` whose first line is ``$ postback ...``.
+
+    Other console blocks (``$ python -m pip install ...``, ``$ pytest``) are left alone.
+    """
+    blocks: list[ConsoleBlock] = []
+    for fenced in _fenced_blocks(path):
+        if fenced.info != "console" or not fenced.lines:
+            continue
+        if not fenced.lines[0].startswith(PROMPT + "postback "):
+            continue
+        commands: list[Command] = []
+        for offset, text in enumerate(fenced.lines):
+            if text.startswith(PROMPT):
+                commands.append(Command(fenced.line + offset, text[len(PROMPT) :], ()))
+            else:
+                last = commands[-1]
+                commands[-1] = Command(last.line, last.command, (*last.output, text))
+        blocks.append(ConsoleBlock(path, fenced.line, tuple(commands), fenced.not_run))
+    return blocks
+
+
+def _shown_matches(shown: tuple[str, ...], printed: list[str]) -> bool:
+    """Whether ``printed`` is ``shown``, where a ``...`` line stands for any lines."""
+    pattern = "".join(
+        r"(?:[^\n]*\n)*?" if line == ELISION else re.escape(line) + r"\n" for line in shown
+    )
+    return re.fullmatch(pattern, "".join(f"{line}\n" for line in printed)) is not None
+
+
+def _shims(folder: Path) -> dict[str, str]:
+    """The environment the commands run in: ``postback`` and ``python`` are this checkout's."""
+    folder.mkdir()
+    for name, argv in (("postback", "-m postback"), ("python", "")):
+        shim = folder / name
+        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" {argv} "$@"\n', encoding="utf-8")
+        shim.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTBACK_")}
+    env["PATH"] = f"{folder}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def run_console_blocks(blocks: list[ConsoleBlock], tmp: Path) -> None:
+    """Run the commands of ``blocks`` in order with ``bash``, comparing what they print.
+
+    They run in one folder, ``tmp/page``, holding a copy of examples/, of the sample
+    project and of the page's own files (tests/fixtures/docs/PAGE/), so a command sees
+    the files earlier ones wrote; ``$?`` is the status of the command before.  Standard
+    output and standard error are read together, CRLF as LF, and a missing final newline
+    is not told apart.  Blocks marked not-run are skipped.
+    """
+    workdir = tmp / "page"
+    shutil.copytree(EXAMPLES, workdir / "examples")
+    shutil.copytree(PROJECT, workdir, dirs_exist_ok=True)
+    own = {CONSOLE_FIXTURES / block.path.stem for block in blocks}
+    for folder in sorted(own):
+        if folder.is_dir():
+            shutil.copytree(folder, workdir, dirs_exist_ok=True)
+    env = _shims(tmp / "bin")
+    status = 0
+    for block in blocks:
+        if block.not_run is not None:
+            continue
+        for command in block.commands:
+            done = subprocess.run(
+                ["bash", "-c", f"(exit {status}); {command.command}"],
+                cwd=workdir,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=120,
+                check=False,
+            )
+            status = done.returncode
+            printed = done.stdout.decode("utf-8").replace("\r\n", "\n").split("\n")
+            if printed[-1] == "":
+                printed.pop()
+            if not _shown_matches(command.output, printed):
+                diff = "\n".join(
+                    difflib.unified_diff(
+                        list(command.output), printed, "shown", "printed", lineterm=""
+                    )
+                )
+                raise AssertionError(
+                    f"{_shown(block.path)}:{command.line}: `{command.command}` prints "
+                    f"something else than the page shows:\n{diff}"
+                )
 
 
 def _function_name(path: Path) -> str:

@@ -1,4 +1,5 @@
-"""Every Python code block in README.md and docs/*.md runs, and is type-checked.
+"""Every Python code block in README.md and docs/*.md runs, and is type-checked; every
+``postback`` command shown in a console block prints what the page shows.
 
 The rule for whoever writes documentation:
 
@@ -22,6 +23,17 @@ The rule for whoever writes documentation:
   ``mypy --strict`` checks (``nox -s lint``, so .ci/run). When a block changes,
   regenerate it with ``python tests/integration/_docs_blocks.py``;
   ``test_the_typing_file_holds_every_example`` fails until then.
+- A block fenced with ```console whose first line is ``$ postback ...`` is run too: each
+  ``$ `` line is a command for ``bash``, and the lines under it, up to the next ``$ ``,
+  are what it prints (standard output and standard error together). A line that is
+  exactly ``...`` stands for any number of lines left out. The blocks of one page run in
+  order in one fresh folder holding a copy of examples/, of the sample project and of
+  the page's own files, tests/fixtures/docs/PAGE/ (docs/cli.md's are in
+  tests/fixtures/docs/cli/), so a command sees the files earlier ones wrote and
+  ``echo $?`` prints the status of the command before. ``postback`` and ``python`` are
+  this checkout's. A console block that starts with another command
+  (``$ python -m pip install ...``) is not run here; the marker ``<!-- not-run: why -->``
+  skips one that starts with ``postback``.
 """
 
 from __future__ import annotations
@@ -31,7 +43,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _docs_blocks import DOCUMENTS, ROOT, TYPING_FILE, python_blocks, run_blocks, typing_file
+from _docs_blocks import (
+    DOCUMENTS,
+    ROOT,
+    TYPING_FILE,
+    console_blocks,
+    python_blocks,
+    run_blocks,
+    run_console_blocks,
+    typing_file,
+)
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -66,6 +87,73 @@ def test_the_documents_are_found() -> None:
 @pytest.mark.usefixtures("offline")
 def test_every_python_block_runs(document: Path, tmp_path: Path) -> None:
     run_blocks(python_blocks(document), tmp_path)
+
+
+CONSOLE_DOCUMENTS = [path for path in DOCUMENTS if console_blocks(path)]
+
+
+def test_the_console_blocks_are_found() -> None:
+    names = {path.relative_to(ROOT).as_posix() for path in CONSOLE_DOCUMENTS}
+    assert {"docs/cli.md", "docs/ci.md"} <= names
+    commands = [c.command for b in console_blocks(ROOT / "docs" / "cli.md") for c in b.commands]
+    assert "postback fields" in commands
+    assert any(c.startswith("postback check --show-settings") for c in commands)
+
+
+@pytest.mark.parametrize(
+    "document",
+    CONSOLE_DOCUMENTS,
+    ids=[path.relative_to(ROOT).as_posix() for path in CONSOLE_DOCUMENTS],
+)
+def test_every_console_block_prints_what_the_page_shows(document: Path, tmp_path: Path) -> None:
+    """docs/cli.md showed 39 fields where ``postback fields`` printed 52, and another code
+    for an unreadable file; docs/ci.md marked settings its page sets as defaults."""
+    run_console_blocks(console_blocks(document), tmp_path)
+
+
+def test_a_stale_console_block_is_reported_with_its_place(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "```console\n$ postback fields\nFields (39)\n...\n```\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(AssertionError, match=r"doc\.md:2: `postback fields` prints") as info:
+        run_console_blocks(console_blocks(doc), tmp_path / "run")
+    assert "-Fields (39)" in str(info.value)
+    assert "+Fields (52)" in str(info.value)
+
+
+def test_console_blocks_keep_state_and_elide(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "```console\n"
+        "$ postback render missing.json --sample\n"
+        "postback: error: cannot read template missing.json: No such file or directory\n"
+        "$ echo $?\n"
+        "2\n"
+        "```\n\n"
+        "```console\n"
+        "$ python -m pip --version\n"
+        "not run: the block does not start with postback\n"
+        "```\n\n"
+        "```console\n"
+        "$ postback fields > fields.txt\n"
+        "$ head -3 fields.txt\n"
+        "...\n"
+        "PLACEHOLDER           ATTRIBUTE             TYPE      DESCRIPTION\n"
+        "...\n"
+        "```\n\n"
+        "<!-- not-run: shows a failure -->\n"
+        "```console\n"
+        "$ postback fields\n"
+        "nothing like it\n"
+        "```\n",
+        encoding="utf-8",
+    )
+    blocks = console_blocks(doc)
+    assert [(b.line, b.not_run) for b in blocks] == [(2, None), (14, None), (23, "shows a failure")]
+    assert [c.line for c in blocks[0].commands] == [2, 4]
+    run_console_blocks(blocks, tmp_path / "run")
 
 
 def test_the_typing_file_holds_every_example() -> None:

@@ -310,6 +310,43 @@ def test_results_pickle_and_compare(seed: postback.Template) -> None:
     assert Rendered(0, "x").ok and not Rendered(0, None, RecordFailure("render-error", "m")).ok
 
 
+def test_results_stay_what_they_were_at_run_time(seed: postback.Template) -> None:
+    """Success and failure are two classes now (for type checkers' narrowing); at run
+    time ``Rendered`` and ``Prepared`` still make, show and recognise every result."""
+    ok, failed = seed.render_many(["{}", "[]"])
+    assert isinstance(ok, Rendered) and isinstance(failed, Rendered)
+    assert (ok.ok, failed.ok) == (True, False)
+    assert repr(ok).startswith("Rendered(index=0, body='{")
+    assert repr(failed) == (
+        "Rendered(index=1, body=None, error=RecordFailure(code='not-an-object', "
+        "message='a record must be a JSON object, not an array', field=None))"
+    )
+    assert type(Rendered(1, None, failed.error)) is type(failed)
+    assert Rendered(1, None, failed.error) == failed
+    assert pickle.loads(pickle.dumps(Rendered)) is Rendered
+    request = Notification("https://e.com/").prepare({}, now=NOW)
+    done, refused = Notification("https://e.com/").prepare_many([{}, []], now=NOW)
+    assert isinstance(done, Prepared) and isinstance(refused, Prepared)
+    assert done == Prepared(0, request) and repr(done).startswith("Prepared(index=0, request=")
+    assert (done.ok, refused.ok, refused.request, refused.line) == (True, False, None, 2)
+
+
+def test_mypy_narrows_results_on_ok(tmp_path: Path) -> None:
+    """After ``if result.ok:`` mypy still took ``body`` and ``request`` for Optional (the
+    documentation wrote ``result.body or ""``), and ``format="jsn"`` type-checked.
+    tests/typing/check_results.py holds what must type-check and what must not."""
+    api = pytest.importorskip("mypy.api")
+    out, err, status = api.run(
+        [
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(ROOT / "tests" / "typing" / "check_results.py"),
+        ]
+    )
+    assert status == 0, out + err
+
+
 def test_the_multiprocessing_example_writes_what_prepare_many_writes(tmp_path: Path) -> None:
     sample = postback.sample_action()
     lines = [

@@ -55,7 +55,7 @@ def test_lines_and_pairs_mix_and_keep_their_order() -> None:
         (["X-A: 1", "x-a: 2"], "headers.x-a", "header 'x-a' is given twice"),
         (["Content-Length: 3"], "headers.Content-Length", "is set by the HTTP client"),
         (["Content-Type: text/plain"], "headers.Content-Type", "the request has no body"),
-        ([5], "headers", "got 5 (int)"),
+        ([5], "headers", "header entry 1 must be a (name, value) pair"),
         ("X-A: 1", "headers", "not a string: put each line in a list, ['X-A: 1']"),
     ],
 )

@@ -6,6 +6,7 @@ import json
 import pickle
 import tempfile
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import postback
+from pickles import from_other_version
 from postback import (
     Action,
     ConfigError,
@@ -510,6 +512,89 @@ def test_from_file_deep_nesting_and_long_numbers_are_config_errors(tmp_path: Pat
         assert info.value.__cause__ is None
 
 
+# Headers that change how the receiver reads the request: those it may hold as literal
+# text only, and those refused in any form.
+LITERAL_ONLY_HEADERS = [
+    "Content-Type",
+    "X-HTTP-Method-Override",
+    "X-HTTP-Method",
+    "X-Method-Override",
+]
+REFUSED_HEADERS = [
+    "Content-Encoding",
+    "Forwarded",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Port",
+    "X-Forwarded-Prefix",
+    "X-Forwarded-For",
+    "X-Real-IP",
+    "X-Original-URL",
+    "X-Rewrite-URL",
+]
+POST_QUERY: dict[str, Any] = {"method": "POST", "body": QUERY_BODY, "body_format": "query"}
+
+
+@pytest.mark.parametrize("name", LITERAL_ONLY_HEADERS + REFUSED_HEADERS)
+@pytest.mark.parametrize(
+    "value", ["s3cr3t {SubId1}", '{join(items, i, "s3cr3t{i.sku}")}', "s3cr3t{MyField}"]
+)
+def test_a_header_that_changes_how_the_receiver_reads_the_request_holds_no_placeholder(
+    name: str, value: str
+) -> None:
+    """Content-Encoding, the method overrides and the headers proxies write were
+    accepted as templates, while Host and Content-Type were refused: a record could
+    make the receiver decode a plain body, apply another method, or believe another
+    host, path or client address.  The error names the header, not its value."""
+    for spelling in (name, name.lower(), name.upper()):
+        with pytest.raises(ConfigError) as info:
+            make(**POST_QUERY, headers={spelling: value}, extra_fields=["MyField"])
+        assert info.value.setting == f"headers.{spelling}"
+        assert repr(spelling) in info.value.message
+        assert "s3cr3t" not in str(info.value) and "{" not in info.value.message
+        assert ("must be literal text" in info.value.message) is (name in LITERAL_ONLY_HEADERS)
+
+
+@pytest.mark.parametrize("name", REFUSED_HEADERS)
+def test_a_header_only_proxies_write_or_a_content_encoding_is_refused_even_literal(
+    name: str,
+) -> None:
+    for lines in ([f"{name}: s3cr3t"], [f"{name}:"]):
+        with pytest.raises(ConfigError) as info:
+            make(**POST_QUERY, headers=lines)
+        assert info.value.setting == f"headers.{name}"
+        assert info.value.message.startswith(f"header {name!r} cannot be set by a notification (")
+        assert info.value.message.endswith("; leave it out")
+        assert "s3cr3t" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", LITERAL_ONLY_HEADERS)
+def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str) -> None:
+    value = "text/plain; charset=utf-8" if name == "Content-Type" else "PUT"
+    request = make(**POST_QUERY, headers={name: value}).prepare(SAMPLE)
+    assert request.header(name) == value
+    assert [n for n, _ in request.headers].count(name) == 1
+
+
+def test_security_md_lists_every_header_a_notification_refuses() -> None:
+    from postback._notification import _RECEIVER_HEADERS
+    from postback._settings import _FRAMING_HEADERS
+
+    text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")
+    table = text.split("| header | rule | why |", 1)[1].split("\n\n", 1)[0]
+    listed: dict[str, str] = {}
+    for row in table.strip().splitlines()[1:]:
+        names, rule, why = (cell.strip() for cell in row.strip("|").split(" | "))
+        assert why, names
+        for header in names.split(", "):
+            listed[header.strip("`").lower()] = rule
+    expected = {name: "refused" for name in _FRAMING_HEADERS}
+    for name, (literal, _why) in _RECEIVER_HEADERS.items():
+        expected[name] = "literal text only" if literal else "refused"
+    assert listed == expected
+    assert {h.lower() for h in REFUSED_HEADERS + LITERAL_ONLY_HEADERS} == set(_RECEIVER_HEADERS)
+
+
 def test_url_template_error_names_url() -> None:
     with pytest.raises(TemplateError) as info:
         Notification("https://example.com/pb?id={ActoinId}")
@@ -545,12 +630,12 @@ def test_header_template_error_names_the_header() -> None:
 
 def test_classify_status_only() -> None:
     n = make()
-    assert n.classify(200, "anything") == Outcome(True, "status 200 is 2xx", "status")
+    assert n.classify(200, "anything") == Outcome(True, "status 200 is 2xx", "status", False, 200)
     assert n.classify(204, None).ok
     assert n.classify(299, b"").ok
     out = n.classify(404, "OK")
     assert not out.ok
-    assert out.reason == "status 404 is not 2xx"
+    assert out.reason == "status 404 is not 2xx; do not retry: the receiver refused the request"
     assert not n.classify(302, None).ok
     assert not n.classify(199, None).ok
     assert not n.classify(300, None).ok
@@ -560,7 +645,12 @@ def test_classify_error_response_wins() -> None:
     n = make(success_response="OK", error_response="ERR")
     out = n.classify(200, "OK but ERR")
     assert out == Outcome(
-        False, "error_response 'ERR' found in the response body", "error_response"
+        False,
+        "error_response 'ERR' found in the response body (status 200 is 2xx); "
+        "do not retry: the receiver reported an error",
+        "error_response",
+        False,
+        200,
     )
     assert not n.classify(500, b"ERR").ok
 
@@ -568,24 +658,91 @@ def test_classify_error_response_wins() -> None:
 def test_classify_success_response() -> None:
     n = make(success_response="OK", error_response="ERR")
     ok = n.classify(200, "all OK")
-    assert ok.ok
-    assert ok.rule == "success_response"
-    assert "success_response 'OK' found" in ok.reason
+    assert ok == Outcome(
+        True,
+        "status 200 is 2xx and success_response 'OK' found in the response body",
+        "success_response",
+        False,
+        200,
+    )
     missing = n.classify(200, "fine")
     assert not missing.ok
     assert missing.rule == "success_response"
-    assert "success_response 'OK' not found in the response body" in missing.reason
+    assert missing.reason == (
+        "success_response 'OK' not found in the response body (status 200 is 2xx); "
+        "do not retry: the receiver answered, but not with success_response"
+    )
     bad_status = n.classify(503, "OK")
-    assert not bad_status.ok
-    assert bad_status.rule == "success_response"
-    assert "status 503 is not 2xx" in bad_status.reason
+    assert bad_status == Outcome(
+        False,
+        "status 503 is not 2xx (success_response 'OK' found in the response body); "
+        "retry later: a server error",
+        "success_response",
+        True,
+        503,
+    )
 
 
 def test_classify_error_response_alone() -> None:
     n = make(error_response="FAIL")
-    assert n.classify(200, "fine") == Outcome(True, "status 200 is 2xx", "status")
+    assert n.classify(200, "fine") == Outcome(True, "status 200 is 2xx", "status", False, 200)
     assert not n.classify(200, "FAIL").ok
     assert not n.classify(500, "fine").ok
+
+
+def iter_verdicts() -> Iterator[tuple[int, bool, str]]:
+    """Status, retryable, and the end of the reason of a failure by status."""
+    for status in (500, 502, 503, 504, 599):
+        yield status, True, "; retry later: a server error"
+    yield 429, True, "; retry later: too many requests"
+    yield 408, True, "; retry later: the receiver timed out waiting for the request"
+    for status in (400, 401, 403, 404, 409, 410, 422, 499):
+        yield status, False, "; do not retry: the receiver refused the request"
+    for status in (300, 301, 302, 303, 304, 307, 308):
+        yield status, False, "; do not retry: redirects are not followed; check the url"
+    for status in (100, 199, 600, 0):
+        yield status, False, "; do not retry: not a final status of a delivered request"
+
+
+@pytest.mark.parametrize(("status", "retryable", "advice"), list(iter_verdicts()))
+@pytest.mark.parametrize("success_response", [None, "OK"])
+def test_classify_says_whether_a_failure_is_worth_retrying(
+    status: int, retryable: bool, advice: str, success_response: str | None
+) -> None:
+    """A failure's reason used to say neither its status (after error_response) nor
+    whether to retry; every reason names the status, and ``retryable`` and the
+    reason's end agree."""
+    n = make(success_response=success_response, error_response="ERR")
+    out = n.classify(status, "OK")
+    assert (out.ok, out.retryable, out.status) == (False, retryable, status)
+    assert out.reason.startswith(f"status {status} is not 2xx")
+    assert out.reason.endswith(advice)
+    # error_response found: the receiver said no, whatever the status.
+    refused = n.classify(status, "OK, ERR")
+    assert (refused.ok, refused.retryable, refused.status) == (False, False, status)
+    assert refused.reason == (
+        f"error_response 'ERR' found in the response body (status {status} is not 2xx); "
+        "do not retry: the receiver reported an error"
+    )
+
+
+def test_classify_never_advises_retrying_a_success() -> None:
+    for status in (200, 201, 204, 299):
+        out = make(success_response="OK").classify(status, "OK")
+        assert (out.ok, out.retryable, out.status) == (True, False, status)
+        assert "retry" not in out.reason
+        assert f"status {status} is 2xx" in out.reason
+
+
+def test_outcome_of_no_response_is_retryable() -> None:
+    out = Outcome.no_response(TimeoutError("timed out"))
+    assert out == Outcome(
+        False, "no response: TimeoutError('timed out'); retry later", "no_response", True, None
+    )
+    assert Outcome.no_response("connection refused").reason == (
+        "no response: connection refused; retry later"
+    )
+    assert pickle.loads(pickle.dumps(out)) == out
 
 
 def test_classify_bytes_with_invalid_utf8_never_raises() -> None:
@@ -727,6 +884,47 @@ def test_notifications_built_every_way_survive_pickling(tmp_path: Path) -> None:
         assert copy.header_templates == n.header_templates
         for attr in ("timezone", "missing", "extra_fields", "date_format", "min_delay"):
             assert getattr(copy, attr) == getattr(n, attr), attr
+
+
+def test_a_notification_pickled_by_another_version_is_refused_naming_both_versions() -> None:
+    """A notification pickled its settings as a tuple read by position (its compile
+    options too), with no version: a Spark executor on another postback version could
+    read one setting as another.  Now the pickle carries the version and the settings
+    by name, and another version's pickle is a ConfigError naming both versions and
+    showing no setting (a secret header's value least of all)."""
+    n = Notification(**FULL_SETTINGS)
+    blob, other = from_other_version(pickle.dumps(n))
+    with pytest.raises(ConfigError) as info:
+        pickle.loads(blob)
+    message = info.value.message
+    assert message.startswith(
+        f"cannot unpickle this Notification: it was pickled by postback {other}, "
+        f"and this is postback {postback.__version__};"
+    )
+    assert "Bearer abc" not in message and "example.com" not in message
+
+
+def test_a_notification_pickle_is_refused_by_a_process_on_another_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blob = pickle.dumps(Notification(**FULL_SETTINGS))
+    monkeypatch.setattr(postback._version, "__version__", "9.9.9")
+    with pytest.raises(ConfigError, match=r"pickled by postback \S+, and this is postback 9\.9\.9"):
+        pickle.loads(blob)
+
+
+def test_a_pickled_notification_restores_its_settings_by_name() -> None:
+    n = Notification(**FULL_SETTINGS)
+    assert b"CompileOptions" not in pickle.dumps(n)
+    assert b"Settings" not in pickle.dumps(n)
+    rebuild, (state,) = n.__reduce__()
+    settings = state["settings"]
+    settings["options"] = dict(reversed(settings["options"].items()))
+    state["settings"] = dict(reversed(settings.items()))
+    again = rebuild(state)
+    assert again == n
+    assert repr(again) == repr(n)
+    assert again.prepare(CHANNEL_ACTION) == n.prepare(CHANNEL_ACTION)
 
 
 def test_a_body_files_template_keeps_its_name_through_pickling(tmp_path: Path) -> None:
@@ -1064,6 +1262,46 @@ def test_from_file_body_file_is_relative_to_the_toml_file(tmp_path: Path) -> Non
     n = Notification.from_file(path)
     assert n.body == '{"id": "{ActionId}"}'  # one final newline is the file's, not the body's
     assert n.prepare(SAMPLE).body == b'{"id": "1000.4636.158133"}'
+
+
+@pytest.mark.parametrize(
+    ("body_format", "text", "body"),
+    [
+        ("json", '{"id": "{ActionId}"}\r\n', b'{"id": "1000.4636.158133"}'),
+        ("json", '{"id": "{ActionId}"}\n\n', b'{"id": "1000.4636.158133"}\n'),
+        ("query", "id={ActionId}\n", b"id=1000.4636.158133"),
+        ("query", "id={ActionId}\r\n", b"id=1000.4636.158133"),
+    ],
+)
+def test_exactly_one_final_newline_of_a_body_file_is_dropped(
+    tmp_path: Path, body_format: str, text: str, body: bytes
+) -> None:
+    """A query body file lost its final newline when it was read and the compiler, which
+    drops one from a one-line template, could have dropped a second: one is dropped,
+    whatever the body format."""
+    (tmp_path / "pb.body").write_bytes(text.encode("utf-8"))
+    path = write(
+        tmp_path,
+        'url = "https://example.com/pb"\nmethod = "POST"\n'
+        f'body_file = "pb.body"\nbody_format = "{body_format}"\n',
+    )
+    assert Notification.from_file(path).prepare(SAMPLE).body == body
+
+
+def test_a_query_body_file_with_two_final_newlines_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pb.qs").write_text("id={ActionId}\n\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        'url = "https://example.com/pb"\nmethod = "POST"\n'
+        'body_file = "pb.qs"\nbody_format = "query"\n',
+    )
+    with pytest.raises(postback.TemplateFormatError) as info:
+        Notification.from_file(path)
+    assert (info.value.name, info.value.line, info.value.column) == (
+        str(tmp_path / "pb.qs"),
+        1,
+        14,
+    )
 
 
 def test_from_file_body_file_template_error_names_the_file(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from postback import Notification, Pacer
+import postback
+from pickles import from_other_version
+from postback import ConfigError, Notification, Pacer
 
 
 def test_a_pickled_pacer_keeps_its_starts_and_gets_a_new_lock() -> None:
@@ -43,6 +45,37 @@ def test_a_pickled_unlimited_pacer_stays_unlimited() -> None:
     copied = pickle.loads(pickle.dumps(Notification("https://e.com/").pacer()))
     assert copied.max_requests is None
     assert [copied.reserve(3.0) for _ in range(3)] == [3.0, 3.0, 3.0]
+
+
+def test_a_pacer_pickled_by_another_version_is_refused_naming_both_versions() -> None:
+    """A pacer pickled its state as a tuple read by position, with no version: another
+    postback version would have read its starts as its limit.  Now the state is by
+    name, with the version, and another version's pickle is a ConfigError."""
+    pacer = Pacer(2)
+    pacer.reserve(0.0)
+    blob, other = from_other_version(pickle.dumps(pacer))
+    with pytest.raises(ConfigError) as info:
+        pickle.loads(blob)
+    assert info.value.message.startswith(
+        f"cannot unpickle this Pacer: it was pickled by postback {other}, "
+        f"and this is postback {postback.__version__};"
+    )
+
+
+def test_a_pacer_state_without_a_version_is_refused() -> None:
+    # The tuple a pacer pickled as before it recorded the version.
+    with pytest.raises(ConfigError, match="a postback version that did not record its version"):
+        Pacer.__new__(Pacer).__setstate__((2, [0.0], 0.0, "numbers of seconds"))
+
+
+def test_a_pacer_restores_its_state_by_name() -> None:
+    pacer = Pacer(2)
+    pacer.reserve(5.0)
+    state = pacer.__getstate__()
+    copied = Pacer.__new__(Pacer)
+    copied.__setstate__(dict(reversed(state.items())))
+    assert copied.max_requests == 2
+    assert [copied.reserve(5.0), copied.reserve(5.0)] == [5.0, 6.0]
 
 
 def _reserve_five(pacer: Pacer, results: Any) -> None:

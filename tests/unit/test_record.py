@@ -18,8 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import postback
+from pickles import from_other_version
 from postback._catalog import COLLECTION, FIELDS, FIELDS_BY_NAME, ITEM_FIELDS, FieldSpec
-from postback._errors import PostbackError, RecordError
+from postback._errors import ConfigError, PostbackError, RecordError
 from postback._record import Action, Item, sample_action
 
 PST = timezone(timedelta(hours=-8))
@@ -355,7 +357,13 @@ def test_date_becomes_naive_midnight() -> None:
         ("January 2, 2026", datetime(2026, 1, 2)),
         ("Fri, 02 Jan 2026 03:04:05 -0800", datetime(2026, 1, 2, 3, 4, 5, tzinfo=PST)),
         ("Jan 2 2026 3:04 PM UTC", datetime(2026, 1, 2, 15, 4, tzinfo=UTC)),
-        ("01/02/2026 15:04", datetime(2026, 1, 2, 15, 4)),
+        ("2 January 2026 15:04", datetime(2026, 1, 2, 15, 4)),
+        # year first, then month and day, whatever the separator
+        ("2026/01/02 15:04", datetime(2026, 1, 2, 15, 4)),
+        ("2026.01.02", datetime(2026, 1, 2)),
+        # ordinal and week dates give a day too
+        ("2026-002", datetime(2026, 1, 2)),
+        ("2026-W01-5", datetime(2026, 1, 2)),
     ],
 )
 def test_date_strings_are_parsed(text: str, expected: datetime) -> None:
@@ -380,6 +388,81 @@ def test_unparseable_date_strings(text: str) -> None:
     assert err.field == "ClearedDate"
     assert str(err).startswith("ClearedDate: expected a date")
     assert str(err).endswith(f"got {text!r} (str)")
+
+
+@pytest.mark.parametrize("text", ["2026", "2026-01", " 2026-12 ", "Jan 2026", "2026 15:04"])
+def test_a_date_without_month_or_day_is_refused(text: str) -> None:
+    """ "2026" and "2026-01" were read as January 1 (ISO 8601's reduced precision),
+    although a record's date must give year, month and day."""
+    with pytest.raises(RecordError) as excinfo:
+        Action.from_dict({"LockingDate": text})
+    err = record_error(excinfo)
+    assert err.field == "LockingDate"
+    assert str(err) == (
+        f"LockingDate: expected a date with year, month and day, got {text!r} (str)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "advice"),
+    [
+        (
+            "04.03.2026",
+            "04.03.2026",
+            "2026-03-04 (4 March) if the day comes first, 2026-04-03 (3 April) if the month does",
+        ),
+        (
+            "03/04/2026 15:04",
+            "03/04/2026",
+            "2026-04-03 (3 April) if the day comes first, 2026-03-04 (4 March) if the month does",
+        ),
+        ("4-3-2026", "4-3-2026", "2026-03-04 (4 March) if the day comes first"),
+        ("Wed 04 03 2026", "04 03 2026", "2026-03-04 (4 March) if the day comes first"),
+        # one valid reading, or two that agree: refused all the same
+        ("13.03.2026", "13.03.2026", "write the date in ISO 8601: 2026-03-13 (13 March)"),
+        ("12/31/2026", "12/31/2026", "write the date in ISO 8601: 2026-12-31 (31 December)"),
+        ("03.03.2026", "03.03.2026", "write the date in ISO 8601: 2026-03-03 (3 March)"),
+        ("4.3.26", "4.3.26", "YYYY-MM-DD, with a four-digit year"),
+    ],
+)
+def test_a_date_with_numeric_day_and_month_is_refused(text: str, shown: str, advice: str) -> None:
+    """ "04.03.2026" was read month first, as April 3, in silence.  Whether the day or
+    the month comes first is the sender's convention, so every date that writes both as
+    numbers before the year is refused: a source is refused on its first record, not
+    only on the first twelve days of a month."""
+    with pytest.raises(RecordError) as excinfo:
+        Action.from_dict({"EventDate": text})
+    err = record_error(excinfo)
+    assert err.field == "EventDate"
+    message = str(err)
+    assert message.startswith(
+        f"EventDate: expected a date whose month is certain, got {text!r} (str): in {shown} "
+        "the day and the month are both numbers, and senders write them in either order; "
+        "write the date in ISO 8601: "
+    )
+    assert advice in message
+
+
+@pytest.mark.parametrize("text", ["04.03.2026", "2026-01"])
+def test_dates_are_refused_on_every_way_in(text: str) -> None:
+    from postback import compile as compile_template
+
+    template = compile_template("{EventDate}", format="text")
+    attempts = (
+        lambda: Action(event_date=text),  # type: ignore[arg-type]
+        lambda: Action.from_json(json.dumps({"EventDate": text})),
+        lambda: template.render({"EventDate": text}),
+        lambda: Action.from_dict({"items": [{"sku": "A"}], "EventDate": text}),
+    )
+    for attempt in attempts:
+        with pytest.raises(RecordError, match=f"^EventDate: expected a date .*got {text!r}"):
+            attempt()
+
+
+def test_a_date_with_numeric_day_and_month_and_no_valid_reading() -> None:
+    with pytest.raises(RecordError) as excinfo:
+        Action.from_dict({"EventDate": "31.02.2026"})
+    assert str(excinfo.value).startswith("EventDate: expected a date and time (")
 
 
 def test_date_with_a_time_zone_name_is_refused() -> None:
@@ -577,7 +660,7 @@ def test_unknown_key_without_suggestion_points_to_unknown_keys() -> None:
     assert err.field == "Zzqx"
     assert str(err) == (
         "Zzqx: unknown field 'Zzqx'; postback.FIELDS lists the field names; to accept "
-        "other keys, pass unknown_keys='ignore' (skip them) or unknown_keys='extra' "
+        "other keys, use unknown_keys='ignore' (skip them) or unknown_keys='extra' "
         "(keep them as extra fields)"
     )
 
@@ -849,6 +932,47 @@ def test_pickle_of_the_sample_and_copies() -> None:
     deep = copy.deepcopy(with_extra)
     assert deep == with_extra
     assert deep.extra["MyField"] is not with_extra.extra["MyField"]
+
+
+@pytest.mark.parametrize(
+    ("record", "kind"),
+    [(Action(campaign_id=1, payout=Decimal("2.50")), "Action"), (Item(sku="x"), "Item")],
+)
+def test_a_record_pickled_by_another_version_is_refused_naming_both_versions(
+    record: Action | Item, kind: str
+) -> None:
+    """An action pickled its fields as a tuple in catalog order, and an item as a list
+    in attribute order, with no version: a version that adds a field in the middle of
+    the catalog would have read every later value as the next field.  Now both pickle
+    their fields by name with the version, and another version's pickle is refused."""
+    blob, other = from_other_version(pickle.dumps(record))
+    with pytest.raises(ConfigError) as info:
+        pickle.loads(blob)
+    assert info.value.message.startswith(
+        f"cannot unpickle this {kind}: it was pickled by postback {other}, "
+        f"and this is postback {postback.__version__};"
+    )
+    assert "2.50" not in info.value.message
+
+
+def test_an_action_with_items_pickled_by_another_version_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blob = pickle.dumps(sample_action())
+    monkeypatch.setattr(postback._version, "__version__", "9.9.9")
+    with pytest.raises(ConfigError, match=r"and this is postback 9\.9\.9"):
+        pickle.loads(blob)
+
+
+def test_records_restore_their_fields_by_name() -> None:
+    sample = sample_action()
+    rebuild, (cls, state) = sample.__reduce__()
+    state["fields"] = dict(reversed(state["fields"].items()))
+    assert rebuild(cls, state) == sample
+    item = sample.items[0]
+    rebuild_item, (item_cls, item_state) = item.__reduce__()
+    item_state["fields"] = dict(reversed(item_state["fields"].items()))
+    assert rebuild_item(item_cls, item_state) == item
 
 
 def test_replace_converts_values() -> None:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import postback
-from postback import Action, Item, RecordError
+from postback import Action, Item, RecordError, RenderError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +57,24 @@ def test_bytes_and_byte_order_marks() -> None:
     err = refused(b'{"SubId1": "\xff"}')
     assert str(err) == "the JSON record is not UTF-8 text (byte 0xff at offset 12)"
     assert err.field is None
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_utf16_record_is_named_as_such(encoding: str, name: str, tmp_path: Path) -> None:
+    """UTF-16 bytes were "not UTF-8 text (byte 0xff at offset 0)"; the byte-order mark
+    says what they are."""
+    data = '{"CampaignId": 1}'.encode(encoding)
+    message = (
+        f"the JSON record is {name} (byte-order mark), not UTF-8: decode it and pass the "
+        "text, or save the file as UTF-8"
+    )
+    assert str(refused(data)) == message
+    path = tmp_path / "r.json"
+    path.write_bytes(data)
+    with pytest.raises(RecordError) as info:
+        Action.from_json_file(path)
+    assert str(info.value) == message
+    assert Action.from_json(data.decode(encoding)) == Action(campaign_id=1)
     with pytest.raises(TypeError, match="must be str or bytes"):
         Action.from_json(5)  # type: ignore[arg-type]
 
@@ -74,10 +92,21 @@ def test_nan_and_infinity_are_refused_naming_the_key(text: str, field: str, show
     err = refused(text)
     assert err.field == field
     assert str(err) == (
-        f"{field}: {shown} is not valid JSON (JSON numbers are finite; give it as a string)"
+        f"{field}: {shown} is not valid JSON (JSON numbers are finite, and so are the numbers "
+        "postback renders); give a finite number, or null for no value"
     )
-    # as strings they are what they always were: decimals that cannot be rendered
-    assert Action.from_json('{"Payout": "NaN"}').payout.is_nan()  # type: ignore[union-attr]
+
+
+def test_the_advice_for_nan_leads_to_a_record_that_renders() -> None:
+    """The advice for NaN was "give it as a string", and the string "NaN" is read as a
+    decimal that rendering refuses; the advice now names what works."""
+    err = refused('{"Payout": NaN}')
+    assert "string" not in err.message
+    template = postback.compile('{"p": {Payout}}')
+    with pytest.raises(RenderError):
+        template.render(Action.from_json('{"Payout": "NaN"}'))
+    assert template.render(Action.from_json('{"Payout": null}')) == '{"p": null}'
+    assert template.render(Action.from_json('{"Payout": 12.5}')) == '{"p": 12.5}'
 
 
 @pytest.mark.parametrize(
@@ -197,7 +226,10 @@ def test_threads_parse_records_independently() -> None:
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(parse, range(12)))
-    nan = "Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)"
+    nan = (
+        "Payout: NaN is not valid JSON (JSON numbers are finite, and so are the numbers "
+        "postback renders); give a finite number, or null for no value"
+    )
     assert results == [nan if k % 3 == 0 else str(k) for k in range(12)]
 
 
@@ -291,7 +323,8 @@ def test_the_cli_renders_what_from_json_reads(tmp_path: Path) -> None:
         ("[1, 2]", "{name}: a record must be a JSON object, not an array"),
         (
             '{"Payout": NaN}',
-            "{name}: invalid record: Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)",
+            "{name}: invalid record: Payout: NaN is not valid JSON (JSON numbers are finite, "
+            "and so are the numbers postback renders); give a finite number, or null for no value",
         ),
         (
             '{"SubId1": "a", "SubId1": "b"}',

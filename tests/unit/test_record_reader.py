@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import re
+import traceback
 from datetime import UTC, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -149,6 +150,12 @@ ISO_TEXTS = st.one_of(
 @settings(max_examples=2000)
 @given(ISO_TEXTS)
 def test_iso_dates_read_as_isoparse_reads_them(text: str) -> None:
+    if re.fullmatch(r"[0-9]{4}(-[0-9]{2})?", text.strip()):
+        # A year, or a year and month: isoparse completes them with January and the
+        # 1st, and a record's date must give the day.
+        with pytest.raises(RecordError, match="expected a date with year, month and day"):
+            CONVERTERS[datetime](text, "EventDate")
+        return
     expected = reference_datetime(text)
     if expected is None:
         return  # the general parser's turn: not a fast-path question
@@ -395,7 +402,7 @@ def test_mappings_of_every_kind_are_read() -> None:
 # ---------------------------------------------------------------------------
 
 UNKNOWN_HINT = (
-    "postback.FIELDS lists the field names; to accept other keys, pass "
+    "postback.FIELDS lists the field names; to accept other keys, use "
     "unknown_keys='ignore' (skip them) or unknown_keys='extra' (keep them as extra fields)"
 )
 
@@ -470,6 +477,38 @@ def test_unknown_keys_is_part_of_the_template_identity() -> None:
     assert postback.compile("{CampaignId}", "text", unknown_keys="ignore") is second
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"Payout": "abc"},
+        {"Payout": "1e99999999"},
+        {"Payout": "sNaN"},
+        {"EventDate": "abc"},
+        {"items": [{"amt": "x"}]},
+        {"items": [{"qty": "1.5x"}]},
+    ],
+)
+@pytest.mark.parametrize("how", ["render", "from_dict", "prepare"])
+def test_a_record_error_carries_no_internal_exception(record: dict[str, Any], how: str) -> None:
+    """The generated reader called the converter inside the ``except ValueError`` of its
+    fast path, so a RecordError came chained to that internal ValueError: "During
+    handling of the above exception ..." from ``<postback record reader>``."""
+    template = postback.compile('{Payout} {EventDate} {join(items, i, "{i.amt} {i.qty}")}', "text")
+    calls = {
+        "render": lambda: template.render(record),
+        "from_dict": lambda: Action.from_dict(record),
+        "prepare": lambda: postback.Notification(
+            'https://e.com/?p={Payout}&d={EventDate}&i={join(items, i, "{i.amt}{i.qty}")}'
+        ).prepare(record),
+    }
+    with pytest.raises(RecordError) as info:
+        calls[how]()
+    err = info.value
+    assert err.__cause__ is None
+    assert err.__context__ is None or err.__suppress_context__
+    assert "During handling" not in "".join(traceback.format_exception(err))
+
+
 # ---------------------------------------------------------------------------
 # RenderError.field
 # ---------------------------------------------------------------------------
@@ -484,9 +523,32 @@ def render_error(template: postback.Template, record: Any) -> RenderError:
 def test_a_non_finite_decimal_names_its_placeholder() -> None:
     template = postback.compile('{"a": "{Amount}", "p": {Payout}}', "json")
     err = render_error(template, Action(amount=Decimal("1"), payout=Decimal("NaN")))
-    assert (err.message, err.field) == ("cannot render the non-finite decimal NaN", "Payout")
+    assert (str(err), err.field) == ("{Payout}: cannot render the non-finite decimal NaN", "Payout")
     err = render_error(template, {"Amount": "Infinity", "Payout": "NaN"})
-    assert (err.message, err.field) == ("cannot render the non-finite decimal Infinity", "Amount")
+    assert (str(err), err.field) == (
+        "{Amount}: cannot render the non-finite decimal Infinity",
+        "Amount",
+    )
+
+
+@pytest.mark.parametrize("how", ["render", "prepare", "render_many"])
+def test_the_text_of_a_render_error_names_its_placeholder(how: str) -> None:
+    """A formatter's RenderError had its ``field`` set, but its text, which is what
+    logs, the command line and bulk results show, did not name the placeholder."""
+    record = {"Payout": "NaN", "EventDate": "2026-01-02T03:04:05Z"}
+    text = "{Payout}: cannot render the non-finite decimal NaN"
+    if how == "render_many":
+        (result,) = postback.compile('{"p": {Payout}}').render_many([record])
+        assert result.error is not None
+        assert (result.error.message, result.error.field) == (text, "Payout")
+        return
+    with pytest.raises(RenderError) as info:
+        if how == "render":
+            postback.compile('{"p": {Payout}}').render(record)
+        else:
+            postback.Notification("https://e.com/?p={Payout}").prepare(record)
+    assert (str(info.value), info.value.message, info.value.field) == (text, text, "Payout")
+    assert str(pickle.loads(pickle.dumps(info.value))) == text
 
 
 def test_an_item_value_names_its_placeholder() -> None:
@@ -495,7 +557,10 @@ def test_an_item_value_names_its_placeholder() -> None:
         items=(Item(qty=Decimal(1), amt=Decimal(2)), Item(qty=1, amt=Decimal("-Infinity")))
     )
     err = render_error(template, action)
-    assert (err.message, err.field) == ("cannot render the non-finite decimal -Infinity", "i.amt")
+    assert (err.message, err.field) == (
+        "{i.amt}: cannot render the non-finite decimal -Infinity",
+        "i.amt",
+    )
 
 
 def test_a_date_out_of_the_timezone_range_names_its_placeholder() -> None:
@@ -508,7 +573,8 @@ def test_a_date_out_of_the_timezone_range_names_its_placeholder() -> None:
     )
     assert err.field == "ClearedDate"
     assert err.message.startswith(
-        "cannot convert the date 9999-12-31T23:00:00+00:00 to the template's timezone"
+        "{ClearedDate}: cannot convert the date 9999-12-31T23:00:00+00:00 to the template's "
+        "timezone"
     )
     pattern = postback.compile(
         "{EventDate}", "text", date_format="%Y", timezone="Pacific/Kiritimati"
@@ -520,7 +586,7 @@ def test_an_extra_field_of_an_unsupported_type_names_its_placeholder() -> None:
     template = postback.compile('{"a": "{A}", "b": "{B}"}', extra_fields=["A", "B"])
     err = render_error(template, {"A": "ok", "B": object()})
     assert err.field == "B"
-    assert err.message.startswith("cannot render a value of type object")
+    assert err.message.startswith("{B}: cannot render a value of type object")
     err = render_error(template, Action(extra={"A": float("nan")}))
     assert err.field == "A"
 

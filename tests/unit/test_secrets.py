@@ -6,10 +6,20 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import postback
 from postback import ConfigError, Notification, PreparedRequest, TemplateError
-from postback._secrets import is_secret_header, mask_template
+from postback._secrets import (
+    describe_headers,
+    is_secret_header,
+    mask_diagnostic,
+    mask_template,
+    masked_http,
+    masked_line,
+)
+from strategies import hostile_text
 
 SECRET = "s3cr3t"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -133,3 +143,179 @@ def test_a_header_line_without_colon_is_named_without_its_secret() -> None:
         Notification("https://e.com/", headers=f"Cookie: session={SECRET}")  # type: ignore[arg-type]
     assert SECRET not in str(single.value)
     assert "['Cookie: ***']" in str(single.value)
+
+
+# ---------------------------------------------------------------------------
+# Malformed headers settings: the error names the entry, never the credential
+# ---------------------------------------------------------------------------
+
+MALFORMED_HEADERS = [
+    # A single line instead of a list of lines.
+    (
+        f"Authorization: Bearer {SECRET}",
+        "not a string: put each line in a list, ['Authorization: ***']",
+        "not 'Authorization: ***' (str)",
+    ),
+    # Pairs, the natural way to write them in TOML (files take a table or lines).
+    (
+        [["Authorization", f"Bearer {SECRET}"]],
+        None,
+        "not [['Authorization', '***']] (list)",
+    ),
+    # A mixed list with an entry that is neither a pair nor a line.
+    (
+        [f"Authorization: Bearer {SECRET}", ["X-Api-Key", SECRET], 5],
+        'header entry 3 must be a (name, value) pair or a "Name: value" line, not 5 (int)',
+        "not ['Authorization: ***', ['X-Api-Key', '***'], 5] (list)",
+    ),
+    (
+        [("X-Id", "1"), ["Authorization", f"Bearer {SECRET}", "x"]],
+        'header entry 2 must be a (name, value) pair or a "Name: value" line, '
+        "not ['Authorization', '***', ...] (list)",
+        "not [('X-Id', '1'), ['Authorization', '***', ...]] (list)",
+    ),
+    # A line with "=" for ":".
+    (
+        [f"X-Api-Key={SECRET}"],
+        "header line 1, 'X-Api-Key=***', has no colon: write each header as \"Name: value\"",
+        "header line 1, 'X-Api-Key=***', has no colon: write each header as \"Name: value\"",
+    ),
+]
+
+
+@pytest.mark.parametrize(("headers", "in_python", "in_a_file"), MALFORMED_HEADERS)
+def test_a_malformed_headers_setting_does_not_quote_the_credential(
+    headers: object, in_python: str | None, in_a_file: str
+) -> None:
+    """The ConfigError about a malformed headers setting quoted it whole, credential and all."""
+    try:
+        Notification("https://e.com/", headers=headers)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        assert in_python is not None
+        assert in_python in str(exc)
+        assert exc.setting == "headers"
+        assert SECRET not in str(exc) + repr(exc)
+    else:
+        assert in_python is None  # Python takes pairs
+    with pytest.raises(ConfigError) as info:
+        Notification.from_dict({"url": "https://e.com/", "headers": headers})
+    assert in_a_file in str(info.value)
+    assert info.value.setting == "headers"
+    assert SECRET not in str(info.value) + repr(info.value)
+    assert SECRET not in repr(pickle.loads(pickle.dumps(info.value)))
+
+
+def test_an_invalid_header_name_holding_the_value_is_masked_after_the_name() -> None:
+    """A line "X-Api-Key s3cr3t: x" has the name "X-Api-Key s3cr3t", which was quoted."""
+    with pytest.raises(ConfigError) as info:
+        Notification("https://e.com/", headers=[f"X-Api-Key {SECRET}: x"])
+    assert str(info.value).startswith("header name 'X-Api-Key ***' is not a valid HTTP token")
+    assert info.value.setting == "headers"  # not headers.X-Api-Key s3cr3t
+    with pytest.raises(ConfigError) as plain:
+        Notification("https://e.com/", headers={"X Token": "a"})
+    assert str(plain.value).startswith("header name 'X Token' is not a valid HTTP token")
+    assert plain.value.setting == "headers.X Token"
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (f"Authorization: Bearer {SECRET}", "Authorization: ***"),
+        (f"  authorization :Bearer {SECRET}", "  authorization: ***"),
+        (f"Authorization Bearer {SECRET}", "Authorization ***"),
+        (f"X-Api-Key={SECRET}", "X-Api-Key=***"),
+        (f"X-Api-Key {SECRET}: x", "X-Api-Key ***"),
+        (f"X-Api-Key/{SECRET}", "X-Api-Key ***"),
+        (f"X Api Key: {SECRET}", "X Api Key: ***"),
+        (f"X-Id: 1\nCookie: {SECRET}\r\nX-B: 2", "X-Id: 1\nCookie: ***\r\nX-B: 2"),
+        ("X-Token:", "X-Token:"),  # nothing to hide
+        ("Authorization", "Authorization"),
+        ("X Token", "X Token"),
+        (f"X-Id: {SECRET}", f"X-Id: {SECRET}"),  # not a secret header
+        (f"{SECRET}", f"{SECRET}"),  # no name to tell
+    ],
+)
+def test_masked_line(line: str, shown: str) -> None:
+    assert masked_line(line) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ({"Authorization": SECRET, "X-Id": "1"}, "{'Authorization': '***', 'X-Id': '1'} (dict)"),
+        (("Cookie", SECRET), "('Cookie', '***') (tuple)"),
+        ([[5, SECRET]], "[[5, '***']] (list)"),  # a pair whose name is no string
+        ([b"Cookie: " + SECRET.encode()], "[b'Cookie: ***'] (list)"),
+        ({"X-A": {"Token": SECRET}}, "{'X-A': {'Token': '***'}} (dict)"),
+        ({SECRET}, "<set> (set)"),
+        ([[[[SECRET]]]], "[[[...]]] (list)"),
+        (list(range(20)), "[0, 1, 2, 3, 4, 5, 6, 7, ...] (list)"),
+        ("Authorization: " + SECRET * 100, "'Authorization: ***' (str)"),
+        ("X-Id: " + "7" * 100, "'X-Id: " + "7" * 50 + "... (str)"),
+    ],
+)
+def test_describe_headers(value: object, shown: str) -> None:
+    assert describe_headers(value) == shown
+
+
+@given(name=st.sampled_from(["Authorization", "cookie", "X-Api-Key", "x-token"]), value=st.text())
+def test_a_secret_line_shows_its_name_and_no_value(name: str, value: str) -> None:
+    line = f"{name}: {value}"
+    assume("\n" not in value and "\r" not in value)
+    assert masked_line(line) == (f"{name}: ***" if value.strip() else line)
+
+
+HEADER_VALUE = hostile_text("\t :=,;\"'{}*\u00e9", ["Bearer s3cr3t", "", " "]).filter(
+    lambda v: not any(c in v for c in "\r\n\x00")
+)
+
+
+@given(
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["Authorization", "X-Id", "Cookie", "X-Api-Key", "Accept", "Key"]),
+            HEADER_VALUE,
+        ),
+        max_size=5,
+    ),
+    body=st.one_of(st.none(), st.binary(max_size=40)),
+)
+def test_masked_http_of_a_request_is_the_masked_request(
+    headers: list[tuple[str, str]], body: bytes | None
+) -> None:
+    """Masking the HTTP text of a request (an expected file) gives what to_http(mask=True) writes."""
+    req = PreparedRequest("POST", "https://e.com/pb?token=1", tuple(headers), body, None, NOW)
+    assert masked_http(req.to_http()) == req.to_http(mask=True)
+    assert masked_http(req.to_http(mask=True)) == req.to_http(mask=True)
+
+
+# ---------------------------------------------------------------------------
+# The templates of secret headers
+# ---------------------------------------------------------------------------
+
+
+def test_the_repr_of_a_secret_header_template_masks_its_literal_text() -> None:
+    """repr(notification.header_templates) showed the credential in the template's source."""
+    n = Notification(
+        "https://e.com/", headers={"Authorization": f"Bearer {SECRET} {{SubId1}}", "X-Id": "7"}
+    )
+    (auth, template), (_, plain) = n.header_templates
+    assert auth == "Authorization"
+    assert repr(template) == "<postback.Template format='header' source='****** ****** {SubId1}'>"
+    assert template.source == f"Bearer {SECRET} {{SubId1}}"  # the data itself is intact
+    assert SECRET not in repr(n.header_templates)
+    assert SECRET not in repr(pickle.loads(pickle.dumps(template)))
+    assert repr(plain) == "<postback.Template format='header' source='7'>"
+    # A header template compiled on its own names no header: it is shown as written.
+    alone = postback.compile(f"Bearer {SECRET}", format="header")
+    assert SECRET in repr(alone)
+
+
+def test_a_warning_in_a_secret_header_does_not_quote_its_literal_text() -> None:
+    source = f"Bearer #{SECRET}# {{SubId1}}"
+    (warning,) = postback.check(source, format="header")
+    assert f"#{SECRET}#" in warning.message
+    masked = mask_diagnostic(warning, source)
+    assert SECRET not in masked.message
+    assert masked.message.startswith("******** looks like")
+    assert (masked.line, masked.column, masked.code) == (warning.line, warning.column, warning.code)

@@ -196,3 +196,73 @@ def test_every_portable_directive_is_accepted() -> None:
         out
         == "Fri Friday Jan January 02 000000 2026 11 11 002 01 04 AM 05 5 00 01 5 00 26 2026 +0000 UTC %"
     )
+
+
+# -- patterns that write no date ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "meant"),
+    [
+        ("unixms", "unix_ms"),
+        ("UNIX_MS", "unix_ms"),
+        ("ISO", "iso"),
+        ("ISO 8601", "iso"),
+        ("Unix", "unix"),
+        ("epoch", "unix"),
+        ("timestamp", "unix"),
+        ("isp", "iso"),
+        ("YYYY-MM-DD", "%Y-%m-%d"),
+        ("DD.MM.YYYY HH:MM", "%d.%m.%Y %H:%M"),
+        ("yyyy-MM-dd'T'HH:mm:ss", "%Y-%m-%dT%H:%M:%S"),
+        ("dd/MM/yy hh:mm", "%d/%m/%y %I:%M"),
+        ("Y-m-d H:i:s", "%Y-%m-%d %H:%M:%S"),
+        ("100%% YYYY", "100%% %Y"),
+    ],
+)
+def test_a_pattern_without_a_directive_is_refused_with_the_format_it_meant(
+    pattern: str, meant: str
+) -> None:
+    """A date_format without a directive used to be taken as literal text: with
+    date_format="unixms" every date rendered as "unixms", and check said nothing."""
+    with pytest.raises(postback.ConfigError) as info:
+        postback.compile("{EventDate}", format="text", date_format=pattern)
+    assert info.value.setting == "date_format"
+    message = str(info.value)
+    assert "holds no strftime directive" in message
+    assert f"did you mean {meant!r}?" in message
+    with pytest.raises(postback.ConfigError, match="did you mean"):
+        postback.check("{EventDate}", format="text", date_format=pattern)
+    with pytest.raises(postback.ConfigError, match="did you mean") as info:
+        postback.Notification("https://example.com/pb?d={EventDate}", date_format=pattern)
+    assert info.value.setting == "date_format"
+
+
+@pytest.mark.parametrize("pattern", ["hello", "%%", "100%%", "T"])
+def test_a_pattern_without_a_date_directive_and_no_likely_meaning(pattern: str) -> None:
+    with pytest.raises(postback.ConfigError) as info:
+        postback.compile("{EventDate}", format="text", date_format=pattern)
+    message = str(info.value)
+    assert "holds no strftime directive" in message and "did you mean" not in message
+    assert "'iso', 'unix' (seconds since 1970), 'unix_ms' (milliseconds)" in message
+
+
+@pytest.mark.parametrize("pattern", ["iso", "unix", "unix_ms", "%Y", "Day %d", "%%%j"])
+def test_named_formats_and_patterns_with_a_directive_are_accepted(pattern: str) -> None:
+    postback.compile("{EventDate}", format="text", date_format=pattern)
+
+
+def test_the_command_line_refuses_a_date_format_without_a_directive(tmp_path: Path) -> None:
+    template = tmp_path / "t.json"
+    template.write_text('{"d": "{EventDate}"}', "utf-8")
+    command = [sys.executable, "-m", "postback", "render", str(template), "--sample"]
+    result = subprocess.run(
+        [*command, "--date-format", "unixms"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=False,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("postback: error: date_format 'unixms' holds no strftime")
+    assert "did you mean 'unix_ms'?" in result.stderr

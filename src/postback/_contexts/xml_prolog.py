@@ -5,6 +5,7 @@ the context of a placeholder in a CDATA section."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final, cast
 
 from .._escape import xml_cdata
@@ -73,7 +74,12 @@ _XML_DECL: Final = re.compile(
     rf"""(?:{_S}+encoding{_S}*={_S}*(["'])(?P<encoding>[^"']*)\3)?"""
     rf"""(?:{_S}+standalone{_S}*={_S}*(["'])(?P<standalone>[^"']*)\5)?{_S}*"""
 ).fullmatch
-_UTF8: Final = frozenset({"utf-8", "utf8"})
+# The one name of the encoding a body is sent in that every XML parser knows: expat
+# (ElementTree, pyexpat) matches encoding names exactly, in any case, and reads other
+# spellings it does not know ("UTF8", "utf_8") one byte at a time, so the first
+# character that is not ASCII is "not well-formed".
+_UTF8: Final = "utf-8"
+_SEPARATORS: Final = re.compile(r"[-_\s]")
 
 
 def bang(state: State, text: str, i: int, node: Text) -> Step:
@@ -269,15 +275,23 @@ def xml_decl(state: State, text: str, i: int, node: Text) -> Step:
     k = read.find("?>")
     if k < 0:
         return State(XML_DECL, state.part, state.stack, token=read), len(text)
-    problem = _declaration_problem(read[:k], node.offset_of(i))
-    after, end = State(MISC, state.part, state.stack), i + k + 2 - len(state.token)
+    held = len(state.token)  # the characters read from earlier text
+
+    def offset(p: int) -> int:
+        # The source offset of read[p] (the start of this text for earlier ones).
+        return node.offset_of(i + p - held) if p >= held else node.offset_of(i)
+
+    problem = _declaration_problem(read[:k], offset)
+    after, end = State(MISC, state.part, state.stack), i + k + 2 - held
     if problem is not None:
         return Defect(problem, after, end)  # the declaration is read to its end
     return after, end
 
 
-def _declaration_problem(decl: str, at: int) -> Problem | None:
-    """Return what is wrong with the XML declaration ``<?xml{decl}?>``, if anything."""
+def _declaration_problem(decl: str, offset: Callable[[int], int]) -> Problem | None:
+    """Return what is wrong with the XML declaration ``<?xml{decl}?>``, if anything;
+    ``offset(p)`` is the source offset of ``decl[p]``."""
+    at = offset(0)
     match = _XML_DECL(decl)
     if match is None:
         return invalid(
@@ -291,16 +305,29 @@ def _declaration_problem(decl: str, at: int) -> Problem | None:
             at,
         )
     encoding = match["encoding"]
-    if encoding is not None and encoding.lower() not in _UTF8:
-        return invalid(
-            f"the XML declaration says encoding={encoding!r}, but the body is sent as "
-            'UTF-8; write encoding="UTF-8" or leave it out',
-            at,
-        )
+    if encoding is not None and encoding.lower() != _UTF8:
+        return _encoding_problem(encoding, offset(match.start("encoding")))
     standalone = match["standalone"]
     if standalone is not None and standalone not in ("yes", "no"):
         return invalid('standalone must be "yes" or "no"', at)
     return None
+
+
+def _encoding_problem(encoding: str, start: int) -> Problem:
+    """Return the problem of the declared ``encoding`` (not UTF-8), which starts at ``start``."""
+    if _SEPARATORS.sub("", encoding.lower()) == "utf8":
+        message = (
+            f"encoding={encoding!r} is not a name XML parsers know for UTF-8 (expat, which "
+            "ElementTree uses, then fails on the first character that is not ASCII); "
+            'did you mean encoding="UTF-8"?'
+        )
+    else:
+        message = (
+            f"the XML declaration says encoding={encoding!r}, but the body is sent as UTF-8; "
+            'write encoding="UTF-8" or leave it out'
+        )
+    span = Span(start, start + max(len(encoding), 1))
+    return Problem(span, Code.INVALID_XML, f"invalid XML: {message}", "UTF-8")
 
 
 _IN_COMMENT: Final = (
