@@ -468,4 +468,4 @@ def test_body_file_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
 def test_body_file_name_with_a_nul_is_a_config_error(tmp_path: Path) -> None:
     name = "a\x00b.json"
     err = _body_file_error(name, tmp_path)
-    assert err.message == f"body_file {str(tmp_path / name)!r} is not a valid file name"
+    assert err.message == "body_file 'a\\x00b.json' holds a NUL character, which no path can hold"
