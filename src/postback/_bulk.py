@@ -293,7 +293,10 @@ _NOT_AN_OBJECT: Final = "a record must be a JSON object"
 
 
 def read_line(
-    line: str | bytes | bytearray, extra: Iterable[str], unknown_keys: UnknownKeys
+    line: str | bytes | bytearray,
+    extra: Iterable[str],
+    unknown_keys: UnknownKeys,
+    day_first: bool | None = None,
 ) -> Action | RecordFailure:
     """Return the action one line of JSON text holds, or why there is none.
 
@@ -302,7 +305,7 @@ def read_line(
     of more than 1,000 digits are refused, naming the key.
     """
     try:
-        return Action.from_json(line, extra=extra, unknown_keys=unknown_keys)
+        return Action.from_json(line, extra=extra, unknown_keys=unknown_keys, day_first=day_first)
     except RecordError as exc:
         return _line_failure(line, exc)
 
@@ -324,13 +327,13 @@ def _line_failure(line: str | bytes | bytearray, exc: RecordError) -> RecordFail
 
 
 def _read(
-    record: object, extra: Iterable[str], unknown_keys: UnknownKeys
+    record: object, extra: Iterable[str], unknown_keys: UnknownKeys, day_first: bool | None
 ) -> Action | Mapping[str, object] | RecordFailure | None:
     """Return the record to render, a failure, or None for a blank line."""
     if isinstance(record, str | bytes | bytearray):
         if not record.strip():
             return None
-        return read_line(record, extra, unknown_keys)
+        return read_line(record, extra, unknown_keys, day_first)
     if isinstance(record, Action | Mapping):
         return record
     return RecordFailure(
@@ -375,7 +378,7 @@ def render_many(
 ) -> Iterator[Rendered]:
     """Return the results of ``Template.render_many``; the arguments are checked now."""
     body_of = _body_function(template)
-    options = (template.extra_fields, template.unknown_keys)
+    options = (template.extra_fields, template.unknown_keys, template.day_first)
     return _results(body_of, _Rendered, records, options, _check_start(start))
 
 
@@ -386,15 +389,15 @@ def _results(
     produce: Callable[[Any], Any],
     result: Callable[[int, Any, RecordFailure | None], _Result],
     records: Iterable[object],
-    options: tuple[Iterable[str], UnknownKeys],
+    options: tuple[Iterable[str], UnknownKeys, bool | None],
     start: int,
 ) -> Iterator[_Result]:
     """Read each record, ``produce`` its body or request, and yield its ``result``."""
-    extra, unknown_keys = options
+    extra, unknown_keys, day_first = options
     index = start - 1
     for record in records:
         index += 1
-        value = _read(record, extra, unknown_keys)
+        value = _read(record, extra, unknown_keys, day_first)
         if value is None:
             continue
         if type(value) is RecordFailure:
@@ -419,9 +422,9 @@ def prepare_many(
         now = datetime.now(UTC)
     elif not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    # A line is read with the extra fields and unknown-key policy prepare reads a
-    # mapping with.
-    options = (notification.extra_fields, notification.unknown_keys)
+    # A line is read with the extra fields, unknown-key policy and day_first prepare
+    # reads a mapping with.
+    options = (notification.extra_fields, notification.unknown_keys, notification.day_first)
     prepare = notification.prepare
 
     def produce(record: Action | Mapping[str, object]) -> PreparedRequest:

@@ -79,7 +79,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     options = project.compile_options(args.template, name)
     action = None
     if args.records is None:
-        action = action_from(args, options.extra_fields, options.unknown_keys)
+        action = action_from(args, options.extra_fields, options.unknown_keys, options.day_first)
     try:
         template = _compile(source, fmt, options)
     except TemplateError as err:
@@ -144,7 +144,9 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         if args.records is not None:
             return prepare_records(args, notification)
-        action = action_from(args, notification.extra_fields, notification.unknown_keys)
+        action = action_from(
+            args, notification.extra_fields, notification.unknown_keys, notification.day_first
+        )
         request = notification.prepare(action)
     emit(request.to_http(mask=args.mask))
     return EXIT_OK

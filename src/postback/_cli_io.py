@@ -300,18 +300,20 @@ def load_record(
     path: str,
     extra: Iterable[str] = (),
     unknown_keys: UnknownKeys = "error",
+    day_first: bool | None = None,
     *,
     confined: bool = False,
 ) -> Action:
     """Read a JSON record (``Action.from_json``) from a file or stdin.
 
-    ``extra`` names the extra fields the record may hold (those of the template) and
-    ``unknown_keys`` what becomes of its other keys; ``confined`` is ``read_text``'s.
+    ``extra`` names the extra fields the record may hold (those of the template),
+    ``unknown_keys`` what becomes of its other keys and ``day_first`` how its dates
+    read a numeric day and month; ``confined`` is ``read_text``'s.
     """
     name = display(path)
     text = read_text(path, "record", confined=confined)
     try:
-        return Action.from_json(text, extra=extra, unknown_keys=unknown_keys)
+        return Action.from_json(text, extra=extra, unknown_keys=unknown_keys, day_first=day_first)
     except RecordError as exc:
         if exc.line is not None:
             raise CliError(f"{name}:{exc.line}:{exc.column}: {exc.message}") from None
@@ -321,11 +323,14 @@ def load_record(
 
 
 def action_from(
-    args: argparse.Namespace, extra: Iterable[str] = (), unknown_keys: UnknownKeys = "error"
+    args: argparse.Namespace,
+    extra: Iterable[str] = (),
+    unknown_keys: UnknownKeys = "error",
+    day_first: bool | None = None,
 ) -> Action:
     """Return the action of ``--record FILE`` or ``--sample``."""
     if args.record is not None:
-        return load_record(args.record, extra, unknown_keys)
+        return load_record(args.record, extra, unknown_keys, day_first)
     return sample_action()
 
 

@@ -55,6 +55,10 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
 def _is_headers(value: object) -> bool:
     if isinstance(value, Mapping):
         return all(isinstance(k, str) for k in value)
@@ -85,6 +89,7 @@ KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     "extra_fields": ("a list of strings (field names)", _is_str_list),
     "date_format": ("a string: 'iso' or a strftime pattern", _is_str),
     "unknown_keys": ("a string: 'error', 'ignore' or 'extra'", _is_str),
+    "day_first": ("true (04.03.2026 is 4 March) or false (3 April)", _is_bool),
 }
 
 _TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

@@ -11,11 +11,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any, Final, Literal
 
 from ._catalog import FIELDS, ITEM_FIELDS, FieldSpec
 from ._errors import RecordError
-from ._messages import describe_value, short_repr
+from ._messages import describe_value, option, short_repr
 from ._values import MAX_DIGITS, decimal_digits, fixed_point_digits
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "UNKNOWN_KEYS",
     "Converter",
     "UnknownKeys",
+    "check_day_first",
     "check_unknown_keys",
+    "date_converter",
     "decimal_fast",
     "expected_error",
     "require_mapping",
@@ -64,6 +67,14 @@ def check_unknown_keys(value: object) -> UnknownKeys:
         raise ValueError(
             f"unknown_keys must be 'error', 'ignore' or 'extra', not {short_repr(value)}"
         )
+    return value
+
+
+def check_day_first(value: object) -> bool | None:
+    """Return ``value`` if it is a ``day_first`` setting (True, False or None); else raise
+    ``TypeError``."""
+    if value is not None and type(value) is not bool:
+        raise TypeError(f"day_first must be True, False or None, not {describe_value(value)}")
     return value
 
 
@@ -179,7 +190,7 @@ def _to_str(value: Any, label: str) -> str:
     raise expected_error(label, _EXPECT_STR, value)
 
 
-def _to_datetime(value: Any, label: str) -> datetime:
+def _to_datetime(value: Any, label: str, day_first: bool | None = None) -> datetime:
     if type(value) is datetime:
         return value
     if isinstance(value, datetime):
@@ -197,11 +208,11 @@ def _to_datetime(value: Any, label: str) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, str):
-        return _parse_datetime(value, label)
+        return _parse_datetime(value, label, day_first)
     raise expected_error(label, _EXPECT_DATETIME, value)
 
 
-def _to_datetime_fast(value: Any, label: str) -> datetime:
+def _to_datetime_fast(value: Any, label: str, day_first: bool | None = None) -> datetime:
     if type(value) is str:
         # What the standard library reads, it reads as python-dateutil's isoparse
         # does (or isoparse refused it and the standard library read it next, as
@@ -211,7 +222,7 @@ def _to_datetime_fast(value: Any, label: str) -> datetime:
             return _fromisoformat(value)
         except ValueError:
             pass
-    return _to_datetime(value, label)
+    return _to_datetime(value, label, day_first)
 
 
 _fromisoformat: Final = datetime.fromisoformat
@@ -296,7 +307,49 @@ def _numeric_day_month(label: str, value: str, match: re.Match[str]) -> RecordEr
     )
 
 
-def _parse_datetime(value: str, label: str) -> datetime:
+def _in_order(label: str, value: str, match: re.Match[str], day_first: bool) -> str:
+    """Return the ISO 8601 date of the numeric date ``match`` read as ``day_first`` says.
+
+    A reading that is no date (``13.03.2026`` month first) and a two-digit year, whose
+    century the text does not say, are refused; the error names the setting.
+    """
+    first, second, year = int(match[1]), int(match[3]), match[4]
+    day, month = (first, second) if day_first else (second, first)
+    order = "the day" if day_first else "the month"
+    setting = f"the settings say {order} comes first ({option('day_first', day_first)})"
+    try:
+        # A two-digit year is checked in a leap year: its century is refused below.
+        when = date(int(year) if len(year) == 4 else 2000, month, day)
+    except ValueError:
+        if not 1 <= month <= 12:
+            why = f"{match[0]} has no month {month}"
+        elif len(year) == 2:
+            why = f"{_MONTHS[month - 1]} has no day {day}"
+        else:
+            why = f"{_MONTHS[month - 1]} {year} has no day {day}"
+        other = ""
+        if len(year) == 4:
+            with contextlib.suppress(ValueError):
+                swapped = date(int(year), day, month)
+                other = (
+                    f"; read with {'the month' if day_first else 'the day'} first it would "
+                    f"be {swapped.isoformat()} ({swapped.day} {_MONTHS[swapped.month - 1]})"
+                )
+        raise RecordError(
+            f"{label}: expected a date, got {describe_value(value)}: {setting}, and {why}{other}",
+            field=label,
+        ) from None
+    if len(year) == 2:
+        raise RecordError(
+            f"{label}: expected a date with a four-digit year, got {describe_value(value)}: "
+            f"{setting}, but {match[0]} does not say the century of its year {year}; write "
+            f"the date in ISO 8601: YYYY-{month:02d}-{day:02d}",
+            field=label,
+        )
+    return when.isoformat()
+
+
+def _parse_datetime(value: str, label: str, day_first: bool | None = None) -> datetime:
     # Imported here: dateutil's parser is only needed for string dates and is
     # comparatively slow to import.
     from dateutil import parser as dateparser
@@ -318,7 +371,12 @@ def _parse_datetime(value: str, label: str) -> datetime:
     if result is None:
         numeric = _NUMERIC_DAY_MONTH.search(text)
         if numeric is not None:
-            raise _numeric_day_month(label, value, numeric)
+            if day_first is None:
+                raise _numeric_day_month(label, value, numeric)
+            # The date in ISO 8601 in its place; the rest (a time, an offset, a weekday)
+            # is read as any other date's.
+            ordered = _in_order(label, value, numeric, day_first)
+            text = text[: numeric.start()] + ordered + text[numeric.end() :]
         try:
             first = dateparser.parse(text, default=_DEFAULT_A, tzinfos=_tzinfos)
             second = dateparser.parse(text, default=_DEFAULT_B, tzinfos=_tzinfos)
@@ -369,6 +427,18 @@ def _plan(specs: Sequence[FieldSpec]) -> _Plan:
 
 ACTION_PLAN: Final = _plan(FIELDS)
 ITEM_PLAN: Final = _plan(ITEM_FIELDS)
+
+_DATE_CONVERTERS: Final[Mapping[bool | None, Converter]] = {
+    None: _to_datetime_fast,
+    True: partial(_to_datetime_fast, day_first=True),
+    False: partial(_to_datetime_fast, day_first=False),
+}
+
+
+def date_converter(day_first: bool | None) -> Converter:
+    """Return the converter of date fields that reads a numeric day and month
+    (``04.03.2026``) as ``day_first`` says: day first, month first, or refused (None)."""
+    return _DATE_CONVERTERS[check_day_first(day_first)]
 
 
 def require_mapping(mapping: object, label: str | None) -> Mapping[Any, Any]:

@@ -127,13 +127,23 @@ _SPELLING: Final[ContextVar[Spelling]] = ContextVar("postback_spelling", default
 _NOTIFICATION_KEYS: Final = {"format": "body_format"}
 
 
-def option(name: str, value: str) -> str:
+# The flags that set a true-or-false option, by its name and value.
+_SWITCHES: Final = {("day_first", True): "--day-first", ("day_first", False): "--month-first"}
+
+
+def option(name: str, value: str | bool) -> str:
     """Return how the reader of the message being made sets option ``name`` to ``value``.
 
-    ``name`` is the Python argument (``unknown_keys``, ``format``); the spelling is
-    the one ``spelled`` selected, Python's by default.
+    ``name`` is the Python argument (``unknown_keys``, ``format``, ``day_first``); the
+    spelling is the one ``spelled`` selected, Python's by default.
     """
     spelling = _SPELLING.get()
+    if isinstance(value, bool):
+        if spelling == "flags":
+            return _SWITCHES[name, value]
+        if spelling == "notification":
+            return f"{name} = {str(value).lower()}"
+        return f"{name}={value!r}"
     if spelling == "flags":
         return f"--{name.replace('_', '-')} {value}"
     if spelling == "notification":

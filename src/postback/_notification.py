@@ -67,10 +67,11 @@ class Notification:
     ``min_delay`` is seconds (``int``, ``float``, ``Decimal`` or ``timedelta``, >= 0),
     ``max_requests`` a positive ``int`` or None, ``success_response`` /
     ``error_response`` texts looked for in a response body, or None.  ``timezone``,
-    ``missing``, ``extra_fields``, ``date_format`` and ``unknown_keys`` are passed to
-    every template's ``compile`` (``timezone`` also places naive record dates for
-    ``not_before``; ``unknown_keys`` decides what ``prepare`` does with a mapping's keys
-    the catalog lacks).
+    ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys`` and ``day_first``
+    are passed to every template's ``compile`` (``timezone`` also places naive record
+    dates for ``not_before``; ``unknown_keys`` decides what ``prepare`` does with a
+    mapping's keys the catalog lacks, ``day_first`` whether it reads a date such as
+    ``04.03.2026`` day first, month first or not at all).
 
     Any invalid setting raises ``ConfigError`` with ``.setting`` naming it; a
     defective template raises the ``TemplateError`` of ``postback.compile``, whose
@@ -102,6 +103,7 @@ class Notification:
     extra_fields: _Setting[tuple[str, ...]] = _Setting()
     date_format: _Setting[str] = _Setting()
     unknown_keys: _Setting[UnknownKeys] = _Setting()
+    day_first: _Setting[bool | None] = _Setting()
     delay: _Setting[timedelta] = _Setting()  # min_delay as a timedelta
 
     def __init__(
@@ -121,6 +123,7 @@ class Notification:
         extra_fields: Iterable[str] = (),
         date_format: str = "iso",
         unknown_keys: UnknownKeys = "error",
+        day_first: bool | None = None,
     ) -> None:
         # CompileOptions and Settings validate what they are given and convert it
         # to the types they declare (extra_fields, body_format, headers).
@@ -130,6 +133,7 @@ class Notification:
             date_format=date_format,
             extra_fields=extra_fields,  # type: ignore[arg-type]
             unknown_keys=unknown_keys,
+            day_first=day_first,
         )
         settings = Settings(
             url,
@@ -227,7 +231,9 @@ class Notification:
         notification's timezone.
         """
         options = self._settings.options
-        record = coerce(action, options.extra_fields, "prepare", options.unknown_keys)
+        record = coerce(
+            action, options.extra_fields, "prepare", options.unknown_keys, options.day_first
+        )
         url = self._url_template.render(record)
         headers: list[tuple[str, str]] = []
         content_type: str | None = None
@@ -381,7 +387,8 @@ class Notification:
         Keys: ``url`` (required), ``method``, ``body`` or ``body_file``, ``body_format``,
         ``headers`` (a mapping, or a list of ``"Name: value"`` lines), ``min_delay``,
         ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
-        ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys``.
+        ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys``, ``day_first``
+        (true or false).
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
         current directory), and only if it is a regular file of at most 1 MiB inside
         ``body_root`` (default: ``base_dir``), symbolic links resolved.  An unknown

@@ -211,6 +211,9 @@ class CompileOptions:
     with a key that is neither a field nor a declared extra field: refuse it
     (``"error"``), skip it (``"ignore"``) or keep it as an extra field (``"extra"``;
     a template still only reads the extra fields ``extra_fields`` names).
+    ``day_first`` says how a record's date that writes day and month as numbers
+    before the year (``04.03.2026``) is read: day first (True), month first (False),
+    or not at all (None: it is refused, since the text does not say which).
     """
 
     missing: MissingPolicy = "empty"
@@ -218,6 +221,7 @@ class CompileOptions:
     date_format: str = "iso"
     extra_fields: frozenset[str] = frozenset()
     unknown_keys: UnknownKeys = "error"
+    day_first: bool | None = None
     name: str = "<template>"
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE
     tz: tzinfo = field(init=False, repr=False)
@@ -256,6 +260,12 @@ class CompileOptions:
                 f"{short_repr(self.unknown_keys)}",
                 setting="unknown_keys",
             )
+        if self.day_first is not None and not isinstance(self.day_first, bool):
+            raise ConfigError(
+                "day_first must be True (04.03.2026 is 4 March), False (it is 3 April) or "
+                f"None (such dates are refused), not {describe_value(self.day_first)}",
+                setting="day_first",
+            )
         object.__setattr__(self, "extra_fields", _extra_field_names(self.extra_fields))
         object.__setattr__(self, "tz", resolve_timezone(self.timezone))
 
@@ -268,6 +278,7 @@ class CompileOptions:
             self.date_format,
             tuple(sorted(self.extra_fields)),
             self.unknown_keys,
+            self.day_first,
             self.name,
             self.max_template_size,
         )

@@ -30,6 +30,7 @@ from ._convert import (
     CONVERTERS,
     UnknownKeys,
     check_unknown_keys,
+    date_converter,
     decimal_fast,
     expected_error,
     require_mapping,
@@ -281,6 +282,7 @@ def make_reader(
     item_attrs: Iterable[str] | None = None,
     extra_names: Iterable[str] = (),
     unknown: UnknownKeys = "error",
+    day_first: bool | None = None,
 ) -> Reader:
     """Return ``read(mapping, extra_names=..., unknown=...)`` -> an ``action_cls``.
 
@@ -289,7 +291,8 @@ def make_reader(
     fields (placeholder names; ``items`` for the line items) and item attributes,
     and returns an ``Action`` whose other attributes are not set at all: it is made
     for one render function, which reads nothing else, and must not leave it.
-    ``extra_names`` and ``unknown`` are the defaults of the returned function.
+    ``extra_names`` and ``unknown`` are the defaults of the returned function;
+    ``day_first`` is how its dates read a numeric day and month (``04.03.2026``).
     """
     complete = fields is None
     wanted = None if fields is None else frozenset(fields)
@@ -318,6 +321,7 @@ def make_reader(
     )
     bound["_EXTRA"] = frozenset(extras)
     bound["_UNKNOWN"] = check_unknown_keys(unknown)
+    bound["_c_datetime"] = date_converter(day_first)
     reader: Reader = namespace["_factory"](**bound)
     return reader
 

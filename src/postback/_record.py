@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from ._catalog import COLLECTION, FIELDS
-from ._convert import ACTION_PLAN, UnknownKeys, check_unknown_keys
+from ._convert import ACTION_PLAN, UnknownKeys, check_day_first, check_unknown_keys
 from ._errors import RecordError
 from ._item import Item, jsonable, to_items
 from ._pickling import restore, state
@@ -45,7 +45,9 @@ class Action:
     Values are converted on construction (``"123"`` -> ``123`` for int fields, exact
     ``Decimal`` for numbers, ISO 8601 date strings read by the standard library and
     other date strings by python-dateutil); a value that cannot be converted raises
-    ``RecordError`` naming the field and the value.
+    ``RecordError`` naming the field and the value.  A date string that writes day and
+    month as numbers before the year (``04.03.2026``) is refused here: read the record
+    with ``from_dict(..., day_first=...)``, or pass a ``datetime``.
     Instances are immutable, hashable (``extra`` does not take part in the hash but
     does in equality) and picklable.
     """
@@ -189,6 +191,7 @@ class Action:
         *,
         extra: Iterable[str] = (),
         unknown_keys: UnknownKeys = "error",
+        day_first: bool | None = None,
     ) -> Self:
         """Build an action from a mapping keyed by placeholder or attribute names.
 
@@ -197,12 +200,15 @@ class Action:
         values unchanged, into ``Action.extra``.  Any other key is refused
         (``unknown_keys="error"``, suggesting the closest name), skipped (``"ignore"``)
         or kept in ``Action.extra`` too (``"extra"``); unknown item attributes are
-        refused or skipped.  Raises ``RecordError`` for a non-mapping, a refused key, a
-        field given under both its names, or a value that cannot be converted: every
-        value is checked.
+        refused or skipped.  A date that writes day and month as numbers before the
+        year (``04.03.2026``) is read day first (``day_first=True``), month first
+        (``False``) or refused (None).  Raises ``RecordError`` for a non-mapping, a
+        refused key, a field given under both its names, or a value that cannot be
+        converted: every value is checked.
         """
         extra_names = check_extra_names(extra)
-        action: Action = _full_reader()(mapping, extra_names, check_unknown_keys(unknown_keys))
+        read = _full_reader(check_day_first(day_first))
+        action: Action = read(mapping, extra_names, check_unknown_keys(unknown_keys))
         if cls is Action:
             return action  # type: ignore[return-value]
         values: dict[str, Any] = {attr: getattr(action, attr) for attr in _ACTION_ATTRS}
@@ -215,6 +221,7 @@ class Action:
         *,
         extra: Iterable[str] = (),
         unknown_keys: UnknownKeys = "error",
+        day_first: bool | None = None,
     ) -> Self:
         """Build an action from the JSON text of a record (an object read by ``from_dict``).
 
@@ -227,7 +234,9 @@ class Action:
         """
         from ._load import loads_record
 
-        return cls.from_dict(loads_record(data), extra=extra, unknown_keys=unknown_keys)
+        return cls.from_dict(
+            loads_record(data), extra=extra, unknown_keys=unknown_keys, day_first=day_first
+        )
 
     @classmethod
     def from_json_file(
@@ -236,11 +245,12 @@ class Action:
         *,
         extra: Iterable[str] = (),
         unknown_keys: UnknownKeys = "error",
+        day_first: bool | None = None,
     ) -> Self:
         """Build an action from a JSON record file (see ``from_json``); ``OSError`` if unreadable."""
         with open(path, "rb") as file:
             data = file.read()
-        return cls.from_json(data, extra=extra, unknown_keys=unknown_keys)
+        return cls.from_json(data, extra=extra, unknown_keys=unknown_keys, day_first=day_first)
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict keyed by placeholder names, omitting unset fields.
@@ -300,31 +310,37 @@ def _rebuild_action(cls: type[Action], pickled: object) -> Action:
     return action
 
 
-_reader: Reader | None = None
+# One reader for each ``day_first`` setting.
+_readers: dict[bool | None, Reader] = {}
 
 
-def _full_reader() -> Reader:
+def _full_reader(day_first: bool | None) -> Reader:
     # Built on first use: compiling the reader costs about a millisecond that
     # ``import postback`` need not pay.
-    global _reader
-    if _reader is None:
-        _reader = make_reader(Action)
-    return _reader
+    reader = _readers.get(day_first)
+    if reader is None:
+        reader = _readers[day_first] = make_reader(Action, day_first=day_first)
+    return reader
 
 
 def coerce(
-    record: object, extra: Iterable[str], caller: str, unknown_keys: UnknownKeys = "error"
+    record: object,
+    extra: Iterable[str],
+    caller: str,
+    unknown_keys: UnknownKeys = "error",
+    day_first: bool | None = None,
 ) -> Action:
     """Return ``record`` as an ``Action``: an action as it is, a mapping through ``from_dict``.
 
-    ``extra`` names the extra fields a mapping may carry and ``unknown_keys`` what
-    becomes of its other keys; ``caller`` names the function that was given
-    something else (``render``, ``prepare``) in the error.
+    ``extra`` names the extra fields a mapping may carry, ``unknown_keys`` what
+    becomes of its other keys and ``day_first`` how its dates read a numeric day and
+    month; ``caller`` names the function that was given something else (``render``,
+    ``prepare``) in the error.
     """
     if isinstance(record, Action):
         return record
     if isinstance(record, Mapping):
-        return Action.from_dict(record, extra=extra, unknown_keys=unknown_keys)
+        return Action.from_dict(record, extra=extra, unknown_keys=unknown_keys, day_first=day_first)
     raise not_a_record(record, caller)
 
 

@@ -390,6 +390,11 @@ class Settings:
         return self.options.unknown_keys
 
     @property
+    def day_first(self) -> bool | None:
+        """The ``day_first`` compile option: how a date such as ``04.03.2026`` is read."""
+        return self.options.day_first
+
+    @property
     def extra_fields(self) -> tuple[str, ...]:
         """The ``extra_fields`` compile option, as a sorted tuple."""
         return tuple(sorted(self.options.extra_fields))

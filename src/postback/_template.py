@@ -323,6 +323,12 @@ class Template:
         """What ``render(mapping)`` does with unknown keys: ``"error"``, ``"ignore"`` or ``"extra"``."""
         return self._opts.unknown_keys
 
+    @property
+    def day_first(self) -> bool | None:
+        """How ``render(mapping)`` reads a date such as ``04.03.2026``: day first (True),
+        month first (False) or not at all (None: refused)."""
+        return self._opts.day_first
+
     def render(self, action: Action | Mapping[str, object]) -> str:
         """Render the body for ``action`` (a ``postback.Action`` or a mapping).
 
@@ -362,9 +368,9 @@ class Template:
 
         A record is a ``postback.Action``, a mapping (read as ``render`` reads it), or
         one line of JSON text (``str`` or ``bytes``, read as ``Action.from_json`` reads
-        it with this template's extra fields and unknown-key policy): iterate over a
-        JSON Lines file opened in binary mode and pass the lines.  A blank line yields
-        nothing but is counted.  A record that cannot be
+        it with this template's extra fields, unknown-key policy and ``day_first``):
+        iterate over a JSON Lines file opened in binary mode and pass the lines.  A
+        blank line yields nothing but is counted.  A record that cannot be
         read or rendered yields a result with ``error`` set (code ``invalid-json``,
         ``not-an-object``, ``record-error`` or ``render-error``) and the loop goes on.
         ``index`` counts from ``start``.  Results are made one at a time, as the
@@ -388,6 +394,7 @@ class Template:
                     self._item_attrs,
                     self._opts.extra_fields,
                     self._opts.unknown_keys,
+                    self._opts.day_first,
                 )
                 object.__setattr__(self, "_reader", reader)
             return reader(record)
@@ -478,6 +485,7 @@ def compile(
     date_format: str = "iso",
     extra_fields: Iterable[str] = (),
     unknown_keys: UnknownKeys = "error",
+    day_first: bool | None = None,
     name: str = "<template>",
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> Template:
@@ -489,7 +497,9 @@ def compile(
     and ``text`` keep every character.  Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
     ``TemplateFormatError``) for a defective template and ``ConfigError`` for an
     invalid option.  Compiling the same source with the same options again returns
-    the cached template.
+    the cached template.  ``unknown_keys`` and ``day_first`` say how ``render``
+    reads a mapping: what its unknown keys become, and whether a date such as
+    ``04.03.2026`` is read day first (True), month first (False) or refused (None).
     """
     fmt, opts = _inputs(
         source,
@@ -499,6 +509,7 @@ def compile(
         date_format=date_format,
         extra_fields=extra_fields,
         unknown_keys=unknown_keys,
+        day_first=day_first,
         name=name,
         max_template_size=max_template_size,
     )
@@ -514,6 +525,7 @@ def check(
     date_format: str = "iso",
     extra_fields: Iterable[str] = (),
     unknown_keys: UnknownKeys = "error",
+    day_first: bool | None = None,
     name: str = "<template>",
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
 ) -> list[Diagnostic]:
@@ -529,6 +541,7 @@ def check(
         date_format=date_format,
         extra_fields=extra_fields,
         unknown_keys=unknown_keys,
+        day_first=day_first,
         name=name,
         max_template_size=max_template_size,
     )

@@ -101,11 +101,16 @@ class Case:
         """Whether the template is a notification file (rendered as an HTTP request)."""
         return self.format is None
 
-    def _action(self, extra: Iterable[str], unknown_keys: UnknownKeys = "error") -> Action:
+    def _action(
+        self,
+        extra: Iterable[str],
+        unknown_keys: UnknownKeys = "error",
+        day_first: bool | None = None,
+    ) -> Action:
         if self.record is None:
             return sample_action()
         try:
-            return load_record(self.record, extra, unknown_keys, confined=True)
+            return load_record(self.record, extra, unknown_keys, day_first, confined=True)
         except CliError as exc:
             raise CaseError(exc.message) from None
 
@@ -126,7 +131,11 @@ class Case:
         except CliError as exc:
             raise CaseError(exc.message) from None
         extra = self.compile_options.get("extra_fields", ())
-        action = self._action(extra, self.compile_options.get("unknown_keys", "error"))
+        action = self._action(
+            extra,
+            self.compile_options.get("unknown_keys", "error"),
+            self.compile_options.get("day_first"),
+        )
         options = {"name": self.template, **self.compile_options}
         return compile(source, format=self.format, **options).render_bytes(action)
 
@@ -142,7 +151,9 @@ class Case:
                 )
         except ConfigError as exc:
             raise CaseError(str(exc)) from None
-        action = self._action(notification.extra_fields, notification.unknown_keys)
+        action = self._action(
+            notification.extra_fields, notification.unknown_keys, notification.day_first
+        )
         return notification.prepare(action)
 
     def read_expected(self, *, mask: bool = False) -> bytes | None:

@@ -229,6 +229,14 @@ def docs_notifications() -> None:
     #   'OK' found in the response body", rule='success_response', retryable=False, status=200)
 
     # docs/notifications.md, example 2
+    import postback
+
+    n = postback.Notification.from_dict({"url": "https://e.com/pb?at={EventDate}", "day_first": True})
+    request = n.prepare({"EventDate": "04.03.2026 15:30"})
+    assert request.url == "https://e.com/pb?at=2026-03-04T15%3A30%3A00%2B00%3A00"
+    assert n == postback.Notification("https://e.com/pb?at={EventDate}", day_first=True)
+
+    # docs/notifications.md, example 3
     lines = postback.Notification(
         "https://example.com/pb", headers=["X-Token: {SubId1}", "Accept: text/plain"]
     )
@@ -236,7 +244,7 @@ def docs_notifications() -> None:
         "https://example.com/pb", headers={"X-Token": "{SubId1}", "Accept": "text/plain"}
     )
 
-    # docs/notifications.md, example 3
+    # docs/notifications.md, example 4
     import os
     from pathlib import Path
 
@@ -259,11 +267,11 @@ def docs_notifications() -> None:
     wider = postback.Notification.from_dict(settings, base_dir="partners", body_root=Path.cwd())
     assert wider.body_format == "json"
 
-    # docs/notifications.md, example 4
+    # docs/notifications.md, example 5
     action = postback.sample_action()  # or a mapping: {"ActionId": "1000.1", ...}
     req = n.prepare(action, now=None)
 
-    # docs/notifications.md, example 5
+    # docs/notifications.md, example 6
     req.to_http()
     # b'POST /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\n'
     # b'Authorization: Bearer abc\r\nX-Action-Id: 1000.4636.158133\r\n'
@@ -271,7 +279,7 @@ def docs_notifications() -> None:
     # b'{"id": "1000.4636.158133", "payout": 12.50}'
     req.to_http(mask=True)  # the same, with b'Authorization: ***\r\n'
 
-    # docs/notifications.md, example 6
+    # docs/notifications.md, example 7
     secret = postback.Notification(
         "https://example.com/pb", headers={"Authorization": "Bearer s3cr3t"}
     ).prepare(action)
@@ -279,7 +287,7 @@ def docs_notifications() -> None:
     assert secret.header("Authorization") == "Bearer s3cr3t"  # the data itself is intact
     assert b"Authorization: ***" in secret.to_http(mask=True)
 
-    # docs/notifications.md, example 7
+    # docs/notifications.md, example 8
     outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
     outcome.ok  # False
     outcome.retryable  # False
@@ -289,17 +297,17 @@ def docs_notifications() -> None:
     n.classify(503, b"busy").reason  # "status 503 is not 2xx (success_response 'OK' not found
     #   in the response body); retry later: a server error"
 
-    # docs/notifications.md, example 8
+    # docs/notifications.md, example 9
     import time
 
     pacer = n.pacer()  # postback.Pacer(n.max_requests)
     start = pacer.reserve(time.monotonic())  # the earliest time >= now the next request may start
 
-    # docs/notifications.md, example 9
+    # docs/notifications.md, example 10
     p = postback.Pacer(2)
     [p.reserve(0.0) for _ in range(5)]  # [0.0, 0.0, 1.0, 1.0, 2.0]
 
-    # docs/notifications.md, example 10
+    # docs/notifications.md, example 11
     import time
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -355,7 +363,7 @@ def docs_notifications() -> None:
             postback.Notification.from_file("examples/notification.toml"), [postback.sample_action()]
         )
 
-    # docs/notifications.md, example 11
+    # docs/notifications.md, example 12
     import asyncio
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -404,7 +412,7 @@ def docs_notifications() -> None:
         for outcome in asyncio.run(run_async(notification, [postback.sample_action()])):
             print(outcome.reason)
 
-    # docs/notifications.md, example 12
+    # docs/notifications.md, example 13
     import multiprocessing
     import time
     from collections.abc import Iterable
@@ -481,7 +489,7 @@ def docs_notifications() -> None:
         for outcome in run_pool(notification, [postback.sample_action()] * 8):
             print(outcome.reason)  # the outcomes come back pickled from the workers
 
-    # docs/notifications.md, example 13
+    # docs/notifications.md, example 14
     import urllib.error
     import urllib.request
 
@@ -557,6 +565,23 @@ def docs_records() -> None:
         assert "2026-04-03 (3 April) if the month does" in exc.message
     action = postback.Action.from_dict({"EventDate": "2026-03-04", "ClearedDate": "4 March 2026"})
     assert action.event_date == action.cleared_date
+
+    # docs/records.md, example 3
+    from datetime import datetime
+
+    import postback
+
+    template = postback.compile("{EventDate}", format="text", day_first=True)
+    assert template.render({"EventDate": "04.03.2026"}) == "2026-03-04T00:00:00+00:00"
+    action = postback.Action.from_json('{"EventDate": "03/04/2026 15:30"}', day_first=False)
+    assert action.event_date == datetime(2026, 3, 4, 15, 30)
+
+    try:
+        postback.Action.from_dict({"EventDate": "13.03.2026"}, day_first=False)
+    except postback.RecordError as exc:
+        assert exc.field == "EventDate"
+        assert "the settings say the month comes first (day_first=False)" in exc.message
+        assert "13.03.2026 has no month 13" in exc.message
 
 
 def deliberately_wrong() -> None:

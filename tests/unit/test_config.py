@@ -29,7 +29,8 @@ from strategies import toml_documents
 
 ALL_KEYS = (
     "url, method, body, body_file, body_format, headers, min_delay, max_requests, "
-    "success_response, error_response, timezone, missing, extra_fields, date_format, unknown_keys"
+    "success_response, error_response, timezone, missing, extra_fields, date_format, unknown_keys, "
+    "day_first"
 )
 
 

@@ -451,6 +451,7 @@ SETTINGS = st.fixed_dictionaries(
         "extra_fields": st.lists(_or_any("Tier", "CampaignId") | _TEXT, max_size=2),
         "date_format": _or_any("iso", "unix", "%Y-%m-%d %H:%M") | _TEXT,
         "unknown_keys": _or_any("error", "ignore", "extra"),
+        "day_first": _or_any(True, False),
     },
 )
 
@@ -927,6 +928,57 @@ def test_a_pickled_notification_restores_its_settings_by_name() -> None:
     assert again.prepare(CHANNEL_ACTION) == n.prepare(CHANNEL_ACTION)
 
 
+def test_day_first_is_a_setting_of_every_way_a_notification_is_made(tmp_path: Path) -> None:
+    """The constructor, from_dict and a notification file take day_first; it takes part
+    in equality, repr and pickling, and prepare reads a mapping's dates with it."""
+    url = "https://e.com/pb?d={EventDate}"
+    path = tmp_path / "n.toml"
+    path.write_text(f'url = "{url}"\nday_first = false\n', "utf-8")
+    made = [
+        Notification(url, day_first=False),
+        Notification.from_dict({"url": url, "day_first": False}),
+        Notification.from_file(path),
+    ]
+    for n in made:
+        assert n.day_first is False
+        assert n == made[0]
+        assert n != Notification(url) and n != Notification(url, day_first=True)
+        assert repr(n) == f"Notification(url={url!r}, method='GET', day_first=False)"
+        copy = pickle.loads(pickle.dumps(n))
+        assert copy == n and copy.day_first is False
+        assert copy.prepare({"EventDate": "04.03.2026"}).url.endswith(
+            "=2026-04-03T00%3A00%3A00%2B00%3A00"
+        )
+    assert Notification(url).day_first is None
+    assert Notification.from_dict({"url": url, "day_first": None}).day_first is None
+    with pytest.raises(RecordError) as info:
+        Notification(url).prepare({"EventDate": "04.03.2026"})
+    assert info.value.field == "EventDate"
+
+
+@pytest.mark.parametrize("value", ["true", 1, "day"])
+def test_a_day_first_that_is_not_true_or_false_is_refused(value: object) -> None:
+    with pytest.raises(ConfigError) as info:
+        Notification.from_dict({"url": "https://e.com/", "day_first": value})
+    assert info.value.setting == "day_first"
+    assert info.value.message.startswith(
+        "day_first must be true (04.03.2026 is 4 March) or false (3 April), not "
+    )
+    with pytest.raises(ConfigError) as info:
+        Notification("https://e.com/", day_first=value)  # type: ignore[arg-type]
+    assert info.value.setting == "day_first"
+
+
+def test_prepare_names_the_day_first_key_of_a_notification_file(tmp_path: Path) -> None:
+    """Under the notification's spelling the refusal names the key as the file writes it."""
+    from postback._messages import spelled
+
+    n = Notification("https://e.com/pb?d={EventDate}", day_first=False)
+    with spelled("notification"), pytest.raises(RecordError) as info:
+        n.prepare({"EventDate": "13.03.2026"})
+    assert "the settings say the month comes first (day_first = false)" in info.value.message
+
+
 def test_a_body_files_template_keeps_its_name_through_pickling(tmp_path: Path) -> None:
     *_, from_body_file = _every_way(tmp_path)
     copy = pickle.loads(pickle.dumps(from_body_file))
@@ -1001,6 +1053,9 @@ def test_settings_that_make_the_same_requests_are_equal(
         {"missing": "error"},
         {"extra_fields": ["Other"]},
         {"date_format": "%Y"},
+        {"unknown_keys": "ignore"},
+        {"day_first": True},
+        {"day_first": False},
     ],
 )
 def test_each_setting_takes_part_in_equality(change: dict[str, Any]) -> None:

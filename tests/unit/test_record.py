@@ -11,6 +11,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -23,6 +24,7 @@ from pickles import from_other_version
 from postback._catalog import COLLECTION, FIELDS, FIELDS_BY_NAME, ITEM_FIELDS, FieldSpec
 from postback._errors import ConfigError, PostbackError, RecordError
 from postback._record import Action, Item, sample_action
+from strategies import DATETIMES
 
 PST = timezone(timedelta(hours=-8))
 
@@ -463,6 +465,157 @@ def test_a_date_with_numeric_day_and_month_and_no_valid_reading() -> None:
     with pytest.raises(RecordError) as excinfo:
         Action.from_dict({"EventDate": "31.02.2026"})
     assert str(excinfo.value).startswith("EventDate: expected a date and time (")
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        ("04.03.2026", True, datetime(2026, 3, 4)),
+        ("04.03.2026", False, datetime(2026, 4, 3)),
+        ("03/04/2026 15:04", True, datetime(2026, 4, 3, 15, 4)),
+        ("03/04/2026 15:04", False, datetime(2026, 3, 4, 15, 4)),
+        ("4-3-2026 3:04 PM -08:00", True, datetime(2026, 3, 4, 15, 4, tzinfo=PST)),
+        ("Wed 04 03 2026", True, datetime(2026, 3, 4)),
+        # one valid reading, in the order the setting names
+        ("13.03.2026", True, datetime(2026, 3, 13)),
+        ("12/31/2026", False, datetime(2026, 12, 31)),
+        # dates that say their month are read as ever, whatever the setting
+        ("2026-03-04", False, datetime(2026, 3, 4)),
+        ("2026/03/04", True, datetime(2026, 3, 4)),
+        ("4 March 2026", False, datetime(2026, 3, 4)),
+    ],
+)
+def test_day_first_says_how_a_numeric_day_and_month_are_read(
+    text: str, day_first: bool, expected: datetime
+) -> None:
+    converted = Action.from_dict({"EventDate": text}, day_first=day_first).event_date
+    assert converted == expected
+    assert converted is not None
+    assert converted.utcoffset() == expected.utcoffset()
+
+
+@given(DATETIMES, st.sampled_from("./- "), st.booleans())
+def test_a_numeric_date_reads_back_in_the_order_day_first_names(
+    when: datetime, separator: str, day_first: bool
+) -> None:
+    when = when.replace(microsecond=0)
+    first, second = (when.day, when.month) if day_first else (when.month, when.day)
+    text = f"{first:02d}{separator}{second}{separator}{when.year} {when:%H:%M:%S%z}"
+    converted = Action.from_dict({"CreationDate": text}, day_first=day_first).creation_date
+    assert converted == when
+    assert converted is not None
+    assert converted.utcoffset() == when.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "reason"),
+    [
+        (
+            "13.03.2026",
+            False,
+            "the settings say the month comes first (day_first=False), and 13.03.2026 has "
+            "no month 13; read with the day first it would be 2026-03-13 (13 March)",
+        ),
+        (
+            "03/13/2026",
+            True,
+            "the settings say the day comes first (day_first=True), and 03/13/2026 has no "
+            "month 13; read with the month first it would be 2026-03-13 (13 March)",
+        ),
+        (
+            "31.02.2026 10:00",
+            True,
+            "the settings say the day comes first (day_first=True), and February 2026 has "
+            "no day 31",
+        ),
+        (
+            "29.02.2027",
+            True,
+            "the settings say the day comes first (day_first=True), and February 2027 has "
+            "no day 29",
+        ),
+    ],
+)
+def test_with_day_first_a_date_with_no_reading_in_its_order_is_refused(
+    text: str, day_first: bool, reason: str
+) -> None:
+    """Under the setting, dateutil alone would have read 13.03.2026 month first as
+    13 March, swapping day and month in silence where the month cannot be 13."""
+    with pytest.raises(RecordError) as excinfo:
+        Action.from_dict({"EventDate": text}, day_first=day_first)
+    err = record_error(excinfo)
+    assert err.field == "EventDate"
+    assert str(err) == f"EventDate: expected a date, got {text!r} (str): {reason}"
+
+
+@pytest.mark.parametrize(("day_first", "month_day"), [(True, "03-04"), (False, "04-03")])
+def test_with_day_first_a_two_digit_year_is_refused(day_first: bool, month_day: str) -> None:
+    with pytest.raises(RecordError) as excinfo:
+        Action.from_dict({"EventDate": "4.3.26"}, day_first=day_first)
+    err = record_error(excinfo)
+    assert err.field == "EventDate"
+    assert str(err).startswith(
+        "EventDate: expected a date with a four-digit year, got '4.3.26' (str): the settings "
+        f"say the {'day' if day_first else 'month'} comes first (day_first={day_first}), but "
+        "4.3.26 does not say the century of its year 26; write the date in ISO 8601: "
+        f"YYYY-{month_day}"
+    )
+
+
+def test_day_first_reaches_every_way_a_record_is_read(tmp_path: Path) -> None:
+    """A mapping or JSON text is read with the setting: from_dict, from_json,
+    from_json_file, a template's own reader (render of a mapping), render_many and a
+    notification's prepare; an Action built directly takes no setting."""
+    text = "04.03.2026"
+    record = {"EventDate": text, "ActionId": "A"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(record), "utf-8")
+    template = postback.compile("{EventDate}", format="text", day_first=False)
+    assert template.day_first is False
+    notification = postback.Notification("https://e.com/?d={EventDate}", day_first=False)
+    april = datetime(2026, 4, 3)
+    assert Action.from_dict(record, day_first=False).event_date == april
+    assert Action.from_json(json.dumps(record), day_first=False).event_date == april
+    assert Action.from_json_file(path, day_first=False).event_date == april
+    assert template.render(record) == "2026-04-03T00:00:00+00:00"
+    lines = [json.dumps(record), json.dumps({"EventDate": "13.03.2026"})]
+    results = list(template.render_many([record, *lines]))
+    assert [r.body for r in results] == ["2026-04-03T00:00:00+00:00"] * 2 + [None]
+    failure = results[2].error
+    assert failure is not None
+    assert (failure.code, failure.field) == ("record-error", "EventDate")
+    assert "(day_first=False)" in failure.message
+    assert notification.prepare(record).url == "https://e.com/?d=2026-04-03T00%3A00%3A00%2B00%3A00"
+    (prepared,) = notification.prepare_many([json.dumps(record)])
+    assert prepared.request is not None and prepared.request.url.endswith(
+        "2026-04-03T00%3A00%3A00%2B00%3A00"
+    )
+    with pytest.raises(RecordError, match=r"^EventDate: expected a date whose month is certain"):
+        Action(event_date=text)  # type: ignore[arg-type]
+
+
+def test_a_template_reads_only_its_own_dates_with_day_first() -> None:
+    """The reader of a template converts the fields it uses: a date it does not use is
+    not read at all, under any setting."""
+    template = postback.compile("{ActionId}", format="text", day_first=True)
+    assert template.render({"ActionId": "A", "EventDate": "13.13.2026"}) == "A"
+    with pytest.raises(RecordError, match=r"^EventDate: "):
+        postback.compile("{EventDate}", format="text", day_first=True).render(
+            {"EventDate": "13.13.2026"}
+        )
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0, "true"])
+def test_day_first_must_be_true_false_or_none(value: object) -> None:
+    with pytest.raises(TypeError, match=r"^day_first must be True, False or None, not "):
+        Action.from_dict({}, day_first=value)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError) as info:
+        postback.compile("{EventDate}", day_first=value)  # type: ignore[arg-type]
+    assert info.value.setting == "day_first"
+    assert str(info.value).startswith(
+        "day_first must be True (04.03.2026 is 4 March), False (it is 3 April) or None "
+        "(such dates are refused), not "
+    )
 
 
 def test_date_with_a_time_zone_name_is_refused() -> None:

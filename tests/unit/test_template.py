@@ -307,3 +307,22 @@ def test_a_template_read_from_a_file_pickles_as_the_template_it_compiled() -> No
     restored = pickle.loads(pickle.dumps(template))
     assert restored == template
     assert restored.source == "id={ActionId}"
+
+
+@pytest.mark.parametrize("day_first", [True, False, None])
+def test_day_first_is_part_of_a_templates_identity_and_pickle(day_first: bool | None) -> None:
+    """The template cache and equality must tell the settings apart (a template
+    compiled month first is not the day-first one), and a pickle must keep it."""
+    template = postback.compile("{EventDate}", "text", day_first=day_first)
+    others = {postback.compile("{EventDate}", "text", day_first=d) for d in (True, False, None)}
+    assert len(others) == 3
+    again = pickle.loads(pickle.dumps(template))
+    assert again.day_first is day_first
+    assert again == template
+    record = {"EventDate": "04.03.2026"}
+    if day_first is None:
+        with pytest.raises(postback.RecordError, match=r"^EventDate: .*month is certain"):
+            again.render(record)
+    else:
+        expected = "2026-03-04" if day_first else "2026-04-03"
+        assert again.render(record) == template.render(record) == expected + "T00:00:00+00:00"
