@@ -98,6 +98,23 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         help="what a record's keys the catalog lacks become: error (the default), ignore, "
         "or extra fields",
     )
+    order = group.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first",
+        dest="day_first",
+        action="store_const",
+        const=True,
+        default=None,
+        help="read a record's date such as 04.03.2026 day first, as 4 March (by default "
+        "such a date is refused)",
+    )
+    order.add_argument(
+        "--month-first",
+        dest="day_first",
+        action="store_const",
+        const=False,
+        help="read a record's date such as 04.03.2026 month first, as 3 April",
+    )
     choice = group.add_mutually_exclusive_group()
     choice.add_argument(
         "--config",

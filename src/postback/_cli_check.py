@@ -276,6 +276,10 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
         for key, value, source in project.sources(file):
             if key == "timezone" and value is None:
                 value = "UTC"
+            if key == "day_first" and value is None:
+                # TOML has no null: the unset setting is a comment.
+                out.append(f"# {key} not set: a date such as 04.03.2026 is refused  # {source}")
+                continue
             out.append(f"{key} = {_toml_value(value)}  # {source}")
     if settings.mask is None:
         out.append("mask = false  # default (the pytest plugin masks by default)")

@@ -341,6 +341,7 @@ OPTION_FLAGS = {
     "timezone": "--timezone",
     "date_format": "--date-format",
     "unknown_keys": "--unknown-keys",
+    "day_first": "--day-first",
 }
 
 
@@ -355,11 +356,14 @@ def project_from(args: argparse.Namespace, *, validate: bool = True) -> Project:
     }
     if validate:
         CompileOptions(**overrides)
+    flags = dict(OPTION_FLAGS)
+    if overrides.get("day_first") is False:
+        flags["day_first"] = "--month-first"
     return Project(
         config=getattr(args, "config", None),
         use_config=not getattr(args, "no_config", False),
         overrides=overrides,
-        flags=OPTION_FLAGS,
+        flags=flags,
     )
 
 

@@ -124,6 +124,7 @@ def load_template(
     date_format: str | None = None,
     extra_fields: Iterable[str] | None = None,
     unknown_keys: UnknownKeys | None = None,
+    day_first: bool | None = None,
 ) -> Template:
     """Compile the template file ``path`` as ``postback check`` and ``postback test`` do."""
     name = _path(path)
@@ -135,6 +136,7 @@ def load_template(
             date_format=date_format,
             extra_fields=extra_fields,
             unknown_keys=unknown_keys,
+            day_first=day_first,
         ),
     )
     fmt = _format(settings, name, format)
@@ -152,12 +154,13 @@ def load(
     date_format: str | None = None,
     extra_fields: Iterable[str] | None = None,
     unknown_keys: UnknownKeys | None = None,
+    day_first: bool | None = None,
 ) -> Template | Notification:
     """Load the template or notification file ``path`` exactly as CI checks and tests it.
 
     A notification file (``.toml``) is ``Notification.from_file(path)``: its own
-    ``timezone``, ``missing``, ``extra_fields``, ``date_format`` and ``unknown_keys``
-    keys are its options, and giving ``format`` or an option here is a
+    ``timezone``, ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys`` and
+    ``day_first`` keys are its options, and giving ``format`` or an option here is a
     ``ConfigError``.  Any other file is a template, compiled as
     ``Template.from_file`` compiles it: with the project settings (``project=True``:
     found from the file's folder as the command line finds them; ``False``: none; a
@@ -180,6 +183,7 @@ def load(
             date_format=date_format,
             extra_fields=extra_fields,
             unknown_keys=unknown_keys,
+            day_first=day_first,
         )
     _choice(project)  # checked; a notification's options are its own
     if Path(name).name.lower() in SETTINGS_NAMES:
@@ -191,6 +195,7 @@ def load(
         date_format=date_format,
         extra_fields=extra_fields,
         unknown_keys=unknown_keys,
+        day_first=day_first,
     )
     if given:
         key = next(iter(given))

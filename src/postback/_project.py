@@ -73,7 +73,14 @@ SETTINGS_NAMES: Final = frozenset({_SETTINGS_FILE, _PYPROJECT})
 _REPOSITORY_MARKERS: Final = (".git", ".hg")
 
 #: The compile options the settings may hold (checked as a notification file checks them).
-OPTION_KEYS: Final = ("extra_fields", "missing", "timezone", "date_format", "unknown_keys")
+OPTION_KEYS: Final = (
+    "extra_fields",
+    "missing",
+    "timezone",
+    "date_format",
+    "unknown_keys",
+    "day_first",
+)
 
 
 def _is_str_list(value: object) -> bool:

@@ -245,6 +245,7 @@ class Template:
         date_format: str | None = None,
         extra_fields: Iterable[str] | None = None,
         unknown_keys: UnknownKeys | None = None,
+        day_first: bool | None = None,
     ) -> Template:
         """Compile the template file ``path`` exactly as ``postback check`` and
         ``postback test`` compile it.
@@ -274,6 +275,7 @@ class Template:
             date_format=date_format,
             extra_fields=extra_fields,
             unknown_keys=unknown_keys,
+            day_first=day_first,
         )
 
     def __setattr__(self, name: str, value: object) -> None:

@@ -315,6 +315,48 @@ def test_render_bad_record_is_exit_2(record: str, fragment: str) -> None:
     assert_one_line_error(result, "<stdin>", fragment)
 
 
+def test_render_reads_a_records_dates_as_day_first_or_month_first_says(tmp_path: Path) -> None:
+    """--day-first and --month-first say how a record's 04.03.2026 is read; without
+    either it is refused, and a date with no reading in the flag's order is refused
+    naming the field and the flag."""
+    template = tmp_path / "t.json"
+    template.write_text('{"at": "{EventDate}"}', encoding="utf-8")
+    record = tmp_path / "r.json"
+    record.write_text('{"EventDate": "04.03.2026 10:15"}', encoding="utf-8")
+    day = run("render", template, "--record", record, "--day-first")
+    assert (day.returncode, out(day)) == (0, '{"at": "2026-03-04T10:15:00+00:00"}')
+    month = run("render", template, "--record", record, "--month-first")
+    assert (month.returncode, out(month)) == (0, '{"at": "2026-04-03T10:15:00+00:00"}')
+    assert_one_line_error(
+        run("render", template, "--record", record),
+        "EventDate: expected a date whose month is certain",
+    )
+    both = run("render", template, "--record", record, "--day-first", "--month-first")
+    assert_one_line_error(both, "argument --month-first: not allowed with argument --day-first")
+    record.write_text('{"EventDate": "13.03.2026"}', encoding="utf-8")
+    line = assert_one_line_error(run("render", template, "--record", record, "--month-first"))
+    assert line.endswith(
+        "EventDate: expected a date, got '13.03.2026' (str): the settings say the month comes "
+        "first (--month-first), and 13.03.2026 has no month 13; read with the day first it "
+        "would be 2026-03-13 (13 March)"
+    )
+
+
+def test_check_and_test_take_the_day_first_flags(tmp_path: Path) -> None:
+    (tmp_path / "cb.url").write_text("https://e.com/pb?at={EventDate}\n", encoding="utf-8")
+    (tmp_path / "cb.record.json").write_text('{"EventDate": "03/04/2026"}', encoding="utf-8")
+    (tmp_path / "cb.expected").write_text(
+        "https://e.com/pb?at=2026-03-04T00%3A00%3A00%2B00%3A00", encoding="utf-8"
+    )
+    checked = run("check", tmp_path, "--no-config", "--month-first")
+    assert checked.returncode == 0, out(checked)
+    tested = run("test", tmp_path, "--no-config", "--month-first")
+    assert (tested.returncode, out(tested)) == (0, "1 passed, 0 failed\n")
+    failed = run("test", tmp_path, "--no-config", "--day-first")
+    assert failed.returncode == 1
+    assert "+https://e.com/pb?at=2026-04-03T00%3A00%3A00%2B00%3A00" in out(failed).splitlines()
+
+
 def test_render_advice_names_the_flags_of_the_command_line(tmp_path: Path) -> None:
     """The command line passed on the Python API's advice: "pass unknown_keys='ignore'"
     for a record's unknown key, and nothing but "invalid JSON" for a URL template in a

@@ -401,6 +401,31 @@ def test_a_record_failure_advises_the_flag(tmp_path: Path, small: Path) -> None:
     )
 
 
+def test_render_records_reads_dates_as_the_day_first_flags_say(tmp_path: Path) -> None:
+    """Each line is read with --day-first or --month-first; a date the flag's order
+    cannot read is that line's failure, naming the field and the flag."""
+    template = tmp_path / "at.json"
+    template.write_text('{"at": "{EventDate}"}', encoding="utf-8")
+    stdin = b'{"EventDate": "04.03.2026"}\n{"EventDate": "13.03.2026"}\n'
+    day = run("render", template, "--records", "-", "--day-first", stdin=stdin)
+    assert day.returncode == 0, day.stderr
+    lines = [json.loads(line) for line in day.stdout.decode().splitlines()]
+    assert [json.loads(line["body"])["at"] for line in lines] == [
+        "2026-03-04T00:00:00+00:00",
+        "2026-03-13T00:00:00+00:00",
+    ]
+    month = run("render", template, "--records", "-", "--month-first", stdin=stdin)
+    assert month.returncode == 1
+    first, second = (json.loads(line) for line in month.stdout.decode().splitlines())
+    assert json.loads(first["body"]) == {"at": "2026-04-03T00:00:00+00:00"}
+    assert second["error"]["code"] == "record-error"
+    assert second["error"]["field"] == "EventDate"
+    assert "the settings say the month comes first (--month-first)" in second["error"]["message"]
+    unset = run("render", template, "--records", "-", stdin=stdin)
+    assert unset.returncode == 1
+    assert all('"record-error"' in line for line in unset.stdout.decode().splitlines())
+
+
 def test_a_defective_template_reads_no_record(tmp_path: Path) -> None:
     template = tmp_path / "bad.json"
     template.write_text('{"a": {Bogus}}', encoding="utf-8")

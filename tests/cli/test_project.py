@@ -468,6 +468,7 @@ def test_show_settings(project: Path) -> None:
         'timezone = "Europe/Berlin"  # pyproject.toml [tool.postback]\n'
         'date_format = "iso"  # default\n'
         'unknown_keys = "error"  # default\n'
+        "# day_first not set: a date such as 04.03.2026 is refused  # default\n"
         "mask = false  # default (the pytest plugin masks by default)\n"
         'templates = ["templates"]  # pyproject.toml [tool.postback]\n'
         'cases = ["templates"]  # pyproject.toml [tool.postback]\n'
@@ -477,6 +478,58 @@ def test_show_settings(project: Path) -> None:
         "# read from no settings file (--no-config)",
         'format = "json"  # the extension .json',
     ]
+
+
+def test_the_day_first_setting_reads_the_dates_of_records(project: Path) -> None:
+    """``day_first`` in the settings reads a case record's 01.05.2024 as 1 May for
+    ``test`` and ``render``; ``--month-first`` overrides it; ``--show-settings`` says
+    where the value comes from."""
+    record = project / TEMPLATES / "partners" / "legacy.record.json"
+    record.write_text(
+        record.read_text("utf-8").replace("2024-05-01T10:00:00Z", "01.05.2024 10:00 +00:00"),
+        "utf-8",
+    )
+    refused = run("test", cwd=project)
+    assert refused.returncode != 0
+    assert "EventDate: expected a date whose month is certain" in refused.stdout + refused.stderr
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace(
+            "[tool.postback]\n", "[tool.postback]\nday_first = true\n"
+        ),
+        "utf-8",
+    )
+    passed = run("test", cwd=project)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout == "5 passed, 0 failed\n"
+    legacy = "templates/partners/legacy.tmpl"
+    rendered = run("render", legacy, "--record", record, cwd=project)
+    assert rendered.stdout == (FIXTURE / TEMPLATES / "partners" / "legacy.expected").read_text()
+    month_first = run("render", legacy, "--record", record, "--month-first", cwd=project)
+    assert month_first.returncode == 0, month_first.stderr
+    assert month_first.stdout.endswith("&at=2024-01-05T11%3A00%3A00%2B01%3A00")
+    shown = run("check", "--show-settings", legacy, cwd=project).stdout.splitlines()
+    assert "day_first = true  # pyproject.toml [tool.postback]" in shown
+    shown = run("check", "--show-settings", legacy, "--month-first", cwd=project).stdout
+    assert "day_first = false  # --month-first" in shown.splitlines()
+    shown = run("check", "--show-settings", legacy, "--no-config", "--day-first", cwd=project)
+    assert "day_first = true  # --day-first" in shown.stdout.splitlines()
+
+
+def test_a_day_first_that_is_not_true_or_false_is_a_usage_error(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace(
+            "[tool.postback]\n", '[tool.postback]\nday_first = "yes"\n'
+        ),
+        "utf-8",
+    )
+    result = run("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "postback: error: pyproject.toml [tool.postback]: day_first must be true "
+        "(04.03.2026 is 4 March) or false (3 April), not 'yes' (str)\n"
+    )
 
 
 def test_show_settings_shows_the_mask_setting(project: Path) -> None:
@@ -846,6 +899,20 @@ def test_load_takes_the_command_lines_choices_of_settings(project: Path, tmp_pat
     assert utc.extra_fields == {"Tier", "Region"}
     with pytest.raises(postback.UnknownFieldError):
         postback.Template.from_file(legacy, extra_fields=[])
+    # day_first= as --day-first: over the settings' day_first, or the settings' value.
+    dotted = {**record, "EventDate": "01.05.2024 10:00 +00:00"}
+    with pytest.raises(postback.RecordError, match="month is certain"):
+        utc.render(dotted)
+    may = postback.Template.from_file(legacy, timezone="UTC", day_first=True)
+    assert may.day_first is True
+    assert may.render(dotted).endswith("at=2024-05-01T10%3A00%3A00%2B00%3A00")
+    _replace(project / "pyproject.toml", 'timezone = "Europe/Berlin"', "day_first = false")
+    january = postback.load(legacy)
+    assert isinstance(january, postback.Template) and january.day_first is False
+    assert january.render(dotted).endswith("at=2024-01-05T10%3A00%3A00%2B00%3A00")
+    may_again = postback.load(legacy, day_first=True)
+    assert isinstance(may_again, postback.Template)
+    assert may_again.render(dotted).endswith("at=2024-05-01T10%3A00%3A00%2B00%3A00")
 
 
 def test_load_finds_the_settings_from_the_files_folder_up_to_the_repository_root(
@@ -872,7 +939,12 @@ def test_a_notification_is_loaded_with_its_own_settings(project: Path, tmp_path:
     other = tmp_path / "postback.toml"
     other.write_text('timezone = "Asia/Tokyo"\n', "utf-8")
     assert postback.load(path, project=other) == loaded  # as on the command line
-    for option, value in [("timezone", "UTC"), ("format", "json"), ("extra_fields", ["X"])]:
+    for option, value in [
+        ("timezone", "UTC"),
+        ("format", "json"),
+        ("extra_fields", ["X"]),
+        ("day_first", True),
+    ]:
         with pytest.raises(postback.ConfigError, match=f"leave {option} out") as info:
             postback.load(path, **{option: value})
         assert info.value.setting == option
