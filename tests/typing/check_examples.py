@@ -37,6 +37,16 @@ def readme() -> None:
     kwargs = req.to_httpx()  # httpx.Client().request(**kwargs, timeout=10); never follows redirects
 
 
+def docs_architecture() -> None:
+    # docs/architecture.md, example 1
+    import postback
+
+    template = postback.compile('{"id": "{ActionId}", "payout": {Payout}}')
+    assert "json_quote(a.action_id)" in template.code
+    assert "write_decimal_or_null(a.payout)" in template.code
+    assert "v = g('Payout')" in template.reader_code  # only the template's own fields
+
+
 def docs_bulk() -> None:
     # docs/bulk.md, example 1
     from pathlib import Path
