@@ -9,10 +9,13 @@ exactly the template's elements and attributes, and give every value back exactl
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -24,7 +27,7 @@ from hypothesis import strategies as st
 import postback
 from postback import Action, Item
 from postback._analysis import analyze
-from postback._contexts import Context, get_format, xml_state
+from postback._contexts import Context, get_format, xml_names, xml_state
 from postback._contexts import xml as xml_format
 from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
@@ -782,6 +785,14 @@ REFUSALS = [
     ),
     Refusal("a control character", "<a>\x01</a>", "invalid-xml", 1, 4, "U+0001"),
     Refusal(
+        "a character reference to a number beyond U+10FFFF, after leading zeros",
+        "<a>&#0000000000000000001114112;</a>",
+        "invalid-xml",
+        1,
+        4,
+        "beyond U+10FFFF",
+    ),
+    Refusal(
         "brackets that an empty value would join into ']]>'",
         "<a>]]{SubId1}></a>",
         "invalid-xml",
@@ -884,6 +895,176 @@ def test_an_encoding_that_starts_in_an_earlier_text_is_reported_where_this_one_s
     (diagnostic,) = postback.check(source, format="xml")
     assert (diagnostic.code, diagnostic.column) == ("invalid-xml", 33)
     assert "encoding='{UTF8'" in diagnostic.message
+
+
+# ---------------------------------------------------------------------------
+# Character references, as expat reads them
+# ---------------------------------------------------------------------------
+
+
+def expat_reads(source: str) -> ET.Element | None:
+    """The document expat (ElementTree) reads from ``source``, or None if it refuses it
+    (or if ``source`` holds a lone surrogate, which no encoding carries)."""
+    try:
+        return ET.fromstring(source)
+    except (ET.ParseError, UnicodeEncodeError):
+        return None
+
+
+def in_text_and_attribute(reference: str) -> str:
+    return f'<r a="{reference}">{reference}</r>'
+
+
+@pytest.mark.parametrize(
+    ("reference", "char"),
+    [
+        ("&#0000000000000000009;", "\t"),
+        ("&#x000000000041;", "A"),
+        ("&#00000000065;", "A"),
+        ("&#x0000000010FFFF;", "\U0010ffff"),
+        ("&#x00000000000000000000000001F600;", "\U0001f600"),
+    ],
+)
+def test_character_references_may_have_any_number_of_leading_zeros(
+    reference: str, char: str
+) -> None:
+    """References of more than 10 decimal or 8 hex digits were refused, though XML 1.0
+    (production 66) allows any number of leading zeros and expat and lxml read them."""
+    source = in_text_and_attribute(reference)
+    assert postback.check(source, format="xml") == []
+    root = parse(postback.compile(source, format="xml").render(Action()))
+    assert (root.text, root.attrib["a"]) == (char, char)
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("&#0000000000000000000;", "refers to U+0000, a character XML 1.0 cannot carry"),
+        ("&#x00000000000D800;", "refers to U+D800"),
+        ("&#x0000000000FFFE;", "refers to U+FFFE"),
+        ("&#x0000000000110000;", "beyond U+10FFFF"),
+        ("&#00000000001114112;", "beyond U+10FFFF"),
+        (
+            "&#x000000000000000000000000000000000000000000000000000001;",
+            "0001; (58 characters) refers to U+0001",
+        ),
+        ("&#x0000000000000000;", "refers to U+0000"),
+        ("&#X0041;", "is not a character reference"),
+        ("&#x;", "is not a character reference"),
+        ("&#000\u0661;", "is not a character reference"),  # an Arabic-Indic digit
+    ],
+)
+def test_leading_zeros_do_not_make_a_character_xml_cannot_carry_acceptable(
+    reference: str, message: str
+) -> None:
+    source = in_text_and_attribute(reference)
+    assert expat_reads(source) is None
+    found = postback.check(source, format="xml")
+    assert [(d.code, d.column) for d in found] == [
+        ("invalid-xml", 7),
+        ("invalid-xml", 9 + len(reference)),
+    ]
+    assert message in found[0].message
+
+
+def test_a_huge_character_reference_is_refused_without_converting_it() -> None:
+    """``int`` refuses strings of more than 4,300 digits (ValueError); the digits of a
+    reference are never converted whole."""
+    assert [d.code for d in postback.check(f"<r>&#{'9' * 5000};</r>", format="xml")] == [
+        "invalid-xml"
+    ]
+    assert [d.code for d in postback.check(f"<r>&#x{'F' * 5000};</r>", format="xml")] == [
+        "invalid-xml"
+    ]
+
+
+def _scan_seconds(source: str, runs: int = 3) -> float:
+    """Shortest time the XML scanner takes on ``source``, parsed beforehand (the least
+    disturbed run: a ratio of minimums follows the algorithm, not the machine's load).
+    """
+    nodes, lines = parse_template(source).nodes, LineIndex(source)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        analyze(nodes, get_format("xml"), len(source), lines)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@cache
+def _plain_growth(small: int, large: int) -> float:
+    """How much longer the scanner takes on ``large`` characters of element content than
+    on ``small`` ones."""
+    return _scan_seconds(f"<r>{'a' * large}</r>") / _scan_seconds(f"<r>{'a' * small}</r>")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda n: f"<r>&#x{'0' * n}41;</r>", id="zeros in content"),
+        pytest.param(lambda n: f'<r a="&#{"0" * n}65;"/>', id="zeros in an attribute"),
+        pytest.param(lambda n: f"<r>&#{'0' * n}1114112;</r>", id="zeros, then too large"),
+    ],
+)
+def test_long_references_and_names_are_checked_in_linear_time(
+    make: Callable[[int], str],
+) -> None:
+    """A reference of a megabyte of zeros is read as fast, a character, as a megabyte of
+    text: from 64 KiB to 1 MiB its time grows at most three times as much as that of
+    plain element content (which is linear; comparing with it takes the machine's
+    memory caches out of the ratio)."""
+    small, large = 64 * 1024, 1024 * 1024
+    assert len(postback.check(make(large), format="xml", max_template_size=2 * large)) <= 1
+    growth = _scan_seconds(make(large)) / _scan_seconds(make(small))
+    assert growth < 3 * _plain_growth(small, large), growth
+
+
+# References as the property tests write them: any number of leading zeros, decimal or
+# hex digits in either case, numbers around the limits of the characters XML carries,
+# and near misses (no digits, an 'X', a letter among the digits).
+CODE_POINTS = st.one_of(
+    st.integers(0, 0x10FFFF),
+    st.sampled_from([0, 9, 0xA, 0xD, 0x1F, 0x20, 0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFD]),
+    st.sampled_from([0xFFFE, 0xFFFF, 0x10000, 0x10FFFF, 0x110000, 0xFFFFFFFF, 10**12]),
+)
+
+
+@st.composite
+def references(draw: st.DrawFn) -> str:
+    zeros = "0" * draw(st.one_of(st.integers(0, 3), st.integers(0, 40)))
+    cp = draw(CODE_POINTS)
+    kind = draw(st.sampled_from(["decimal", "hex", "HEX", "near miss"]))
+    if kind == "decimal":
+        return f"&#{zeros}{cp};"
+    if kind == "near miss":
+        body = draw(st.text(st.sampled_from("#xX0123456789aAfFg"), max_size=12))
+        return f"&#{body};"
+    digits = f"{cp:x}" if kind == "hex" else f"{cp:X}"
+    return f"&#{draw(st.sampled_from(['x', 'X']))}{zeros}{digits};"
+
+
+@settings()
+@given(reference=references())
+def test_postback_accepts_exactly_the_character_references_expat_accepts(
+    reference: str,
+) -> None:
+    """In content and in an attribute value, a reference passes ``check`` if and only
+    if expat reads it, and the rendered body gives back the character expat reads."""
+    source = in_text_and_attribute(reference)
+    read = expat_reads(source)
+    # Warnings aside: '&#A#;' holds what looks like another system's macro.
+    errors = [d.code for d in postback.check(source, format="xml") if d.severity == "error"]
+    decoded = xml_names.decode_reference(reference[1:-1], ";", 0, len(reference) - 1)
+    if read is None:
+        assert errors == ["invalid-xml", "invalid-xml"]
+        assert not isinstance(decoded, str)
+        return
+    assert errors == []
+    char = read.text
+    assert char is not None and len(char) == 1 and read.attrib == {"a": char}
+    assert decoded == char
+    rendered = parse(postback.compile(source, format="xml").render(Action()))
+    assert (rendered.text, rendered.attrib) == (char, {"a": char})
 
 
 # ---------------------------------------------------------------------------

@@ -43,6 +43,16 @@ REF_RUN: Final = re.compile(f"[#{_NAME_CLASS}]*").match
 
 _PREDEFINED: Final = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
+# The digits of character references: ASCII only (``int`` would take other digits too).
+_DECIMAL_DIGITS: Final = re.compile("[0-9]+").fullmatch
+_HEX_DIGITS: Final = re.compile("[0-9A-Fa-f]+").fullmatch
+_LAST_CHAR: Final = 0x10FFFF
+# The most digits, leading zeros stripped, of a number up to 0x10FFFF (1114111).
+_MAX_DECIMAL: Final = 7
+_MAX_HEX: Final = 6
+# The longest reference a message quotes whole.
+_SHOWN_REFERENCE: Final = 40
+
 
 def holds_placeholder(name: str) -> bool:
     """Whether a name read by the scanner had a placeholder in it.
@@ -127,25 +137,41 @@ def decode_reference(ref: str, terminator: str, amp: int, end: int) -> str | Pro
 
 
 def _character_reference(ref: str, start: int, end: int) -> str | Problem:
-    """Return the character ``&#...;`` stands for, or why it stands for none."""
-    body = ref[1:]
-    if body[:1] == "x":
-        ok = re.fullmatch(r"[0-9A-Fa-f]{1,8}", body[1:]) is not None
-        cp = int(body[1:], 16) if ok else -1
-    else:
-        ok = re.fullmatch(r"[0-9]{1,10}", body) is not None
-        cp = int(body) if ok else -1
-    if not ok:
+    """Return the character ``&#...;`` stands for, or why it stands for none.
+
+    Leading zeros are allowed in any number (XML 1.0, production 66); they are
+    stripped before the digits are converted, so a reference of a million zeros costs
+    one pass and converts a short number.
+    """
+    hexadecimal = ref[1:2] == "x"
+    digits = ref[2:] if hexadecimal else ref[1:]
+    if not (_HEX_DIGITS if hexadecimal else _DECIMAL_DIGITS)(digits):
         return invalid(
-            f"&{ref}; is not a character reference (write &#NNN; in decimal or &#xHHH; in hex)",
+            f"{_shown(ref)} is not a character reference "
+            "(write &#NNN; in decimal or &#xHHH; in hex)",
             start,
             end,
         )
+    significant = digits.lstrip("0")
+    too_long = len(significant) > (_MAX_HEX if hexadecimal else _MAX_DECIMAL)
+    cp = -1 if too_long else int(significant or "0", 16 if hexadecimal else 10)
+    if too_long or cp > _LAST_CHAR:
+        return invalid(
+            f"{_shown(ref)} refers to a number beyond U+10FFFF, the last character", start, end
+        )
     if not _char_ok(cp):
         return invalid(
-            f"&{ref}; refers to U+{cp:04X}, a character XML 1.0 cannot carry", start, end
+            f"{_shown(ref)} refers to U+{cp:04X}, a character XML 1.0 cannot carry", start, end
         )
     return chr(cp)
+
+
+def _shown(ref: str) -> str:
+    """Return the reference ``&ref;`` for a message, its middle left out if it is long."""
+    if len(ref) <= _SHOWN_REFERENCE:
+        return f"&{ref};"
+    half = _SHOWN_REFERENCE // 2
+    return f"&{ref[:half]}...{ref[-half:]}; ({len(ref) + 2:,} characters)"
 
 
 def placeholder_in_reference(node: Hole) -> Problem:
