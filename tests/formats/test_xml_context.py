@@ -32,7 +32,7 @@ from postback._contexts import xml as xml_format
 from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template
-from postback._problems import LineIndex
+from postback._problems import Code, LineIndex
 from strategies import ANY_CHAR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -555,6 +555,9 @@ def test_join_inside_an_attribute_value_and_a_cdata_section() -> None:
 # ---------------------------------------------------------------------------
 
 
+NOT_PORTABLE = "xml-name-not-portable"
+
+
 @dataclass(frozen=True)
 class Refusal:
     description: str
@@ -793,6 +796,30 @@ REFUSALS = [
         "beyond U+10FFFF",
     ),
     Refusal(
+        "an element name expat refuses",
+        "<oraș/>",
+        NOT_PORTABLE,
+        1,
+        5,
+        "expat, the parser of Python's xml.etree and of many receivers, refuses 'ș' (U+0219)",
+    ),
+    Refusal(
+        "an attribute name expat refuses",
+        '<r Ĳ="1"/>',
+        NOT_PORTABLE,
+        1,
+        4,
+        "refuses 'Ĳ' (U+0132) in a name",
+    ),
+    Refusal(
+        "a processing instruction target expat refuses",
+        "<?oraș x?><r/>",
+        NOT_PORTABLE,
+        1,
+        6,
+        "the processing instruction target 'oraș' is valid XML 1.0",
+    ),
+    Refusal(
         "brackets that an empty value would join into ']]>'",
         "<a>]]{SubId1}></a>",
         "invalid-xml",
@@ -898,7 +925,7 @@ def test_an_encoding_that_starts_in_an_earlier_text_is_reported_where_this_one_s
 
 
 # ---------------------------------------------------------------------------
-# Character references, as expat reads them
+# Character references and names, as expat reads them
 # ---------------------------------------------------------------------------
 
 
@@ -981,10 +1008,13 @@ def test_a_huge_character_reference_is_refused_without_converting_it() -> None:
 def _scan_seconds(source: str, runs: int = 3) -> float:
     """Shortest time the XML scanner takes on ``source``, parsed beforehand (the least
     disturbed run: a ratio of minimums follows the algorithm, not the machine's load).
-    """
+    The scanner's caches of names are emptied before each run, so that each run does
+    the work a new template costs."""
     nodes, lines = parse_template(source).nodes, LineIndex(source)
     times = []
     for _ in range(runs):
+        xml_names.name_problem.cache_clear()
+        xml_names._expat_accepts.cache_clear()
         start = time.perf_counter()
         analyze(nodes, get_format("xml"), len(source), lines)
         times.append(time.perf_counter() - start)
@@ -1004,6 +1034,7 @@ def _plain_growth(small: int, large: int) -> float:
         pytest.param(lambda n: f"<r>&#x{'0' * n}41;</r>", id="zeros in content"),
         pytest.param(lambda n: f'<r a="&#{"0" * n}65;"/>', id="zeros in an attribute"),
         pytest.param(lambda n: f"<r>&#{'0' * n}1114112;</r>", id="zeros, then too large"),
+        pytest.param(lambda n: f"<{'é' * n}ș/>", id="a long name expat refuses at its end"),
     ],
 )
 def test_long_references_and_names_are_checked_in_linear_time(
@@ -1012,7 +1043,8 @@ def test_long_references_and_names_are_checked_in_linear_time(
     """A reference of a megabyte of zeros is read as fast, a character, as a megabyte of
     text: from 64 KiB to 1 MiB its time grows at most three times as much as that of
     plain element content (which is linear; comparing with it takes the machine's
-    memory caches out of the ratio)."""
+    memory caches out of the ratio); so is finding the character expat refuses at the
+    end of a megabyte-long name."""
     small, large = 64 * 1024, 1024 * 1024
     assert len(postback.check(make(large), format="xml", max_template_size=2 * large)) <= 1
     growth = _scan_seconds(make(large)) / _scan_seconds(make(small))
@@ -1065,6 +1097,81 @@ def test_postback_accepts_exactly_the_character_references_expat_accepts(
     assert decoded == char
     rendered = parse(postback.compile(source, format="xml").render(Action()))
     assert (rendered.text, rendered.attrib) == (char, {"a": char})
+
+
+def test_a_name_expat_refuses_gets_its_own_code_with_a_position_and_a_fix() -> None:
+    """Names that XML 1.0's fifth edition allows (lxml reads them) but expat refuses were
+    reported as 'not a valid XML name', though they are valid XML."""
+    source = "<r>\n  <oraș>{CampaignName}</oraș>\n</r>"
+    assert expat_reads(source.replace("{CampaignName}", "")) is None
+    (found,) = postback.check(source, format="xml")
+    assert (found.code, found.line, found.column, found.end_column) == (NOT_PORTABLE, 2, 7, 8)
+    assert found.suggestion == "s"
+    assert "write 'oras' instead" in found.message
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="xml")
+    assert (info.value.code, info.value.line, info.value.column) == (NOT_PORTABLE, 2, 7)
+    fixed = source.replace("ș", "s")
+    assert postback.check(fixed, format="xml") == []
+    assert parse(postback.compile(fixed, format="xml").render(Action())).find("oras") is not None
+
+
+def test_a_name_expat_refuses_without_a_plain_letter_is_told_to_leave_the_character_out() -> None:
+    (found,) = postback.check("<a\U0001f600/>", format="xml")
+    assert (found.code, found.column, found.suggestion) == (NOT_PORTABLE, 3, None)
+    assert "write the name without it" in found.message
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["<café/>", "<東京 ключ='1'/>", "<Über_straße-1.x\u00b7/>", "<r><?école x?></r>", "<Ω/>"],
+)
+def test_names_expat_and_postback_both_accept_pass(source: str) -> None:
+    assert expat_reads(source) is not None
+    assert postback.check(source, format="xml") == []
+
+
+# Characters from every part of Unicode, and the letters expat is known to refuse.
+NAME_CHARS = st.one_of(
+    ANY_CHAR,
+    st.characters(min_codepoint=0x80, max_codepoint=0x2FFF),
+    st.sampled_from("șțȘȚĲĳŀĿǄǅǆ\U0001f600\u0e33\u3007é東"),
+)
+
+
+@settings()
+@given(name=st.text(NAME_CHARS, min_size=1, max_size=4))
+def test_names_pass_if_expat_reads_them_and_are_refused_where_it_stops(name: str) -> None:
+    """Every name ``check`` passes is one expat reads; a valid name expat refuses gets
+    ``xml-name-not-portable`` on the first character expat refuses."""
+    # Without ':', which expat reads in any name and postback as a namespace prefix.
+    name = "a" + name.replace(":", "")
+    source = f"<{name}/>"
+    found = postback.check(source, format="xml")
+    if expat_reads(source) is not None:
+        assert found == []
+        return
+    assert found, source
+    first = found[0]
+    if first.code == NOT_PORTABLE and first.message.startswith(f"the element name {name!r}"):
+        at = first.column - 2  # the index in the name of the character refused
+        assert expat_reads(f"<{name[:at]}/>") is not None
+        assert expat_reads(f"<{name[: at + 1]}/>") is None
+
+
+XML_MODULES = sorted((ROOT / "src" / "postback" / "_contexts").glob("xml*.py"))
+
+
+def test_every_code_the_xml_format_reports_is_in_its_table_of_refusals() -> None:
+    docs = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = docs[docs.index("\n## xml\n") : docs.index("\n## query\n")]
+    codes = {
+        Code[member].value
+        for module in XML_MODULES
+        for member in re.findall(r"\bCode\.([A-Z_]+)", module.read_text(encoding="utf-8"))
+    }
+    assert NOT_PORTABLE in codes
+    assert {code for code in codes if f"| `{code}` |" not in section} == set()
 
 
 # ---------------------------------------------------------------------------
@@ -1146,6 +1253,21 @@ TWO_DEFECTS = [
         [(ENTITY, 1, 4), (ENTITY, 1, 25)],
     ),
     ("a byte order mark", "\ufeff<r>&x;</r>", [(ENTITY, 1, 1), (ENTITY, 1, 5)]),
+    (
+        "an element name expat refuses",
+        "<oraș>&x;</oraș>",
+        [(NOT_PORTABLE, 1, 5), (ENTITY, 1, 7)],
+    ),
+    (
+        "an attribute name expat refuses",
+        '<r oraș="1" a="&x;"/>',
+        [(NOT_PORTABLE, 1, 7), (ENTITY, 1, 16)],
+    ),
+    (
+        "a processing instruction target expat refuses",
+        "<r><?oraș x?>&x;</r>",
+        [(NOT_PORTABLE, 1, 9), (ENTITY, 1, 14)],
+    ),
 ]
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Final
 
 from .._messages import placeholder_label
-from .._nodes import Hole
+from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from .xml_state import invalid
 
@@ -23,6 +23,7 @@ __all__ = [
     "name_problem",
     "placeholder_in_reference",
     "placeholder_in_tag_name",
+    "unportable_name",
 ]
 
 # A run of the code points XML 1.0 cannot carry, not even as character references
@@ -64,11 +65,8 @@ def holds_placeholder(name: str) -> bool:
     return "{" in name
 
 
-@lru_cache(maxsize=256)
-def _expat_accepts(name: str) -> bool:
-    # Expat (behind xml.etree and xml.dom.minidom) still applies the older name rules
-    # to non-ASCII names, which reject some names the fifth edition allows; the
-    # rendered document must parse there, so expat has the last word.
+def _expat_reads(name: str) -> bool:
+    """Whether expat takes ``name`` as an element name."""
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
@@ -79,10 +77,13 @@ def _expat_accepts(name: str) -> bool:
     return True
 
 
+_expat_accepts: Final = lru_cache(maxsize=256)(_expat_reads)
+
+
 @lru_cache(maxsize=1024)
 def name_problem(name: str) -> str | None:
     """Return why ``name`` is not a valid namespace-qualified XML name, or None."""
-    if not _NAME(name) or (not name.isascii() and not _expat_accepts(name)):
+    if not _NAME(name):
         return "is not a valid XML name"
     if ":" in name:
         parts = name.split(":")
@@ -92,6 +93,81 @@ def name_problem(name: str) -> str | None:
                 "name, each starting with a letter or '_'"
             )
     return None
+
+
+def _refused_at(name: str) -> int:
+    """Return the index of the first character of ``name`` that expat refuses, or -1.
+
+    Expat judges a name character by character (its first against the letters a name
+    may start with), so a run of characters after the first is fine exactly when 'a'
+    followed by the run is a name it takes.  The run holding the character it refuses
+    is halved until one character is left: time linear in the name's length, and
+    spent only on a name expat refuses.
+    """
+    if name.isascii() or _expat_accepts(name):
+        return -1
+    if not _expat_reads(name[0]):
+        return 0
+    low, high = 1, len(name)  # the characters before low are fine; one from low is not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _expat_reads("a" + name[low:middle]):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _plain(name: str, at: int) -> str:
+    """Return what character ``at`` of ``name`` is without its marks and ligatures
+    (``'ș'`` -> ``'s'``, ``'Ĳ'`` -> ``'IJ'``), if that makes a name expat takes, else ""."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name[at])
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if not plain or plain == name[at]:
+        return ""
+    renamed = name[:at] + plain + name[at + 1 :]
+    if name_problem(renamed) is not None or not _expat_accepts(renamed):
+        return ""
+    return plain
+
+
+def unportable_name(what: str, name: str, node: Text, end: int) -> Problem | None:
+    """Return the problem of a valid XML name that expat refuses, or None.
+
+    ``what`` names the name for the message (``"the element name"``); the name ends at
+    character ``end`` of ``node``.  The problem stands on the first character expat
+    refuses, with what it could be replaced by as its suggestion.
+
+    The fifth edition of XML 1.0 (2008) allows almost every character in a name; expat,
+    the parser behind Python's ``xml.etree``, ``xml.dom.minidom`` and ``xml.sax`` and
+    many receivers, still applies the fourth edition's tables of letters and digits,
+    which leave out many letters (``'ș'``, ``'ț'``, ``'Ĳ'``, ...).  A receiver built on
+    it would refuse the whole body, so the name is refused here.
+    """
+    at = _refused_at(name)
+    if at < 0:
+        return None
+    ch = name[at]
+    k = end - len(name) + at  # where the character is in ``node``
+    if k >= 0:
+        span = Span(node.offset_of(k), node.offset_of(k + 1))
+    else:
+        # The name ended with the text before ``node``, where a brace split the two:
+        # its characters stand right before this text.
+        span = Span(node.span.start + k, node.span.start + k + 1)
+    plain = _plain(name, at)
+    if plain:
+        fix = f"write {name[:at] + plain + name[at + 1 :]!r} instead"
+    else:
+        fix = "write the name without it (every parser reads ASCII names)"
+    message = (
+        f"{what} {name!r} is valid XML 1.0, but expat, the parser of Python's xml.etree "
+        f"and of many receivers, refuses {ch!r} (U+{ord(ch):04X}) in a name: it keeps the "
+        f"name rules of XML 1.0's fourth edition; {fix}"
+    )
+    return Problem(span, Code.XML_NAME_NOT_PORTABLE, message, plain or None)
 
 
 def _char_ok(cp: int) -> bool:
