@@ -51,7 +51,8 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "src/postback")
-    # Every Python example of the documentation, and a call that must not type-check.
+    # Every Python example of the documentation, and the hand-written checks of the results
+    # and options (check_results.py), each with calls that must not type-check.
     session.run("mypy", "--strict", "tests/typing")
 
 

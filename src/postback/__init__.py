@@ -17,17 +17,19 @@ from ._errors import (
     UnknownFieldError,
 )
 from ._record import Action, Item, sample_action
-from ._template import Format, Template, check, compile
+from ._template import Format, FormatName, Template, check, compile
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._bulk import Prepared, RecordFailure, Rendered
+    from ._load_file import load
     from ._notification import Notification
     from ._pacer import Pacer
     from ._request import Outcome, PreparedRequest
 
-# The notification layer is loaded on first use: rendering needs none of it, and
-# ``import postback`` stays cheap for senders that only render bodies.
+# The notification layer and ``load`` (with the project settings) are loaded on first
+# use: rendering needs none of it, and ``import postback`` stays cheap for senders that
+# only render bodies.
 _LAZY = {
     "Notification": "._notification",
     "Outcome": "._request",
@@ -36,6 +38,7 @@ _LAZY = {
     "Prepared": "._bulk",
     "RecordFailure": "._bulk",
     "Rendered": "._bulk",
+    "load": "._load_file",
 }
 
 
@@ -62,6 +65,7 @@ __all__ = [
     "Diagnostic",
     "FieldSpec",
     "Format",
+    "FormatName",
     "Item",
     "Notification",
     "Outcome",
@@ -81,5 +85,6 @@ __all__ = [
     "__version__",
     "check",
     "compile",
+    "load",
     "sample_action",
 ]

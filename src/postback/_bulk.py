@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias, TypeVar
 
 from ._convert import UnknownKeys
 from ._errors import PostbackError, RecordError, RenderError
@@ -31,8 +31,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ERROR_CODES",
     "Prepared",
+    "PreparedFailed",
+    "PreparedOk",
     "RecordFailure",
     "Rendered",
+    "RenderedFailed",
+    "RenderedOk",
     "prepare_many",
     "read_line",
     "render_many",
@@ -80,6 +84,7 @@ class _Outcome:
     __slots__ = ()
     index: int
     error: RecordFailure | None
+    _shown_as: ClassVar[str]
 
     @property
     def line(self) -> int:
@@ -91,9 +96,19 @@ class _Outcome:
         """Whether the record gave its result (no ``error``)."""
         return self.error is None
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))  # type: ignore[arg-type]
+        return f"{self._shown_as}({shown})"
 
-@dataclass(frozen=True, slots=True)
-class Rendered(_Outcome):
+
+# ``Rendered`` and ``Prepared`` are, for type checkers, the union of a result that
+# succeeded and one that failed, told apart by ``ok`` (``Literal[True]`` or
+# ``Literal[False]``): after ``if result.ok:`` the body or request is not None, and
+# after ``if not result.ok:`` the error is not None.  At run time they are the base
+# classes of those two, and calling one makes the one its arguments describe.
+
+
+class _Rendered(_Outcome):
     """The result of rendering one record: its position and the body, or the failure.
 
     ``index`` counts the records of the input from ``start`` (0 unless given), blank
@@ -103,9 +118,18 @@ class Rendered(_Outcome):
     cannot carry, are U+FFFD here too.
     """
 
-    index: int
-    body: str | None
-    error: RecordFailure | None = None
+    __slots__ = ()
+    _shown_as = "Rendered"
+
+    def __new__(  # type: ignore[misc]
+        cls,
+        index: int = 0,
+        body: str | None = None,
+        error: RecordFailure | None = None,
+    ) -> RenderedOk | RenderedFailed:
+        if cls is _Rendered:
+            cls = RenderedOk if error is None else RenderedFailed
+        return object.__new__(cls)  # type: ignore[return-value]
 
     def to_json(self) -> str:
         """Return the result as one line of JSON, without the newline.
@@ -113,23 +137,63 @@ class Rendered(_Outcome):
         ``{"line": N, "body": "..."}``, or ``{"line": N, "error": {"code": ..., "message":
         ..., "field": ...}}`` for a failure.  Non-ASCII text is written as it is.
         """
-        if self.error is not None:
-            return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
+        raise NotImplementedError  # each result says itself how it is written
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class RenderedOk(_Rendered):
+    """A ``Rendered`` result that holds its body."""
+
+    index: int
+    body: str
+    error: None = None
+
+    @property
+    def ok(self) -> Literal[True]:
+        """True: the record gave its body."""
+        return True
+
+    def to_json(self) -> str:
         # What json.dumps writes for this dict, without its per-call setup.
-        return f'{{"line": {self.index + 1}, "body": {encode_basestring(self.body or "")}}}'
+        return f'{{"line": {self.index + 1}, "body": {encode_basestring(self.body)}}}'
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared(_Outcome):
+@dataclass(frozen=True, slots=True, repr=False)
+class RenderedFailed(_Rendered):
+    """A ``Rendered`` result that holds why the record gave no body."""
+
+    index: int
+    body: None
+    error: RecordFailure
+
+    @property
+    def ok(self) -> Literal[False]:
+        """False: the record gave no body; ``error`` says why."""
+        return False
+
+    def to_json(self) -> str:
+        return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
+
+
+class _Prepared(_Outcome):
     """The result of preparing one record: its position and the request, or the failure.
 
     ``index`` and ``line`` are those of ``Rendered``; exactly one of ``request`` and
     ``error`` is set.
     """
 
-    index: int
-    request: PreparedRequest | None
-    error: RecordFailure | None = None
+    __slots__ = ()
+    _shown_as = "Prepared"
+
+    def __new__(  # type: ignore[misc]
+        cls,
+        index: int = 0,
+        request: PreparedRequest | None = None,
+        error: RecordFailure | None = None,
+    ) -> PreparedOk | PreparedFailed:
+        if cls is _Prepared:
+            cls = PreparedOk if error is None else PreparedFailed
+        return object.__new__(cls)  # type: ignore[return-value]
 
     def to_json(self, *, mask: bool = False) -> str:
         """Return the result as one line of JSON, without the newline.
@@ -139,10 +203,51 @@ class Prepared(_Outcome):
         secret header values as ``***``), or ``{"line": N, "error": {...}}`` as for
         ``Rendered``.
         """
-        if self.error is not None:
-            return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
-        assert self.request is not None
+        raise NotImplementedError  # each result says itself how it is written
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PreparedOk(_Prepared):
+    """A ``Prepared`` result that holds its request."""
+
+    index: int
+    request: PreparedRequest
+    error: None = None
+
+    @property
+    def ok(self) -> Literal[True]:
+        """True: the record gave its request."""
+        return True
+
+    def to_json(self, *, mask: bool = False) -> str:
         return _dumps({"line": self.index + 1, **request_dict(self.request, mask=mask)})
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PreparedFailed(_Prepared):
+    """A ``Prepared`` result that holds why the record gave no request."""
+
+    index: int
+    request: None
+    error: RecordFailure
+
+    @property
+    def ok(self) -> Literal[False]:
+        """False: the record gave no request; ``error`` says why."""
+        return False
+
+    def to_json(self, *, mask: bool = False) -> str:
+        return _dumps({"line": self.index + 1, "error": self.error.to_dict()})
+
+
+if TYPE_CHECKING:
+    Rendered: TypeAlias = RenderedOk | RenderedFailed
+    Prepared: TypeAlias = PreparedOk | PreparedFailed
+else:
+    # The names the package exports, for isinstance() and pickling by reference.
+    Rendered, Prepared = _Rendered, _Prepared
+    _Rendered.__name__ = _Rendered.__qualname__ = "Rendered"
+    _Prepared.__name__ = _Prepared.__qualname__ = "Prepared"
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -271,7 +376,7 @@ def render_many(
     """Return the results of ``Template.render_many``; the arguments are checked now."""
     body_of = _body_function(template)
     options = (template.extra_fields, template.unknown_keys)
-    return _results(body_of, Rendered, records, options, _check_start(start))
+    return _results(body_of, _Rendered, records, options, _check_start(start))
 
 
 _Result = TypeVar("_Result", Rendered, Prepared)
@@ -322,4 +427,4 @@ def prepare_many(
     def produce(record: Action | Mapping[str, object]) -> PreparedRequest:
         return prepare(record, now=now)
 
-    return _results(produce, Prepared, records, options, _check_start(start))
+    return _results(produce, _Prepared, records, options, _check_start(start))

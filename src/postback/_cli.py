@@ -1,6 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields`` and ``test`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init`` and
+``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -29,6 +30,8 @@ from ._cli_args import (
 )
 from ._cli_bulk import check_bulk_flags, prepare_records, render_records
 from ._cli_check import cmd_check
+from ._cli_completion import add_completion
+from ._cli_init import add_init
 from ._cli_io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -50,6 +53,7 @@ from ._cli_io import (
 )
 from ._cli_test import cmd_test
 from ._errors import PostbackError, TemplateError
+from ._messages import spelled
 from ._template import _compile
 from ._version import __version__
 
@@ -71,7 +75,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     project = project_from(args, validate=False)
     fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
     name = display(args.template)
-    source = read_template(args.template, fmt)
+    source = read_template(args.template)
     options = project.compile_options(args.template, name)
     action = None
     if args.records is None:
@@ -103,18 +107,25 @@ def _notification_label(file: str, err: TemplateError) -> str:
 
 
 def _load_notification(path: str) -> Notification:
-    """Load the notification settings in ``path``, or in standard input for ``-``."""
+    """Load the notification settings in ``path``, or in standard input for ``-``.
+
+    Its ``body_file`` must be inside its folder, or inside the project's root when
+    project settings apply to it.
+    """
+    from ._cli_notify import body_root
     from ._config import located, parse_toml
     from ._notification import Notification
+    from ._project import Project
 
+    root = body_root(path, Project())
     if path != STDIN:
         # from_file reports an unreadable file, invalid TOML and invalid settings as
         # ConfigError with the path in the message.
-        return Notification.from_file(path)
+        return Notification.from_file(path, body_root=root)
     text = read_text(path, "notification")
     table = parse_toml(text, STDIN_NAME, locate=False)
     with located(STDIN_NAME):
-        return Notification.from_dict(table)
+        return Notification.from_dict(table, body_root=root)
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
@@ -122,16 +133,19 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     if path == STDIN and args.record == STDIN:
         raise CliError("the notification and the record cannot both be read from stdin (-)")
     check_bulk_flags(args, path)
-    try:
-        notification = _load_notification(path)
-    except TemplateError as err:
-        label = _notification_label(display(path), err)
-        write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
-        return EXIT_FAILED
-    if args.records is not None:
-        return prepare_records(args, notification)
-    action = action_from(args, notification.extra_fields, notification.unknown_keys)
-    request = notification.prepare(action)
+    # The notification file holds the options (unknown_keys, body_format): hints name
+    # its keys.
+    with spelled("notification"):
+        try:
+            notification = _load_notification(path)
+        except TemplateError as err:
+            label = _notification_label(display(path), err)
+            write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
+            return EXIT_FAILED
+        if args.records is not None:
+            return prepare_records(args, notification)
+        action = action_from(args, notification.extra_fields, notification.unknown_keys)
+        request = notification.prepare(action)
     emit(request.to_http(mask=args.mask))
     return EXIT_OK
 
@@ -205,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_prepare(commands, _cmd_prepare)
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
+    add_init(commands)
+    add_completion(commands)
     return parser
 
 
@@ -217,9 +233,12 @@ def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("a command is required: render, check, prepare, fields or test")
+        parser.error(
+            "a command is required: render, check, prepare, fields, test, init or completion"
+        )
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    with spelled("flags"):  # hints name the flags, not Python arguments
+        return handler(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

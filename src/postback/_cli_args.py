@@ -173,12 +173,33 @@ def add_check(commands: Any, handler: Handler) -> None:
     p.set_defaults(handler=handler)
 
 
+_MASK_HELP = (
+    "write the values of secret headers (Authorization, Cookie, names with "
+    "token, secret or key) as ***"
+)
+
+
 def _add_mask_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    parser.add_argument("--mask", action="store_true", help=_MASK_HELP)
+
+
+def _add_mask_options(parser: argparse.ArgumentParser) -> None:
+    """``--mask`` and ``--no-mask``, over the ``mask`` setting (None: neither given)."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
         "--mask",
-        action="store_true",
-        help="write the values of secret headers (Authorization, Cookie, names with "
-        "token, secret or key) as ***",
+        action="store_const",
+        const=True,
+        default=None,
+        help=_MASK_HELP + "; overrides the settings' mask",
+    )
+    choice.add_argument(
+        "--no-mask",
+        dest="mask",
+        action="store_const",
+        const=False,
+        help="write the values of secret headers as they are, even where the settings "
+        "say mask = true",
     )
 
 
@@ -241,6 +262,6 @@ def add_test(commands: Any, handler: Handler) -> None:
         metavar="F",
         help=f"render every template as this format ({_FORMATS}); default from the extension",
     )
-    _add_mask_option(p)
+    _add_mask_options(p)
     _add_settings_options(p)
     p.set_defaults(handler=handler)

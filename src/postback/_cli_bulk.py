@@ -31,6 +31,7 @@ from ._cli_io import (
     err_line,
     write,
 )
+from ._messages import byte_order_mark, not_utf8
 from ._template import Format, Template
 
 if TYPE_CHECKING:
@@ -132,11 +133,19 @@ class _Source:
             self.size = info.st_size
 
     def lines(self) -> Iterator[bytes]:
-        """Yield the lines, the first without a byte order mark."""
+        """Yield the lines, the first without a byte order mark.
+
+        A file that starts with a UTF-16 or UTF-32 byte-order mark is refused
+        (``UnreadableError``) before any line: split at its newline bytes, none of its
+        lines would be JSON.
+        """
         lines = iter(self.stream)
         first = next(lines, None)
         if first is None:
             return
+        if byte_order_mark(first) is not None:
+            subject = "the input" if self.name == STDIN_NAME else "the file"
+            raise UnreadableError(f"cannot read records {self.name}: {not_utf8(first, 0, subject)}")
         yield first[3:] if first.startswith(_BOM) else first
         yield from lines
 

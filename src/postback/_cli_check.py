@@ -23,6 +23,7 @@ from ._cli_io import (
     emit,
     format_for,
     plural,
+    printable,
     project_from,
     read_template,
     walk_templates,
@@ -30,6 +31,7 @@ from ._cli_io import (
 )
 from ._cli_notify import (
     FileDiagnostic,
+    body_root,
     check_notification,
     check_with,
     drop_body_files,
@@ -87,7 +89,18 @@ def _diagnostic_json(file: str, diag: Diagnostic) -> dict[str, object]:
 # ---------------------------------------------------------------------------
 
 
-def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
+def _same_file(path: str) -> str:
+    """Return what tells two spellings of one file argument apart from two files."""
+    return path if path == STDIN else os.path.normcase(os.path.abspath(path))
+
+
+def _collect_check_files(paths: Sequence[str], project: Project) -> tuple[list[str], set[str]]:
+    """Return each file to check once, in order, however often and however it is named,
+    and those of them found by walking a directory.
+
+    A file that is the ``body_file`` of a notification among them, named or found in a
+    directory, is left to the notification, which checks it as it is used.
+    """
     files: list[str] = []
     seen: set[str] = set()
     walked: set[str] = set()
@@ -102,12 +115,13 @@ def _collect_check_files(paths: Sequence[str], project: Project) -> list[str]:
         else:
             found = [path]
         for file in found:
-            if file not in seen:
-                seen.add(file)
+            key = _same_file(file)
+            if key not in seen:
+                seen.add(key)
                 files.append(file)
     if files.count(STDIN) > 1:  # pragma: no cover - deduplicated above
         raise CliError("stdin (-) can be named only once")
-    return drop_body_files(files, walked)
+    return drop_body_files(files, {f for f in files if not is_notification(f)}), walked
 
 
 def _configured_paths(project: Project) -> list[str]:
@@ -129,13 +143,19 @@ def _unusable(name: str, exc: CliError) -> FileDiagnostic:
     )
 
 
-def _check_file(file: str, project: Project, explicit: Format | None) -> list[FileDiagnostic]:
-    """Return every diagnostic of one file (a template or a notification)."""
+def _check_file(
+    file: str, project: Project, explicit: Format | None, confined: bool
+) -> list[FileDiagnostic]:
+    """Return every diagnostic of one file (a template or a notification).
+
+    A file found by walking a directory (``confined``) is read only if it is a regular
+    file inside its folder, symbolic links resolved, as golden cases are.
+    """
     name = display(file)
     if is_notification(file):
-        return check_notification(file)
+        return check_notification(file, body_root(file, project), confined=confined)
     fmt = project.format_for(file, explicit)[0] or format_for(file, None)
-    source = read_template(file, fmt)
+    source = read_template(file, confined=confined)
     options = project.compile_options(file, name)
     return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
 
@@ -181,7 +201,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.show_settings is not None:
         emit(show_settings(project, args.show_settings, args.format))
         return EXIT_OK
-    files = _collect_check_files(args.paths or _configured_paths(project), project)
+    files, walked = _collect_check_files(args.paths or _configured_paths(project), project)
     output: str = args.output_format
     progress = Progress(len(files), "checking")
     records: list[dict[str, object]] = []
@@ -190,7 +210,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for index, file in enumerate(files, 1):
         progress.update(index, file)
         try:
-            found = _check_file(file, project, args.format)
+            found = _check_file(file, project, args.format, file in walked)
         except CliError as exc:
             tally.unreadable += 1
             found = [_unusable(display(file), exc)]
@@ -206,7 +226,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress.clear()
 
     if output == "json":
-        emit(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        # "##[" only occurs inside strings; written "##\u005b" it reads the same, and
+        # no line of the output reads as a GitHub workflow command.
+        text = json.dumps(records, indent=2, ensure_ascii=False).replace("##[", "##\\u005b")
+        emit(text + "\n")
     elif output == "text":
         emit(tally.summary(len(files)))
 
@@ -254,9 +277,14 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
             if key == "timezone" and value is None:
                 value = "UTC"
             out.append(f"{key} = {_toml_value(value)}  # {source}")
+    if settings.mask is None:
+        out.append("mask = false  # default (the pytest plugin masks by default)")
+    else:
+        out.append(f"mask = {_toml_value(settings.mask)}  # {settings.label}")
     for key in ("templates", "cases"):
         paths = getattr(settings, key)
         if paths:
             shown = [shown_path(p) for p in paths]
             out.append(f"{key} = {_toml_value(shown)}  # {settings.label}")
-    return "".join(line + "\n" for line in out)
+    # File names and patterns are the user's: each stays on its own line.
+    return "".join(printable(line) + "\n" for line in out)

@@ -2,19 +2,26 @@
 
 Usage errors and unreadable input are ``CliError``: one line on standard error,
 ``postback: error: ...``, and exit status 2.
+
+File names, messages and other text that users wrote reach the output through
+``printable``, so no file name or template can write a line of its own (a forged
+``::error ...::`` workflow command in a CI log, a terminal escape sequence).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Final
 
 from ._errors import Diagnostic, PostbackError, RecordError, TemplateError
+from ._files import Refused, read_inside
+from ._messages import not_utf8
 from ._options import CompileOptions, UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, SETTINGS_NAMES, SUFFIX_FORMATS, Project
 from ._record import Action, sample_action
@@ -46,6 +53,8 @@ __all__ = [
     "load_record",
     "one_line",
     "plural",
+    "printable",
+    "printable_lines",
     "project_from",
     "read_template",
     "read_text",
@@ -97,6 +106,53 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.replace("\r\n", "\n").splitlines() if part)
 
 
+# Control characters (C0, DEL, C1), the Unicode line and paragraph separators, and
+# the legacy "##[command]" marker GitHub's runner finds anywhere in a line.
+_UNPRINTABLE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]|##\\[")
+_UNPRINTABLE_KEEP_TABS: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|##\\[")
+_SHORT_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "##[": "##\\x5b"}
+# GitHub's runner reads a line as a workflow command when it starts with "::" after
+# any leading white space.
+_COMMAND_START: Final = re.compile(r"\s*:(?=:)")
+
+
+def _escape(match: re.Match[str]) -> str:
+    found = match.group()
+    short = _SHORT_ESCAPES.get(found)
+    if short is not None:
+        return short
+    code = ord(found)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_tabs: bool = False) -> str:
+    """Return ``text`` as one line that cannot pass for another line or a command.
+
+    Line breaks and other control characters (C0, DEL, C1) and U+2028/U+2029 are
+    written as escapes (``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``);
+    ``##[`` is written ``##\\x5b``, and a leading ``::`` as ``\\x3a:``, so that
+    no text reads as a GitHub workflow command.  Backslashes are kept (Windows
+    paths).  With ``keep_tabs``, tabs stay (the lines of a diff).
+    """
+    pattern = _UNPRINTABLE_KEEP_TABS if keep_tabs else _UNPRINTABLE
+    if pattern.search(text) is not None:
+        text = pattern.sub(_escape, text)
+    start = _COMMAND_START.match(text)
+    if start is not None:
+        text = text[: start.end() - 1] + "\\x3a" + text[start.end() :]
+    return text
+
+
+def printable_lines(text: str) -> str:
+    """Return ``text`` with each of its lines ``printable`` (tabs kept); a CR before a
+    line's end is its CRLF line ending and stays."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        ending = "\r" if line.endswith("\r") else ""
+        lines[index] = printable(line[: len(line) - len(ending)], keep_tabs=True) + ending
+    return "\n".join(lines)
+
+
 def write(stream: IO[str], data: bytes | str) -> None:
     """Write ``data`` to ``stream`` as UTF-8 bytes, whatever the locale's encoding."""
     if isinstance(data, str):
@@ -117,8 +173,8 @@ def emit(text: str | bytes) -> None:
 
 
 def err_line(text: str) -> None:
-    """Write ``text`` to standard error as one line."""
-    write(sys.stderr, one_line(text) + "\n")
+    """Write ``text`` to standard error as one line, its control characters escaped."""
+    write(sys.stderr, printable(one_line(text)) + "\n")
 
 
 def error(message: str) -> None:
@@ -151,7 +207,7 @@ class Progress:
     def update(self, index: int, name: str) -> None:
         """Show that file ``index`` of the total, ``name``, is being worked on."""
         if self.active:
-            self.show(f"{self.verb} {index}/{self.total} {name}")
+            self.show(f"{self.verb} {index}/{self.total} {printable(name)}")
 
     def show(self, text: str) -> None:
         """Replace the line with ``text``, cut to the terminal's width."""
@@ -181,7 +237,7 @@ def display(path: str) -> str:
     return STDIN_NAME if path == STDIN else path
 
 
-def _read_bytes(path: str, what: str) -> bytes:
+def _read_bytes(path: str, what: str, confined: bool) -> bytes:
     if path == STDIN:
         stdin = sys.stdin
         if stdin is None:
@@ -197,7 +253,9 @@ def _read_bytes(path: str, what: str) -> bytes:
                 f"cannot read the {what} from stdin: {exc.strerror or exc}"
             ) from None
     try:
-        return Path(path).read_bytes()
+        return read_inside(path) if confined else Path(path).read_bytes()
+    except Refused as exc:
+        raise UnreadableError(f"cannot read {what} {path}: it {exc.reason}") from None
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise UnreadableError(f"cannot read {what} {path}: {reason}") from None
@@ -210,43 +268,48 @@ def _decode(data: bytes, path: str, what: str) -> str:
     except UnicodeDecodeError as exc:
         # Where the first bad byte is, as an editor would show it.
         before = data[: exc.start].decode("utf-8-sig", "replace").split("\n")
+        subject = "the input" if path == STDIN else "the file"
         raise UnreadableError(
-            f"cannot read {what} {display(path)}: not UTF-8 text "
-            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            f"cannot read {what} {display(path)}: {not_utf8(data, exc.start, subject)}",
             len(before),
             len(before[-1]) + 1,
         ) from None
 
 
-def read_text(path: str, what: str) -> str:
-    """Read the UTF-8 text of ``path`` (or standard input); ``what`` names it in errors."""
-    return _decode(_read_bytes(path, what), path, what)
+def read_text(path: str, what: str, *, confined: bool = False) -> str:
+    """Read the UTF-8 text of ``path`` (or standard input); ``what`` names it in errors.
+
+    With ``confined`` (the files of a golden case) the file must be a regular file
+    whose real path is inside its own folder: no symbolic link out of it is followed.
+    """
+    return _decode(_read_bytes(path, what, confined), path, what)
 
 
-_ONE_LINE_FORMATS = frozenset({Format.QUERY, Format.URL, Format.HEADER})
+def read_template(path: str, *, confined: bool = False) -> str:
+    """Read a template file as it is: its final newline is for the compiler to judge.
 
-
-def read_template(path: str, fmt: Format) -> str:
-    """Read a template file; for one-line formats drop the final newline editors add."""
-    source = read_text(path, "template")
-    if fmt in _ONE_LINE_FORMATS:
-        if source.endswith("\r\n"):
-            return source[:-2]
-        if source.endswith("\n"):
-            return source[:-1]
-    return source
+    ``postback.compile`` reads a final line ending as ``template_text`` says, for
+    a file on the command line as for text a program read itself.  With ``confined``
+    (the files of a golden case, or found by walking a directory) the file must be a
+    regular file whose real path is inside its own folder.
+    """
+    return read_text(path, "template", confined=confined)
 
 
 def load_record(
-    path: str, extra: Iterable[str] = (), unknown_keys: UnknownKeys = "error"
+    path: str,
+    extra: Iterable[str] = (),
+    unknown_keys: UnknownKeys = "error",
+    *,
+    confined: bool = False,
 ) -> Action:
     """Read a JSON record (``Action.from_json``) from a file or stdin.
 
     ``extra`` names the extra fields the record may hold (those of the template) and
-    ``unknown_keys`` what becomes of its other keys.
+    ``unknown_keys`` what becomes of its other keys; ``confined`` is ``read_text``'s.
     """
     name = display(path)
-    text = read_text(path, "record")
+    text = read_text(path, "record", confined=confined)
     try:
         return Action.from_json(text, extra=extra, unknown_keys=unknown_keys)
     except RecordError as exc:
@@ -326,10 +389,9 @@ def format_for(path: str, explicit: Format | None) -> Format:
 
 
 def diagnostic_line(file: str, diag: Diagnostic) -> str:
-    """Return ``file:line:column: severity[code]: message`` for a diagnostic."""
-    return (
-        f"{file}:{diag.line}:{diag.column}: {diag.severity}[{diag.code}]: {one_line(diag.message)}"
-    )
+    """Return ``file:line:column: severity[code]: message`` for a diagnostic, as one line."""
+    message = printable(one_line(diag.message))
+    return f"{printable(file)}:{diag.line}:{diag.column}: {diag.severity}[{diag.code}]: {message}"
 
 
 def _error_diagnostics(err: TemplateError) -> tuple[Diagnostic, ...]:

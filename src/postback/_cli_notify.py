@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, NamedTuple
 
 from ._cli_io import STDIN, display, read_text
-from ._config import check_keys
+from ._config import TomlError, check_keys, load_toml
 from ._errors import ConfigError, Diagnostic
+from ._messages import spelled
 from ._options import CompileOptions
 from ._problems import Code, LineIndex, diagnostics
-from ._project import NOTIFICATION_SUFFIX
+from ._project import NOTIFICATION_SUFFIX, Project
 from ._secrets import is_secret_header, mask_diagnostic
 from ._settings import Settings
 from ._template import Format, _front_end
@@ -29,13 +29,12 @@ from ._tomlspans import KeyPath, Located, locate
 
 __all__ = [
     "FileDiagnostic",
+    "body_root",
     "check_notification",
     "check_with",
     "drop_body_files",
     "is_notification",
 ]
-
-_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
 class FileDiagnostic(NamedTuple):
@@ -49,6 +48,20 @@ def _base_dir(path: str) -> Path:
     return Path.cwd() if path == STDIN else Path(path).parent
 
 
+def body_root(path: str, project: Project) -> Path | None:
+    """Return the folder the ``body_file`` of notification ``path`` must be in.
+
+    The project's root (the folder of its settings file) when the notification is
+    inside it; otherwise None, the notification's own folder.
+    """
+    settings = project.settings_for(None if path == STDIN else path)
+    if settings.file is None:
+        return None
+    root = settings.root.resolve()
+    folder = _base_dir(path).resolve()
+    return root if folder == root or root in folder.parents else None
+
+
 def is_notification(path: str) -> bool:
     """Tell whether the file ``path`` is a notification file (by its extension)."""
     return path != STDIN and path.lower().endswith(NOTIFICATION_SUFFIX)
@@ -56,8 +69,8 @@ def is_notification(path: str) -> bool:
 
 def _body_file(path: str) -> str | None:
     try:
-        table = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = load_toml(Path(path).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, TomlError):
         return None  # checking the notification says why
     body_file = table.get("body_file")
     if not isinstance(body_file, str):
@@ -65,15 +78,18 @@ def _body_file(path: str) -> str | None:
     return os.path.normpath(os.path.abspath(_base_dir(path) / body_file))
 
 
-def drop_body_files(files: list[str], walked: set[str]) -> list[str]:
-    """Leave out of ``files`` those found in ``walked`` directories that are the
-    ``body_file`` of a notification among ``files``: the notification covers them, with
-    its own body format and options."""
+def drop_body_files(files: list[str], candidates: set[str]) -> list[str]:
+    """Leave out of ``files`` those of ``candidates`` that are the ``body_file`` of a
+    notification among ``files``: the notification covers them, with its own body
+    format and options.  ``test`` passes the files it found in directories; ``check``
+    every file but the notifications, named or found."""
     bodies = {_body_file(f) for f in files if is_notification(f)} - {None}
     if not bodies:
         return files
     return [
-        f for f in files if f not in walked or os.path.normpath(os.path.abspath(f)) not in bodies
+        f
+        for f in files
+        if f not in candidates or os.path.normpath(os.path.abspath(f)) not in bodies
     ]
 
 
@@ -85,25 +101,15 @@ def _at(
     return Diagnostic("error", code.value, message, line, column, end_line, end_column, suggestion)
 
 
-def _toml_error(text: str, exc: tomllib.TOMLDecodeError) -> Diagnostic:
-    message = str(exc)
-    line = column = 1
-    match = _TOML_POSITION_RE.search(message)
-    if match:
-        line, column = int(match.group(1)), int(match.group(2))
-        message = message[: match.start()]
-    elif message.endswith(" (at end of document)"):
-        rows = text.split("\n")
-        line, column = len(rows), len(rows[-1]) + 1
-        message = message[: -len(" (at end of document)")] + " at the end of the file"
+def _toml_error(exc: TomlError) -> Diagnostic:
     return Diagnostic(
         "error",
         Code.INVALID_NOTIFICATION.value,
-        f"invalid TOML: {message}",
-        line,
-        column,
-        line,
-        column + 1,
+        exc.message,
+        exc.line,
+        exc.column,
+        exc.line,
+        exc.column + 1,
     )
 
 
@@ -124,9 +130,9 @@ def _settings_error(text: str, spans: dict[KeyPath, Located], exc: ConfigError) 
     return _at(lines, where.key, end, Code.INVALID_NOTIFICATION, exc.message)
 
 
-def _settings(table: dict[str, Any], path: str) -> Settings:
+def _settings(table: dict[str, Any], path: str, root: Path | None) -> Settings:
     """Validate the notification's settings the way ``Notification.from_dict`` does."""
-    values, body_name = check_keys(table, _base_dir(path))
+    values, body_name = check_keys(table, _base_dir(path), root)
     options = CompileOptions(
         **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
     )
@@ -166,27 +172,33 @@ def check_with(source: str, fmt: Format, options: CompileOptions) -> list[Diagno
     return diagnostics(front.problems, front.lines)
 
 
-def check_notification(path: str) -> list[FileDiagnostic]:
+def check_notification(
+    path: str, root: Path | None = None, *, confined: bool = False
+) -> list[FileDiagnostic]:
     """Check every template of the notification file ``path``; return every defect.
 
-    Raises ``CliError`` (``UnreadableError``) when the file cannot be read as UTF-8.
+    Its ``body_file`` must be inside ``root`` (None: the notification's folder).
+    Raises ``CliError`` (``UnreadableError``) when the file cannot be read as UTF-8
+    (with ``confined``, as a golden case reads it: see ``read_text``).
     """
     name = display(path)
-    text = read_text(path, "notification")
+    text = read_text(path, "notification", confined=confined)
     try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return [FileDiagnostic(name, _toml_error(text, exc))]
+        table = load_toml(text)
+    except TomlError as exc:
+        return [FileDiagnostic(name, _toml_error(exc))]
     spans = locate(text)
     try:
-        settings = _settings(table, path)
+        settings = _settings(table, path, root)
     except ConfigError as exc:
         return [FileDiagnostic(name, _settings_error(text, spans, exc))]
     lines = LineIndex(text)
     found: list[FileDiagnostic] = []
     for key, source, fmt in _templates(settings):
         secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
-        for diag in check_with(source, fmt, replace(settings.options, name=name)):
+        with spelled("notification"):  # hints name the file's keys (body_format = "...")
+            checked = check_with(source, fmt, replace(settings.options, name=name))
+        for diag in checked:
             if secret:
                 # A warning may quote the literal text: the credential.
                 diag = mask_diagnostic(diag, source)

@@ -1,24 +1,30 @@
 """The shared wording of messages: naming characters, placeholders and values, and hints.
 
-Every message that names a character, a placeholder or a record value, or suggests
-the name the user probably meant, goes through this module, so the wording is the
-same everywhere.
+Every message that names a character, a placeholder or a record value, suggests the
+name the user probably meant, or tells how to set an option, goes through this
+module, so the wording is the same everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Set
-from typing import Final
+from collections.abc import Iterable, Iterator, Mapping, Set
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Final, Literal
 
 from ._nodes import Field, ItemField
 
 __all__ = [
     "CHAR_NAMES",
+    "byte_order_mark",
     "describe_char",
     "describe_value",
+    "not_utf8",
+    "option",
     "placeholder_label",
     "short_repr",
     "show",
+    "spelled",
     "suggest",
 ]
 
@@ -67,7 +73,11 @@ def short_repr(value: object) -> str:
     try:
         text = repr(value)
     except Exception:  # a broken __repr__ must not hide the real error
-        text = f"<{type(value).__name__} object>"
+        if isinstance(value, int):  # more digits than sys.get_int_max_str_digits() allows
+            sign = "-" if value < 0 else ""
+            text = f"<{sign}int of about {value.bit_length() * 30103 // 100000 + 1:,} digits>"
+        else:
+            text = f"<{type(value).__name__} object>"
     if len(text) > _REPR_LIMIT:
         text = text[: _REPR_LIMIT - 3] + "..."
     return text
@@ -105,3 +115,71 @@ def suggest(name: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> st
         return close[0]
     close = difflib.get_close_matches(key, list(folded), n=1, cutoff=cutoff)
     return folded[close[0]] if close else None
+
+
+#: Who reads a message, and so how it spells an option: as a Python argument
+#: (``unknown_keys='ignore'``), as a command-line flag (``--unknown-keys ignore``), or
+#: as a key of a notification file (``unknown_keys = "ignore"``, the body's format as
+#: ``body_format = "query"``).
+Spelling = Literal["python", "flags", "notification"]
+
+_SPELLING: Final[ContextVar[Spelling]] = ContextVar("postback_spelling", default="python")
+_NOTIFICATION_KEYS: Final = {"format": "body_format"}
+
+
+def option(name: str, value: str) -> str:
+    """Return how the reader of the message being made sets option ``name`` to ``value``.
+
+    ``name`` is the Python argument (``unknown_keys``, ``format``); the spelling is
+    the one ``spelled`` selected, Python's by default.
+    """
+    spelling = _SPELLING.get()
+    if spelling == "flags":
+        return f"--{name.replace('_', '-')} {value}"
+    if spelling == "notification":
+        return f'{_NOTIFICATION_KEYS.get(name, name)} = "{value}"'
+    return f"{name}={value!r}"
+
+
+@contextmanager
+def spelled(spelling: Spelling) -> Iterator[None]:
+    """Spell options in the messages made in this block (in this thread or task) as
+    ``spelling`` says: the command line selects its flags, or a notification file's
+    keys."""
+    token = _SPELLING.set(spelling)
+    try:
+        yield
+    finally:
+        _SPELLING.reset(token)
+
+
+# Byte-order marks of the encodings a text file that is not UTF-8 most often has
+# (Windows editors write UTF-16 with one); the four-byte ones first.
+_BYTE_ORDER_MARKS: Final = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def byte_order_mark(data: bytes) -> str | None:
+    """Return the encoding whose byte-order mark ``data`` starts with (``"UTF-16"`` or
+    ``"UTF-32"``), or None."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding
+    return None
+
+
+def not_utf8(data: bytes, start: int, subject: str = "the file") -> str:
+    """Say why ``data`` is not UTF-8 text, ``start`` being its first invalid byte.
+
+    ``"the file is UTF-16 (byte-order mark); save it as UTF-8"`` when it starts with a
+    UTF-16 or UTF-32 byte-order mark (``subject`` names it), else ``"not UTF-8 text
+    (byte 0xff at offset 12)"``.
+    """
+    encoding = byte_order_mark(data)
+    if encoding is not None:
+        return f"{subject} is {encoding} (byte-order mark); save it as UTF-8"
+    return f"not UTF-8 text (byte 0x{data[start]:02x} at offset {start})"

@@ -23,10 +23,10 @@ from ._options import CompileOptions, UnknownKeys
 from ._pacer import Pacer
 from ._pickling import init_values, restore, state
 from ._record import Action, coerce
-from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note
+from ._request import Outcome, PreparedRequest, ResponseHeaders, redirect_note, retry_advice
 from ._secrets import is_secret_header, mask_template_error
 from ._settings import Settings
-from ._template import Format, Template, _compile
+from ._template import Format, FormatName, Template, _compile
 
 if TYPE_CHECKING:
     from ._bulk import Prepared
@@ -109,7 +109,7 @@ class Notification:
         url: str,
         method: str = "GET",
         body: str | None = None,
-        body_format: Format | str | None = None,
+        body_format: Format | FormatName | None = None,
         headers: Mapping[str, str] | Iterable[tuple[str, str] | str] | None = None,
         min_delay: int | float | Decimal | timedelta = 0,
         max_requests: int | None = None,
@@ -312,7 +312,9 @@ class Notification:
         or None (no body).  Matching is case-sensitive substring search.  ``headers``
         (the response's, as the HTTP client gives them) lets the reason of a 3xx
         response name its ``Location``: redirects are never followed, so a 3xx is a
-        failed attempt.
+        failed attempt.  Every reason names the status; a failure's ends with whether
+        to retry, which ``Outcome.retryable`` holds: yes for a 5xx, 429 or 408 without
+        ``error_response`` in the body, no otherwise.
         """
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"status must be an int HTTP status code, not {type(status).__name__}")
@@ -331,20 +333,34 @@ class Notification:
         if self.error_response is not None and self.error_response in text:
             return Outcome(
                 False,
-                f"error_response {self.error_response!r} found in the response body"
-                + (f" ({status_text})" if redirect else ""),
+                f"error_response {self.error_response!r} found in the response body "
+                f"({status_text}); do not retry: the receiver reported an error",
                 "error_response",
+                False,
+                code,
             )
         if self.success_response is not None:
             found = self.success_response in text
             where = "found" if found else "not found"
             reason = f"success_response {self.success_response!r} {where} in the response body"
-            if not is_2xx:
-                return Outcome(False, f"{status_text} ({reason})", "success_response")
-            if not found:
-                return Outcome(False, f"{reason} ({status_text})", "success_response")
-            return Outcome(True, f"{status_text} and {reason}", "success_response")
-        return Outcome(is_2xx, status_text, "status")
+            if is_2xx and found:
+                return Outcome(True, f"{status_text} and {reason}", "success_response", False, code)
+            if is_2xx:
+                return Outcome(
+                    False,
+                    f"{reason} ({status_text}); do not retry: the receiver answered, "
+                    "but not with success_response",
+                    "success_response",
+                    False,
+                    code,
+                )
+            retryable, advice = retry_advice(code)
+            reason = f"{status_text} ({reason}); {advice}"
+            return Outcome(False, reason, "success_response", retryable, code)
+        if is_2xx:
+            return Outcome(True, status_text, "status", False, code)
+        retryable, advice = retry_advice(code)
+        return Outcome(False, f"{status_text}; {advice}", "status", retryable, code)
 
     def pacer(self) -> Pacer:
         """Return a new ``Pacer`` for ``max_requests`` (no limit when it is None)."""
@@ -354,7 +370,11 @@ class Notification:
 
     @classmethod
     def from_dict(
-        cls, mapping: Mapping[str, object], *, base_dir: str | os.PathLike[str] | None = None
+        cls,
+        mapping: Mapping[str, object],
+        *,
+        base_dir: str | os.PathLike[str] | None = None,
+        body_root: str | os.PathLike[str] | None = None,
     ) -> Notification:
         """Build a notification from a mapping with the keys of a notification file.
 
@@ -363,31 +383,36 @@ class Notification:
         ``max_requests``, ``success_response``, ``error_response``, ``timezone``,
         ``missing``, ``extra_fields``, ``date_format``, ``unknown_keys``.
         A relative ``body_file`` is read relative to ``base_dir`` (default: the
-        current directory).  An unknown key or a value of the wrong type raises
-        ``ConfigError`` naming the key.
+        current directory), and only if it is a regular file of at most 1 MiB inside
+        ``body_root`` (default: ``base_dir``), symbolic links resolved.  An unknown
+        key, a value of the wrong type or a refused body file raises ``ConfigError``
+        naming the key.
         """
         from ._config import check_keys
 
-        values, body_name = check_keys(mapping, base_dir)
+        values, body_name = check_keys(mapping, base_dir, body_root)
         options = CompileOptions(
             **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
         )
         return cls._from_settings(Settings(**values, options=options, body_name=body_name))
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Notification:
+    def from_file(
+        cls, path: str | os.PathLike[str], *, body_root: str | os.PathLike[str] | None = None
+    ) -> Notification:
         """Load a notification from a TOML file (the keys of ``from_dict``).
 
-        ``body_file`` is read relative to the TOML file's directory.  An unreadable
-        file or invalid TOML raises ``ConfigError`` with the path (and for TOML
-        errors the line and column); an invalid setting raises ``ConfigError`` with
-        the path in its message and ``.setting`` naming the key.
+        ``body_file`` is read relative to the TOML file's directory, and must be
+        inside ``body_root`` (default: that directory).  An unreadable file or
+        invalid TOML raises ``ConfigError`` with the path (and for TOML errors the
+        line and column); an invalid setting raises ``ConfigError`` with the path in
+        its message and ``.setting`` naming the key.
         """
         from ._config import located, read_file
 
         table, file = read_file(path)
         with located(str(file)):
-            return cls.from_dict(table, base_dir=file.parent)
+            return cls.from_dict(table, base_dir=file.parent, body_root=body_root)
 
 
 # Headers whose value decides how the receiver reads the request, besides those that

@@ -4,12 +4,14 @@ Names are not looked up here (that is the checker's work, ``_checker.py``): a
 placeholder becomes a ``Field`` or ``ItemField`` whatever it names, and braces that
 look like a broken placeholder become a ``Malformed`` node.  Syntax defects are
 returned as ``Problem`` values; after a broken ``join(...)`` the parser resumes, so
-the rest of the template is still read.
+the rest of the template is still read, in the same pass: no text is read twice and
+nothing recurses, however many calls are broken (docs/security.md, guarantee 6).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -19,6 +21,7 @@ from ._problems import Code, Problem
 
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
+    from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 __all__ = ["ParseResult", "parse"]
 
@@ -55,6 +58,38 @@ class ParseResult(NamedTuple):
     problems: tuple[Problem, ...]
 
 
+class _Openers:
+    """The call openers (``{name(``) from a broken call's own up to where it broke."""
+
+    def __init__(self, text: str, call: int, before: int) -> None:
+        self.call = call
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.names: list[str] = []
+        # Openers never overlap: their ends increase with their starts.
+        for m in _CALL_OPEN_RE.finditer(text, call, before):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            self.names.append(m.group(0)[1:-1])
+
+    def last(self, before: int) -> int:
+        """Return the start of the last opener that ends by offset ``before``."""
+        k = bisect_right(self.ends, before) - 1
+        return self.starts[k] if k >= 0 else self.call
+
+    def _index(self, start: int) -> int:
+        return bisect_right(self.starts, start) - 1
+
+    def name(self, start: int) -> str:
+        """Return the function name of the opener at ``start``."""
+        k = self._index(start)
+        return self.names[k] if k >= 0 and self.starts[k] == start else "join"
+
+    def end(self, start: int) -> int:
+        k = self._index(start)
+        return self.ends[k] if k >= 0 and self.starts[k] == start else start + 1
+
+
 class _Reader:
     """Turns Lark trees into nodes, one method per grammar rule."""
 
@@ -81,29 +116,25 @@ class _Reader:
 
     # -- entry points -------------------------------------------------------------
 
-    def template(self, text: str, base: int) -> list[Node]:
-        """Read top-level template text that starts at source offset ``base``."""
+    def template(self, text: str) -> list[Node]:
+        """Read top-level template text.
+
+        One parser reads the text once, from the start to the end, however many calls
+        are broken: after a broken call, ``_recover`` reports it, puts the parser back
+        where it stood before the call's opener, feeds it the ``{`` of every opener
+        left unclosed as text, and moves the lexer to where reading resumes.  Nothing
+        is read twice and nothing recurses.
+        """
         from lark.exceptions import UnexpectedInput
 
-        nodes: list[Node] = []
+        parser = _grammar().parse_interactive(text, start="template")
         while True:
             try:
-                tree = _grammar().parse(text, start="template")
+                tree = parser.resume_parse()  # type: ignore[no-untyped-call]
             except UnexpectedInput as exc:
-                call_start, resume = self._broken_call(text, base, exc)
-                if call_start:
-                    nodes.extend(self.template(text[:call_start], base))
-                if call_start < len(text):
-                    # The `{` that opened the broken call is kept as text.
-                    nodes.append(
-                        Text(text[call_start], Span(base + call_start, base + call_start + 1))
-                    )
-                if resume >= len(text):
-                    return nodes
-                base, text = base + resume, text[resume:]
+                self._recover(parser, text, exc)
                 continue
-            nodes.extend(self._children(tree, self._top, base, in_separator=False))
-            return nodes
+            return self._children(tree, self._top, 0, in_separator=False)
 
     def inner(self, raw: str, base: int, *, in_separator: bool) -> list[Node]:
         """Read the contents of a join's string literal, starting at offset ``base``."""
@@ -128,11 +159,48 @@ class _Reader:
 
     # -- errors from Lark ---------------------------------------------------------
 
-    def _broken_call(self, text: str, base: int, exc: Any) -> tuple[int, int]:
-        """Record the syntax problem of a broken call; return (call start, resume offset)."""
+    def _recover(self, parser: InteractiveParser, text: str, exc: Any) -> None:
+        """Report the broken call ``exc`` stopped in and set ``parser`` to read on after it.
+
+        Top-level text never fails to parse, so the parser stopped inside a call: its
+        stacks hold the pieces read before the call, the call's opener, then the call's
+        tokens.  The call's part is dropped, as if the call had never been read.
+        """
+        from lark import Token
+
+        state = parser.parser_state
+        values = state.value_stack
+        at = max(k for k, v in enumerate(values) if isinstance(v, Token) and v.type == "CALL_OPEN")
+        call_start: int = values[at].start_pos
+        strings: list[tuple[int, int]] = []  # the call's string literals (start, end)
+        pending = list(reversed(values[at + 1 :]))
+        while pending:
+            value = pending.pop()
+            if not isinstance(value, Token):
+                pending.extend(reversed(value.children))
+            elif value.type == "STRING":
+                strings.append((value.start_pos, value.end_pos))  # type: ignore[arg-type]
+        del state.state_stack[at + 1 :]
+        del values[at:]
+        braces, resume = self._broken_call(text, call_start, strings, exc)
+        for start in braces:
+            # The `{` of each opener left unclosed is kept as text.
+            parser.feed_token(Token("LBRACE", "{", start))
+        lexer = parser.lexer_thread.state
+        assert lexer is not None
+        lexer.line_ctr.char_pos = resume
+
+    def _broken_call(
+        self, text: str, call: int, strings: list[tuple[int, int]], exc: Any
+    ) -> tuple[list[int], int]:
+        """Report the call opened at ``call`` that ``exc`` stopped in.
+
+        Return the offsets of the openers whose ``{`` stays text, in order, and the
+        offset to resume reading from.  ``strings`` are the spans of the string
+        literals the call had read.
+        """
         from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
-        pos = getattr(exc, "pos_in_stream", None)
         if (
             isinstance(exc, UnexpectedToken)
             and exc.token.type != "$END"
@@ -140,16 +208,18 @@ class _Reader:
         ):
             tok = exc.token
             s = tok.start_pos if tok.start_pos is not None else len(text)
-            call_start = self._last_call_open(text, s)
+            openers = _Openers(text, call, s)
+            call_start = openers.last(s)
             shown = show(str(tok).strip()) or show(str(tok))
             self.add(
                 Code.INVALID_CALL,
                 f"unexpected {shown!r} in join(...): arguments are separated by ',' and "
                 'the call ends with ")}"; expected {join(items, i, "TEMPLATE"[, "SEP"])}',
-                base + s,
-                base + s + max(len(str(tok)), 1),
+                s,
+                s + max(len(str(tok)), 1),
             )
-            return call_start, max(s, call_start + 1)
+            return self._unclosed(openers, call_start, strings), max(s, call_start + 1)
+        pos = getattr(exc, "pos_in_stream", None)
         if isinstance(exc, UnexpectedToken):
             pos = exc.token.start_pos if exc.token.type != "$END" else len(text)
         elif not isinstance(exc, UnexpectedCharacters):
@@ -157,41 +227,69 @@ class _Reader:
         if pos is None or pos < 0:
             pos = len(text)
         pos = min(pos, len(text))
-        call_start = self._last_call_open(text, pos)
-        opener = _CALL_OPEN_RE.match(text, call_start)
-        fname = opener.group(0)[1:-1] if opener else "join"
+        openers = _Openers(text, call, pos)
+        call_start = openers.last(pos)
+        fname = openers.name(call_start)
         if pos < len(text) and text[pos] == '"':
             self.add(
                 Code.UNTERMINATED_STRING,
                 f"unterminated string literal in {fname}(...): add the closing '\"' "
                 '(write \\" for a quote inside the string)',
-                base + pos,
-                base + pos + 1,
+                pos,
+                pos + 1,
             )
-            return call_start, len(text)
+            return self._unclosed(openers, call_start, strings), len(text)
         if isinstance(exc, UnexpectedCharacters) and pos < len(text):
             self.add(
                 Code.INVALID_CALL,
                 f"unexpected {show(text[pos])!r} in {fname}(...): arguments are separated by "
                 f'\',\' and the call ends with ")}}"; expected {{join(items, i, "TEMPLATE")}}',
-                base + pos,
-                base + pos + 1,
+                pos,
+                pos + 1,
             )
-            return call_start, pos
+            return self._unclosed(openers, call_start, strings), pos
+        self._unterminated(openers, call_start)
+        return self._unclosed(openers, call_start, strings), len(text)
+
+    def _unterminated(self, openers: _Openers, start: int) -> None:
         self.add(
             Code.UNTERMINATED_CALL,
-            f'unterminated {fname}(...) call: it is never closed with ")}}"',
-            base + call_start,
-            base + (opener.end() if opener else call_start + 1),
+            f'unterminated {openers.name(start)}(...) call: it is never closed with ")}}"',
+            start,
+            openers.end(start),
         )
-        return call_start, len(text)
 
-    @staticmethod
-    def _last_call_open(text: str, before: int) -> int:
-        start = 0
-        for m in _CALL_OPEN_RE.finditer(text, 0, before):
-            start = m.start()
-        return start
+    def _unclosed(self, openers: _Openers, start: int, strings: list[tuple[int, int]]) -> list[int]:
+        """Return the openers from the call's own to ``start`` whose ``{`` stays text.
+
+        A broken call is reported where it broke, at ``start``, the last call opener
+        before that point; the text before ``start`` is then read as if the template
+        ended there.  An opener after the call's own stands inside one of the call's
+        arguments, so that text ends inside the call: within a string literal, it is an
+        unterminated string (and the opener before the string is the next one to
+        report), anywhere else an unterminated call at the last opener before it.
+        Each step moves to an earlier opener, until the call's own.
+        """
+        found = [start]
+        quotes = [s for s, _ in strings]
+        while start > openers.call:
+            k = bisect_right(quotes, start) - 1
+            if k >= 0 and quotes[k] < start < strings[k][1]:
+                quote = quotes[k]
+                start = openers.last(quote)
+                self.add(
+                    Code.UNTERMINATED_STRING,
+                    f"unterminated string literal in {openers.name(start)}(...): add the "
+                    "closing '\"' (write \\\" for a quote inside the string)",
+                    quote,
+                    quote + 1,
+                )
+            else:
+                start = openers.last(start)
+                self._unterminated(openers, start)
+            found.append(start)
+        found.reverse()
+        return found
 
     # -- one method per terminal -------------------------------------------------
 
@@ -342,6 +440,6 @@ class _Reader:
 def parse(source: str) -> ParseResult:
     """Parse ``source`` into nodes; every syntax defect found is in ``problems``."""
     reader = _Reader()
-    nodes = reader.template(source, 0)
+    nodes = reader.template(source)
     problems = sorted(reader.problems, key=lambda p: p.span)
     return ParseResult(tuple(nodes), tuple(problems))

@@ -22,7 +22,7 @@ from typing import Any, Final
 from ._config import KEYS as NOTIFICATION_KEYS
 from ._config import located, parse_toml
 from ._errors import ConfigError
-from ._messages import describe_value, suggest
+from ._messages import describe_value, not_utf8, suggest
 from ._options import CompileOptions
 from ._template import Format
 
@@ -84,11 +84,16 @@ def _is_str_table(value: object) -> bool:
     return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
 
 
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
 _KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     **{key: NOTIFICATION_KEYS[key] for key in OPTION_KEYS},
     "formats": ("a table of file patterns to format names", _is_str_table),
     "templates": ("a list of paths (files or directories)", _is_str_list),
     "cases": ("a list of directories", _is_str_list),
+    "mask": ("true or false", _is_bool),
 }
 
 
@@ -106,7 +111,9 @@ class ProjectSettings:
 
     ``options`` holds the compile options the file gives (validated);
     ``formats`` the ``(pattern, format)`` overrides in file order; ``templates``
-    and ``cases`` absolute paths.  ``label`` names the file in messages.
+    and ``cases`` absolute paths; ``mask`` whether the values of secret headers are
+    masked in golden cases (None: the file does not say).  ``label`` names the file
+    in messages.
     """
 
     file: Path | None = None
@@ -115,6 +122,7 @@ class ProjectSettings:
     formats: tuple[tuple[str, Format], ...] = ()
     templates: tuple[Path, ...] = ()
     cases: tuple[Path, ...] = ()
+    mask: bool | None = None
 
     @property
     def root(self) -> Path:
@@ -143,9 +151,7 @@ def _read_table(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{shown_path(path)}: not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
+        raise ConfigError(f"{shown_path(path)}: {not_utf8(data, exc.start)}") from None
     return parse_toml(text, shown_path(path))
 
 
@@ -207,6 +213,7 @@ def _settings(path: Path, label: str, table: object) -> ProjectSettings:
         formats=tuple(formats),
         templates=tuple(root / p for p in values.get("templates", ())),
         cases=tuple(root / p for p in values.get("cases", ())),
+        mask=values.get("mask"),
     )
 
 

@@ -37,7 +37,7 @@ from ._convert import (
 )
 from ._errors import RecordError
 from ._item import ITEM_KEYS, Item, item_keys, item_list
-from ._messages import describe_value, short_repr, suggest
+from ._messages import describe_value, option, short_repr, suggest
 from ._values import MAX_DIGITS
 
 __all__ = [
@@ -124,10 +124,12 @@ def unknown_field(name: str, extra_names: Iterable[str]) -> RecordError:
     elif suggestion is not None:
         hint = f"did you mean {suggestion!r}?"
     else:
+        # Spelled for the reader: compile(..., unknown_keys='ignore') in Python, the
+        # --unknown-keys flag on the command line, the key of a notification file.
         hint = (
-            "postback.FIELDS lists the field names; to accept other keys, pass "
-            "unknown_keys='ignore' (skip them) or unknown_keys='extra' (keep them as "
-            "extra fields)"
+            "postback.FIELDS lists the field names; to accept other keys, use "
+            f"{option('unknown_keys', 'ignore')} (skip them) or "
+            f"{option('unknown_keys', 'extra')} (keep them as extra fields)"
         )
     return RecordError(f"{name}: unknown field {short_repr(name)}; {hint}", field=name)
 
@@ -192,12 +194,16 @@ def _convert(spec: FieldSpec, value: str, label: str) -> list[str]:
         test = f"type({value}) is not int or not -_B < {value} < _B"
         return [f"if {value} is not None and ({test}):", f"    {value} = {convert}"]
     fast = f"_dec_fast({value})" if spec.type is Decimal else f"_iso({value})"
+    # The converter runs after the ``except`` block, not in it: its RecordError must
+    # not carry the fast path's ValueError as its context.
     return [
         f"if {value} is not None:",
         f"    if type({value}) is str:",
         "        try:",
         f"            {value} = {fast}",
         "        except ValueError:",
+        "            pass",
+        f"        if type({value}) is str:",
         f"            {value} = {convert}",
         "    else:",
         f"        {value} = {convert}",

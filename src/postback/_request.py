@@ -4,15 +4,18 @@
 client (``to_httpx``, ``to_requests``, ``to_aiohttp``) or as a ``urllib`` request; no
 client is imported (``to_aiohttp`` imports aiohttp's ``yarl``).  Every hand-off sends
 the same bytes: the URL exactly as rendered, header values as their UTF-8 octets, and
-the body; and none of them follows redirects.
+the body; and none of them follows redirects, not even a ``Request`` from ``to_urllib``
+given to ``urllib.request.urlopen``.
 """
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 from ._secrets import masked_headers
@@ -30,6 +33,7 @@ __all__ = [
     "RequestsArguments",
     "ResponseHeaders",
     "redirect_note",
+    "retry_advice",
 ]
 
 
@@ -189,13 +193,15 @@ class PreparedRequest:
         }
 
     def to_urllib(self) -> urllib.request.Request:
-        """Return an equivalent ``urllib.request.Request``; it is built, never opened.
+        """Return an equivalent ``urllib.request.Request`` that no opener redirects.
 
-        urllib adds ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and
-        ``Connection``.  ``urllib.request.urlopen`` follows redirects (a POST answered
-        with 302 is re-sent as a GET without its body); open the request with an
-        opener whose redirect handler refuses them, as the
-        [Notifications][with-requests-aiohttp-or-urllib] page shows.
+        ``urllib.request.urlopen(req.to_urllib(), timeout=10)`` sends the request and
+        does not follow a redirect: a 3xx response raises ``urllib.error.HTTPError``
+        whose ``code`` is the status, whose ``headers`` hold the ``Location`` and which
+        reads the response body, as for a 4xx or 5xx (otherwise ``urlopen`` re-sends
+        a POST answered with 302 as a GET without its body).  The same holds with any
+        opener built on ``urllib.request.HTTPRedirectHandler``.  urllib adds
+        ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and ``Connection``.
         """
         import urllib.request
 
@@ -205,7 +211,14 @@ class PreparedRequest:
             name: value if value.isascii() else value.encode("utf-8").decode("latin-1")
             for name, value in self.headers
         }
-        return urllib.request.Request(self.url, data=self.body, headers=headers, method=self.method)
+        request = urllib.request.Request(
+            self.url, data=self.body, headers=headers, method=self.method
+        )
+        # urllib's redirect handler keeps the targets a request was redirected to in
+        # its ``redirect_dict`` and refuses to follow one it has followed too often,
+        # raising HTTPError with the response's status, headers and body.
+        request.redirect_dict = _EveryTargetSeen()  # type: ignore[attr-defined]
+        return request
 
     def to_http(self, *, mask: bool = False) -> bytes:
         """Return the request as HTTP/1.1 text, the bytes ``postback prepare`` prints.
@@ -239,21 +252,85 @@ class PreparedRequest:
         return head.encode("utf-8") + (self.body or b"")
 
 
-OutcomeRule = Literal["error_response", "success_response", "status"]
+class _EveryTargetSeen:
+    """The redirect record of a request from ``to_urllib``: every target already seen.
+
+    ``HTTPRedirectHandler.http_error_302`` follows a redirect only when
+    ``redirect_dict.get(target, 0)`` is below its ``max_repeats`` and
+    ``len(redirect_dict)`` below its ``max_redirections``; this record answers more
+    than any limit to both, so the handler raises ``HTTPError`` for the 3xx instead.
+    (For a POST answered with 307 or 308 its ``redirect_request`` raises it first.)
+    """
+
+    __slots__ = ()
+
+    def get(self, target: str, default: int = 0) -> float:
+        return math.inf
+
+    def __len__(self) -> int:
+        return sys.maxsize
+
+    def __repr__(self) -> str:
+        return "<postback: redirects refused>"
+
+
+OutcomeRule = Literal["error_response", "success_response", "status", "no_response"]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How ``Notification.classify`` judged a response.
+    """How ``Notification.classify`` judged a response, or that there was none.
 
-    ``ok`` is the verdict; ``reason`` says in words which rule decided and why;
-    ``rule`` names that rule: ``"error_response"``, ``"success_response"`` or
-    ``"status"``.
+    ``ok`` is the verdict; ``reason`` says in words which rule decided and why, with
+    the status, and for a failure whether to retry; ``rule`` names that rule:
+    ``"error_response"``, ``"success_response"``, ``"status"``, or ``"no_response"``
+    (``Outcome.no_response``).  ``retryable`` says whether the same request may
+    succeed later: after no response at all, a 5xx, 429 (too many requests) or 408
+    (request timeout), unless ``error_response`` was found; never for a success.
+    ``status`` is the response's status code (None without a response).
     """
 
     ok: bool
     reason: str
     rule: OutcomeRule = "status"
+    retryable: bool = False
+    status: int | None = None
+
+    @classmethod
+    def no_response(cls, error: BaseException | str) -> Outcome:
+        """Return the outcome of an attempt that got no response: a retryable failure.
+
+        ``error`` is what the HTTP client raised (a refused connection, a timeout, a
+        DNS failure, ...) or a description of it; the reason quotes it.
+        """
+        what = error if isinstance(error, str) else repr(error)
+        return cls(False, f"no response: {what}; {_RETRY_LATER}", "no_response", True)
+
+
+_RETRY_LATER: Final = "retry later"
+_DO_NOT_RETRY: Final = "do not retry"
+
+
+def retry_advice(status: int) -> tuple[bool, str]:
+    """Return whether a failed attempt answered with ``status`` is worth retrying, and
+    the words ``classify`` appends to its reason.
+
+    Yes for a 5xx, 429 and 408: the receiver is failing or busy for now.  No for a
+    redirect (postback follows none, so the same request meets the same answer until
+    the url is corrected), for every other 4xx (the receiver refuses this request)
+    and for any other status.
+    """
+    if 500 <= status <= 599:
+        return True, f"{_RETRY_LATER}: a server error"
+    if status == 429:
+        return True, f"{_RETRY_LATER}: too many requests"
+    if status == 408:
+        return True, f"{_RETRY_LATER}: the receiver timed out waiting for the request"
+    if 300 <= status <= 399:
+        return False, f"{_DO_NOT_RETRY}: redirects are not followed; check the url"
+    if 400 <= status <= 499:
+        return False, f"{_DO_NOT_RETRY}: the receiver refused the request"
+    return False, f"{_DO_NOT_RETRY}: not a final status of a delivered request"
 
 
 class _HasItems(Protocol):

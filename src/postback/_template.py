@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import _thread
+import os
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ._contexts import Context, get_format
 from ._convert import UnknownKeys
@@ -25,7 +26,17 @@ from ._values import Values
 if TYPE_CHECKING:
     from ._bulk import Rendered
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "Format", "Template", "check", "compile"]
+__all__ = [
+    "DEFAULT_MAX_TEMPLATE_SIZE",
+    "ONE_LINE_FORMATS",
+    "Format",
+    "FormatName",
+    "Template",
+    "check",
+    "compile",
+    "template_text",
+    "without_final_line_ending",
+]
 
 
 class Format(StrEnum):
@@ -72,10 +83,48 @@ class Format(StrEnum):
 # Keys as ``Format.parse`` folds them: lower case, separators removed.
 _ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
 
+#: The formats whose templates are one line: no line break can stand in their text.
+ONE_LINE_FORMATS = frozenset({Format.URL, Format.HEADER, Format.QUERY})
+
+
+def template_text(source: str, fmt: Format) -> str:
+    """Return the text ``source`` is compiled as in ``fmt``: the one rule for a final newline.
+
+    In the one-line formats exactly one final line ending (``\\n`` or ``\\r\\n``), which
+    an editor adds to a file, is not part of the template; every other format keeps
+    its text as is.  ``compile``, ``check``, ``Notification`` and the command line all
+    read a template through this function (docs/language.md states the rule).
+    """
+    return without_final_line_ending(source) if fmt in ONE_LINE_FORMATS else source
+
+
+def without_final_line_ending(text: str) -> str:
+    """Return ``text`` without one final ``\\n`` or ``\\r\\n``, if it ends with one."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith("\n"):
+        return text[:-1]
+    return text
+
+
+#: The names ``format=`` takes besides a ``Format`` member, for type checkers: each
+#: format's value and the documented aliases of ``"query"``, so that a misspelt name
+#: (``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time,
+#: in any case and spacing (``"Query String"``); give it a name held in a ``str``.
+FormatName = Literal[
+    "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
+]
+"""The format names ``format=`` and ``body_format=`` take, for type checkers.
+
+Each format's value and the documented aliases of ``"query"``; a misspelt name
+(``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time.
+"""
+
 
 class _Compiled(NamedTuple):
-    """What the front end makes of a source: problems, checked nodes, contexts."""
+    """What the front end makes of a source: its text, problems, checked nodes, contexts."""
 
+    source: str
     problems: list[Problem]
     nodes: tuple[Node, ...]
     contexts: dict[Hole, Context]
@@ -83,7 +132,11 @@ class _Compiled(NamedTuple):
 
 
 def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
-    """Parse, check names and run the format's state machine over ``source``."""
+    """Parse, check names and run the format's state machine over ``source``.
+
+    ``source`` is read as ``template_text`` says, in this one place.
+    """
+    source = template_text(source, fmt)
     lines = LineIndex(source)
     if len(source) > opts.max_template_size:
         too_large = Problem(
@@ -92,7 +145,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
             f"the template has {len(source)} characters, more than max_template_size="
             f"{opts.max_template_size}; raise the limit if this is intended",
         )
-        return _Compiled([too_large], (), {}, lines)
+        return _Compiled(source, [too_large], (), {}, lines)
     # The checker (and the macro patterns it compiles) loads on the first compile.
     from ._checker import check_names
 
@@ -106,7 +159,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
         contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
         problems += format_problems
     problems.sort(key=lambda p: p.span)
-    return _Compiled(problems, nodes, contexts, lines)
+    return _Compiled(source, problems, nodes, contexts, lines)
 
 
 class Template:
@@ -150,6 +203,7 @@ class Template:
     @classmethod
     def _build(cls, source: str, fmt: Format, opts: CompileOptions) -> Template:
         front = _front_end(source, fmt, opts)
+        source = front.source
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
         from ._codegen import generate
@@ -178,6 +232,49 @@ class Template:
         ):
             object.__setattr__(self, attr, value)
         return self
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        project: bool | str | os.PathLike[str] = True,
+        format: Format | FormatName | None = None,
+        missing: MissingPolicy | None = None,
+        timezone: str | tzinfo | None = None,
+        date_format: str | None = None,
+        extra_fields: Iterable[str] | None = None,
+        unknown_keys: UnknownKeys | None = None,
+    ) -> Template:
+        """Compile the template file ``path`` exactly as ``postback check`` and
+        ``postback test`` compile it.
+
+        The project settings apply as the command line finds them (``project=True``:
+        the ``[tool.postback]`` table of the nearest ``pyproject.toml``, or a
+        ``postback.toml``, from the file's folder up to the repository's root;
+        ``False``: none; a path: that settings file).  The format is ``format``, else
+        that of the settings' first matching ``formats`` pattern, else the extension's
+        (``.json``, ``.xml``, ``.qs``, ``.query``, ``.url``, ``.header``, ``.txt``).
+        Each option given (not None) replaces the settings' value, as the command
+        line's flags do.  The file is read as UTF-8 (a byte order mark is not text),
+        and its final newline as ``compile`` reads it.
+
+        Raises ``ConfigError`` for an unreadable file, a format that cannot be told,
+        malformed settings or an invalid option, and ``TemplateError`` for a template
+        that does not compile.  See [Loading in production][loading-in-production].
+        """
+        from ._load_file import load_template
+
+        return load_template(
+            path,
+            project=project,
+            format=format,
+            missing=missing,
+            timezone=timezone,
+            date_format=date_format,
+            extra_fields=extra_fields,
+            unknown_keys=unknown_keys,
+        )
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Template objects are immutable")
@@ -239,7 +336,13 @@ class Template:
             return self._fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
-                exc.field = self._failing_field(record, exc.message)
+                # A formatter words the error without knowing its placeholder; name it
+                # here, in the message too, as the errors that know it do.
+                field = self._failing_field(record, exc.message)
+                if field is not None:
+                    exc.field = field
+                    exc.message = f"{{{field}}}: {exc.message}"
+                    exc.args = (exc.message,)
             raise
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
@@ -368,7 +471,7 @@ def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
 
 def compile(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,
@@ -380,7 +483,10 @@ def compile(
 ) -> Template:
     """Compile ``source`` for ``format`` into a ``Template``.
 
-    Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
+    In the one-line formats (``url``, ``header``, ``query``) one final line ending
+    (``\\n`` or ``\\r\\n``) is not part of the template, so the text of a file that
+    ends with one compiles as the command line compiles the file; ``json``, ``xml``
+    and ``text`` keep every character.  Raises ``TemplateError`` (``TemplateSyntaxError``, ``UnknownFieldError`` or
     ``TemplateFormatError``) for a defective template and ``ConfigError`` for an
     invalid option.  Compiling the same source with the same options again returns
     the cached template.
@@ -401,7 +507,7 @@ def compile(
 
 def check(
     source: str,
-    format: Format | str = Format.JSON,
+    format: Format | FormatName = Format.JSON,
     *,
     missing: MissingPolicy = "empty",
     timezone: str | tzinfo | None = None,
@@ -413,7 +519,7 @@ def check(
 ) -> list[Diagnostic]:
     """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
 
-    Never raises for a template defect; an invalid option is a ``ConfigError``.
+    ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
     """
     fmt, opts = _inputs(
         source,

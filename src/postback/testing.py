@@ -14,6 +14,11 @@ A notification case compares the whole prepared request as HTTP/1.1 text
 (``PreparedRequest.to_http()``).  ``postback test``, the pytest plugin and a team's
 own tests all run cases through this module; see docs/ci.md.
 
+A case's files are read only when they are regular files inside their own folder,
+symbolic links resolved, and expected files are written through a new file and
+``os.replace``, never through a symbolic link (``_files``): a case folder cannot make
+a test print a file from elsewhere, or an update write one.
+
 This module is not imported by ``import postback``: import it explicitly.
 """
 
@@ -33,11 +38,13 @@ from ._cli_io import (
     format_for,
     is_directory_template,
     load_record,
+    printable,
     read_template,
     walk_templates,
 )
-from ._cli_notify import drop_body_files, is_notification
+from ._cli_notify import body_root, drop_body_files, is_notification
 from ._errors import ConfigError, PostbackError
+from ._files import Refused, read_inside, write_replacing
 from ._options import UnknownKeys
 from ._project import DIRECTORY_SUFFIXES, Project, shown_path
 from ._record import Action, sample_action
@@ -71,8 +78,9 @@ class Case:
     and the sample).  ``format`` is the template's format (None for a notification
     file, whose settings say).  ``compile_options`` are the keyword arguments of
     ``postback.compile`` the project settings give the template (a notification
-    uses its own).  Paths are as found: relative when the search started from a
-    relative path.
+    uses its own).  ``body_root`` is the folder a notification's ``body_file`` must
+    be in (None: the notification's folder; ``discover`` gives the project's root).
+    Paths are as found: relative when the search started from a relative path.
     """
 
     template: str
@@ -81,6 +89,7 @@ class Case:
     name: str | None = None
     format: Format | None = None
     compile_options: Mapping[str, Any] = field(default_factory=dict)
+    body_root: str | None = None
 
     @property
     def id(self) -> str:
@@ -96,7 +105,7 @@ class Case:
         if self.record is None:
             return sample_action()
         try:
-            return load_record(self.record, extra, unknown_keys)
+            return load_record(self.record, extra, unknown_keys, confined=True)
         except CliError as exc:
             raise CaseError(exc.message) from None
 
@@ -113,7 +122,7 @@ class Case:
         if self.format is None:
             return self._request().to_http(mask=mask)
         try:
-            source = read_template(self.template, self.format)
+            source = read_template(self.template, confined=True)
         except CliError as exc:
             raise CaseError(exc.message) from None
         extra = self.compile_options.get("extra_fields", ())
@@ -122,10 +131,15 @@ class Case:
         return compile(source, format=self.format, **options).render_bytes(action)
 
     def _request(self) -> PreparedRequest:
+        from ._config import located, read_file
         from ._notification import Notification
 
         try:
-            notification = Notification.from_file(self.template)
+            table, file = read_file(self.template, confined=True)
+            with located(str(file)):
+                notification = Notification.from_dict(
+                    table, base_dir=file.parent, body_root=self.body_root
+                )
         except ConfigError as exc:
             raise CaseError(str(exc)) from None
         action = self._action(notification.extra_fields, notification.unknown_keys)
@@ -135,15 +149,13 @@ class Case:
         """Return the expected bytes, or None when there is no expected file yet.
 
         With ``mask``, the values of a notification's secret headers are ``***``, as
-        ``render(mask=True)`` writes them.
+        ``render(mask=True)`` writes them.  Raises ``CaseError`` for a file that cannot
+        be read, that is not a regular file, or that is a symbolic link out of its folder.
         """
-        try:
-            expected = Path(self.expected).read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise CaseError(f"cannot read {self.expected}: {exc.strerror or exc}") from None
-        return masked_http(expected) if mask and self.is_notification else expected
+        expected = _read_expected(self.expected)
+        if expected is not None and mask and self.is_notification:
+            return masked_http(expected)
+        return expected
 
     def compare(self, rendered: bytes | None = None, *, mask: bool = False) -> Comparison:
         """Render the case (unless ``rendered`` is given) and compare with the expected file.
@@ -162,8 +174,10 @@ class Case:
 
         With ``mask``, as in ``compare``: the file is written with the values of
         secret headers masked, and only when something else differs.  An expected
-        file that cannot be read is replaced; one that cannot be written raises
-        ``CaseError``.
+        file that cannot be read is replaced: by a new file written beside it, then
+        renamed, never through a symbolic link.  An expected file that is a symbolic
+        link (unless it already holds the rendering) or not a regular file, or that
+        cannot be written, raises ``CaseError``.
         """
         if rendered is None:
             rendered = self.render(mask=mask)
@@ -171,11 +185,8 @@ class Case:
             if self.read_expected(mask=mask) == rendered:
                 return False
         except CaseError:
-            pass
-        try:
-            Path(self.expected).write_bytes(rendered)
-        except OSError as exc:
-            raise CaseError(f"cannot write {self.expected}: {exc.strerror or exc}") from None
+            pass  # replaced, unless writing refuses it too
+        _write_expected(self.expected, rendered)
         return True
 
 
@@ -200,10 +211,30 @@ class Comparison:
         if self.ok:
             return ""
         if self.expected is None:
-            return f"no expected output {self.case.expected}\n"
+            return f"no expected output {printable(self.case.expected)}\n"
         return unified_diff(
             self.expected, self.rendered, self.case.expected, f"{self.case.id} (rendered)"
         )
+
+
+def _read_expected(path: str | os.PathLike[str]) -> bytes | None:
+    try:
+        return read_inside(path)
+    except FileNotFoundError:
+        return None
+    except Refused as exc:
+        raise CaseError(f"cannot read {os.fspath(path)}: it {exc.reason}") from None
+    except OSError as exc:
+        raise CaseError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
+
+
+def _write_expected(path: str | os.PathLike[str], data: bytes) -> None:
+    try:
+        write_replacing(path, data)
+    except Refused as exc:
+        raise CaseError(f"cannot write {os.fspath(path)}: it {exc.reason}") from None
+    except OSError as exc:
+        raise CaseError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -220,10 +251,27 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
+def _diff_line(line: str) -> str:
+    """A line of the diff as printed: its text escaped, so that it stays one line.
+
+    A CR before the line's end is its CRLF line ending, written as it is.
+    """
+    text, newline = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+    ending = "\r" if text.endswith("\r") else ""
+    text = text[: len(text) - len(ending)]
+    if text.startswith(("---", "+++", "@@")):
+        shown = printable(text, keep_tabs=True)
+    else:  # the content after the one-character prefix
+        shown = text[:1] + printable(text[1:], keep_tabs=True)
+    return shown + ending + (newline or "\n\\ No newline at end of file\n")
+
+
 def unified_diff(expected: bytes, actual: bytes, expected_name: str, actual_name: str) -> str:
     """Return a unified diff from ``expected`` to ``actual`` (UTF-8 bytes) that shows
     every difference: a missing final newline is marked, and a difference only in
-    line endings or in bytes that are not UTF-8 is said in words."""
+    line endings or in bytes that are not UTF-8 is said in words.  Control characters
+    (a carriage return, an escape) are shown escaped (``\\r``, ``\\x1b``), in the
+    names too, so every line of the diff is one line of the files."""
     out: list[str] = []
     for line in difflib.unified_diff(
         _split_lines(expected.decode("utf-8", "replace")),
@@ -231,7 +279,7 @@ def unified_diff(expected: bytes, actual: bytes, expected_name: str, actual_name
         fromfile=expected_name,
         tofile=actual_name,
     ):
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        out.append(_diff_line(line))
     if expected == actual:
         return ""
     if expected.replace(b"\r\n", b"\n") == actual.replace(b"\r\n", b"\n"):
@@ -277,12 +325,16 @@ def _records(template: str, cache: dict[str, list[str]]) -> list[tuple[str | Non
 
 
 def _cases_for(
-    template: str, fmt: Format | None, options: Mapping[str, Any], cache: dict[str, list[str]]
+    template: str,
+    fmt: Format | None,
+    options: Mapping[str, Any],
+    root: str | None,
+    cache: dict[str, list[str]],
 ) -> list[Case]:
     base = os.path.splitext(template)[0]
     records = _records(template, cache)
     if not records:
-        return [Case(template, base + EXPECTED_SUFFIX, None, None, fmt, options)]
+        return [Case(template, base + EXPECTED_SUFFIX, None, None, fmt, options, root)]
     return [
         Case(
             template,
@@ -291,6 +343,7 @@ def _cases_for(
             name,
             fmt,
             options,
+            root,
         )
         for name, record in records
     ]
@@ -325,7 +378,11 @@ def find_cases(
     for template in _templates(paths, project):
         fmt: Format | None = None
         options: dict[str, Any] = {}
-        if not is_notification(template):
+        root: str | None = None
+        if is_notification(template):
+            found = body_root(template, project)
+            root = None if found is None else str(found)
+        else:
             fmt = project.format_for(template, explicit)[0]
             if fmt is None:
                 try:
@@ -333,7 +390,7 @@ def find_cases(
                 except CliError as exc:
                     raise CaseError(exc.message) from None
             options = project.options(template)
-        cases.extend(_cases_for(template, fmt, options, cache))
+        cases.extend(_cases_for(template, fmt, options, root, cache))
     return cases
 
 
@@ -379,15 +436,25 @@ class Snapshot:
     and so on for further calls).  With ``update`` a missing or different file is
     written instead of failing.  With ``mask`` a ``PreparedRequest`` is compared and
     written with the values of its secret headers as ``***`` (see ``Case.compare``).
+    Messages name the files relative to ``root`` (None: as they are in ``directory``).
+    As for golden cases, a file is read only if it is a regular file inside its folder
+    and written only by replacing it, never through a symbolic link.
     """
 
     def __init__(
-        self, directory: str | os.PathLike[str], default: str, update: bool, *, mask: bool = False
+        self,
+        directory: str | os.PathLike[str],
+        default: str,
+        update: bool,
+        *,
+        mask: bool = False,
+        root: str | os.PathLike[str] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.default = default
         self.update = update
         self.mask = mask
+        self.root = None if root is None else Path(root)
         self.calls = 0
         self.written: list[Path] = []
 
@@ -400,27 +467,34 @@ class Snapshot:
             suffix = "" if self.calls == 1 else f".{self.calls}"
             name = f"{self.default}{suffix}{EXPECTED_SUFFIX}"
         path = self.directory / name
-        try:
-            expected: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            expected = None
+        expected = _read_expected(path)
         if expected is not None and self.mask and is_request:
             expected = masked_http(expected)
         if expected == data:
             return
         if self.update:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            _write_expected(path, data)
             self.written.append(path)
             return
+        shown = printable(self._shown(path))
         if expected is None:
             raise AssertionError(
-                f"no expected output {path}; run pytest with --postback-update to create it"
+                f"no expected output {shown}; run pytest with --postback-update to create it"
             )
         raise AssertionError(
-            f"the rendering differs from {path} (run pytest with --postback-update to "
-            f"accept it):\n" + unified_diff(expected, data, str(path), "rendered")
+            f"the rendering differs from {shown} (run pytest with --postback-update to "
+            f"accept it):\n" + unified_diff(expected, data, self._shown(path), "rendered")
         )
+
+    def _shown(self, path: Path) -> str:
+        """Name ``path`` in messages: relative to ``root`` when there is one."""
+        if self.root is None:
+            return str(path)
+        try:
+            return os.path.relpath(path, self.root)
+        except ValueError:  # another drive on Windows
+            return str(path)
 
 
 def _snapshot_bytes(actual: object, mask: bool) -> tuple[bytes, bool]:

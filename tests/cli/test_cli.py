@@ -18,12 +18,15 @@ from pathlib import Path
 
 import pytest
 from _terminal import with_terminal_stderr
+from hypothesis import given
 
 import postback
+from strategies import hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cli"
+PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "project"
 SEED_BODY = Path(__file__).resolve().parents[1] / "data" / "seed_body.json.txt"
 
 
@@ -312,6 +315,57 @@ def test_render_bad_record_is_exit_2(record: str, fragment: str) -> None:
     assert_one_line_error(result, "<stdin>", fragment)
 
 
+def test_render_advice_names_the_flags_of_the_command_line(tmp_path: Path) -> None:
+    """The command line passed on the Python API's advice: "pass unknown_keys='ignore'"
+    for a record's unknown key, and nothing but "invalid JSON" for a URL template in a
+    .json file; it names its own flags, and following the advice works."""
+    record = tmp_path / "r.json"
+    record.write_text('{"CampaignId": 1, "Zzqx": 2}', encoding="utf-8")
+    template = tmp_path / "t.json"
+    template.write_text('{"c": {CampaignId}}', encoding="utf-8")
+    line = assert_one_line_error(run("render", template, "--record", record))
+    assert line.endswith(
+        "to accept other keys, use --unknown-keys ignore (skip them) or "
+        "--unknown-keys extra (keep them as extra fields)"
+    )
+    ignored = run("render", template, "--record", record, "--unknown-keys", "ignore")
+    assert (ignored.returncode, out(ignored)) == (0, '{"c": 1}')
+    url = tmp_path / "pb.json"
+    url.write_text("https://e.com/pb?c={CampaignId}", encoding="utf-8")
+    result = run("render", url, "--record", record, "--unknown-keys", "ignore")
+    assert result.returncode == 1
+    assert err(result).splitlines()[0].endswith("this looks like a URL, not JSON: use --format url")
+    fixed = run("render", url, "--record", record, "--unknown-keys", "ignore", "--format", "url")
+    assert (fixed.returncode, out(fixed)) == (0, "https://e.com/pb?c=1")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_render_names_a_utf16_file(tmp_path: Path, encoding: str) -> None:
+    """A file saved as UTF-16 was "not UTF-8 text (byte 0xff at offset 0)"; the
+    byte-order mark says what the file is and what to do."""
+    kind = "UTF-32" if encoding == "utf-32" else "UTF-16"
+    bom = "" if encoding != "utf-16-le" else "\ufeff"
+    template = tmp_path / "t.json"
+    template.write_bytes((bom + '{"c": {CampaignId}}').encode(encoding))
+    line = assert_one_line_error(run("render", template, "--sample"))
+    assert line == (
+        f"postback: error: cannot read template {template}: the file is {kind} "
+        "(byte-order mark); save it as UTF-8"
+    )
+    record = tmp_path / "r.json"
+    record.write_bytes((bom + '{"CampaignId": 1}').encode(encoding))
+    line = assert_one_line_error(
+        run("render", EXAMPLES / "action-clearing.json", "--record", record)
+    )
+    assert line.endswith(f"the file is {kind} (byte-order mark); save it as UTF-8")
+    result = run(
+        "render", EXAMPLES / "action-clearing.json", "--record", "-", stdin=record.read_bytes()
+    )
+    assert assert_one_line_error(result).endswith(
+        f"the input is {kind} (byte-order mark); save it as UTF-8"
+    )
+
+
 def test_render_unknown_format(tmp_path: Path) -> None:
     template = tmp_path / "t.json"
     template.write_text("{}")
@@ -337,6 +391,43 @@ def test_render_defective_template_prints_diagnostics_and_exits_1(tmp_path: Path
     assert "error[invalid-json]" in lines[0]
     assert "error[malformed-placeholder]" in lines[1]
     assert "{DeltaAmount}" in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "source"),
+    [
+        ("cb.url", "url", "https://example.com/pb/{ActionId}?s={Status}"),
+        ("tier.header", "header", "Bearer {SubId1}"),
+        ("pb.qs", "query", "id={ActionId}&s={Status}"),
+    ],
+)
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_one_line_template_file_ending_in_a_newline_reads_as_the_library_reads_it(
+    tmp_path: Path, name: str, fmt: str, source: str, ending: str
+) -> None:
+    """A .url, .header or .qs file ending in a newline passed ``postback check`` and
+    ``postback render`` dropped the newline, but the README's own pattern,
+    ``postback.compile(Path(f).read_text(), format="url")``, raised on it.  The command
+    line and the library now read it by one rule; a second newline is an error for both,
+    at the same place."""
+    (tmp_path / name).write_bytes((source + ending).encode("utf-8"))
+    result = run("check", name, cwd=tmp_path)
+    assert (result.returncode, out(result)) == (0, "checked 1 file: no problems found\n")
+    result = run("render", name, "--sample", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    text = (tmp_path / name).read_bytes().decode("utf-8")
+    template = postback.compile(text, format=fmt)
+    assert result.stdout == template.render_bytes(postback.sample_action())
+    assert not result.stdout.endswith(b"\n")
+
+    (tmp_path / name).write_bytes((source + ending * 2).encode("utf-8"))
+    result = run("check", name, cwd=tmp_path)
+    assert result.returncode == 1
+    text = (tmp_path / name).read_bytes().decode("utf-8")
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(text, format=fmt)
+    assert _diagnostics(out(result))[0] == (name, 1, len(source) + 1, info.value.code)
+    assert (info.value.line, info.value.column) == (1, len(source) + 1)
 
 
 # ---------------------------------------------------------------------------
@@ -406,6 +497,61 @@ def test_check_clean_files_exit_0(tmp_path: Path) -> None:
     assert result.returncode == 0, out(result) + err(result)
     assert out(result) == "checked 2 files: no problems found\n"
     assert result.stderr == b""
+
+
+def _broken_project(tmp_path: Path) -> Path:
+    """A copy of the sample repository whose notification's body file has an error."""
+    root = tmp_path / "acme"
+    shutil.copytree(PROJECT, root)
+    body = root / "templates" / "order.json"
+    body.write_text(body.read_text("utf-8").replace("{ActionId}", "{ActionID}"), "utf-8")
+    return root
+
+
+_BODY_ERROR = (
+    "templates/order.json:2:17: error[unknown-field]: unknown field {ActionID}; "
+    "did you mean {ActionId}?\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("templates/notification.toml", "templates/order.json"),
+        ("templates/order.json", "templates/notification.toml"),
+        ("templates/notification.toml", "./templates/order.json", "templates/order.json"),
+        ("templates/notification.toml", "templates", "templates/notification.toml"),
+    ],
+)
+def test_check_reports_a_body_file_named_beside_its_notification_once(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """``postback check templates/notification.toml templates/order.json``, as pre-commit
+    calls it when both changed, reported each error of the notification's body file
+    twice: once through the notification and once as a template of its own.  The body
+    file is checked once, through the notification that uses it, and its diagnostics
+    name the body file; a file named twice is checked once."""
+    root = _broken_project(tmp_path)
+    result = run("check", *args, cwd=root)
+    assert result.returncode == 1, err(result)
+    files = 3 if "templates" in args else 1
+    assert (
+        out(result) == f"{_BODY_ERROR}checked {files} file{'s' * (files > 1)}: 1 error in 1 file\n"
+    )
+    assert result.stderr == b""
+    result = run("check", "--output-format", "json", *args, cwd=root)
+    assert [(d["file"], d["line"], d["column"]) for d in json.loads(out(result))] == [
+        ("templates/order.json", 2, 17)
+    ]
+
+
+def test_check_a_body_file_alone_checks_it_as_a_template(tmp_path: Path) -> None:
+    root = _broken_project(tmp_path)
+    result = run("check", "templates/order.json", cwd=root)
+    assert (result.returncode, out(result)) == (
+        1,
+        f"{_BODY_ERROR}checked 1 file: 1 error in 1 file\n",
+    )
 
 
 def test_check_missing_file_reports_it_and_checks_the_others(tmp_path: Path) -> None:
@@ -892,6 +1038,32 @@ def test_prepare_notification_from_stdin_template_error(tmp_path: Path) -> None:
     )
 
 
+def test_prepare_advice_names_the_keys_of_the_notification_file(tmp_path: Path) -> None:
+    """``prepare`` takes its options from the notification file, not from flags: its
+    advice names the file's keys, and following it works."""
+    (tmp_path / "r.json").write_text('{"CampaignId": 1, "Zzqx": 2}', encoding="utf-8")
+    (tmp_path / "n.toml").write_text('url = "https://e.com/{CampaignId}"\n', encoding="utf-8")
+    line = assert_one_line_error(run("prepare", "n.toml", "--record", "r.json", cwd=tmp_path))
+    assert line.endswith(
+        'to accept other keys, use unknown_keys = "ignore" (skip them) or '
+        'unknown_keys = "extra" (keep them as extra fields)'
+    )
+    (tmp_path / "n.toml").write_text(
+        'url = "https://e.com/{CampaignId}"\nunknown_keys = "ignore"\n', encoding="utf-8"
+    )
+    result = run("prepare", "n.toml", "--record", "r.json", cwd=tmp_path)
+    assert result.returncode == 0, err(result)
+    assert out(result).startswith("GET /1 HTTP/1.1\r\n")
+    (tmp_path / "n.toml").write_text(
+        'url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\n'
+        'body = "a={CampaignId}&b=2"\n',
+        encoding="utf-8",
+    )
+    result = run("prepare", "n.toml", "--record", "r.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert 'this looks like a query string, not JSON: use body_format = "query"' in err(result)
+
+
 def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
     (tmp_path / "n.toml").write_text('url = "https://e.com/"\nmethod = \n', encoding="utf-8")
     assert re.fullmatch(
@@ -900,7 +1072,7 @@ def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
     )
     (tmp_path / "n.toml").write_bytes(b'url = "https://e.com/\xff"\n')
     assert assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)) == (
-        "postback: error: n.toml: not UTF-8 text (invalid byte at offset 21)"
+        "postback: error: n.toml: not UTF-8 text (byte 0xff at offset 21)"
     )
     assert assert_one_line_error(run("prepare", "nope.toml", "--sample", cwd=tmp_path)) == (
         "postback: error: cannot read notification file 'nope.toml': No such file or directory"
@@ -962,7 +1134,15 @@ def test_docs_describe_every_command_and_option() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(commands.choices) == {"render", "check", "prepare", "fields", "test"}
+    assert set(commands.choices) == {
+        "render",
+        "check",
+        "prepare",
+        "fields",
+        "test",
+        "init",
+        "completion",
+    }
     for name, sub in commands.choices.items():
         assert f"## `postback {name}`" in text
         for action in sub._actions:
@@ -983,3 +1163,200 @@ def test_pre_commit_hook_definition() -> None:
     for name in ("t/a.json", "b.xml", "c.qs", "d.query", "e.url"):
         assert pattern.search(name), name
     assert not pattern.search("notes.txt")
+
+
+# ---------------------------------------------------------------------------
+# File names and other user text: each line of the output is one line
+# ---------------------------------------------------------------------------
+
+FORGED = "x\n::error title=forged::boom\n"  # a file name that wrote a workflow command
+
+
+def _forges_nothing(text: str) -> None:
+    """No line reads as a GitHub workflow command (``::cmd::`` after white space, or
+    ``##[cmd]`` anywhere), and no control character is printed raw."""
+    for line in text.split("\n"):
+        assert not line.lstrip().startswith("::"), line
+        assert "##[" not in line, line
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", line), line
+
+
+def test_printable_escapes_control_characters_and_command_markers() -> None:
+    from postback._cli_io import printable, printable_lines
+
+    assert printable("templates/a.json") == "templates/a.json"
+    assert printable(r"C:\templates\a.json") == r"C:\templates\a.json"  # backslashes stay
+    assert printable(FORGED + ".url") == "x\\n::error title=forged::boom\\n.url"
+    assert printable("a\rb\tc\x00d\x1be\x7ff\x85g\x9fh\u2028i\u2029") == (
+        "a\\rb\\tc\\x00d\\x1be\\x7ff\\x85g\\x9fh\\u2028i\\u2029"
+    )
+    assert printable("a\tb", keep_tabs=True) == "a\tb"
+    assert printable("x##[error]y ###[z") == "x##\\x5berror]y ###\\x5bz"
+    assert printable("::error::x") == "\\x3a:error::x"
+    assert printable(" \u3000::x") == " \u3000\\x3a:x"
+    assert printable("a::b") == "a::b"  # only at the start of a line
+    assert printable("é東京") == "é東京"
+    assert printable_lines("a\r\n::b\rc\r\n\td") == "a\r\n\\x3a:b\\rc\r\n\td"
+
+
+@given(hostile_text("\n\r\t\x1b\x85\u2028\u2029:#[ ", ["::error::x", "##[error]x", " ::x"]))
+def test_printable_output_is_one_line_that_is_no_command(text: str) -> None:
+    from postback._cli_io import printable
+
+    shown = printable(text)
+    assert len(shown.splitlines()) <= 1
+    _forges_nothing(shown)
+    assert printable(shown) == shown  # escaping what is printable changes nothing
+    if re.fullmatch(r"[\w./ -]*", text) and not text.lstrip().startswith("::"):
+        assert shown == text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
+def test_check_and_test_text_output_cannot_be_forged_by_a_file_name(tmp_path: Path) -> None:
+    """A template named ``x\\n::error title=…::…\\n.url`` printed forged GitHub workflow
+    commands in the text output of check and test (docs/ci.md's workflow runs
+    ``postback test`` in text)."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / f"{FORGED}.url").write_text("")  # an empty URL: one error
+    (folder / "y##[error]z.url").write_text("")
+    shown = "t/x\\n::error title=forged::boom\\n.url"
+    check = run("check", "t", cwd=tmp_path)
+    assert check.returncode == 1
+    assert out(check).splitlines() == [
+        f"{shown}:1:1: error[invalid-url]: the URL is empty",
+        "t/y##\\x5berror]z.url:1:1: error[invalid-url]: the URL is empty",
+        "checked 2 files: 2 errors in 2 files",
+    ]
+    _forges_nothing(out(check))
+
+    test = run("test", "t", cwd=tmp_path)
+    assert test.returncode == 1
+    assert out(test).splitlines()[:2] == [
+        f"FAIL {shown}",
+        f"{shown}:1:1: error[invalid-url]: the URL is empty",
+    ]
+    _forges_nothing(out(test) + err(test))
+
+    (folder / f"{FORGED}.url").write_text("https://example.com/{ActionId}")
+    update = run("test", "t", "--update", cwd=tmp_path)
+    assert "updated t/x\\n::error title=forged::boom\\n.expected" in out(update).splitlines()
+    _forges_nothing(out(update) + err(update))
+    (folder / f"{FORGED}.expected").write_text("stale")
+    stale = run("test", "t", cwd=tmp_path)
+    assert "--- t/x\\n::error title=forged::boom\\n.expected" in out(stale).splitlines()
+    _forges_nothing(out(stale) + err(stale))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
+def test_github_and_json_output_escape_a_forged_file_name(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / f"{FORGED}.url").write_text("")
+    (folder / "y##[error]z.url").write_text("")
+    github = run("check", "t", "--output-format", "github", cwd=tmp_path)
+    assert out(github).splitlines() == [
+        "::error file=t/x%0A%3A%3Aerror title=forged%3A%3Aboom%0A.url,line=1,col=1,endLine=1,"
+        "endColumn=1,title=postback invalid-url::the URL is empty",
+        # The line is a workflow command, so the runner never reads "##[" in it.
+        "::error file=t/y##[error]z.url,line=1,col=1,endLine=1,endColumn=1,"
+        "title=postback invalid-url::the URL is empty",
+    ]
+    text = out(run("check", "t", "--output-format", "json", cwd=tmp_path))
+    assert "##[" not in text and "##\\u005b" in text
+    assert [d["file"] for d in json.loads(text)] == [f"t/{FORGED}.url", "t/y##[error]z.url"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
+def test_render_and_prepare_error_lines_cannot_be_forged(tmp_path: Path) -> None:
+    (tmp_path / f"{FORGED}.json").write_text('{"a": "{Nope}"}')
+    render = run("render", f"{FORGED}.json", "--sample", cwd=tmp_path)
+    assert render.returncode == 1
+    assert err(render).startswith(
+        "x\\n::error title=forged::boom\\n.json:1:8: error[unknown-field]"
+    )
+    _forges_nothing(err(render))
+    missing = run("render", f"{FORGED}.url", "--sample", cwd=tmp_path)
+    assert_one_line_error(missing, "cannot read template x ::error title=forged::boom .url")
+    _forges_nothing(err(missing))
+
+    (tmp_path / f"{FORGED}.toml").write_text('url = "https://example.com/{Nope}"\n')
+    prepare = _prepare_or_skip(f"{FORGED}.toml", "--sample", cwd=tmp_path)
+    assert prepare.returncode == 1
+    assert err(prepare).startswith("x\\n::error title=forged::boom\\n.toml[url]:1:")
+    _forges_nothing(err(prepare))
+    (tmp_path / "n.toml").write_text('url = "https://example.com/"\n\x1b = 1\n')
+    bad = _prepare_or_skip("n.toml", "--sample", cwd=tmp_path)
+    _forges_nothing(assert_one_line_error(bad, "invalid TOML"))
+
+
+# ---------------------------------------------------------------------------
+# body_file on the command line: the notification's folder, or the project's root
+# ---------------------------------------------------------------------------
+
+BODY_NOTIFICATION = (
+    'url = "https://example.com/pb"\nmethod = "POST"\nbody_format = "json"\nbody_file = "{}"\n'
+)
+
+
+def test_check_and_prepare_refuse_a_body_file_outside(tmp_path: Path) -> None:
+    """``body_file = "../../secrets.json"`` made that file the body sent to the partner."""
+    (tmp_path / "secrets.json").write_text('{"token": "SECRET"}')
+    folder = tmp_path / "partner"
+    folder.mkdir()
+    (folder / "n.toml").write_text(BODY_NOTIFICATION.format("../secrets.json"))
+    prepare = _prepare_or_skip("n.toml", "--sample", cwd=folder)
+    line = assert_one_line_error(prepare, "body_file", "is outside")
+    assert "SECRET" not in line and result_is_empty(prepare)
+    check = run("check", "n.toml", cwd=folder)
+    assert check.returncode == 1
+    assert out(check).splitlines()[0] == (
+        f"n.toml:4:1: error[invalid-notification]: body_file "
+        f"{str(Path('../secrets.json'))!r} is outside {str(folder)!r}, the folder body files "
+        "are read from"
+    )
+
+
+def result_is_empty(result: subprocess.CompletedProcess[bytes]) -> bool:
+    return result.stdout == b""
+
+
+def test_project_settings_let_a_body_file_be_anywhere_in_the_project(tmp_path: Path) -> None:
+    (tmp_path / "postback.toml").write_text('templates = ["partners"]\n')
+    (tmp_path / "bodies").mkdir()
+    (tmp_path / "bodies" / "order.json").write_text('{"id": "{ActionId}"}')
+    (tmp_path / "partners").mkdir()
+    (tmp_path / "partners" / "n.toml").write_text(BODY_NOTIFICATION.format("../bodies/order.json"))
+    prepare = _prepare_or_skip("partners/n.toml", "--sample", cwd=tmp_path)
+    assert prepare.returncode == 0, err(prepare)
+    assert prepare.stdout.endswith(b'{"id": "1000.4636.158133"}')
+    assert run("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "outside.json").write_text("{}")
+    (tmp_path / "partners" / "n.toml").write_text(BODY_NOTIFICATION.format("../../outside.json"))
+    assert_one_line_error(
+        _prepare_or_skip("partners/n.toml", "--sample", cwd=tmp_path), "is outside"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symbolic links and FIFOs")
+def test_check_reads_no_file_a_walked_folder_links_out_of(tmp_path: Path) -> None:
+    """A template folder holding ``a.json -> /etc/passwd`` made check quote the file's
+    characters in its diagnostics, and a FIFO made it wait for a writer forever."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    secret = tmp_path / "secret.json"
+    secret.write_text("root:x:0:0")
+    (folder / "a.json").symlink_to(secret)
+    os.mkfifo(folder / "p.json")
+    result = run("check", "t", cwd=tmp_path)
+    assert result.returncode == 2
+    assert out(result).splitlines() == [
+        "t/a.json:1:1: error[unreadable-file]: cannot read template t/a.json: it is a symbolic "
+        f"link to {str(secret.resolve())!r}, outside 't'",
+        "t/p.json:1:1: error[unreadable-file]: cannot read template t/p.json: it is not a "
+        "regular file (a FIFO)",
+        "checked 0 files: no problems found; 2 unreadable",
+    ]
+    named = run("check", "t/a.json", cwd=tmp_path)  # a file named is read as named
+    assert named.returncode == 1
+    assert "error[invalid-json]" in out(named)

@@ -1,4 +1,5 @@
-"""``--mask`` on ``postback prepare`` and ``postback test``: secrets written as ``***``."""
+"""``--mask`` on ``postback prepare`` and ``postback test``, and the ``mask`` setting:
+secrets written as ``***``."""
 
 from __future__ import annotations
 
@@ -78,3 +79,38 @@ def test_mask_neither_compares_nor_prints_the_secret_of_an_expected_file(
     assert main(["test", str(tmp_path), "--mask", "--update"]) == 0
     assert TOKEN.encode() not in expected.read_bytes()
     assert b"Authorization: ***\r\n" in expected.read_bytes()
+
+
+def _notification_folder(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("notification.toml", "action-clearing.json"):
+        shutil.copy(ROOT / "examples" / name, folder / name)
+    return folder / "notification.expected"
+
+
+def test_the_mask_setting_applies_to_the_cases_it_covers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # the settings are looked for up to here
+    masked = _notification_folder(tmp_path / "masked")
+    plain = _notification_folder(tmp_path / "plain")
+    (tmp_path / "masked" / "postback.toml").write_text("mask = true\n", "utf-8")
+    assert main(["test", "masked", "plain", "--update"]) == 0
+    assert TOKEN.encode() not in masked.read_bytes()
+    assert b"Authorization: ***\r\n" in masked.read_bytes()
+    assert f"Authorization: Bearer {TOKEN}\r\n".encode() in plain.read_bytes()
+    capsys.readouterr()
+    assert main(["test", "masked", "plain"]) == 0
+    # The flags override it, both ways.
+    assert main(["test", "masked", "--no-mask"]) == 1
+    assert f"+Authorization: Bearer {TOKEN}\r\n" in capsys.readouterr().out
+    assert main(["test", "plain", "--mask"]) == 0
+
+
+def test_mask_and_no_mask_together_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", "x", "--mask", "--no-mask"]) == 2
+    assert capsys.readouterr().err == (
+        "postback: error: argument --no-mask: not allowed with argument --mask "
+        "(see postback test --help)\n"
+    )

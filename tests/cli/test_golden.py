@@ -3,16 +3,21 @@
 The templates are the files of ``examples/``; their expected renderings for the
 built-in sample live once, in ``tests/cases/`` (``action-clearing.EXT.expected``),
 where the format tests check each against the format's own parser.  This test lays
-them out as ``postback test`` reads them and runs the command.
+them out as ``postback test`` reads them and runs the command.  A case folder with
+a symbolic link out of it makes ``postback test`` print nothing of the file it
+points to, and ``--update`` write nothing through it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import postback
 
@@ -46,3 +51,53 @@ def test_postback_test_passes_on_the_examples(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == "4 passed, 0 failed"
+
+
+def _postback_test(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    script = shutil.which("postback", path=str(Path(sys.executable).parent)) or "postback"
+    return subprocess.run(
+        [script, "test", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_an_expected_file_linked_out_of_the_case_folder(tmp_path: Path) -> None:
+    """``cb.expected -> /proc/self/environ`` printed the CI's environment in the diff,
+    and ``postback test --update`` wrote the rendering through the link."""
+    cases = tmp_path / "templates"
+    cases.mkdir()
+    shutil.copy(EXAMPLES / "action-clearing.url", cases / "cb.url")
+    home = tmp_path / "home"
+    home.mkdir()
+    bashrc = home / ".bashrc"
+    bashrc.write_text("export SECRET_TOKEN=abc\n")
+    (cases / "cb.expected").symlink_to(bashrc)
+
+    result = _postback_test("templates", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "SECRET_TOKEN" not in result.stdout + result.stderr
+    assert result.stdout == "FAIL templates/cb.url: unreadable input\n0 passed, 1 failed\n"
+    assert result.stderr == (
+        "postback: error: cannot read templates/cb.expected: it is a symbolic link to "
+        f"{str(bashrc.resolve())!r}, outside 'templates'\n"
+    )
+
+    updated = _postback_test("templates", "--update", cwd=tmp_path)
+    assert updated.returncode == 2
+    assert updated.stderr == (
+        "postback: error: cannot write templates/cb.expected: it is a symbolic link, and "
+        "postback never writes through one\n"
+    )
+    assert bashrc.read_text() == "export SECRET_TOKEN=abc\n"
+    assert (cases / "cb.expected").is_symlink()
+    assert sorted(p.name for p in cases.iterdir()) == ["cb.expected", "cb.url"]
+
+    (cases / "cb.expected").unlink()  # a regular file is written, and then passes
+    assert _postback_test("templates", "--update", cwd=tmp_path).returncode == 0
+    assert not (cases / "cb.expected").is_symlink()
+    assert _postback_test("templates", cwd=tmp_path).stdout == "1 passed, 0 failed\n"

@@ -10,15 +10,32 @@ time.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from _in_process import run_main
+from hypothesis import given
+
+import postback
+from postback import Action, ConfigError
+from postback._config import KEYS as NOTIFICATION_KEYS
+from postback._project import OPTION_KEYS, ProjectSettings, read_settings, shown_path
+from postback.testing import discover
+from strategies import toml_documents
+
+if TYPE_CHECKING:
+    from postback._options import UnknownKeys
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "project"
 TEMPLATES = "templates"
@@ -451,6 +468,7 @@ def test_show_settings(project: Path) -> None:
         'timezone = "Europe/Berlin"  # pyproject.toml [tool.postback]\n'
         'date_format = "iso"  # default\n'
         'unknown_keys = "error"  # default\n'
+        "mask = false  # default (the pytest plugin masks by default)\n"
         'templates = ["templates"]  # pyproject.toml [tool.postback]\n'
         'cases = ["templates"]  # pyproject.toml [tool.postback]\n'
     )
@@ -459,6 +477,19 @@ def test_show_settings(project: Path) -> None:
         "# read from no settings file (--no-config)",
         'format = "json"  # the extension .json',
     ]
+
+
+def test_show_settings_shows_the_mask_setting(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace("[tool.postback]\n", "[tool.postback]\nmask = true\n"),
+        "utf-8",
+    )
+    for file in ("templates/notification.toml", "templates/tier.header"):
+        result = run("check", "--show-settings", file, cwd=project)
+        assert "mask = true  # pyproject.toml [tool.postback]\n" in result.stdout
+    result = run("check", "--show-settings", "templates/tier.header", "--no-config", cwd=project)
+    assert "mask = false  # default (the pytest plugin masks by default)\n" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -470,6 +501,8 @@ def test_show_settings(project: Path) -> None:
         ('timezone = "Mars/Olympus"', ["unknown timezone 'Mars/Olympus'"]),
         ('date_format = "YYYY-MM-DD"', ["no strftime directive", "did you mean '%Y-%m-%d'?"]),
         ('cases = "templates"', ["cases must be a list of directories"]),
+        ('mask = "yes"', ["mask must be true or false, not 'yes'"]),
+        ("mask = 1", ["mask must be true or false, not 1"]),
         ('[tool.postback.formats]\n"*.x" = "yaml"', ["formats['*.x']", "unknown format 'yaml'"]),
     ],
 )
@@ -496,6 +529,17 @@ def test_a_settings_file_that_is_not_toml(project: Path) -> None:
     assert "invalid TOML" in result.stderr
 
 
+def test_a_settings_file_saved_as_utf16(project: Path) -> None:
+    """It was "not UTF-8 text (invalid byte at offset 0)"."""
+    text = (project / "pyproject.toml").read_text("utf-8")
+    (project / "pyproject.toml").write_bytes(text.encode("utf-16"))
+    result = run("check", "--config", "pyproject.toml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "postback: error: pyproject.toml: the file is UTF-16 (byte-order mark); save it as UTF-8\n"
+    )
+
+
 def test_a_missing_config_file(project: Path) -> None:
     result = run("check", "--config", "nope.toml", cwd=project)
     assert result.returncode == 2
@@ -506,6 +550,125 @@ def test_a_missing_config_file(project: Path) -> None:
     (project / "other" / "pyproject.toml").write_text("[project]\nname = 'x'\n", "utf-8")
     result = run("check", "--config", "other/pyproject.toml", cwd=project)
     assert result.stderr == "postback: error: other/pyproject.toml has no [tool.postback] table\n"
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "postback.toml"])
+@pytest.mark.parametrize(
+    ("value", "column", "reason"),
+    [
+        ("[" * 1000, 116, "arrays and inline tables nested more than 100 levels deep"),
+        ("9" * 5000, 16, "a number of more than 1,000 digits"),
+    ],
+)
+def test_settings_nested_too_deep_or_too_long_a_number_are_one_usage_error(
+    project: Path, name: str, value: str, column: int, reason: str
+) -> None:
+    """Such a [tool.postback] table raised RecursionError or ValueError: "internal
+    error" from the command line, INTERNALERROR from the pytest plugin."""
+    (project / "pyproject.toml").unlink()
+    (project / name).write_text(
+        ("[tool.postback]\n" if name == "pyproject.toml" else "\n") + f"extra_fields = {value}\n",
+        "utf-8",
+    )
+    for command in (("check",), ("test",)):
+        result = run(*command, cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == f"postback: error: {name}:2:{column}: {reason}\n"
+
+
+def test_a_notification_nested_too_deep_or_with_too_long_a_number_is_a_diagnostic(
+    project: Path,
+) -> None:
+    """``postback check`` of such a notification file stopped with "internal error"."""
+    notification = project / TEMPLATES / "notification.toml"
+    original = notification.read_text("utf-8")
+    for extra, column, reason in [
+        ("[" * 1000, 105, "arrays and inline tables nested more than 100 levels deep"),
+        ("{ a = " * 1000, 605, "arrays and inline tables nested more than 100 levels deep"),
+        ("-" + "9" * 5000, 6, "a number of more than 1,000 digits"),
+    ]:
+        notification.write_text(f"x = {extra}\n" + original, "utf-8")
+        result = run("check", "--output-format", "json", cwd=project)
+        assert result.returncode == 1, result.stderr
+        (record,) = json.loads(result.stdout)
+        assert record["file"] == "templates/notification.toml"
+        assert (record["code"], record["line"], record["column"]) == (
+            "invalid-notification",
+            1,
+            column,
+        )
+        assert record["message"] == reason
+
+
+_PROJECT_KEYS = [*OPTION_KEYS, "formats", "templates", "cases"]
+
+
+@given(toml_documents(_PROJECT_KEYS))
+def test_any_settings_file_is_read_or_is_a_config_error(text: str) -> None:
+    """postback.toml, or the [tool.postback] table of pyproject.toml, holding any TOML
+    text (nested thousands deep, numbers of thousands of digits, lone surrogates written
+    as escapes): settings, or a ConfigError naming the file."""
+    data = text.encode("utf-8", "backslashreplace")
+    with tempfile.TemporaryDirectory() as base:
+        for name, head in (("postback.toml", b""), ("pyproject.toml", b"[tool.postback]\n")):
+            path = Path(base) / name
+            path.write_bytes(head + data)
+            try:
+                settings = read_settings(path, required=False)
+            except ConfigError as exc:
+                assert exc.message.startswith(shown_path(path)), exc.message
+                continue
+            assert settings is None or isinstance(settings, ProjectSettings)
+
+
+@given(toml_documents(list(NOTIFICATION_KEYS)))
+def test_check_of_any_notification_file_exits_0_or_1(text: str) -> None:
+    """Any TOML text in a notification file (lone surrogates written as escapes) is
+    checked: exit 0, or 1 with its diagnostics; never 2 and never an internal error."""
+    with tempfile.TemporaryDirectory() as base:
+        path = Path(base) / "n.toml"
+        path.write_bytes(text.encode("utf-8", "backslashreplace"))
+        ran = run_main("check", str(path), "--no-config", "--output-format", "json")
+        assert ran.status in (0, 1), ran.stderr
+        found = json.loads(ran.stdout)
+        assert (ran.status == 1) == any(d["severity"] == "error" for d in found)
+
+
+def _notification_of(keys: int) -> str:
+    """A notification whose [headers] table has ``keys`` keys, then as many keys again
+    in tables of an array of tables (about 50 bytes a key)."""
+    lines = ['url = "https://e.com/{ActionId}"', "[headers]"]
+    lines += [f'X-Header-{k:07d} = "v{k}"' for k in range(keys)]
+    for k in range(0, keys, 4):
+        lines.append("[[more]]")
+        lines += [f'key{j:07d} = "v{j}"' for j in range(k, k + 4)]
+    return "\n".join(lines) + "\n"
+
+
+def test_check_of_a_notification_file_takes_time_linear_in_its_size(tmp_path: Path) -> None:
+    """A table of 32k keys and an array of tables of 32k keys (0.7 MB) took 6.4 s, four
+    times the size 13 times as long.  From 128 KiB to 1 MiB, the time per byte may grow
+    at most 1.5 times per doubling of the file, on average (quadratic time doubles it):
+    each size the shortest of three rounds, the sizes measured in turn in each round so
+    that the load of the machine weighs on all of them alike."""
+    paths = []
+    for keys in (2_600, 5_200, 10_400, 20_800):
+        path = tmp_path / f"n{keys}.toml"
+        path.write_text(_notification_of(keys), "utf-8")
+        paths.append(path)
+    seconds = [float("inf")] * len(paths)
+    for _ in range(3):
+        for k, path in enumerate(paths):
+            gc.collect()
+            start = time.perf_counter()
+            ran = run_main("check", str(path), "--no-config")
+            seconds[k] = min(seconds[k], time.perf_counter() - start)
+            assert ran.status == 1 and b"unknown setting 'more'" in ran.stdout, ran.stdout
+    sizes = [path.stat().st_size for path in paths]
+    assert sizes[0] > 120 * 1024 and sizes[-1] < 1.1 * 1024 * 1024, sizes
+    per_byte = [t / size for t, size in zip(seconds, sizes, strict=True)]
+    growth = (per_byte[-1] / per_byte[0]) ** (1 / (len(paths) - 1))
+    assert growth <= 1.5, list(zip(sizes, seconds, strict=True))
 
 
 def test_the_search_stops_at_the_repository_root(project: Path) -> None:
@@ -581,3 +744,175 @@ def test_format_applies_to_templates_not_to_notifications() -> None:
     # A header template checked as JSON is not valid JSON.
     result = run("check", "--format", "json", "templates/tier.header", cwd=FIXTURE)
     assert [d[3] for d in diagnostics(result.stdout)][:1] == ["invalid-json"]
+
+
+# ---------------------------------------------------------------------------
+# Production loads exactly what CI checked: postback.load
+# ---------------------------------------------------------------------------
+
+
+def _record_action(record: str | None, extra: Iterable[str], unknown_keys: UnknownKeys) -> Action:
+    if record is None:
+        return postback.sample_action()
+    text = Path(record).read_bytes()
+    return Action.from_json(text, extra=extra, unknown_keys=unknown_keys)
+
+
+def _production_bytes(template: str, record: str | None) -> bytes:
+    """What a production process that loads ``template`` makes of ``record``."""
+    loaded = postback.load(template)
+    if isinstance(loaded, postback.Template):
+        action = _record_action(record, loaded.extra_fields, loaded.unknown_keys)
+        return loaded.render_bytes(action)
+    action = _record_action(record, loaded.extra_fields, loaded.unknown_keys)
+    return loaded.prepare(action).to_http()
+
+
+def _cli_bytes(template: str, record: str | None, cwd: Path) -> bytes:
+    """What ``postback render`` (a template) or ``postback prepare`` (a notification) prints."""
+    command = "prepare" if template.endswith(".toml") else "render"
+    source = ["--record", record] if record is not None else ["--sample"]
+    done = subprocess.run(
+        [sys.executable, "-m", "postback", command, template, *source],
+        capture_output=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8")
+    return done.stdout
+
+
+def test_ci_and_production_render_the_same_bytes_for_every_golden_case(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CI and production disagreed: ``check``, ``test`` and the pytest plugin applied the
+    ``[tool.postback]`` settings (an extra field, a time zone, a format pattern), while
+    production code compiling the same file got the defaults: ``{Tier}`` was an unknown
+    field, ``legacy.tmpl`` had no format and dates were in UTC.  ``postback.load``
+    applies the settings as the command line does: for every template and notification
+    of the sample repository and each of its golden records, what ``postback test``
+    compares, what ``postback render``/``prepare`` prints and what a production process
+    gets from ``postback.load(path)`` from another folder are the same bytes."""
+    cases = discover(FIXTURE / TEMPLATES)
+    assert {Path(c.template).name for c in cases} == {
+        "notification.toml",
+        "tier.header",
+        "legacy.tmpl",
+    }
+    assert len(cases) == 5
+    monkeypatch.chdir(tmp_path)  # production runs from anywhere, with absolute paths
+    for case in cases:
+        expected = case.read_expected()
+        assert expected is not None, case.id
+        assert case.compare().ok, case.id  # what `postback test` checks
+        cli = _cli_bytes(case.template, case.record, FIXTURE)
+        production = _production_bytes(case.template, case.record)
+        assert production == cli == expected, case.id
+
+
+def test_load_applies_each_setting_of_the_project(project: Path) -> None:
+    tier = postback.load(project / TEMPLATES / "tier.header")
+    assert isinstance(tier, postback.Template)
+    assert tier.format is postback.Format.HEADER
+    assert tier.extra_fields == {"Tier"}
+    legacy = postback.Template.from_file(project / TEMPLATES / "partners" / "legacy.tmpl")
+    assert legacy.format is postback.Format.QUERY  # the formats pattern
+    record = {"ActionId": "1", "EventDate": "2024-05-01T10:00:00Z", "Tier": "x"}
+    assert legacy.render(record) == "id=1&tier=x&at=2024-05-01T12%3A00%3A00%2B02%3A00"
+    _replace(project / "pyproject.toml", 'timezone = "Europe/Berlin"', 'date_format = "unix"')
+    legacy = postback.Template.from_file(project / TEMPLATES / "partners" / "legacy.tmpl")
+    assert legacy.render(record) == "id=1&tier=x&at=1714557600"
+
+
+def test_load_takes_the_command_lines_choices_of_settings(project: Path, tmp_path: Path) -> None:
+    header = project / TEMPLATES / "tier.header"
+    with pytest.raises(postback.UnknownFieldError, match=r"\{Tier\}"):
+        postback.load(header, project=False)  # --no-config: the defaults
+    other = tmp_path / "postback.toml"
+    other.write_text('extra_fields = ["Tier"]\ntimezone = "Asia/Tokyo"\n', "utf-8")
+    legacy = project / TEMPLATES / "partners" / "legacy.tmpl"
+    record = {"ActionId": "1", "EventDate": "2024-05-01T10:00:00Z", "Tier": "x"}
+    # --config FILE: that file's settings, and no formats pattern, so format= is needed.
+    with pytest.raises(postback.ConfigError, match="cannot tell the format") as info:
+        postback.load(legacy, project=other)
+    assert info.value.setting == "format"
+    tokyo = postback.load(legacy, project=str(other), format="query")
+    assert isinstance(tokyo, postback.Template)
+    assert tokyo.render(record).endswith("at=2024-05-01T19%3A00%3A00%2B09%3A00")
+    # Flags win: options given to load replace the settings' values.
+    utc = postback.Template.from_file(legacy, timezone="UTC", extra_fields=["Tier", "Region"])
+    assert utc.render(record).endswith("at=2024-05-01T10%3A00%3A00%2B00%3A00")
+    assert utc.extra_fields == {"Tier", "Region"}
+    with pytest.raises(postback.UnknownFieldError):
+        postback.Template.from_file(legacy, extra_fields=[])
+
+
+def test_load_finds_the_settings_from_the_files_folder_up_to_the_repository_root(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project / TEMPLATES / "partners")
+    tier = postback.load("../tier.header")
+    assert isinstance(tier, postback.Template)
+    assert tier.render({"Tier": "gold", "SubId1": "abc"}) == "tier=gold; sub=abc"
+    inner = project / "vendored"
+    inner.mkdir()
+    (inner / "t.header").write_text("{Tier}\n", "utf-8")
+    assert postback.Template.from_file(inner / "t.header").source == "{Tier}"
+    (inner / ".git").mkdir()  # the outer pyproject.toml (with Tier) no longer applies
+    with pytest.raises(postback.UnknownFieldError):
+        postback.Template.from_file(inner / "t.header")
+
+
+def test_a_notification_is_loaded_with_its_own_settings(project: Path, tmp_path: Path) -> None:
+    path = project / TEMPLATES / "notification.toml"
+    loaded = postback.load(path)
+    assert isinstance(loaded, postback.Notification)
+    assert loaded == postback.Notification.from_file(path)
+    other = tmp_path / "postback.toml"
+    other.write_text('timezone = "Asia/Tokyo"\n', "utf-8")
+    assert postback.load(path, project=other) == loaded  # as on the command line
+    for option, value in [("timezone", "UTC"), ("format", "json"), ("extra_fields", ["X"])]:
+        with pytest.raises(postback.ConfigError, match=f"leave {option} out") as info:
+            postback.load(path, **{option: value})
+        assert info.value.setting == option
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kwargs", "message"),
+    [
+        ("missing.json", None, {}, r"cannot read template .*missing\.json: No such file"),
+        (
+            "bad.json",
+            b'{"a":\n "\xff"}',
+            {},
+            r"not UTF-8 text \(byte 0xff at offset 8, line 2, column 3\)",
+        ),
+        (
+            "utf16.json",
+            '{"a": 1}'.encode("utf-16"),
+            {},
+            r"utf16\.json: the file is UTF-16 \(byte-order mark\); save it as UTF-8$",
+        ),
+        ("t.tmpl", b"a=1", {}, r"cannot tell the format of .*t\.tmpl from its extension"),
+        ("t.json", b"{}", {"format": "yaml"}, "unknown format 'yaml'"),
+        ("t.json", b"{}", {"project": 3}, "project must be True"),
+        ("t.json", b"{}", {"timezone": "Mars/Olympus"}, "Mars/Olympus"),
+        ("t.json", b"{}", {"project": "nowhere.toml"}, "cannot read settings file"),
+        ("pyproject.toml", None, {}, "is a settings file, not a notification file"),
+    ],
+)
+def test_load_errors_are_config_errors_that_say_what_to_do(
+    project: Path, name: str, content: bytes | None, kwargs: dict[str, Any], message: str
+) -> None:
+    path = project / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(postback.ConfigError, match=message):
+        postback.load(path, **kwargs)
+
+
+def test_load_refuses_what_is_not_a_path() -> None:
+    with pytest.raises(postback.ConfigError, match="path must be a file path") as info:
+        postback.load(b"t.json")  # type: ignore[arg-type]
+    assert info.value.setting == "path"

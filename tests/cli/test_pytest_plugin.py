@@ -2,12 +2,14 @@
 
 The sample (tests/fixtures/project) names its case directory in ``[tool.postback]``;
 a plain ``pytest`` there collects one item per record of every template, a failing
-item shows a unified diff, and ``--postback-update`` rewrites exactly the stale file.
+item shows what ``postback test`` prints for the case (a unified diff, every
+diagnostic at its place), and ``--postback-update`` rewrites exactly the stale file.
 The values of secret headers are masked unless ``--postback-show-secrets`` asks for them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -81,12 +83,12 @@ def test_a_stale_expected_file_fails_with_a_unified_diff(
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*templates/notification.toml[[]refund] renders differently from "
-            "templates/notification.refund.expected*",
+            "FAIL templates/notification.toml[[]refund]",
             "--- templates/notification.refund.expected",
             "+++ templates/notification.toml[[]refund] (rendered)",
             "-X-Tier: silver*",
             "+X-Tier: gold*",
+            "(run pytest with --postback-update to accept the rendering)",
             "*FAILED templates/notification.toml::notification.refund.expected*",
         ]
     )
@@ -125,7 +127,103 @@ def test_a_template_that_does_not_compile_fails_with_its_diagnostics(
     header.write_text("tier={Tierr}", "utf-8")
     result = pytester.runpytest(*PLUGIN)
     result.assert_outcomes(passed=4, failed=1)
-    result.stdout.fnmatch_lines(["*templates/tier.header does not compile:*", "*{Tierr}*"])
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL templates/tier.header",
+            "templates/tier.header:1:6: error[unknown-field]: unknown field {Tierr}; "
+            "did you mean {Tier}?",
+        ]
+    )
+
+
+# Failing cases of every kind, each reported by postback test in its own way.
+BROKEN = {
+    "headers.toml": 'url = "https://e.com/pb?a={ActionId}"\n\n[headers]\n'
+    'X-Action = "{ActionIdd}"\nX-Other = "{Statuss} {Nope}"\n',
+    "secret.toml": 'url = "https://e.com/pb"\n[headers]\nAuthorization = "Bearer s3cr3t {Nopee}"\n',
+    "body.toml": 'url = "https://e.com/pb"\nmethod = "POST"\nbody_file = "body.json"\n'
+    'body_format = "json"\n',
+    "body.json": '{"a": "{Nope}",\n "b": {Tierr}}',
+    "settings.toml": 'url = "https://e.com/pb"\ntimezone = "Mars/Base"\n',
+    "two.qs": "x={Tierr}&y={Nop}",
+    "stale.qs": "x={ActionId}",
+    "stale.expected": "x=2",
+    "missing.qs": "x={ActionId}",
+    "record.qs": "x={ActionId}",
+    "record.record.json": '{"ActionId": [1]}',
+    "record.bad.record.json": "{",
+    "ok.qs": "x={ActionId}",
+    "ok.expected": "x=1000.4636.158133",
+}
+
+
+def _command_reports(stdout: str, stderr: str) -> list[str]:
+    """Each case's report in postback test's output, with its error line (unprefixed)."""
+    errors = iter(line.removeprefix("postback: error: ") for line in stderr.splitlines())
+    blocks: list[list[str]] = []
+    for line in stdout.splitlines()[:-1]:  # the last line is the summary
+        if line.startswith("FAIL "):
+            blocks.append([line])
+            if line.endswith((": unreadable input", ": cannot render")):
+                blocks[-1].append(next(errors))
+        else:
+            blocks[-1].append(line)
+    assert next(errors, None) is None
+    return ["\n".join(block) for block in blocks]
+
+
+def _plugin_reports(lines: list[str]) -> list[str]:
+    """Each failed item's report in pytest's output."""
+    blocks: list[list[str]] = []
+    inside = False
+    for line in lines:
+        if line.startswith("____") and "postback case " in line:
+            blocks.append([])
+            inside = True
+        elif line.startswith("===="):
+            inside = False
+        elif inside:
+            blocks[-1].append(line)
+    return ["\n".join(block) for block in blocks]
+
+
+def test_a_failing_case_is_reported_as_postback_test_reports_it(
+    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin showed a notification's first error only, at ``headers.X-Action:1:1``
+    instead of its line and column in the TOML file, one error of a template, and
+    absolute paths for records and notifications."""
+    pytester.makepyprojecttoml('[tool.postback]\ncases = ["cases"]\n')
+    cases = pytester.path / "cases"
+    cases.mkdir()
+    for name, text in BROKEN.items():
+        (cases / name).write_text(text, "utf-8")
+    assert main(["test"]) == 2
+    captured = capsys.readouterr()
+    expected = _command_reports(captured.out, captured.err)
+    assert len(expected) == 9
+    assert "cases/headers.toml:5:12: error[unknown-field]: unknown field {Statuss}" in captured.out
+    # The plugin asks for its own option where postback test names its command.
+    expected = [
+        report.replace("`postback test --update cases/missing.qs`", "pytest with --postback-update")
+        for report in expected
+    ]
+    stale = next(i for i, r in enumerate(expected) if r.startswith("FAIL cases/stale.qs"))
+    expected[stale] += "\n(run pytest with --postback-update to accept the rendering)"
+
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=1, failed=9)
+    assert _plugin_reports(result.outlines) == expected
+    assert not any(str(pytester.path) in report for report in expected)
+
+    # From a folder below the rootdir, the items are run and named the same way.
+    below = pytester.path / "tests"
+    below.mkdir()
+    monkeypatch.chdir(below)
+    deeper = pytester.runpytest(*PLUGIN, "--rootdir", str(pytester.path), str(cases))
+    deeper.assert_outcomes(passed=1, failed=9)
+    assert _plugin_reports(deeper.outlines) == expected
+    assert Path.cwd() == below
 
 
 def test_named_paths_are_what_runs(pytester: pytest.Pytester, sample: Path) -> None:
@@ -154,11 +252,42 @@ def test_nothing_is_collected_without_settings(pytester: pytest.Pytester) -> Non
     pytester.runpytest(*PLUGIN).assert_outcomes(passed=1)
 
 
-def test_malformed_settings_are_a_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyprojecttoml('[tool.postback]\ncases = ["nowhere"]\n')
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('cases = ["nowhere"]', "*postback: cannot read test directory *nowhere*"),
+        (
+            'cases = ["."]\nmask = "yes"',
+            "*postback: pyproject.toml [[]tool.postback]: mask must be true or false, not 'yes'*",
+        ),
+    ],
+)
+def test_malformed_settings_are_a_usage_error(
+    pytester: pytest.Pytester, table: str, message: str
+) -> None:
+    pytester.makepyprojecttoml(f"[tool.postback]\n{table}\n")
     result = pytester.runpytest(*PLUGIN)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*postback: cannot read test directory *nowhere*"])
+    result.stderr.fnmatch_lines([message])
+
+
+@pytest.mark.parametrize(
+    ("value", "where", "reason"),
+    [
+        ("[" * 1000, "2:111", "arrays and inline tables nested more than 100 levels deep"),
+        ("9" * 5000, "2:11", "a number of more than 1,000 digits"),
+    ],
+)
+def test_settings_nested_too_deep_or_too_long_a_number_are_a_usage_error(
+    pytester: pytest.Pytester, value: str, where: str, reason: str
+) -> None:
+    """They were INTERNALERROR (RecursionError, ValueError).  In postback.toml: pytest
+    reads pyproject.toml with tomllib itself, before the plugin."""
+    (pytester.path / "postback.toml").write_text(f'cases = ["."]\nmissing = {value}\n')
+    result = pytester.runpytest(*PLUGIN)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*postback: postback.toml:{where}: {reason}"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 
 SNAPSHOT_TEST = """
@@ -175,9 +304,23 @@ def test_the_snapshot_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_snap=SNAPSHOT_TEST.replace("TIER", "'gold'"))
     missing = pytester.runpytest(*PLUGIN)
     missing.assert_outcomes(failed=1)
-    missing.stdout.fnmatch_lines(["*no expected output *test_refund.expected*--postback-update*"])
+    # The files are named relative to the rootdir, as the golden cases are.
+    missing.stdout.fnmatch_lines(
+        [
+            "E * no expected output snapshots/test_snap/test_refund.expected; "
+            "run pytest with --postback-update to create it"
+        ]
+    )
 
-    pytester.runpytest(*PLUGIN, "--postback-update").assert_outcomes(passed=1)
+    updated = pytester.runpytest(*PLUGIN, "--postback-update")
+    updated.assert_outcomes(passed=1)
+    updated.stdout.fnmatch_lines(
+        [
+            "updated snapshots/test_snap/test_refund.expected",
+            "updated snapshots/test_snap/named.expected",
+            "updated 2 expected files",
+        ]
+    )
     folder = pytester.path / "snapshots" / "test_snap"
     assert (folder / "test_refund.expected").read_bytes() == b'{"id": "1.2.3", "tier": "gold"}'
     assert (folder / "named.expected").read_bytes() == b"second"
@@ -189,11 +332,68 @@ def test_the_snapshot_fixture(pytester: pytest.Pytester) -> None:
     assert "def assert_match" not in changed.stdout.str()  # no library frames
     changed.stdout.fnmatch_lines(
         [
-            "*the rendering differs from *test_refund.expected*",
+            "E * the rendering differs from snapshots/test_snap/test_refund.expected (run *",
+            "E * --- snapshots/test_snap/test_refund.expected",
             '*-{"id": "1.2.3", "tier": "gold"}',
             '*+{"id": "1.2.3", "tier": "silver"}',
         ]
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_update_never_writes_through_a_symbolic_link(
+    pytester: pytest.Pytester, sample: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``pytest --postback-update`` wrote a header template's rendering through an
+    expected file linked to a file outside the project (``~/.bashrc``)."""
+    bashrc = tmp_path_factory.mktemp("home") / ".bashrc"
+    bashrc.write_text("export SECRET_TOKEN=abc\n")
+    expected = sample / "templates" / "tier.expected"
+    expected.unlink()
+    expected.symlink_to(bashrc)
+
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*cannot read *tier.expected: it is a symbolic link to *, outside *templates*"]
+    )
+    assert "SECRET_TOKEN" not in result.stdout.str()
+
+    updated = pytester.runpytest(*PLUGIN, "--postback-update")
+    updated.assert_outcomes(passed=4, failed=1)
+    updated.stdout.fnmatch_lines(
+        ["*cannot write *tier.expected: it is a symbolic link, and postback never writes*"]
+    )
+    assert bashrc.read_text() == "export SECRET_TOKEN=abc\n"
+    assert expected.is_symlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_the_snapshot_fixture_never_writes_through_a_symbolic_link(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    bashrc = tmp_path_factory.mktemp("home") / ".bashrc"
+    bashrc.write_text("export SECRET_TOKEN=abc\n")
+    pytester.makepyfile(test_snap=SNAPSHOT_TEST.replace("TIER", "'gold'"))
+    folder = pytester.path / "snapshots" / "test_snap"
+    folder.mkdir(parents=True)
+    (folder / "test_refund.expected").symlink_to(bashrc)
+    result = pytester.runpytest(*PLUGIN, "--postback-update")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*CaseError: cannot read *test_refund.expected: it is a symb*"])
+    assert bashrc.read_text() == "export SECRET_TOKEN=abc\n"
+
+
+def test_a_failure_report_keeps_every_line_a_line(pytester: pytest.Pytester, sample: Path) -> None:
+    """A carriage return in an expected file (or a file name) wrote a line of its own,
+    such as a GitHub workflow command, into the report."""
+    stale = sample / "templates" / "tier.expected"
+    stale.write_bytes(b"tier=silver\r::error title=forged::boom")
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["-tier=silver\\r::error title=forged::boom"])
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.str().splitlines())
+    assert "\r" not in result.stdout.str()
 
 
 # ---------------------------------------------------------------------------

@@ -6,9 +6,11 @@ API (``ConfigError``, ``TemplateError`` and ``RenderError`` as ``str``, ``repr``
 attributes, pickled and not; ``repr`` of notifications, their templates and prepared
 requests), ``postback check`` in text, JSON and GitHub output, ``prepare`` and
 ``render`` with ``--records``, ``postback test --mask``, and the pytest plugin with the
-expected files it writes.  The token must appear in none of them, except where the
-user asked for the values (``to_http()``, ``prepare`` without ``--mask``,
-``--postback-show-secrets``), which shows that the sweep would see a leak.
+expected files it writes; then ``check``, ``test``, ``test --update`` and the plugin
+without a flag, under the project setting ``mask = true``.  The token must appear in
+none of them, except where the user asked for the values (``to_http()``, ``prepare``
+without ``--mask``, ``--no-mask``, ``--postback-show-secrets``, ``mask = false``),
+which shows that the sweep would see a leak.
 """
 
 from __future__ import annotations
@@ -303,3 +305,102 @@ def test_request(postback_snapshot):
     shown = pytester.runpytest("--postback-show-secrets", "--postback-update")
     assert TOKEN.encode() in (cases / "valid.a.expected").read_bytes()
     assert shown.ret == pytest.ExitCode.TESTS_FAILED
+
+
+# ---------------------------------------------------------------------------
+# The mask setting: every path masks without a flag
+# ---------------------------------------------------------------------------
+
+
+def _settings(root: Path, mask: str) -> None:
+    (root / "pyproject.toml").write_text(
+        f'[tool.postback]\ncases = ["cases"]\nmask = {mask}\n', "utf-8"
+    )
+
+
+def test_the_mask_setting_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``mask = true`` in the settings, a plain ``postback check``, ``postback test``
+    and ``postback test --update`` show and write no token."""
+    monkeypatch.chdir(tmp_path)
+    cases = _case_folder(tmp_path)
+    _settings(tmp_path, "true")
+    printed = []
+    for args, expected_status in (
+        (("check",), 1),
+        (("check", "--output-format", "json"), 1),
+        (("check", "--show-settings", "cases/valid.toml"), 0),
+        (("test",), 2),  # the malformed notifications are unreadable input
+        (("test", "--update"), 2),
+        (("test",), 2),
+    ):
+        status, out = _run(capsys, *args)
+        assert status == expected_status, (args, out)
+        printed.append(out)
+    assert "mask = true  # pyproject.toml [tool.postback]" in printed[2]
+    _clean(*printed)
+    written = sorted(cases.glob("*.expected"))
+    assert [p.name for p in written] == [
+        "valid-with-macro.expected",
+        "valid-with-placeholder.expected",
+        "valid.a.expected",
+        "valid.b.expected",
+    ]
+    for expected in written:
+        _clean(expected.read_bytes())
+    stale = cases / "valid.a.expected"
+    stale.write_bytes(stale.read_bytes().replace(b"a=1", b"a=9"))
+    printed = [_run(capsys, "test")[1]]
+    assert "-GET /pb?a=9 HTTP/1.1" in printed[0]
+    assert "\n Authorization: ***\r\n" in printed[0]
+
+    # The flag overrides the setting; the sweep sees the token where it is shown.
+    assert f"+Authorization: Bearer {TOKEN}\r\n" in _run(capsys, "test", "--no-mask")[1]
+    # mask = false shows the values, as no setting does; --mask overrides it.
+    _settings(tmp_path, "false")
+    _run(capsys, "test", "--update")
+    assert TOKEN.encode() in stale.read_bytes()
+    stale.write_bytes(stale.read_bytes().replace(b"a=1", b"a=9"))
+    printed.append(_run(capsys, "test", "--mask")[1])
+    assert "-GET /pb?a=9 HTTP/1.1" in printed[-1]
+    # postback check masks whatever the setting says.
+    for output in ("text", "json", "github"):
+        printed.append(_run(capsys, "check", "--output-format", output)[1])
+    _clean(*printed)
+
+
+SNAPSHOT_TEST = f"""
+import postback
+
+def test_request(postback_snapshot):
+    token = {TOKEN[:6]!r} + {TOKEN[6:]!r}  # pytest shows this source: not the token itself
+    notification = postback.Notification("{URL}", headers={{"Authorization": "Bearer " + token}})
+    postback_snapshot.assert_match(notification.prepare(postback.sample_action()))
+"""
+
+
+def test_the_mask_setting_in_the_pytest_plugin(pytester: pytest.Pytester) -> None:
+    _settings(pytester.path, "true")
+    cases = _case_folder(pytester.path)
+    pytester.makepyfile(test_snap=SNAPSHOT_TEST)
+    snapshot = pytester.path / "snapshots" / "test_snap" / "test_request.expected"
+    outputs = [pytester.runpytest("-rA"), pytester.runpytest("-rA", "--postback-update")]
+    stale = cases / "valid.b.expected"
+    stale.write_bytes(stale.read_bytes().replace(b"a=2", b"a=9"))
+    outputs.append(pytester.runpytest("-rA"))
+    for result in outputs:
+        assert result.ret == pytest.ExitCode.TESTS_FAILED  # the malformed notifications
+        _clean(result.stdout.str(), result.stderr.str())
+    outputs[-1].stdout.fnmatch_lines(["*-GET /pb?a=9 HTTP/1.1*"])
+    for expected in (*cases.glob("*.expected"), snapshot):
+        _clean(expected.read_bytes())
+
+    # The option asks for the values over the setting.
+    shown = pytester.runpytest("--postback-show-secrets")
+    assert TOKEN in shown.stdout.str()
+    # mask = false asks for them in so many words: shown and written, snapshots too.
+    _settings(pytester.path, "false")
+    pytester.runpytest("--postback-update")
+    assert TOKEN.encode() in (cases / "valid.a.expected").read_bytes()
+    assert TOKEN.encode() in snapshot.read_bytes()

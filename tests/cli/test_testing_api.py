@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,6 +110,163 @@ def test_unified_diff() -> None:
         "--- e\n+++ r\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n"
         "\\ No newline at end of file\n"
     )
+
+
+# ---------------------------------------------------------------------------
+# The files of a case: nothing outside its folder is read, nothing is written through
+# ---------------------------------------------------------------------------
+
+needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+OUTSIDE = b"PATH=/secret\x00HOME=/root\x00"
+
+
+def _fifo(path: Path) -> None:
+    """Make a FIFO at ``path``; if something opens it to read, a writer comes after 5 s
+    and goes, so a reader that waits fails instead of hanging the test run."""
+    os.mkfifo(path)
+
+    def release() -> None:
+        time.sleep(5)
+        with contextlib.suppress(OSError):  # no reader: nothing waits
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=release, daemon=True).start()
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A file outside the sample repository, as ``/proc/self/environ`` or ``~/.bashrc``."""
+    target = tmp_path / "home" / "environ"
+    target.parent.mkdir()
+    target.write_bytes(OUTSIDE)
+    return target
+
+
+@needs_symlinks
+def test_an_expected_file_linked_out_of_its_folder_is_neither_read_nor_written(
+    sample: Path, outside: Path
+) -> None:
+    """``templates/cb.expected -> /proc/self/environ`` made the diff print the CI's
+    environment, and updating it wrote the rendering through the link."""
+    expected = Path("templates/tier.expected")
+    expected.unlink()
+    expected.symlink_to(outside)
+    (case,) = discover("templates/tier.header")
+    message = f"cannot read {expected}: it is a symbolic link to {str(outside)!r}, outside "
+    with pytest.raises(CaseError, match=re.escape(message)) as info:
+        case.compare()
+    assert "PATH" not in str(info.value)
+    with pytest.raises(CaseError) as info:
+        case.update()
+    assert info.value.message == (
+        f"cannot write {expected}: it is a symbolic link, and postback never writes through one"
+    )
+    assert outside.read_bytes() == OUTSIDE
+    assert expected.is_symlink()
+    assert [p.name for p in expected.parent.iterdir() if p.name.startswith(".")] == []
+
+
+@needs_symlinks
+def test_a_template_or_record_linked_out_of_its_folder_is_not_read(
+    sample: Path, outside: Path
+) -> None:
+    record = Path("templates/tier.record.json")
+    record.unlink()
+    record.symlink_to(outside)
+    (case,) = discover("templates/tier.header")
+    with pytest.raises(CaseError, match=r"cannot read record templates/tier\.record\.json: it is"):
+        case.render()
+    template = Path("templates/tier.header")
+    template.unlink()
+    template.symlink_to(outside)
+    with pytest.raises(CaseError, match=r"cannot read template templates/tier\.header: it is a sy"):
+        case.render()
+    notification = Path("templates/notification.toml")
+    notification.unlink()
+    notification.symlink_to(outside)
+    with pytest.raises(CaseError, match=r"cannot read notification file .* is a symbolic link"):
+        next(c for c in discover() if c.name == "sale").render()
+
+
+@needs_symlinks
+def test_links_inside_the_folder_are_read_but_not_written_through(sample: Path) -> None:
+    folder = Path("templates")
+    (folder / "tier.expected").rename(folder / "tier.golden")
+    (folder / "tier.expected").symlink_to("tier.golden")
+    (case,) = discover("templates/tier.header")
+    assert case.compare().ok
+    assert case.update() is False  # nothing to write
+    (folder / "tier.golden").write_bytes(b"stale")
+    with pytest.raises(CaseError, match="is a symbolic link"):
+        case.update()
+    assert (folder / "tier.golden").read_bytes() == b"stale"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_an_expected_file_that_is_a_fifo_is_refused_without_waiting(sample: Path) -> None:
+    expected = Path("templates/tier.expected")
+    expected.unlink()
+    _fifo(expected)
+    (case,) = discover("templates/tier.header")
+    with pytest.raises(CaseError, match=r"is not a regular file \(a FIFO\)"):
+        case.compare()
+    with pytest.raises(CaseError, match=r"cannot write .* is not a regular file \(a FIFO\)"):
+        case.update()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_update_replaces_the_file_and_keeps_its_permissions(sample: Path) -> None:
+    expected = Path("templates/tier.expected")
+    good = expected.read_bytes()
+    expected.write_bytes(b"stale")
+    expected.chmod(0o640)
+    inode = expected.stat().st_ino
+    (case,) = discover("templates/tier.header")
+    assert case.update() is True
+    assert expected.read_bytes() == good
+    assert expected.stat().st_mode & 0o777 == 0o640
+    assert expected.stat().st_ino != inode  # a new file, renamed over the old one
+    assert sorted(p.name for p in expected.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_notification_case_reads_its_body_file_from_the_project(sample: Path) -> None:
+    """Golden cases read a body_file inside the project's root (the folder of its
+    settings), not only beside the notification; nothing outside it."""
+    bodies = sample / "bodies"
+    bodies.mkdir()
+    Path("templates/order.json").rename(bodies / "order.json")
+    toml = Path("templates/notification.toml")
+    toml.write_text(toml.read_text("utf-8").replace('"order.json"', '"../bodies/order.json"'))
+    cases = [c for c in discover() if c.is_notification]
+    assert {c.body_root for c in cases} == {str(sample.resolve())}
+    assert all(c.compare().ok for c in cases)
+    with pytest.raises(CaseError, match=r"body_file .* is outside "):
+        replace(cases[0], body_root=None).render()
+    toml.write_text(toml.read_text("utf-8").replace('"../bodies/', '"../../'))
+    with pytest.raises(CaseError, match=r"body_file .* is outside "):
+        discover()[0].render()
+
+
+def test_unified_diff_keeps_every_line_a_line() -> None:
+    """A carriage return, an escape or a line separator in a file name or in the files
+    wrote lines of their own into the report (a forged ``::error::`` in a CI log)."""
+    diff = unified_diff(
+        b"a\r::error::forged\n\x1b[2Jb\r\n ::warning::x\n##[error]y\n",
+        b"a\n\x1b[2Jb\r\n ::warning::x\n##[error]y\n",
+        "e\n::error::name",
+        "r\u2028",
+    )
+    lines = diff.split("\n")
+    assert lines[:3] == ["--- e\\n::error::name", "+++ r\\u2028", "@@ -1,4 +1,4 @@"]
+    assert lines[3:] == [
+        "-a\\r::error::forged",
+        "+a",
+        " \\x1b[2Jb\r",  # a CRLF line ending is written as it is
+        "  \\x3a:warning::x",
+        " ##\\x5berror]y",
+        "",
+    ]
+    assert unified_diff(b"\ta\n", b"\tb\n", "e", "r").splitlines()[3:] == ["-\ta", "+\tb"]
 
 
 def test_masked_comparison_and_update(sample: Path) -> None:

@@ -516,3 +516,36 @@ def test_a_defect_in_a_join_template_does_not_hide_one_after_the_join() -> None:
         ("invalid-json", 1, 58),
     ]
     assert diagnostics[1].message.endswith("(with 0 items in the join at 1:12)")
+
+
+@pytest.mark.parametrize(
+    ("source", "hint"),
+    [
+        ("https://e.com/pb?oid={ActionId}", "this looks like a URL, not JSON: use format='url'"),
+        ("HTTPS://e.com/{ActionId}", "this looks like a URL, not JSON: use format='url'"),
+        ("<Action><Id>{ActionId}</Id></Action>", "this looks like XML, not JSON: use format='xml'"),
+        ('<?xml version="1.0"?><a/>', "this looks like XML, not JSON: use format='xml'"),
+        (
+            "oid={ActionId}&amount={Payout}",
+            "this looks like a query string, not JSON: use format='query'",
+        ),
+    ],
+)
+def test_a_template_of_another_format_is_told_which(source: str, hint: str) -> None:
+    """``compile(url_text)`` (JSON is the default format) said only "invalid JSON:
+    expected a value, found 'h'"; it says what the text looks like and how to say so."""
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source)
+    assert info.value.message == (f"invalid JSON: expected a value, found {source[0]!r}; {hint}")
+    assert postback.check(source)[0].message == info.value.message
+    fmt = hint.rpartition("'")[0].rpartition("'")[2]
+    assert postback.compile(source, format=fmt).format == fmt  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "source", ["hello {ActionId}", "[1, <a>]", '{"a": https://e.com}', "a = 1"]
+)
+def test_only_a_first_token_that_looks_like_another_format_gets_the_hint(source: str) -> None:
+    message = postback.check(source)[0].message
+    assert message.startswith("invalid JSON: expected a value, found ")
+    assert "looks like" not in message

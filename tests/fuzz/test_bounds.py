@@ -14,11 +14,14 @@ import contextlib
 import gc
 import json
 import os
+import subprocess
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from itertools import count
+from pathlib import Path
 
 import pytest
 
@@ -229,6 +232,8 @@ DEEP = [
     ("joins-in-joins", lambda n: '{join(items, i, "' * n + ('")}' * n)),
     ("escaped-joins", lambda n: '{join(items, i, \\"' * n),
     ("calls", lambda n: "{join(" * n + ")}" * n),
+    ("unclosed-calls", lambda n: "{join(" * n),
+    ("unclosed-calls-in-arguments", lambda n: "{join(" + '"{a(", {b(, ' * n),
     ("placeholder-braces", lambda n: "{" * n + "CampaignId" + "}" * n),
 ]
 
@@ -308,6 +313,114 @@ def test_many_joins_compile() -> None:
     assert compiles_or_refuses(source, "text") == "ok"
     template = postback.compile('"' + source + '"', format="json")
     assert template.render(Action(items=[Item(sku="é")])) == '"' + "é" * 5_000 + '"'
+
+
+# -- broken calls -----------------------------------------------------------------------------
+
+# Templates whose calls are never closed: every opener is a diagnostic, and the parser
+# recovers from each without reading the text before it again.
+UNCLOSED: dict[str, Callable[[int], str]] = {
+    "openers": lambda n: "{join(" * (n // 6),
+    # The 63,700-character template of 29,000 escaped braces and 950 openers, scaled.
+    "escapes-then-openers": lambda n: "\\{" * (29 * n // 64) + "{join(" * (95 * n // 6_400),
+    "name-openers": lambda n: "{a(" * (n // 3),
+    # Openers in the string literals and other arguments of one broken call.
+    "openers-in-arguments": lambda n: "{join(" + '"{a(", {b(, ' * (n // 12),
+}
+# Time may grow at most 1.5 times as fast as the template: 3x per doubling.
+DOUBLING_SLACK = 1.5
+
+
+def cpu_seconds(work: Callable[[], object], runs: int = 2) -> float:
+    """Shortest CPU time of ``work()`` over ``runs``.
+
+    CPU time of this process, not wall time: other jobs on a shared machine do not
+    count, so the ratio of two sizes tracks the algorithm.
+    """
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.process_time()
+        work()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def check_unclosed(source: str) -> None:
+    (first, *_) = postback.check(source, format="json", max_template_size=2 * MIB)
+    assert first.code == "unterminated-call"
+
+
+def compile_unclosed(source: str) -> None:
+    with pytest.raises(postback.TemplateSyntaxError) as info:
+        postback.compile(
+            source, format="json", name=f"<unclosed {next(_unique)}>", max_template_size=2 * MIB
+        )
+    assert info.value.code == "unterminated-call"
+
+
+# Every kind is both checked and compiled with HYPOTHESIS_PROFILE=thorough; by default the
+# openers are checked and the escapes and openers compiled.
+UNCLOSED_RUNS = (
+    [(kind, action) for kind in sorted(UNCLOSED) for action in (check_unclosed, compile_unclosed)]
+    if THOROUGH
+    else [("openers", check_unclosed), ("escapes-then-openers", compile_unclosed)]
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"), UNCLOSED_RUNS, ids=[f"{k}-{a.__name__}" for k, a in UNCLOSED_RUNS]
+)
+def test_unclosed_call_openers_take_linear_time_up_to_1_mib(
+    kind: str, action: Callable[[str], None]
+) -> None:
+    make = UNCLOSED[kind]
+    seconds: dict[int, float] = {}
+    for size in (256 * KIB, 512 * KIB, MIB):
+        seconds[size] = cpu_seconds(partial(action, make(size)))
+        report = ", ".join(f"{s // KIB} KiB: {t:.2f} s" for s, t in seconds.items())
+        if size // 2 in seconds:
+            # Checked at each doubling: a quadratic parser fails before the next size.
+            assert seconds[size] / seconds[size // 2] < 2 * DOUBLING_SLACK, report
+    print(f"\n{kind} {action.__name__}: {report}")
+
+
+def test_escapes_before_unclosed_openers_compile_as_fast_as_escapes_alone() -> None:
+    """29,000 escaped braces then 950 unclosed ``{join(`` (63,700 characters) took 195 s
+    to compile, the same size of escapes alone 0.22 s: the escapes were parsed again
+    for each opener."""
+    with_openers = "\\{" * 29_000 + "{join(" * 950
+    escapes = "\\{" * (len(with_openers) // 2)
+    with pytest.raises(postback.TemplateSyntaxError) as info:
+        postback.compile(with_openers, format="text")
+    assert (info.value.code, info.value.line, info.value.column) == ("unterminated-call", 1, 58_001)
+    assert len(postback.check(with_openers, format="text")) == 950
+    ratio = cpu_seconds(lambda: compile_unclosed(with_openers)) / cpu_seconds(
+        lambda: postback.compile(escapes, format="text", name=f"<escapes {next(_unique)}>")
+    )
+    assert ratio < SLACK
+
+
+def test_check_command_reports_unclosed_openers(tmp_path: Path) -> None:
+    """``postback check`` of a file of 1,000 unclosed ``{join(`` printed "internal error"
+    and exited with 2."""
+    path = tmp_path / "body.json"
+    path.write_text("{join(" * 1_000, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "postback", "check", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    *lines, summary = done.stdout.splitlines()
+    assert len(lines) == 1_000
+    assert summary == "checked 1 file: 1000 errors in 1 file"
+    assert lines[0] == (
+        f'{path}:1:1: error[unterminated-call]: unterminated join(...) call: it is never closed with ")}}"'
+    )
+    assert "internal error" not in done.stderr
 
 
 # -- max_template_size ----------------------------------------------------------------------------

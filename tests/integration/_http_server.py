@@ -1,9 +1,10 @@
 """A loopback HTTP server for the sender tests: it records what arrives, byte for byte.
 
 It listens on 127.0.0.1 only, on a port the OS picks, and stops when its ``with``
-block ends.  Every request is answered 200 with ``OK accepted``; with
-``redirect=True`` every request except one to ``/landed`` is answered 302 with
-``Location: <server>/landed`` instead, so a test sees whether a client followed it.
+block ends.  Every request is answered 200 with ``OK accepted`` (or ``status`` with
+``reply``); with ``redirect=True`` every request except one to ``/landed`` is answered
+302 (or the status ``redirect`` names) with ``Location: <server>/landed`` instead, so a
+test sees whether a client followed it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ class Received:
 
 @dataclass
 class LoopbackServer:
-    redirect: bool = False
+    redirect: bool | int = False
+    status: int = 200
+    reply: bytes = REPLY
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -86,9 +89,12 @@ class LoopbackServer:
                 with server._lock:
                     server.received.append(Received(self.command, self.path, headers, body))
                 if server.redirect and not self.path.startswith(LANDED):
-                    self._reply(302, b"moved", [("Location", server.url + LANDED)])
-                else:
+                    status = 302 if server.redirect is True else server.redirect
+                    self._reply(status, b"moved", [("Location", server.url + LANDED)])
+                elif self.path.startswith(LANDED):
                     self._reply(200, REPLY, [])
+                else:
+                    self._reply(server.status, server.reply, [])
 
             def _reply(self, status: int, body: bytes, extra: list[tuple[str, str]]) -> None:
                 self.send_response(status)

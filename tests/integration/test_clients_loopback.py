@@ -1,6 +1,6 @@
 """Every HTTP client, fed by its hand-off, delivers the prepared request byte for byte.
 
-urllib (``to_urllib`` with an opener that refuses redirects), httpx sync and async
+urllib (``urlopen(req.to_urllib())``), httpx sync and async
 (``to_httpx``), requests (``to_requests``) and aiohttp (``to_aiohttp``) each send to a
 loopback server (``_http_server``), which records the request line, the raw header
 octets and the body.  Checked: the target is the prepared URL's path and query
@@ -37,15 +37,9 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("no_proxy", "*")
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
 def via_urllib(req: PreparedRequest) -> Response:
-    opener = urllib.request.build_opener(_RefuseRedirects)
     try:
-        with opener.open(req.to_urllib(), timeout=30) as resp:
+        with urllib.request.urlopen(req.to_urllib(), timeout=30) as resp:
             return resp.status, dict(resp.headers.items()), resp.read()
     except urllib.error.HTTPError as err:  # 3xx (refused), 4xx and 5xx
         with err:
@@ -188,22 +182,45 @@ def test_no_client_follows_a_redirect(client: str) -> None:
     assert not outcome.ok
     assert outcome.reason == (
         f"status 302 is not 2xx, a redirect to '{server.url}{LANDED}' that is not followed "
-        "(success_response 'OK' not found in the response body)"
+        "(success_response 'OK' not found in the response body); "
+        "do not retry: redirects are not followed; check the url"
     )
+    assert (outcome.retryable, outcome.status) == (False, 302)
     assert len(server.received) == 1
     assert server.landed == []
 
 
-def test_urlopen_itself_follows_redirects_and_drops_the_body() -> None:
-    """Why the documented urllib sender uses its own opener: ``urlopen`` re-sends a
-    POST answered with 302 as a GET without its body, and the 200 it then gets would
-    pass ``classify``."""
-    with LoopbackServer(redirect=True) as server:
-        n = notification(server.url, method="POST", body=JSON_BODY, body_format="json")
-        with urllib.request.urlopen(n.prepare(tricky_action()).to_urllib(), timeout=30) as resp:
-            assert resp.status == 200
-            assert n.classify(resp.status, resp.read()).ok
-    assert [(r.method, r.target, r.body) for r in server.landed] == [("GET", LANDED, b"")]
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("opener", ["urlopen", "build_opener"])
+def test_urllib_does_not_follow_a_redirect_of_a_request_from_to_urllib(
+    method: str, status: int, opener: str
+) -> None:
+    """``urlopen(req.to_urllib())`` used to follow a 302 by re-sending the POST as a
+    GET without its body; the 200 it then got passed ``classify``, and the postback
+    was lost.  Now every 3xx raises ``HTTPError`` with the status, the ``Location``
+    and the body, whichever opener sends the request."""
+    body = JSON_BODY if method == "POST" else None
+    with LoopbackServer(redirect=status) as server:
+        n = notification(server.url, method=method, body=body, body_format=body and "json")
+        req = n.prepare(tricky_action(), now=NOW)
+        open_request = (
+            urllib.request.urlopen if opener == "urlopen" else urllib.request.build_opener().open
+        )
+        with pytest.raises(urllib.error.HTTPError) as info:
+            open_request(req.to_urllib(), timeout=30)
+        with info.value as err:
+            outcome = n.classify(err.code, err.read(), headers=err.headers)
+    assert err.code == status
+    assert not outcome.ok
+    assert outcome.reason.startswith(
+        f"status {status} is not 2xx, a redirect to '{server.url}{LANDED}' that is not followed"
+    )
+    assert server.landed == []
+    (seen,) = server.received
+    assert_received_exactly(seen, req)
+    if method == "POST":
+        assert seen.body == req.body and len(seen.body) > 100
 
 
 def test_hand_offs_are_plain_keyword_arguments() -> None:
@@ -267,20 +284,26 @@ def test_the_requests_hook_restores_what_requests_re_quotes() -> None:
 
 def iter_reasons() -> Iterator[tuple[int, object, str]]:
     location = {"Location": "https://other.example/x"}
+    redirect = "; do not retry: redirects are not followed; check the url"
     yield (
         302,
         location,
-        "status 302 is not 2xx, a redirect to 'https://other.example/x' that is not followed",
+        "status 302 is not 2xx, a redirect to 'https://other.example/x' that is not followed"
+        + redirect,
     )
     yield (
         301,
         [("location", "/moved")],
-        "status 301 is not 2xx, a redirect to '/moved' that is not followed",
+        "status 301 is not 2xx, a redirect to '/moved' that is not followed" + redirect,
     )
-    yield 307, {}, "status 307 is not 2xx"
-    yield 302, None, "status 302 is not 2xx"
+    yield 307, {}, "status 307 is not 2xx" + redirect
+    yield 302, None, "status 302 is not 2xx" + redirect
     yield 200, location, "status 200 is 2xx"
-    yield 404, location, "status 404 is not 2xx"
+    yield (
+        404,
+        location,
+        "status 404 is not 2xx; do not retry: the receiver refused the request",
+    )
 
 
 @pytest.mark.parametrize(("status", "headers", "reason"), list(iter_reasons()))
@@ -297,6 +320,10 @@ def test_classify_with_error_response_in_a_redirect_names_the_location_too() -> 
     n = Notification("https://e.com/", error_response="ERR")
     assert n.classify(302, "ERR", headers={"Location": "/x"}).reason == (
         "error_response 'ERR' found in the response body "
-        "(status 302 is not 2xx, a redirect to '/x' that is not followed)"
+        "(status 302 is not 2xx, a redirect to '/x' that is not followed); "
+        "do not retry: the receiver reported an error"
     )
-    assert n.classify(302, "ERR").reason == "error_response 'ERR' found in the response body"
+    assert n.classify(302, "ERR").reason == (
+        "error_response 'ERR' found in the response body (status 302 is not 2xx); "
+        "do not retry: the receiver reported an error"
+    )

@@ -3,9 +3,11 @@
 The blocks of the document are run (as tests/test_docs.py runs them) and the functions
 they define are called with a notification whose URL points at a server on
 127.0.0.1 (``_http_server``).  Each sender delivers every request byte for byte; when
-the server answers 302, each reports a failure naming the ``Location`` and nothing
-reaches the address it names.  The pool runs in worker processes as written, with
-limits' in-memory storage (its default) instead of Redis.
+the server answers 302, each reports a failure naming the ``Location``, not worth
+retrying, and nothing reaches the address it names; when it answers 503, the
+synchronous sender tries three times and reports a failure worth retrying.  The pool
+runs in worker processes as written, with limits' in-memory storage (its default)
+instead of Redis.
 """
 
 from __future__ import annotations
@@ -25,11 +27,29 @@ from _docs_blocks import ROOT, python_blocks, run_blocks
 from _http_server import LANDED, REPLY, LoopbackServer, assert_received_exactly
 
 import postback
-from postback import Action, Item, Notification
+from postback import Action, Item, Notification, Outcome
 
 DOCUMENT = ROOT / "docs" / "notifications.md"
 
-Outcome = tuple[bool, str]
+DELIVERED = Outcome(
+    True,
+    "status 200 is 2xx and success_response 'OK' found in the response body",
+    "success_response",
+    False,
+    200,
+)
+
+
+def redirected(server: LoopbackServer) -> Outcome:
+    return Outcome(
+        False,
+        f"status 302 is not 2xx, a redirect to '{server.url}{LANDED}' that is not followed "
+        "(success_response 'OK' not found in the response body); "
+        "do not retry: redirects are not followed; check the url",
+        "success_response",
+        False,
+        302,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -140,10 +160,7 @@ def test_a_documented_sender_delivers_every_request_exactly(
     with LoopbackServer() as server:
         n = notification(server)
         results = senders(docs)[name](n, batch)
-    assert (
-        results
-        == [(True, "status 200 is 2xx and success_response 'OK' found in the response body")] * 3
-    )
+    assert results == [DELIVERED] * 3
     expected = {r.url: r for r in (n.prepare(a) for a in batch)}
     assert len(server.received) == 3
     for seen in server.received:
@@ -159,13 +176,51 @@ def test_a_documented_sender_reports_a_redirect_and_does_not_follow_it(
     with LoopbackServer(redirect=True) as server:
         n = notification(server)
         results = senders(docs)[name](n, actions()[:2])
-    reason = (
-        f"status 302 is not 2xx, a redirect to '{server.url}{LANDED}' that is not followed "
-        "(success_response 'OK' not found in the response body)"
-    )
-    assert results == [(False, reason)] * 2
-    assert len(server.received) == 2
+    assert results == [redirected(server)] * 2
+    assert len(server.received) == 2  # not retried
     assert server.landed == []
+
+
+def test_the_documented_synchronous_sender_retries_what_is_retryable(
+    docs: dict[str, Any],
+) -> None:
+    with LoopbackServer(status=503, reply=b"busy") as server:
+        n = notification(server)
+        results = docs["run_sync"](n, actions()[:2], attempts=3, backoff=0.0)
+    assert (
+        results
+        == [
+            Outcome(
+                False,
+                "status 503 is not 2xx (success_response 'OK' not found in the response body); "
+                "retry later: a server error",
+                "success_response",
+                True,
+                503,
+            )
+        ]
+        * 2
+    )
+    assert len(server.received) == 6
+    with LoopbackServer(status=404, reply=b"no such partner") as server:
+        results = docs["run_sync"](notification(server), actions()[:1], backoff=0.0)
+    assert [(r.ok, r.retryable, r.status) for r in results] == [(False, False, 404)]
+    assert len(server.received) == 1
+
+
+@pytest.mark.parametrize("name", SENDERS)
+def test_a_documented_sender_reports_no_response_as_retryable(
+    name: str, docs: dict[str, Any]
+) -> None:
+    with LoopbackServer() as server:
+        n = notification(server)
+    # The server has stopped: its port refuses connections.
+    results = senders(docs)[name](n, actions()[:1])
+    assert [(r.ok, r.retryable, r.rule, r.status) for r in results] == [
+        (False, True, "no_response", None)
+    ]
+    assert results[0].reason.startswith("no response: ")
+    assert results[0].reason.endswith("; retry later")
 
 
 def test_the_documented_pool_delivers_from_worker_processes(pool_module: Any) -> None:
@@ -173,7 +228,7 @@ def test_the_documented_pool_delivers_from_worker_processes(pool_module: Any) ->
     with LoopbackServer() as server:
         n = notification(server)
         results = pool_module.run_pool(n, batch, storage_uri="memory://", workers=2)
-    assert [ok for ok, _ in results] == [True] * 3
+    assert results == [DELIVERED] * 3
     assert sorted(r.target for r in server.received) == sorted(postback_target(n, a) for a in batch)
     for seen in server.received:
         (req,) = [n.prepare(a) for a in batch if postback_target(n, a) == seen.target]
@@ -184,17 +239,7 @@ def test_the_documented_pool_reports_a_redirect_and_does_not_follow_it(pool_modu
     with LoopbackServer(redirect=True) as server:
         n = notification(server)
         results = pool_module.run_pool(n, actions(), storage_uri="memory://", workers=2)
-    assert (
-        results
-        == [
-            (
-                False,
-                f"status 302 is not 2xx, a redirect to '{server.url}{LANDED}' that is not followed "
-                "(success_response 'OK' not found in the response body)",
-            )
-        ]
-        * 3
-    )
+    assert results == [redirected(server)] * 3
     assert server.landed == []
 
 
@@ -230,15 +275,17 @@ def test_a_pool_worker_takes_a_start_from_the_shared_limiter_before_each_request
     with LoopbackServer() as server:
         worker = docs["Worker"](notification(server), "memory://", "partner-7")
         worker.limiter = ScriptedLimiter(2, log)
-        assert worker.deliver(actions()[0])[0]
+        assert worker.deliver(actions()[0]).ok
         assert log == ["hit 50 partner-7"] * 3  # refused twice, then granted
         log.clear()
-        assert worker.deliver(actions()[1])[0]
+        assert worker.deliver(actions()[1]).ok
         assert log == ["hit 50 partner-7"]
         worker.client.close()
         unlimited = docs["Worker"](Notification(server.url + "/x"), "memory://", "partner-7")
         unlimited.limiter = ScriptedLimiter(0, log)
-        assert unlimited.deliver(actions()[0]) == (True, "status 200 is 2xx")
+        assert unlimited.deliver(actions()[0]) == Outcome(
+            True, "status 200 is 2xx", "status", False, 200
+        )
         unlimited.client.close()
     assert log == ["hit 50 partner-7"]  # no max_requests: the limiter is not asked
     assert len(server.received) == 3

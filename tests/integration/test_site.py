@@ -45,7 +45,13 @@ PUBLIC_MODULES = (postback, postback.testing)
 
 def _class_docstring(cls: type) -> str | None:
     """The docstring written in the class body (not the one dataclasses make up)."""
-    node = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    try:
+        source = inspect.getsource(cls)
+    except OSError:
+        # A class exported under another name than its ``class`` statement's
+        # (``Rendered`` is ``_Rendered``): no dataclass, so ``__doc__`` is its own.
+        return cls.__dict__.get("__doc__")
+    node = ast.parse(textwrap.dedent(source)).body[0]
     assert isinstance(node, ast.ClassDef), cls
     return ast.get_docstring(node)
 

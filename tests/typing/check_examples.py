@@ -26,6 +26,10 @@ def readme() -> None:
     for d in postback.check(source, format="json"):  # every defect, with positions
         print(f"{d.line}:{d.column}: {d.code}: {d.message}")
 
+    # A file that CI checks: loaded as `postback check` and `postback test` load it, with the
+    # project's [tool.postback] settings and the format they give it (docs/ci.md).
+    callback = postback.load("examples/action-clearing.url")  # a Template; a .toml: a Notification
+
     # The whole postback: URL, headers, body and earliest send time, for an HTTP client.
     n = postback.Notification.from_file("examples/notification.toml")
     req = n.prepare(postback.sample_action())
@@ -48,8 +52,8 @@ def docs_bulk() -> None:
         b'{"Payout": 12.50,\n',
     ]
     for result in template.render_many(lines):
-        if result.error is None:
-            print(result.line, "ok", len(result.body or ""))
+        if result.ok:
+            print(result.line, "ok", len(result.body))
         else:
             print(result.line, result.error.code, result.error.field, result.error.message)
     # 1 ok 864
@@ -79,7 +83,7 @@ def docs_bulk() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     with open("actions.jsonl", "rb") as source:
         for prepared in notification.prepare_many(source, now=now):
-            if prepared.request is not None:
+            if prepared.ok:
                 request = prepared.request  # a PreparedRequest: method, url, headers, body, ...
     print(request.url)
     # https://postbacks.example.com/impact/actions/4636?action_id=1000.4636.1000&status=
@@ -122,6 +126,25 @@ def docs_bulk() -> None:
 def docs_ci() -> None:
     # docs/ci.md, example 1
     import postback
+
+    tier = postback.load("templates/tier.header")  # a Template
+    notification = postback.load("templates/notification.toml")  # a Notification
+    assert isinstance(tier, postback.Template)
+    assert tier.render({"Tier": "gold", "SubId1": "abc"}) == "tier=gold; sub=abc"
+
+    # docs/ci.md, example 2
+    import postback
+
+    legacy = postback.Template.from_file("templates/partners/legacy.tmpl")  # query, by pattern
+    record = {"ActionId": "1000.4636.9", "Tier": "gold", "EventDate": "2024-05-01T10:00:00Z"}
+    assert legacy.render(record) == "id=1000.4636.9&tier=gold&at=2024-05-01T12%3A00%3A00%2B02%3A00"
+
+    notification = postback.Notification.from_file("templates/notification.toml")
+    request = notification.prepare({**record, "CampaignId": 4636, "items": []})
+    assert request.header("X-Tier") == "gold"
+
+    # docs/ci.md, example 3
+    import postback
     from postback.testing import Snapshot
 
 
@@ -131,7 +154,7 @@ def docs_ci() -> None:
         # a file name of your choice:
         postback_snapshot.assert_match(template.render({"ActionId": "1"}), "first.expected")
 
-    # docs/ci.md, example 2
+    # docs/ci.md, example 4
     from postback.testing import discover
 
     for case in discover("templates"):  # no path: the settings' cases
@@ -158,6 +181,15 @@ def docs_language() -> None:
     assert (warning.column, warning.end_column, warning.suggestion) == (8, 20, "{Payout}")
 
     # docs/language.md, example 2
+    import postback
+
+    url = postback.compile("https://example.com/pb/{ActionId}\n", format="url")
+    assert url.source == "https://example.com/pb/{ActionId}"
+    body = postback.compile('{"id": "{ActionId}"}\n', format="json")
+    assert body.render({"ActionId": "1"}) == '{"id": "1"}\n'
+    assert [d.code for d in postback.check("id={ActionId}\n\n", format="query")] == ["invalid-query"]
+
+    # docs/language.md, example 3
     import postback
 
     try:
@@ -194,7 +226,7 @@ def docs_notifications() -> None:
     repr(req)  # "PreparedRequest(..., headers=(('Authorization', '***'), ...": secrets masked
 
     n.classify(200, b"OK")  # Outcome(ok=True, reason="status 200 is 2xx and success_response
-    #   'OK' found in the response body", rule='success_response')
+    #   'OK' found in the response body", rule='success_response', retryable=False, status=200)
 
     # docs/notifications.md, example 2
     lines = postback.Notification(
@@ -205,10 +237,33 @@ def docs_notifications() -> None:
     )
 
     # docs/notifications.md, example 3
+    import os
+    from pathlib import Path
+
+    settings = {
+        "url": "https://example.com/pb",
+        "method": "POST",
+        "body_format": "json",
+        "body_file": "../examples/action-clearing.json",
+    }
+    os.makedirs("partners", exist_ok=True)
+    try:
+        postback.Notification.from_dict(settings, base_dir="partners")
+    except postback.ConfigError as exc:
+        refused = exc
+    else:
+        raise AssertionError("a body file outside the folder was read")
+    assert refused.setting == "body_file"
+    print(refused)  # body_file 'partners/../examples/action-clearing.json' is outside
+    #  '/…/partners', the folder body files are read from
+    wider = postback.Notification.from_dict(settings, base_dir="partners", body_root=Path.cwd())
+    assert wider.body_format == "json"
+
+    # docs/notifications.md, example 4
     action = postback.sample_action()  # or a mapping: {"ActionId": "1000.1", ...}
     req = n.prepare(action, now=None)
 
-    # docs/notifications.md, example 4
+    # docs/notifications.md, example 5
     req.to_http()
     # b'POST /pb?oid=1000.4636.158133 HTTP/1.1\r\nHost: example.com\r\n'
     # b'Authorization: Bearer abc\r\nX-Action-Id: 1000.4636.158133\r\n'
@@ -216,7 +271,7 @@ def docs_notifications() -> None:
     # b'{"id": "1000.4636.158133", "payout": 12.50}'
     req.to_http(mask=True)  # the same, with b'Authorization: ***\r\n'
 
-    # docs/notifications.md, example 5
+    # docs/notifications.md, example 6
     secret = postback.Notification(
         "https://example.com/pb", headers={"Authorization": "Bearer s3cr3t"}
     ).prepare(action)
@@ -224,23 +279,27 @@ def docs_notifications() -> None:
     assert secret.header("Authorization") == "Bearer s3cr3t"  # the data itself is intact
     assert b"Authorization: ***" in secret.to_http(mask=True)
 
-    # docs/notifications.md, example 6
+    # docs/notifications.md, example 7
     outcome = n.classify(302, b"", headers={"Location": "https://elsewhere.example/pb"})
     outcome.ok  # False
+    outcome.retryable  # False
     outcome.reason  # "status 302 is not 2xx, a redirect to 'https://elsewhere.example/pb' that
-    #   is not followed (success_response 'OK' not found in the response body)"
+    #   is not followed (success_response 'OK' not found in the response body); do not retry:
+    #   redirects are not followed; check the url"
+    n.classify(503, b"busy").reason  # "status 503 is not 2xx (success_response 'OK' not found
+    #   in the response body); retry later: a server error"
 
-    # docs/notifications.md, example 7
+    # docs/notifications.md, example 8
     import time
 
     pacer = n.pacer()  # postback.Pacer(n.max_requests)
     start = pacer.reserve(time.monotonic())  # the earliest time >= now the next request may start
 
-    # docs/notifications.md, example 8
+    # docs/notifications.md, example 9
     p = postback.Pacer(2)
     [p.reserve(0.0) for _ in range(5)]  # [0.0, 0.0, 1.0, 1.0, 2.0]
 
-    # docs/notifications.md, example 9
+    # docs/notifications.md, example 10
     import time
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -252,14 +311,13 @@ def docs_notifications() -> None:
 
     def send_httpx(
         client: httpx.Client, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
-        """Send one request, never following a redirect; return (ok, reason)."""
+    ) -> postback.Outcome:
+        """Send one request, never following a redirect; return how it went."""
         try:
             resp = client.request(**req.to_httpx(), timeout=10)
         except httpx.HTTPError as exc:  # no response at all: DNS, refused, timed out, ...
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     def wait_until(when: datetime) -> None:
@@ -268,8 +326,11 @@ def docs_notifications() -> None:
 
 
     def run_sync(
-        n: postback.Notification, actions: Iterable[postback.Action]
-    ) -> list[tuple[bool, str]]:
+        n: postback.Notification,
+        actions: Iterable[postback.Action],
+        attempts: int = 3,
+        backoff: float = 2.0,
+    ) -> list[postback.Outcome]:
         pacer = n.pacer()
         # In order of not_before, so that the pacer sees a clock that never goes back.
         pending = sorted((n.prepare(action) for action in actions), key=lambda r: r.not_before)
@@ -277,11 +338,15 @@ def docs_notifications() -> None:
         with httpx.Client() as client:
             for req in pending:
                 wait_until(req.not_before)  # minimum delay
-                start = pacer.reserve(time.monotonic())
-                time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
-                ok, reason = send_httpx(client, n, req)
-                print(req.method, req.url, "->", "ok" if ok else "FAILED:", reason)
-                results.append((ok, reason))
+                for attempt in range(1, attempts + 1):
+                    start = pacer.reserve(time.monotonic())  # retries count as starts too
+                    time.sleep(max(0.0, start - time.monotonic()))  # maximum requests
+                    outcome = send_httpx(client, n, req)
+                    print(req.method, req.url, f"(attempt {attempt}) ->", outcome.reason)
+                    if outcome.ok or not outcome.retryable or attempt == attempts:
+                        break
+                    time.sleep(backoff * 2 ** (attempt - 1))  # 2 s, then 4 s
+                results.append(outcome)
         return results
 
 
@@ -290,7 +355,7 @@ def docs_notifications() -> None:
             postback.Notification.from_file("examples/notification.toml"), [postback.sample_action()]
         )
 
-    # docs/notifications.md, example 10
+    # docs/notifications.md, example 11
     import asyncio
     from collections.abc import Iterable
     from datetime import UTC, datetime
@@ -302,14 +367,13 @@ def docs_notifications() -> None:
 
     async def send_httpx_async(
         client: httpx.AsyncClient, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
-        """Send one request, never following a redirect; return (ok, reason)."""
+    ) -> postback.Outcome:
+        """Send one request, never following a redirect; return how it went."""
         try:
             resp = await client.request(**req.to_httpx(), timeout=10)
         except httpx.HTTPError as exc:  # no response at all
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     async def deliver(
@@ -317,7 +381,7 @@ def docs_notifications() -> None:
         n: postback.Notification,
         pacer: postback.Pacer,
         req: postback.PreparedRequest,
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         await asyncio.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
         loop = asyncio.get_running_loop()
         start = pacer.reserve(loop.time())  # tasks ask in the order they wake up
@@ -327,7 +391,7 @@ def docs_notifications() -> None:
 
     async def run_async(
         n: postback.Notification, actions: Iterable[postback.Action]
-    ) -> list[tuple[bool, str]]:
+    ) -> list[postback.Outcome]:
         pacer = n.pacer()
         async with httpx.AsyncClient() as client:
             return await asyncio.gather(
@@ -337,10 +401,10 @@ def docs_notifications() -> None:
 
     if __name__ == "__main__":
         notification = postback.Notification.from_file("examples/notification.toml")
-        for ok, reason in asyncio.run(run_async(notification, [postback.sample_action()])):
-            print("ok" if ok else "FAILED:", reason)
+        for outcome in asyncio.run(run_async(notification, [postback.sample_action()])):
+            print(outcome.reason)
 
-    # docs/notifications.md, example 11
+    # docs/notifications.md, example 12
     import multiprocessing
     import sys
     import time
@@ -381,16 +445,15 @@ def docs_notifications() -> None:
                 reset = self.limiter.get_window_stats(self.limit, self.partner).reset_time
                 time.sleep(max(0.001, reset - time.time()))
 
-        def deliver(self, action: postback.Action) -> tuple[bool, str]:
+        def deliver(self, action: postback.Action) -> postback.Outcome:
             req = self.n.prepare(action)
             time.sleep(max(0.0, (req.not_before - datetime.now(UTC)).total_seconds()))
             self.acquire()
             try:
                 resp = self.client.request(**req.to_httpx(), timeout=10)
             except httpx.HTTPError as exc:
-                return False, f"no response: {exc!r}"
-            outcome = self.n.classify(resp.status_code, resp.content, headers=resp.headers)
-            return outcome.ok, outcome.reason
+                return postback.Outcome.no_response(exc)
+            return self.n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     WORKERS: list[Worker] = []  # the one Worker of this process, made by init_worker
@@ -402,7 +465,7 @@ def docs_notifications() -> None:
         WORKERS.append(Worker(n, storage_uri, partner, share))
 
 
-    def deliver_in_worker(action: postback.Action) -> tuple[bool, str]:
+    def deliver_in_worker(action: postback.Action) -> postback.Outcome:
         return WORKERS[0].deliver(action)
 
 
@@ -421,7 +484,7 @@ def docs_notifications() -> None:
         storage_uri: str = "memory://",
         partner: str = "partner-4636",
         workers: int = 4,
-    ) -> list[tuple[bool, str]]:
+    ) -> list[postback.Outcome]:
         workers, share = pool_size(n, storage_uri, workers)
         # "spawn" starts each worker afresh: no sockets, locks or threads copied from this
         # process (the default on macOS and Windows; Linux forks).
@@ -439,10 +502,10 @@ def docs_notifications() -> None:
         # python pool.py redis://localhost:6379/0  the workers share one window in Redis
         storage_uri = sys.argv[1] if len(sys.argv) > 1 else "memory://"
         notification = postback.Notification.from_file("examples/notification.toml")
-        for ok, reason in run_pool(notification, [postback.sample_action()] * 8, storage_uri):
-            print("ok" if ok else "FAILED:", reason)
+        for outcome in run_pool(notification, [postback.sample_action()] * 8, storage_uri):
+            print(outcome.reason)  # the outcomes come back pickled from the workers
 
-    # docs/notifications.md, example 12
+    # docs/notifications.md, example 13
     n10 = postback.Notification("https://postbacks.example.com/pb", max_requests=10)
     print(pool_size(n10, "memory://", 4), pool_size(n10, "memory://", 16))  # (4, 2) (10, 1)
     workers, share = pool_size(n10, "memory://", 4)
@@ -452,11 +515,9 @@ def docs_notifications() -> None:
         w.client.close()
     print(pool_size(n10, "redis://localhost:6379/0", 16))  # (16, None): one window for all
 
-    # docs/notifications.md, example 13
+    # docs/notifications.md, example 14
     import urllib.error
     import urllib.request
-    from email.message import Message
-    from typing import IO
 
     import aiohttp
     import requests
@@ -466,58 +527,37 @@ def docs_notifications() -> None:
 
     def send_requests(
         session: requests.Session, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         try:
             resp = session.request(**req.to_requests(), timeout=10)
         except requests.RequestException as exc:
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status_code, resp.content, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status_code, resp.content, headers=resp.headers)
 
 
     async def send_aiohttp(
         session: aiohttp.ClientSession, n: postback.Notification, req: postback.PreparedRequest
-    ) -> tuple[bool, str]:
+    ) -> postback.Outcome:
         try:
             async with session.request(
                 **req.to_aiohttp(), timeout=aiohttp.ClientTimeout(total=10)
             ) as resp:
                 body = await resp.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return False, f"no response: {exc!r}"
-        outcome = n.classify(resp.status, body, headers=resp.headers)
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
+        return n.classify(resp.status, body, headers=resp.headers)
 
 
-    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
-        """Turn every 3xx into an HTTPError: urlopen would follow it, re-sending a POST
-        as a GET without its body."""
-
-        def redirect_request(
-            self,
-            req: urllib.request.Request,
-            fp: IO[bytes],
-            code: int,
-            msg: str,
-            headers: Message,
-            newurl: str,
-        ) -> None:
-            return None
-
-
-    NO_REDIRECTS = urllib.request.build_opener(RefuseRedirects)
-
-
-    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> tuple[bool, str]:
+    def send_urllib(n: postback.Notification, req: postback.PreparedRequest) -> postback.Outcome:
         try:
-            with NO_REDIRECTS.open(req.to_urllib(), timeout=10) as resp:
-                outcome = n.classify(resp.status, resp.read(), headers=resp.headers)
+            # A request from to_urllib() is never redirected: a 3xx raises HTTPError.
+            with urllib.request.urlopen(req.to_urllib(), timeout=10) as resp:
+                return n.classify(resp.status, resp.read(), headers=resp.headers)
         except urllib.error.HTTPError as err:  # 3xx, 4xx and 5xx: headers and a body
             with err:
-                outcome = n.classify(err.code, err.read(), headers=err.headers)
+                return n.classify(err.code, err.read(), headers=err.headers)
         except (urllib.error.URLError, TimeoutError) as exc:  # no response at all
-            return False, f"no response: {exc!r}"
-        return outcome.ok, outcome.reason
+            return postback.Outcome.no_response(exc)
 
 
 def docs_records() -> None:

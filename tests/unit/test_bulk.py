@@ -246,7 +246,7 @@ def test_a_line_is_read_as_action_from_json_reads_it() -> None:
         ('{"Payout": -Infinity}', "record-error", "Payout", "-Infinity"),
         ('{"items": [{"sku": 1, "sku": 2}]}', "record-error", "items[0].sku", "given twice"),
         ("1 2", "invalid-json", None, "Extra data at character 3"),
-        ("[" * 100_000, "invalid-json", None, "nested too deeply"),
+        ("[" * 100_000, "invalid-json", None, "nested more than 100 levels deep"),
         ('"text"', "not-an-object", None, "not a string"),
         ('{"Payout": ' + "9" * 1_001 + "}", "record-error", "Payout", "at most 1000 digits"),
         ('{"Tier": "gold"}', "record-error", "Tier", "unknown field"),
@@ -255,6 +255,41 @@ def test_a_line_is_read_as_action_from_json_reads_it() -> None:
         assert isinstance(failure, RecordFailure), bad
         assert (failure.code, failure.field) == (code, field), (bad, failure)
         assert fragment in failure.message, (bad, failure.message)
+
+
+HOSTILE_LINES = [
+    b'{"Payout": 1e1000000000000000000}\n',
+    b'{"items": [{"amt": -1E-99999999999999999999999}]}\n',
+    b'{"Payout": 1e' + b"9" * 100_000 + b"}\n",
+    b'{"Payout": "1e1000000000000000000"}\n',
+    b'{"X": ' + b"[" * 5_000 + b"]" * 5_000 + b"}\n",
+    b'{"SubId1": "\xff\xfe"}\n',
+    b'{"SubId1": "\xed\xa0\x80"}\n',  # a surrogate in UTF-8: not UTF-8
+]
+
+
+def test_a_hostile_line_is_a_failure_and_the_run_goes_on(seed: postback.Template) -> None:
+    """``{"Payout": 1e1000000000000000000}`` raised decimal.InvalidOperation out of
+    render_many and prepare_many, and the lines after it were never read."""
+    good = b'{"ActionId": "A-1", "Payout": 1.50}\n'
+    lines = [line for hostile in HOSTILE_LINES for line in (hostile, good)]
+    notification = Notification("https://example.com/{ActionId}", min_delay=1)
+    for results in (
+        list(seed.render_many(lines)),
+        list(notification.prepare_many(lines, now=NOW)),
+    ):
+        assert [r.line for r in results] == list(range(1, len(lines) + 1))
+        assert [r.ok for r in results] == [False, True] * len(HOSTILE_LINES)
+        codes = [(r.error.code, r.error.field) for r in results if r.error is not None]
+        assert codes == [
+            ("record-error", "Payout"),
+            ("record-error", "items[0].amt"),
+            ("record-error", "Payout"),
+            ("record-error", "Payout"),
+            ("invalid-json", None),
+            ("invalid-json", None),
+            ("invalid-json", None),
+        ]
 
 
 def test_a_json_error_is_placed_the_same_with_or_without_the_line_end() -> None:
@@ -273,6 +308,43 @@ def test_results_pickle_and_compare(seed: postback.Template) -> None:
     assert pickle.loads(pickle.dumps(results)) == results
     assert Rendered(0, "x") == Rendered(0, "x", None)
     assert Rendered(0, "x").ok and not Rendered(0, None, RecordFailure("render-error", "m")).ok
+
+
+def test_results_stay_what_they_were_at_run_time(seed: postback.Template) -> None:
+    """Success and failure are two classes now (for type checkers' narrowing); at run
+    time ``Rendered`` and ``Prepared`` still make, show and recognise every result."""
+    ok, failed = seed.render_many(["{}", "[]"])
+    assert isinstance(ok, Rendered) and isinstance(failed, Rendered)
+    assert (ok.ok, failed.ok) == (True, False)
+    assert repr(ok).startswith("Rendered(index=0, body='{")
+    assert repr(failed) == (
+        "Rendered(index=1, body=None, error=RecordFailure(code='not-an-object', "
+        "message='a record must be a JSON object, not an array', field=None))"
+    )
+    assert type(Rendered(1, None, failed.error)) is type(failed)
+    assert Rendered(1, None, failed.error) == failed
+    assert pickle.loads(pickle.dumps(Rendered)) is Rendered
+    request = Notification("https://e.com/").prepare({}, now=NOW)
+    done, refused = Notification("https://e.com/").prepare_many([{}, []], now=NOW)
+    assert isinstance(done, Prepared) and isinstance(refused, Prepared)
+    assert done == Prepared(0, request) and repr(done).startswith("Prepared(index=0, request=")
+    assert (done.ok, refused.ok, refused.request, refused.line) == (True, False, None, 2)
+
+
+def test_mypy_narrows_results_on_ok(tmp_path: Path) -> None:
+    """After ``if result.ok:`` mypy still took ``body`` and ``request`` for Optional (the
+    documentation wrote ``result.body or ""``), and ``format="jsn"`` type-checked.
+    tests/typing/check_results.py holds what must type-check and what must not."""
+    api = pytest.importorskip("mypy.api")
+    out, err, status = api.run(
+        [
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(ROOT / "tests" / "typing" / "check_results.py"),
+        ]
+    )
+    assert status == 0, out + err
 
 
 def test_the_multiprocessing_example_writes_what_prepare_many_writes(tmp_path: Path) -> None:

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 
 from postback import ConfigError
-from postback._config import KEYS, check_keys, located, parse_toml, read_file
+from postback._config import (
+    KEYS,
+    MAX_BODY_FILE_SIZE,
+    TomlError,
+    check_keys,
+    load_toml,
+    located,
+    parse_toml,
+    read_file,
+)
 from postback._notification import Notification
+from strategies import toml_documents
 
 ALL_KEYS = (
     "url, method, body, body_file, body_format, headers, min_delay, max_requests, "
@@ -54,7 +69,29 @@ def test_read_file_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "n.toml"
     path.write_bytes(b'url = "https://e.com/\xff"\n')
     err = _config_error(read_file, path)
-    assert err.message == f"{path}: not UTF-8 text (invalid byte at offset 21)"
+    assert err.message == f"{path}: not UTF-8 text (byte 0xff at offset 21)"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-be", None), ("utf-32", "UTF-32")]
+)
+def test_a_notification_file_in_utf16_is_named_as_such(
+    tmp_path: Path, encoding: str, name: str | None
+) -> None:
+    """A UTF-16 file was "not UTF-8 text (invalid byte at offset 0)": true, but no help
+    to whoever saved it; the byte-order mark says what it is and what to do."""
+    path = tmp_path / "n.toml"
+    text = 'url = "https://e.com/"\n'
+    path.write_bytes(("\ufeff" + text if name is None else text).encode(encoding))
+    err = _config_error(read_file, path)
+    shown = name or "UTF-16"
+    assert err.message == f"{path}: the file is {shown} (byte-order mark); save it as UTF-8"
+    (tmp_path / "body.json").write_bytes('{"a": 1}'.encode("utf-16"))
+    err = _config_error(check_keys, {"url": "u", "body_file": "body.json"}, tmp_path)
+    assert err.message == (
+        f"cannot read body_file {str(tmp_path / 'body.json')!r}: the file is UTF-16 "
+        "(byte-order mark); save it as UTF-8"
+    )
 
 
 def test_read_file_invalid_toml_is_located(tmp_path: Path) -> None:
@@ -74,6 +111,57 @@ def test_parse_toml_without_locating_keeps_tomllibs_wording() -> None:
     assert re.fullmatch(r"<stdin>: invalid TOML: .+ \(at line 2, column 10\)", err.message)
     located_err = _config_error(parse_toml, 'url = "x"\nurl = "y"\n', "<stdin>")
     assert re.fullmatch(r"<stdin>:2:10: invalid TOML: [^()]+", located_err.message)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ("x = " + "[" * 2000 + "]" * 2000, 1, 105, "arrays and inline tables nested more than 100 levels deep"),
+        ('url = "u"\nx = ' + "{a = " * 2000 + "1" + "}" * 2000, 2, 505, "arrays and inline tables nested more than 100 levels deep"),
+        ('url = "u"\nmin_delay = ' + "9" * 5000, 2, 13, "a number of more than 1,000 digits"),
+        ('url = "u"\nmax_requests = -' + "9" * 1001, 2, 17, "a number of more than 1,000 digits"),
+    ],
+)  # fmt: skip
+def test_nesting_and_long_numbers_are_refused_before_tomllib_reads_them(
+    text: str, line: int, column: int, reason: str
+) -> None:
+    """Deep nesting raised RecursionError out of tomllib, and an integer of more than
+    4,300 digits ValueError; both are errors at their line and column now."""
+    err = _config_error(parse_toml, text, "n.toml")
+    assert err.message == f"n.toml:{line}:{column}: {reason}"
+    err = _config_error(parse_toml, text, "<stdin>", locate=False)
+    assert err.message == f"<stdin>: {reason} (at line {line}, column {column})"
+    with pytest.raises(TomlError) as info:
+        load_toml(text)
+    assert (info.value.message, info.value.line, info.value.column) == (reason, line, column)
+
+
+@given(toml_documents(list(KEYS)))
+def test_any_toml_text_is_a_table_or_a_config_error(text: str) -> None:
+    """Whatever the text holds (lone surrogates included), tomllib is given nothing
+    it recurses on or converts in quadratic time: a table, or a ConfigError."""
+    try:
+        table = parse_toml(text, "n.toml")
+    except ConfigError as exc:
+        assert exc.message.startswith("n.toml:")
+        return
+    assert isinstance(table, dict)
+
+
+def test_load_toml_words_tomllibs_errors() -> None:
+    with pytest.raises(TomlError) as info:
+        load_toml('url = "x"\nurl = "y"\n')
+    assert (info.value.line, info.value.column) == (2, 10)
+    assert re.fullmatch(r"invalid TOML: [^()]+", info.value.message)
+    assert re.fullmatch(r"invalid TOML: .+ \(at line 2, column 10\)", info.value.worded)
+    with pytest.raises(TomlError) as info:
+        load_toml("a = 1\nb = ")
+    assert (info.value.line, info.value.column) == (2, 5)
+    assert info.value.message.endswith(" at the end of the file")
+    assert load_toml("x = " + "[" * 100 + "]" * 100 + "\ny = " + "9" * 1000) == {
+        "x": load_toml("x = " + "[" * 100 + "]" * 100)["x"],
+        "y": 10**1000 - 1,
+    }
 
 
 def test_located_prefixes_config_errors_and_keeps_the_setting() -> None:
@@ -141,8 +229,41 @@ def test_check_keys_body_file_errors(tmp_path: Path) -> None:
     (tmp_path / "latin1.json").write_bytes(b'{"a": "\xe9"}')
     err = _config_error(check_keys, {"url": "u", "body_file": "latin1.json"}, tmp_path)
     path = tmp_path / "latin1.json"
-    assert err.message == f"body_file {str(path)!r} is not UTF-8 text (invalid byte at offset 7)"
+    assert err.message == (
+        f"cannot read body_file {str(path)!r}: not UTF-8 text (byte 0xe9 at offset 7)"
+    )
     assert err.setting == "body_file"
+
+
+def test_a_body_file_with_a_nul_character_is_a_config_error(tmp_path: Path) -> None:
+    """``body_file = "a\\u0000b"`` raised ValueError ("embedded null byte") from
+    Path.read_bytes: the value is checked before it is made a path."""
+    err = _config_error(check_keys, {"url": "u", "body_file": "a\0b"}, tmp_path)
+    assert err.message == "body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    assert err.setting == "body_file"
+    path = tmp_path / "n.toml"
+    path.write_text(
+        'url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\nbody_file = "a\\u0000b"\n',
+        encoding="utf-8",
+    )
+    err = _config_error(Notification.from_file, path)
+    assert err.message == (
+        f"{path}: body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    )
+    assert err.setting == "body_file"
+
+
+def test_a_body_file_the_file_system_cannot_encode_is_a_config_error(tmp_path: Path) -> None:
+    err = _config_error(check_keys, {"url": "u", "body_file": "b\ud800.json"}, tmp_path)
+    assert err.message == (
+        "body_file 'b\\ud800.json' holds '\\ud800', which the file system's encoding cannot write"
+    )
+    assert err.setting == "body_file"
+
+
+def test_a_notification_path_with_a_nul_character_is_a_config_error() -> None:
+    err = _config_error(read_file, "n\0.toml")
+    assert err.message == "cannot read notification file 'n\\x00.toml': embedded null byte"
 
 
 def test_every_key_is_a_setting_of_notification() -> None:
@@ -172,8 +293,179 @@ def test_from_file_prefixes_setting_errors_with_the_path(tmp_path: Path) -> None
     assert err.setting == "timezone"
 
 
+def test_from_file_numbers_beyond_the_bounds(tmp_path: Path) -> None:
+    """``min_delay`` of 400 digits raised OverflowError (int to float)."""
+    path = tmp_path / "n.toml"
+    path.write_text('url = "https://e.com/"\nmin_delay = ' + "9" * 400 + "\n", encoding="utf-8")
+    err = _config_error(Notification.from_file, path)
+    assert err.message == (
+        f"{path}: min_delay {'9' * 57}... is too large: at most 86,399,999,913,600 seconds "
+        "(999,999,999 days)"
+    )
+    assert err.setting == "min_delay"
+    path.write_text('url = "https://e.com/"\nmax_requests = 0x' + "f" * 400 + "\n", "utf-8")
+    err = _config_error(Notification.from_file, path)
+    assert err.message.startswith(f"{path}: max_requests {int('f' * 400, 16)!r:.57}... is too")
+    assert err.setting == "max_requests"
+
+
 def test_from_file_names_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("n.toml").write_text('url = "https://e.com/"\nretries = 1\n', encoding="utf-8")
     err = _config_error(Notification.from_file, "./n.toml")
     assert err.message == "n.toml: unknown setting 'retries': did you mean 'extra_fields'?"
+
+
+# ---------------------------------------------------------------------------
+# body_file: only a regular file inside the notification's folder (or body_root)
+# ---------------------------------------------------------------------------
+
+SECRET = "root:x:0:0:SECRET-LINE"
+needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+needs_fifos = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+
+
+def _fifo(path: Path) -> None:
+    """Make a FIFO at ``path``; if something opens it to read, a writer comes after 5 s
+    and goes, so a reader that waits fails instead of hanging the test run."""
+    os.mkfifo(path)
+
+    def release() -> None:
+        time.sleep(5)
+        with contextlib.suppress(OSError):  # no reader: nothing waits
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=release, daemon=True).start()
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Path:
+    """``outside/secret.json`` beside ``project/n/`` (the notification's folder)."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.json").write_text(SECRET, "utf-8")
+    (tmp_path / "project" / "n").mkdir(parents=True)
+    (tmp_path / "project" / "shared.json").write_text('{"id": "{ActionId}"}', "utf-8")
+    return tmp_path
+
+
+def _body_file_error(body_file: str, base: Path, **kwargs: Any) -> ConfigError:
+    err = _config_error(check_keys, {"url": "u", "body_file": body_file}, base, **kwargs)
+    assert err.setting == "body_file"
+    assert SECRET not in err.message and "SECRET" not in repr(err)  # never the content
+    return err
+
+
+def test_body_file_outside_the_folder_is_refused(layout: Path) -> None:
+    """A body_file could name any file (an absolute path, or ``..`` out of the folder),
+    and the file became the body sent to the partner's URL, or was quoted in the
+    TemplateError of the body."""
+    folder = layout / "project" / "n"
+    secret = layout / "outside" / "secret.json"
+    err = _body_file_error(str(secret), folder)
+    assert err.message == (
+        f"body_file {str(secret)!r} is outside {str(folder)!r}, the folder body files are read from"
+    )
+    err = _body_file_error("../../outside/secret.json", folder)
+    assert err.message == (
+        f"body_file {str(folder / '../../outside/secret.json')!r} is outside "
+        f"{str(folder)!r}, the folder body files are read from"
+    )
+    err = _body_file_error("/etc/passwd", folder)
+    assert "is outside" in err.message
+
+
+def test_body_file_through_from_file_names_the_file_and_the_setting(layout: Path) -> None:
+    path = layout / "project" / "n" / "n.toml"
+    path.write_text('url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\n'
+                    'body_file = "/etc/passwd"\n', "utf-8")  # fmt: skip
+    err = _config_error(Notification.from_file, path)
+    assert err.message.startswith(f"{path}: body_file '/etc/passwd' is outside ")
+    assert err.setting == "body_file"
+    assert "root:" not in err.message
+
+
+@needs_symlinks
+def test_body_file_symlink_out_of_the_folder_is_refused(layout: Path) -> None:
+    folder = layout / "project" / "n"
+    secret = layout / "outside" / "secret.json"
+    (folder / "body.json").symlink_to(secret)
+    err = _body_file_error("body.json", folder)
+    assert err.message == (
+        f"body_file {str(folder / 'body.json')!r} is a symbolic link to "
+        f"{os.path.realpath(secret)!r}, outside {str(folder)!r}, the folder body files are "
+        "read from"
+    )
+    (folder / "dev").symlink_to("/dev/zero")
+    assert "is a symbolic link to '/dev/zero'" in _body_file_error("dev", folder).message
+    # A link that stays inside is followed.
+    (folder / "real.json").write_text('{"a": 1}', "utf-8")
+    (folder / "alias.json").symlink_to("real.json")
+    values, _ = check_keys({"url": "u", "body_file": "alias.json"}, folder)
+    assert values["body"] == '{"a": 1}'
+
+
+def test_body_root_allows_a_wider_folder(layout: Path) -> None:
+    folder = layout / "project" / "n"
+    _body_file_error("../shared.json", folder)
+    values, name = check_keys(
+        {"url": "u", "body_file": "../shared.json"}, folder, layout / "project"
+    )
+    assert values["body"] == '{"id": "{ActionId}"}'
+    assert name == str(folder / "../shared.json")
+    path = folder / "n.toml"
+    path.write_text('url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\n'
+                    'body_file = "../shared.json"\n', "utf-8")  # fmt: skip
+    _config_error(Notification.from_file, path)
+    notification = Notification.from_file(path, body_root=layout / "project")
+    assert notification.body == '{"id": "{ActionId}"}'
+    table = {"url": "https://e.com/", "method": "POST", "body_format": "json",
+             "body_file": "../shared.json"}  # fmt: skip
+    assert Notification.from_dict(table, base_dir=folder, body_root=str(layout)) == notification
+    # Still only inside it.
+    _body_file_error("../../outside/secret.json", folder, body_root=layout / "project")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_body_file_device_is_refused_without_reading_it() -> None:
+    """``body_file = "/dev/zero"`` read until the process ran out of memory."""
+    err = _body_file_error("/dev/zero", Path("/dev"))
+    assert err.message == "body_file '/dev/zero' is not a regular file (a device)"
+    err = _body_file_error("zero", Path("/dev"), body_root="/")
+    assert err.message == "body_file '/dev/zero' is not a regular file (a device)"
+
+
+@needs_fifos
+def test_body_file_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    _fifo(tmp_path / "pipe.json")
+    err = _body_file_error("pipe.json", tmp_path)
+    assert (
+        err.message == f"body_file {str(tmp_path / 'pipe.json')!r} is not a regular file (a FIFO)"
+    )
+
+
+def test_body_file_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "body").mkdir()
+    err = _body_file_error("body", tmp_path)
+    assert (
+        err.message == f"body_file {str(tmp_path / 'body')!r} is not a regular file (a directory)"
+    )
+    err = _body_file_error(".", tmp_path)
+    assert err.message.endswith("is not a regular file (a directory)")
+
+
+def test_body_file_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
+    assert MAX_BODY_FILE_SIZE == 1024 * 1024
+    (tmp_path / "big.json").write_bytes(b'"' + b"x" * (MAX_BODY_FILE_SIZE - 2) + b'"')
+    values, _ = check_keys({"url": "u", "body_file": "big.json"}, tmp_path)
+    assert len(values["body"]) == MAX_BODY_FILE_SIZE
+    (tmp_path / "big.json").write_bytes(b"x" * (MAX_BODY_FILE_SIZE + 1))
+    err = _body_file_error("big.json", tmp_path)
+    assert err.message == (
+        f"body_file {str(tmp_path / 'big.json')!r} is larger than 1,048,576 bytes"
+    )
+
+
+def test_body_file_name_with_a_nul_is_a_config_error(tmp_path: Path) -> None:
+    name = "a\x00b.json"
+    err = _body_file_error(name, tmp_path)
+    assert err.message == "body_file 'a\\x00b.json' holds a NUL character, which no path can hold"

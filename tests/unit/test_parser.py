@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import postback
 from postback._nodes import Field, ItemField, Join, Text
@@ -384,3 +388,95 @@ def test_a_stray_quote_in_a_join_quotes_one_word(
     (found,) = [d for d in postback.check(source, format=fmt) if d.code == "invalid-call"]
     assert found.message.startswith(f"unexpected {quoted!r} in join(...)")
     assert (found.line, found.column, found.end_line, found.end_column) == span
+
+
+# -- broken calls ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opener", ["{join(", "{a("])
+def test_every_unclosed_call_opener_is_reported_without_recursion(opener: str) -> None:
+    """``{join(`` written 1,000 times (or ``{a(``, about 6 KB) made ``check`` and ``compile``
+    raise RecursionError: the text before each unclosed opener was read again as a
+    template of its own, one call deeper per opener."""
+    limit = sys.getrecursionlimit()
+    source = opener * 5_000
+    name = opener[1:-1]
+    diagnostics = postback.check(source, format="json")
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [
+        ("unterminated-call", 1, 1 + k * len(opener)) for k in range(5_000)
+    ]
+    assert diagnostics[0].message == f'unterminated {name}(...) call: it is never closed with ")}}"'
+    with pytest.raises(postback.TemplateSyntaxError) as info:
+        postback.compile(source, format="json")
+    assert (info.value.code, info.value.line, info.value.column) == ("unterminated-call", 1, 1)
+    assert sys.getrecursionlimit() == limit
+
+
+RECOVERY = [
+    # Every unclosed opener is reported, and its `{` stays text.
+    (
+        "{join({join({join(",
+        [("unterminated-call", 1), ("unterminated-call", 7), ("unterminated-call", 13)],
+    ),
+    ("{a({b(x", [("unterminated-call", 1), ("unterminated-call", 4)]),
+    # An opener inside a string literal of the broken call: the string is unterminated
+    # where the text before the opener ends.
+    (
+        '{join(x, "{a(", {b(, ',
+        [("unterminated-string", 10), ("unterminated-call", 11), ("unterminated-call", 17)],
+    ),
+    (
+        '{join(items, i, "{a(" {b(',
+        [("unterminated-string", 17), ("invalid-call", 22), ("unterminated-call", 23)],
+    ),
+    ('{join(items, i, "x)}', [("unterminated-string", 17)]),
+    # Reading resumes after the broken call: later placeholders and calls are checked.
+    ("{join(a b)}{Payout}{join(", [("invalid-call", 8), ("unterminated-call", 20)]),
+    ("{join(a b)}{Payot}", [("invalid-call", 8), ("unknown-field", 12)]),
+    ('{join(items, i, "{i.sku}"{join(', [("invalid-call", 26), ("unterminated-call", 26)]),
+    ('x{join(items, "{a({b(" y)}{Payout}', [("unterminated-string", 15), ("invalid-call", 23)]),
+    ("\\{" * 3 + "{join(" * 2, [("unterminated-call", 7), ("unterminated-call", 13)]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RECOVERY, ids=[r[0] for r in RECOVERY])
+def test_reading_recovers_from_broken_calls(source: str, expected: list[tuple[str, int]]) -> None:
+    assert [(d.code, d.column) for d in postback.check(source, format="text")] == expected
+    with pytest.raises(postback.TemplateSyntaxError) as info:
+        postback.compile(source, format="text")
+    assert (info.value.code, info.value.column) == expected[0]
+
+
+CALL_PIECES = [
+    "{join(",
+    "{a(",
+    "items",
+    " i",
+    ", ",
+    '"',
+    '\\"',
+    "\\",
+    ")}",
+    ")",
+    "}",
+    "{",
+    "\\{",
+    "{Payout}",
+    "{i.sku}",
+    '"x"',
+    " ",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(CALL_PIECES), max_size=30).map("".join))
+def test_recovery_keeps_nodes_in_order_and_unclosed_braces_as_text(source: str) -> None:
+    result = parse(source)
+    assert all(a.span.end <= b.span.start for a, b in pairwise(result.nodes))
+    assert all(0 <= p.span.start <= p.span.end <= len(source) for p in result.problems)
+    # The `{` of every unclosed opener stays text where it stands.
+    braces = {n.span.start for n in result.nodes if isinstance(n, Text) and n.value == "{"}
+    for problem in result.problems:
+        if problem.code == "unterminated-call":
+            assert source[problem.span.start] == "{"
+            assert problem.span.start in braces

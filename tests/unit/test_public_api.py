@@ -12,6 +12,7 @@ EXPECTED = [
     "Diagnostic",
     "FieldSpec",
     "Format",
+    "FormatName",
     "Item",
     "Notification",
     "Outcome",
@@ -31,6 +32,7 @@ EXPECTED = [
     "__version__",
     "check",
     "compile",
+    "load",
     "sample_action",
 ]
 

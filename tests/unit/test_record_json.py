@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import postback
-from postback import Action, Item, RecordError
+from postback import Action, Item, RecordError, RenderError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +57,24 @@ def test_bytes_and_byte_order_marks() -> None:
     err = refused(b'{"SubId1": "\xff"}')
     assert str(err) == "the JSON record is not UTF-8 text (byte 0xff at offset 12)"
     assert err.field is None
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_utf16_record_is_named_as_such(encoding: str, name: str, tmp_path: Path) -> None:
+    """UTF-16 bytes were "not UTF-8 text (byte 0xff at offset 0)"; the byte-order mark
+    says what they are."""
+    data = '{"CampaignId": 1}'.encode(encoding)
+    message = (
+        f"the JSON record is {name} (byte-order mark), not UTF-8: decode it and pass the "
+        "text, or save the file as UTF-8"
+    )
+    assert str(refused(data)) == message
+    path = tmp_path / "r.json"
+    path.write_bytes(data)
+    with pytest.raises(RecordError) as info:
+        Action.from_json_file(path)
+    assert str(info.value) == message
+    assert Action.from_json(data.decode(encoding)) == Action(campaign_id=1)
     with pytest.raises(TypeError, match="must be str or bytes"):
         Action.from_json(5)  # type: ignore[arg-type]
 
@@ -74,10 +92,21 @@ def test_nan_and_infinity_are_refused_naming_the_key(text: str, field: str, show
     err = refused(text)
     assert err.field == field
     assert str(err) == (
-        f"{field}: {shown} is not valid JSON (JSON numbers are finite; give it as a string)"
+        f"{field}: {shown} is not valid JSON (JSON numbers are finite, and so are the numbers "
+        "postback renders); give a finite number, or null for no value"
     )
-    # as strings they are what they always were: decimals that cannot be rendered
-    assert Action.from_json('{"Payout": "NaN"}').payout.is_nan()  # type: ignore[union-attr]
+
+
+def test_the_advice_for_nan_leads_to_a_record_that_renders() -> None:
+    """The advice for NaN was "give it as a string", and the string "NaN" is read as a
+    decimal that rendering refuses; the advice now names what works."""
+    err = refused('{"Payout": NaN}')
+    assert "string" not in err.message
+    template = postback.compile('{"p": {Payout}}')
+    with pytest.raises(RenderError):
+        template.render(Action.from_json('{"Payout": "NaN"}'))
+    assert template.render(Action.from_json('{"Payout": null}')) == '{"p": null}'
+    assert template.render(Action.from_json('{"Payout": 12.5}')) == '{"p": 12.5}'
 
 
 @pytest.mark.parametrize(
@@ -134,9 +163,42 @@ def test_a_record_must_be_an_object(text: str, kind: str) -> None:
     assert str(refused(text)) == f"a record must be a JSON object, not {kind}"
 
 
+def test_far_exponents_are_refused_from_the_text() -> None:
+    """``{"Payout": 1e1000000000000000000}`` raised decimal.InvalidOperation: Decimal()
+    refuses an exponent beyond about 10**18, and the number was converted before it
+    was counted."""
+    for exponent in ("1000000000000000000", "-1000000000000000000", "9" * 100_000, "1000000"):
+        for number in (f"1e{exponent}", f"-0.5E{exponent}", f"0e{exponent}"):
+            err = refused(f'{{"items": [{{"amt": {number}}}]}}')
+            assert err.field == "items[0].amt"
+            assert str(err) == (
+                "items[0].amt: expected a number of at most 1000 digits, got a JSON number "
+                "with an exponent beyond ±999,999"
+            )
+    # Nearer exponents are counted exactly, as the converted number's digits.
+    assert str(refused('{"Payout": 1e-999999}')).endswith("a JSON number of 1000000 digits")
+    assert str(refused('{"Payout": 1.5e+01000}')).endswith("a JSON number of 1001 digits")
+    assert Action.from_json('{"Payout": 1.5e+00999}').payout == Decimal("1.5e999")
+    assert Action.from_json('{"Payout": 0.5e-998}').payout == Decimal("5e-999")
+
+
 def test_deep_nesting_is_a_record_error() -> None:
     err = refused('{"MyField": ' + "[" * 100_000 + "]" * 100_000 + "}")
-    assert str(err) == "the JSON record is nested too deeply"
+    assert str(err) == "the JSON record is nested more than 100 levels deep"
+    assert err.field is None
+
+
+def test_nesting_is_bounded_before_the_record_is_parsed() -> None:
+    """At most 100 levels, the record's own object included, counted before ``json``
+    recurses; brackets inside strings do not count, and many shallow ones are fine."""
+    nested = '{"X": ' + "[" * 99 + "]" * 99 + "}"
+    assert repr(Action.from_json(nested, extra=["X"]).extra["X"]) == "[" * 99 + "]" * 99
+    err = refused('{"X": ' + "[" * 100 + "]" * 100 + "}")
+    assert str(err) == "the JSON record is nested more than 100 levels deep"
+    wide = '{"items": [' + ", ".join(['{"sku": "[{"}'] * 500) + "]}"
+    assert len(Action.from_json(wide).items) == 500
+    text = "[{" * 500 + '\\"' + "]" * 10
+    assert Action.from_json(json.dumps({"X": text}), extra=["X"]).extra["X"] == text
 
 
 def test_extra_and_unknown_keys_are_passed_on() -> None:
@@ -164,7 +226,10 @@ def test_threads_parse_records_independently() -> None:
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(parse, range(12)))
-    nan = "Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)"
+    nan = (
+        "Payout: NaN is not valid JSON (JSON numbers are finite, and so are the numbers "
+        "postback renders); give a finite number, or null for no value"
+    )
     assert results == [nan if k % 3 == 0 else str(k) for k in range(12)]
 
 
@@ -258,7 +323,8 @@ def test_the_cli_renders_what_from_json_reads(tmp_path: Path) -> None:
         ("[1, 2]", "{name}: a record must be a JSON object, not an array"),
         (
             '{"Payout": NaN}',
-            "{name}: invalid record: Payout: NaN is not valid JSON (JSON numbers are finite; give it as a string)",
+            "{name}: invalid record: Payout: NaN is not valid JSON (JSON numbers are finite, "
+            "and so are the numbers postback renders); give a finite number, or null for no value",
         ),
         (
             '{"SubId1": "a", "SubId1": "b"}',

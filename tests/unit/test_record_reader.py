@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import re
+import traceback
 from datetime import UTC, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -186,6 +187,28 @@ def test_digit_strings_over_a_thousand_digits_are_refused(text: str) -> None:
     with pytest.raises(RecordError) as info:
         Action(campaign_id=int(text))
     assert str(info.value).startswith("CampaignId: expected an integer of at most 1000 digits")
+
+
+@pytest.mark.parametrize(
+    "text", ["1e1000000000000000000", "-1E-" + "9" * 30, "  5e1000000  ", "1e" + "9" * 300]
+)
+def test_decimal_strings_with_far_exponents_are_refused_on_every_path(text: str) -> None:
+    """Through the reader's fast path too (a short string goes to Decimal() first, which
+    refuses an exponent beyond about 10**18): the converter counts the text and words
+    the error as ``from_dict`` does."""
+    expected = "Payout: expected a decimal number of at most 1000 digits in fixed-point, got "
+    for build in (
+        lambda: Action.from_dict({"Payout": text}),
+        lambda: Action.from_dict({"items": [{"amt": text}]}),
+        lambda: postback.compile("{Payout}", "text").render({"Payout": text}),
+        lambda: postback.compile('{join(items, i, "{i.amt}")}', "text").render(
+            {"items": [{"amt": text}]}
+        ),
+    ):
+        with pytest.raises(RecordError) as info:
+            build()
+        assert info.value.field in ("Payout", "items[0].amt")
+        assert str(info.value).startswith(expected.replace("Payout", info.value.field or ""))
 
 
 @pytest.mark.parametrize(
@@ -379,7 +402,7 @@ def test_mappings_of_every_kind_are_read() -> None:
 # ---------------------------------------------------------------------------
 
 UNKNOWN_HINT = (
-    "postback.FIELDS lists the field names; to accept other keys, pass "
+    "postback.FIELDS lists the field names; to accept other keys, use "
     "unknown_keys='ignore' (skip them) or unknown_keys='extra' (keep them as extra fields)"
 )
 
@@ -454,6 +477,38 @@ def test_unknown_keys_is_part_of_the_template_identity() -> None:
     assert postback.compile("{CampaignId}", "text", unknown_keys="ignore") is second
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"Payout": "abc"},
+        {"Payout": "1e99999999"},
+        {"Payout": "sNaN"},
+        {"EventDate": "abc"},
+        {"items": [{"amt": "x"}]},
+        {"items": [{"qty": "1.5x"}]},
+    ],
+)
+@pytest.mark.parametrize("how", ["render", "from_dict", "prepare"])
+def test_a_record_error_carries_no_internal_exception(record: dict[str, Any], how: str) -> None:
+    """The generated reader called the converter inside the ``except ValueError`` of its
+    fast path, so a RecordError came chained to that internal ValueError: "During
+    handling of the above exception ..." from ``<postback record reader>``."""
+    template = postback.compile('{Payout} {EventDate} {join(items, i, "{i.amt} {i.qty}")}', "text")
+    calls = {
+        "render": lambda: template.render(record),
+        "from_dict": lambda: Action.from_dict(record),
+        "prepare": lambda: postback.Notification(
+            'https://e.com/?p={Payout}&d={EventDate}&i={join(items, i, "{i.amt}{i.qty}")}'
+        ).prepare(record),
+    }
+    with pytest.raises(RecordError) as info:
+        calls[how]()
+    err = info.value
+    assert err.__cause__ is None
+    assert err.__context__ is None or err.__suppress_context__
+    assert "During handling" not in "".join(traceback.format_exception(err))
+
+
 # ---------------------------------------------------------------------------
 # RenderError.field
 # ---------------------------------------------------------------------------
@@ -468,9 +523,32 @@ def render_error(template: postback.Template, record: Any) -> RenderError:
 def test_a_non_finite_decimal_names_its_placeholder() -> None:
     template = postback.compile('{"a": "{Amount}", "p": {Payout}}', "json")
     err = render_error(template, Action(amount=Decimal("1"), payout=Decimal("NaN")))
-    assert (err.message, err.field) == ("cannot render the non-finite decimal NaN", "Payout")
+    assert (str(err), err.field) == ("{Payout}: cannot render the non-finite decimal NaN", "Payout")
     err = render_error(template, {"Amount": "Infinity", "Payout": "NaN"})
-    assert (err.message, err.field) == ("cannot render the non-finite decimal Infinity", "Amount")
+    assert (str(err), err.field) == (
+        "{Amount}: cannot render the non-finite decimal Infinity",
+        "Amount",
+    )
+
+
+@pytest.mark.parametrize("how", ["render", "prepare", "render_many"])
+def test_the_text_of_a_render_error_names_its_placeholder(how: str) -> None:
+    """A formatter's RenderError had its ``field`` set, but its text, which is what
+    logs, the command line and bulk results show, did not name the placeholder."""
+    record = {"Payout": "NaN", "EventDate": "2026-01-02T03:04:05Z"}
+    text = "{Payout}: cannot render the non-finite decimal NaN"
+    if how == "render_many":
+        (result,) = postback.compile('{"p": {Payout}}').render_many([record])
+        assert result.error is not None
+        assert (result.error.message, result.error.field) == (text, "Payout")
+        return
+    with pytest.raises(RenderError) as info:
+        if how == "render":
+            postback.compile('{"p": {Payout}}').render(record)
+        else:
+            postback.Notification("https://e.com/?p={Payout}").prepare(record)
+    assert (str(info.value), info.value.message, info.value.field) == (text, text, "Payout")
+    assert str(pickle.loads(pickle.dumps(info.value))) == text
 
 
 def test_an_item_value_names_its_placeholder() -> None:
@@ -479,7 +557,10 @@ def test_an_item_value_names_its_placeholder() -> None:
         items=(Item(qty=Decimal(1), amt=Decimal(2)), Item(qty=1, amt=Decimal("-Infinity")))
     )
     err = render_error(template, action)
-    assert (err.message, err.field) == ("cannot render the non-finite decimal -Infinity", "i.amt")
+    assert (err.message, err.field) == (
+        "{i.amt}: cannot render the non-finite decimal -Infinity",
+        "i.amt",
+    )
 
 
 def test_a_date_out_of_the_timezone_range_names_its_placeholder() -> None:
@@ -492,7 +573,8 @@ def test_a_date_out_of_the_timezone_range_names_its_placeholder() -> None:
     )
     assert err.field == "ClearedDate"
     assert err.message.startswith(
-        "cannot convert the date 9999-12-31T23:00:00+00:00 to the template's timezone"
+        "{ClearedDate}: cannot convert the date 9999-12-31T23:00:00+00:00 to the template's "
+        "timezone"
     )
     pattern = postback.compile(
         "{EventDate}", "text", date_format="%Y", timezone="Pacific/Kiritimati"
@@ -504,7 +586,7 @@ def test_an_extra_field_of_an_unsupported_type_names_its_placeholder() -> None:
     template = postback.compile('{"a": "{A}", "b": "{B}"}', extra_fields=["A", "B"])
     err = render_error(template, {"A": "ok", "B": object()})
     assert err.field == "B"
-    assert err.message.startswith("cannot render a value of type object")
+    assert err.message.startswith("{B}: cannot render a value of type object")
     err = render_error(template, Action(extra={"A": float("nan")}))
     assert err.field == "A"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import threading
+import typing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -148,9 +149,33 @@ def test_format_names_and_aliases(name: str, member: str) -> None:
 
 def test_unknown_format_is_a_value_error_naming_the_valid_ones() -> None:
     with pytest.raises(ValueError, match="'json', 'xml', 'query', 'url', 'header', 'text'"):
-        postback.compile("x", format="yaml")
+        postback.compile("x", format="yaml")  # type: ignore[arg-type]
     with pytest.raises(postback.PostbackError):
-        postback.check("x", format="yaml")
+        postback.check("x", format="yaml")  # type: ignore[arg-type]
+
+
+def test_the_format_names_for_type_checkers_are_those_documented() -> None:
+    """``format=`` was typed ``Format | str``, so ``format="jsn"`` type-checked; it takes
+    ``Format | FormatName``, whose names are every format's value and the documented
+    aliases of query, each of which ``Format.parse`` reads."""
+    names = typing.get_args(postback.FormatName)
+    assert names == (
+        "json",
+        "xml",
+        "query",
+        "url",
+        "header",
+        "text",
+        "querystring",
+        "query_string",
+        "form",
+    )
+    assert [postback.Format.parse(name).value for name in names[:6]] == list(names[:6])
+    assert {postback.Format.parse(name) for name in names[6:]} == {postback.Format.QUERY}
+    assert [m.value for m in postback.Format] == list(names[:6])
+    for function in (postback.compile, postback.check):
+        hint = typing.get_type_hints(function)["format"]
+        assert typing.get_args(hint) == (postback.Format, postback.FormatName)
 
 
 def test_bad_options_are_config_errors() -> None:
@@ -220,3 +245,65 @@ def test_template_text_only_reaches_generated_code_as_string_constants() -> None
 def test_max_template_size_refuses_larger_templates() -> None:
     with pytest.raises(postback.TemplateSyntaxError, match="max_template_size"):
         postback.compile('"' + "x" * 100 + '"', max_template_size=50)
+
+
+ONE_LINE = [
+    ("url", "https://example.com/pb/{ActionId}?s={Status}"),
+    ("header", "Bearer {SubId1}"),
+    ("query", "id={ActionId}&s={Status}"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "source"), ONE_LINE)
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_one_final_newline_of_a_one_line_template_is_not_part_of_it(
+    fmt: str, source: str, ending: str
+) -> None:
+    """``postback check`` passed a .url, .header or .qs file ending in a newline and
+    ``postback render`` dropped the newline, but ``postback.compile(Path(f).read_text(),
+    format="url")``, the pattern the README shows, refused the same text.  compile and
+    check now read one final line ending of a one-line format as the command line does."""
+    sample = postback.sample_action()
+    plain = postback.compile(source, format=fmt)
+    from_file = postback.compile(source + ending, format=fmt)
+    assert from_file.source == source
+    assert from_file == plain
+    assert from_file.render(sample) == plain.render(sample)
+    assert postback.check(source + ending, format=fmt) == []
+
+
+@pytest.mark.parametrize(("fmt", "source"), ONE_LINE)
+@pytest.mark.parametrize("ending", ["\n\n", "\r\n\r\n", "\n\r\n", " \n", "\r"])
+def test_only_one_final_newline_is_dropped(fmt: str, source: str, ending: str) -> None:
+    text = source + ending
+    found = postback.check(text, format=fmt)
+    assert found and {d.severity for d in found} == {"error"}
+    # The first error is at what is left after the template, where compile puts it.
+    assert (found[0].line, found[0].column) == (1, len(source) + 1)
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(text, format=fmt)
+    assert (info.value.line, info.value.column) == (found[0].line, found[0].column)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source"),
+    [
+        ("json", '{"id": "{ActionId}"}\n'),
+        ("xml", "<a>{ActionId}</a>\r\n"),
+        ("text", "{ActionId}\n"),
+    ],
+)
+def test_body_formats_keep_their_final_newline(fmt: str, source: str) -> None:
+    template = postback.compile(source, format=fmt)
+    assert template.source == source
+    ending = "\r\n" if source.endswith("\r\n") else "\n"
+    rendered = template.render(postback.sample_action())
+    assert rendered.endswith(ending)
+    assert not rendered.endswith("\n" + ending)
+
+
+def test_a_template_read_from_a_file_pickles_as_the_template_it_compiled() -> None:
+    template = postback.compile("id={ActionId}\n", format="query")
+    restored = pickle.loads(pickle.dumps(template))
+    assert restored == template
+    assert restored.source == "id={ActionId}"

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from .._messages import describe_char
+from .._messages import describe_char, option
 from .._nodes import Span, Text
 from .._problems import Code, Problem
 from ._base import Defect
@@ -130,8 +130,31 @@ def _value(state: JsonState, value: str, i: int, node: Text) -> _Step:
         first = Mode.OBJECT_FIRST if ch == "{" else Mode.ARRAY_FIRST
         return scope.open(ch).at(first), i + 1
     hint = _TRAILING_COMMA if ch in "]}" else ""
+    if scope.depth == 0:  # the template's first token: maybe a template of another format
+        hint = _other_format(value[i:])
     problem = _invalid(node, i, f"expected a value, found {_describe(ch)}{hint}")
     return _resync(problem, scope, value, i)
+
+
+_URL_START: Final = re.compile(r"https?://", re.IGNORECASE).match
+_QUERY_START: Final = re.compile(r"[A-Za-z0-9_.~%+\-\[\]]+=").match
+
+
+def _other_format(text: str) -> str:
+    """Return a hint naming the format that text starting a JSON template looks like.
+
+    A URL, XML or a query string compiled without ``format=`` (JSON is the default)
+    would otherwise be told only "invalid JSON".
+    """
+    if _URL_START(text):
+        what, fmt = "a URL", "url"
+    elif text.startswith("<"):
+        what, fmt = "XML", "xml"
+    elif _QUERY_START(text):
+        what, fmt = "a query string", "query"
+    else:
+        return ""
+    return f"; this looks like {what}, not JSON: use {option('format', fmt)}"
 
 
 def _array_first(state: JsonState, value: str, i: int, node: Text) -> _Step:
