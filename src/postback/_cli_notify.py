@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, NamedTuple
 
 from ._cli_io import STDIN, display, read_text
-from ._config import check_keys
+from ._config import TomlError, check_keys, load_toml
 from ._errors import ConfigError, Diagnostic
 from ._messages import spelled
 from ._options import CompileOptions
@@ -36,8 +35,6 @@ __all__ = [
     "drop_body_files",
     "is_notification",
 ]
-
-_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
 class FileDiagnostic(NamedTuple):
@@ -72,8 +69,8 @@ def is_notification(path: str) -> bool:
 
 def _body_file(path: str) -> str | None:
     try:
-        table = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = load_toml(Path(path).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, TomlError):
         return None  # checking the notification says why
     body_file = table.get("body_file")
     if not isinstance(body_file, str):
@@ -104,25 +101,15 @@ def _at(
     return Diagnostic("error", code.value, message, line, column, end_line, end_column, suggestion)
 
 
-def _toml_error(text: str, exc: tomllib.TOMLDecodeError) -> Diagnostic:
-    message = str(exc)
-    line = column = 1
-    match = _TOML_POSITION_RE.search(message)
-    if match:
-        line, column = int(match.group(1)), int(match.group(2))
-        message = message[: match.start()]
-    elif message.endswith(" (at end of document)"):
-        rows = text.split("\n")
-        line, column = len(rows), len(rows[-1]) + 1
-        message = message[: -len(" (at end of document)")] + " at the end of the file"
+def _toml_error(exc: TomlError) -> Diagnostic:
     return Diagnostic(
         "error",
         Code.INVALID_NOTIFICATION.value,
-        f"invalid TOML: {message}",
-        line,
-        column,
-        line,
-        column + 1,
+        exc.message,
+        exc.line,
+        exc.column,
+        exc.line,
+        exc.column + 1,
     )
 
 
@@ -197,9 +184,9 @@ def check_notification(
     name = display(path)
     text = read_text(path, "notification", confined=confined)
     try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return [FileDiagnostic(name, _toml_error(text, exc))]
+        table = load_toml(text)
+    except TomlError as exc:
+        return [FileDiagnostic(name, _toml_error(exc))]
     spans = locate(text)
     try:
         settings = _settings(table, path, root)

@@ -24,11 +24,20 @@ from typing import Any, Final
 
 from ._errors import ConfigError
 from ._files import Refused, read_inside
-from ._messages import describe_value, not_utf8, suggest
+from ._messages import describe_value, not_utf8, short_repr, suggest
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE
 from ._secrets import describe_headers
 
-__all__ = ["KEYS", "MAX_BODY_FILE_SIZE", "check_keys", "located", "parse_toml", "read_file"]
+__all__ = [
+    "KEYS",
+    "MAX_BODY_FILE_SIZE",
+    "TomlError",
+    "check_keys",
+    "load_toml",
+    "located",
+    "parse_toml",
+    "read_file",
+]
 
 #: The largest ``body_file`` read, in bytes: the default ``max_template_size``.
 MAX_BODY_FILE_SIZE: Final = DEFAULT_MAX_TEMPLATE_SIZE
@@ -102,8 +111,8 @@ def read_file(
         data = read_inside(file) if confined else file.read_bytes()
     except Refused as exc:
         raise ConfigError(f"cannot read notification file {str(file)!r}: it {exc.reason}") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(f"cannot read notification file {str(file)!r}: {reason}") from None
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
@@ -112,30 +121,72 @@ def read_file(
     return parse_toml(text, str(file)), file
 
 
+class TomlError(Exception):
+    """TOML text that ``load_toml`` does not read.
+
+    ``message`` says why (``invalid TOML: ...``, or the bound it goes beyond), ``line``
+    and ``column`` (1-based, in characters) where; ``worded`` is the message with the
+    place as ``tomllib`` words it, ``(at line 2, column 10)``.
+    """
+
+    def __init__(self, message: str, line: int, column: int, worded: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.worded = worded
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """Return the table of the TOML document ``text``, as ``tomllib.loads`` reads it.
+
+    Raises ``TomlError`` for invalid TOML, and before ``tomllib`` runs for arrays and
+    inline tables nested more than 100 levels deep (``tomllib`` would raise
+    ``RecursionError``) and for a number of more than 1,000 digits (``int()`` would
+    take time quadratic in its length, and raise ``ValueError`` past 4,300 digits).
+    """
+    import tomllib
+
+    from ._tomlspans import beyond_bounds
+
+    problem = beyond_bounds(text)
+    if problem is not None:
+        offset, reason = problem
+        line, column = _position(text, offset)
+        raise TomlError(reason, line, column, f"{reason} (at line {line}, column {column})")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        worded = f"invalid TOML: {exc}"
+        message = str(exc)
+        match = _TOML_POSITION_RE.search(message)
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+            message = message[: match.start()]
+        else:  # tomllib words it "(at end of document)"
+            line, column = _position(text, len(text))
+            message = message.removesuffix(_TOML_AT_END) + " at the end of the file"
+        raise TomlError(f"invalid TOML: {message}", line, column, worded) from None
+
+
 def parse_toml(text: str, where: str, *, locate: bool = True) -> dict[str, Any]:
     """Parse ``text`` as TOML; an error is a ``ConfigError`` that starts with ``where``.
 
     With ``locate`` the error is located as ``where:LINE:COLUMN:``; without it,
     tomllib's own ``(at line L, column C)`` stays in the message (the command line
-    reports standard input that way).
+    reports standard input that way).  ``load_toml`` says what is refused.
     """
-    import tomllib
-
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
+        return load_toml(text)
+    except TomlError as exc:
         if not locate:
-            raise ConfigError(f"{where}: invalid TOML: {message}") from None
-        match = _TOML_POSITION_RE.search(message)
-        if match:
-            where = f"{where}:{match.group(1)}:{match.group(2)}"
-            message = message[: match.start()]
-        elif message.endswith(_TOML_AT_END):
-            lines = text.split("\n")
-            where = f"{where}:{len(lines)}:{len(lines[-1]) + 1}"
-            message = message[: -len(_TOML_AT_END)] + " at the end of the file"
-        raise ConfigError(f"{where}: invalid TOML: {message}") from None
+            raise ConfigError(f"{where}: {exc.worded}") from None
+        raise ConfigError(f"{where}:{exc.line}:{exc.column}: {exc.message}") from None
 
 
 @contextmanager
@@ -191,11 +242,26 @@ def check_keys(
         return values, "body"
     if "body" in values:
         raise ConfigError("give either body or body_file, not both", setting="body_file")
+    _check_path(values["body_file"])
     folder = Path(base_dir if base_dir is not None else ".")
     path = folder / values.pop("body_file")
     root = Path(body_root if body_root is not None else folder).absolute()
     values["body"] = _file_body(_read_body_file(path, root), values.get("body_format"))
     return values, str(path)
+
+
+def _check_path(body_file: str) -> None:
+    """Refuse a ``body_file`` that no file system can name (``Path.read_bytes`` would
+    raise ``ValueError``): a NUL character, or one the file system cannot encode."""
+    if "\0" in body_file:
+        reason = "a NUL character, which no path can hold"
+    else:
+        try:
+            os.fsencode(body_file)
+            return
+        except UnicodeEncodeError as exc:
+            reason = f"{body_file[exc.start]!r}, which the file system's encoding cannot write"
+    raise ConfigError(f"body_file {short_repr(body_file)} holds {reason}", setting="body_file")
 
 
 def _read_body_file(path: Path, root: Path) -> str:

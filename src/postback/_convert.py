@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 from ._catalog import FIELDS, ITEM_FIELDS, FieldSpec
 from ._errors import RecordError
 from ._messages import describe_value, short_repr
-from ._values import MAX_DIGITS, decimal_digits
+from ._values import MAX_DIGITS, decimal_digits, fixed_point_digits
 
 __all__ = [
     "ACTION_PLAN",
@@ -139,6 +139,10 @@ def _to_decimal(value: Any, label: str) -> Decimal:
         text = value.strip()
         if not _DECIMAL_RE.fullmatch(text):
             raise expected_error(label, _EXPECT_DECIMAL, value)
+        if not text.lstrip("+-")[:1].isalpha():  # a number, not inf or nan: count it first
+            digits = fixed_point_digits(text)
+            if digits is None or digits > MAX_DIGITS:
+                raise expected_error(label, _EXPECT_SHORT_DECIMAL, value)
         try:
             result = Decimal(text)
         except (InvalidOperation, ValueError, OverflowError):
@@ -169,10 +173,9 @@ def _to_str(value: Any, label: str) -> str:
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return str(int(value))
-        except ValueError:  # more digits than sys.get_int_max_str_digits()
-            pass
+        number = int(value)
+        if -_INT_BOUND < number < _INT_BOUND:  # as for int fields: at most MAX_DIGITS digits
+            return str(number)
     raise expected_error(label, _EXPECT_STR, value)
 
 

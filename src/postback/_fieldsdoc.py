@@ -63,9 +63,11 @@ def _reading_lines() -> list[str]:
         '(`" 123 "` gives `123`), of at most 1,000 digits. `bool` is refused.',
         "- `Decimal` fields take a `Decimal`, an `int`, a `float` (exactly as written: "
         '`12.5` gives `Decimal("12.5")`, `0.1` gives `Decimal("0.1")`) or a numeric string '
-        '(`"12.50"` gives `Decimal("12.50")`, scale kept). `bool` and signaling NaN are '
-        "refused; NaN and infinities are accepted but cannot be rendered.",
-        "- `str` fields take a `str`, or an `int` (written in decimal).",
+        '(`"12.50"` gives `Decimal("12.50")`, scale kept), of at most 1,000 digits in '
+        "fixed-point (a string is measured on its digits and exponent before it is "
+        "converted). `bool` and signaling NaN are refused; NaN and infinities are "
+        "accepted but cannot be rendered.",
+        "- `str` fields take a `str`, or an `int` of at most 1,000 digits (written in decimal).",
         "- `datetime` fields take a `datetime` (naive stays naive, aware stays aware), a "
         "`date` (midnight, naive) or a string: ISO 8601 first, then python-dateutil's "
         "general parser (`Jan 2 2026 3:04 PM`, `2 January 2026`). The string must give "

@@ -5,21 +5,28 @@ scale a postback writes back), keeps the last of two equal keys, accepts ``NaN``
 ``Infinity``, which JSON does not have, and refuses an integer of more than 4,300
 digits with a message about an interpreter limit.  This parser reads numbers with
 a fraction or an exponent as exact ``Decimal`` values and refuses the rest with a
-``RecordError`` that names the key, before any long number is converted.
+``RecordError`` that names the key, before any long number (or far exponent) is
+converted.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any, Final
 
 from ._errors import RecordError
 from ._messages import byte_order_mark, not_utf8, short_repr
-from ._values import MAX_DIGITS, decimal_digits
+from ._values import MAX_DIGITS, MAX_EXPONENT, fixed_point_digits
 
-__all__ = ["loads_record"]
+__all__ = ["MAX_NESTING", "loads_record"]
+
+#: Arrays and objects in a JSON record nest at most this deep (the action, its items and
+#: an item are three levels); deeper records are refused before they are parsed.
+MAX_NESTING: Final = 100
 
 # Number texts up to this long, without an exponent, have at most MAX_DIGITS digits.
 _SHORT: Final = MAX_DIGITS
@@ -41,7 +48,12 @@ class _RepeatedKey(dict[str, Any]):
     key: str
 
 
-def _too_long(digits: int) -> str:
+def _too_long(digits: int | None) -> str:
+    if digits is None:
+        return (
+            f"expected a number of at most {MAX_DIGITS} digits, got a JSON number with an "
+            f"exponent beyond ±{MAX_EXPONENT:,}"
+        )
     return f"expected a number of at most {MAX_DIGITS} digits, got a JSON number of {digits} digits"
 
 
@@ -82,12 +94,14 @@ class _Parser(threading.local):
         return self.refuse(marked)  # type: ignore[no-any-return]
 
     def number(self, text: str) -> Any:
-        value = Decimal(text)
-        if (len(text) > _SHORT or "e" in text or "E" in text) and (
-            digits := decimal_digits(value)
-        ) > MAX_DIGITS:
+        if len(text) <= _SHORT and "e" not in text and "E" not in text:
+            return Decimal(text)
+        # Counted on the text: Decimal() refuses an exponent beyond about 10**18 with
+        # decimal.InvalidOperation, and a number of many digits is refused anyway.
+        digits = fixed_point_digits(text)
+        if digits is None or digits > MAX_DIGITS:
             return self.refuse(_Refused(_too_long(digits)))
-        return value
+        return Decimal(text)
 
     def integer(self, text: str) -> Any:
         # Counted before int() runs: its time grows with the square of the length.
@@ -149,6 +163,24 @@ def _refusal(data: object, refused: list[object]) -> RecordError:
     raise AssertionError("a refused value left no trace")  # the root object always stays
 
 
+# A JSON string (valid or not, up to its closing quote) and what is not a bracket.
+_STRING_RE: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS_RE: Final = re.compile(r"[^\[\]{}]+")
+_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_deep(text: str) -> bool:
+    """Tell whether the arrays and objects of ``text`` nest more than ``MAX_NESTING`` deep.
+
+    Brackets inside strings do not count.  Linear in the length of ``text``, and only a
+    count of brackets for a text with few of them.
+    """
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return False
+    brackets = _NOT_BRACKETS_RE.sub("", _STRING_RE.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_NESTING
+
+
 def _json_type(value: object) -> str:
     if isinstance(value, list):
         return "an array"
@@ -166,8 +198,9 @@ def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
 
     ``bytes`` must be UTF-8 (a byte order mark is allowed, as in a ``str``).  Raises
     ``RecordError``: invalid JSON (with ``line`` and ``column``), text that is not
-    UTF-8, nesting too deep, a value that is not an object, ``NaN`` or ``Infinity``,
-    a key given twice in one object, or a number of more than 1,000 digits.
+    UTF-8, nesting deeper than ``MAX_NESTING``, a value that is not an object, ``NaN``
+    or ``Infinity``, a key given twice in one object, or a number of more than 1,000
+    digits or with an exponent beyond ``MAX_EXPONENT``.
     """
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
@@ -187,6 +220,9 @@ def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
         raise TypeError(f"a JSON record must be str or bytes, not {type(data).__name__}")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if _too_deep(text):
+        # json.loads would recurse once per level, as deep as the stack allows.
+        raise RecordError(f"the JSON record is nested more than {MAX_NESTING} levels deep")
     parser = _PARSER
     parser.refused.clear()
     try:
@@ -195,7 +231,7 @@ def loads_record(data: str | bytes | bytearray | memoryview) -> dict[str, Any]:
         raise RecordError(
             f"invalid JSON in the record: {exc.msg}", line=exc.lineno, column=exc.colno
         ) from None
-    except RecursionError:
+    except RecursionError:  # within MAX_NESTING, but the caller's stack was deep already
         raise RecordError("the JSON record is nested too deeply") from None
     if not isinstance(value, dict):
         raise RecordError(f"a record must be a JSON object, not {_json_type(value)}")

@@ -73,7 +73,11 @@ def short_repr(value: object) -> str:
     try:
         text = repr(value)
     except Exception:  # a broken __repr__ must not hide the real error
-        text = f"<{type(value).__name__} object>"
+        if isinstance(value, int):  # more digits than sys.get_int_max_str_digits() allows
+            sign = "-" if value < 0 else ""
+            text = f"<{sign}int of about {value.bit_length() * 30103 // 100000 + 1:,} digits>"
+        else:
+            text = f"<{type(value).__name__} object>"
     if len(text) > _REPR_LIMIT:
         text = text[: _REPR_LIMIT - 3] + "..."
     return text

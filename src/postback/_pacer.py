@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar, overload
 
 from ._errors import ConfigError
+from ._messages import describe_value, short_repr
 from ._pickling import restore, state
 
 __all__ = ["Pacer"]
@@ -25,19 +26,30 @@ _ONE_SECOND: Final = timedelta(seconds=1)
 _T = TypeVar("_T", float, datetime)
 
 
+# A billion starts a second is more than any partner allows; the bound keeps the number
+# one that messages and repr can write (Python writes no int of more than 4,300 digits).
+_MAX_REQUESTS: Final = 1_000_000_000
+
+
 def _check_max_requests(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(
             f"max_requests must be a positive whole number of requests per second or None, "
-            f"not {value!r} ({type(value).__name__})",
+            f"not {describe_value(value)}",
             setting="max_requests",
         )
     if value <= 0:
         raise ConfigError(
-            f"max_requests must be a positive number of requests per second, not {value}; "
-            "leave it out (None) for no limit",
+            f"max_requests must be a positive number of requests per second, not "
+            f"{short_repr(int(value))}; leave it out (None) for no limit",
+            setting="max_requests",
+        )
+    if value > _MAX_REQUESTS:
+        raise ConfigError(
+            f"max_requests {short_repr(int(value))} is too large: at most {_MAX_REQUESTS:,} "
+            "requests per second; leave it out (None) for no limit",
             setting="max_requests",
         )
     return int(value)

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import timedelta, tzinfo
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Final
 
 from ._errors import ConfigError
-from ._messages import describe_value
+from ._messages import describe_value, short_repr
 from ._options import CompileOptions, MissingPolicy, UnknownKeys
 from ._pacer import _check_max_requests
 from ._secrets import (
@@ -143,6 +143,31 @@ def _check_body_format(body_format: object, body: str | None) -> Format | None:
     return fmt
 
 
+# The largest min_delay, in seconds: the 999,999,999 days a timedelta holds.  Numbers
+# are compared with it before any conversion (an int too large for a float, a Decimal
+# whose product would overflow the decimal context).
+_MAX_DELAY: Final = timedelta.max.days * 86_400
+# Rounds a Decimal number of seconds to the microsecond, whatever the thread's context.
+_DELAY_CONTEXT: Final = Context(prec=40, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
+_MICROSECOND: Final = Decimal("1e-6")
+
+
+def _delay(min_delay: int | float | Decimal) -> timedelta:
+    """Return the timedelta of a finite number of seconds within ``±_MAX_DELAY``."""
+    if isinstance(min_delay, Decimal):
+        seconds = min_delay.quantize(_MICROSECOND, context=_DELAY_CONTEXT)
+        return timedelta(microseconds=int(seconds.scaleb(6, context=_DELAY_CONTEXT)))
+    return timedelta(seconds=min_delay)
+
+
+def _too_large(min_delay: object) -> ConfigError:
+    return ConfigError(
+        f"min_delay {short_repr(min_delay)} is too large: at most {_MAX_DELAY:,} seconds "
+        "(999,999,999 days)",
+        setting="min_delay",
+    )
+
+
 def _check_min_delay(min_delay: object) -> timedelta:
     if isinstance(min_delay, timedelta):
         delay = min_delay
@@ -153,27 +178,28 @@ def _check_min_delay(min_delay: object) -> timedelta:
                 setting="min_delay",
             )
         finite = (
-            min_delay.is_finite() if isinstance(min_delay, Decimal) else math.isfinite(min_delay)
+            min_delay.is_finite()
+            if isinstance(min_delay, Decimal)
+            else not isinstance(min_delay, float) or math.isfinite(min_delay)
         )
         if not finite:
             raise ConfigError(
-                f"min_delay must be a finite number of seconds, not {min_delay!r}",
+                f"min_delay must be a finite number of seconds, not {short_repr(min_delay)}",
                 setting="min_delay",
             )
-        try:
-            if isinstance(min_delay, Decimal):
-                micros = (min_delay * 1_000_000).to_integral_value(ROUND_HALF_EVEN)
-                delay = timedelta(microseconds=int(micros))
-            else:
-                delay = timedelta(seconds=min_delay)
-        except OverflowError:
-            raise ConfigError(
-                f"min_delay {min_delay!r} is too large to be a number of seconds",
-                setting="min_delay",
-            ) from None
+        if min_delay < -_MAX_DELAY:
+            delay = timedelta(-1)  # refused below, as every negative delay is
+        elif min_delay > _MAX_DELAY:
+            raise _too_large(min_delay)
+        else:
+            try:
+                delay = _delay(min_delay)
+            except OverflowError:  # a float that rounds past the last microsecond
+                raise _too_large(min_delay) from None
     if delay < timedelta(0):
         raise ConfigError(
-            f"min_delay must be 0 or more seconds, not {min_delay!r}", setting="min_delay"
+            f"min_delay must be 0 or more seconds, not {short_repr(min_delay)}",
+            setting="min_delay",
         )
     return delay
 

@@ -9,15 +9,28 @@ line and column of the file, through escapes and multi-line strings alike.
 The scanner trusts the document to be valid TOML; should it still meet something it
 does not follow, it stops and returns what it found so far (callers then fall back to
 the key's position, or to none).
+
+``beyond_bounds`` reads a document *before* ``tomllib`` does, for the two things
+``tomllib`` cannot be given: arrays and inline tables nested deeper than
+``MAX_NESTING`` (it recurses once or more per level, and would raise
+``RecursionError``) and integers of more than ``MAX_DIGITS`` digits (``int()`` takes
+time quadratic in their length, and refuses more than 4,300 digits with
+``ValueError``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["Located", "locate"]
+from ._values import MAX_DIGITS
+
+__all__ = ["MAX_NESTING", "Located", "beyond_bounds", "locate"]
+
+#: Arrays and inline tables of a TOML document nest at most this deep.
+MAX_NESTING: Final = 100
 
 KeyPath = tuple[str, ...]
 
@@ -247,12 +260,15 @@ class _Scanner:
             if self.i >= len(self.text):
                 return
             if self.startswith("[["):
-                # Arrays of tables hold nothing a caller looks up by key path.
+                # Only the header of an array of tables is recorded (an unknown
+                # setting's key is found there): its tables hold nothing a caller
+                # looks up by key path.
                 self.i += 2
-                self.key()
+                parts, key = self.key()
                 self.expect("]")
                 self.expect("]")
                 table = None
+                self.found.setdefault(parts, Located(key))
             elif self.peek() == "[":
                 self.i += 1
                 parts, key = self.key()
@@ -269,13 +285,65 @@ class _Scanner:
 
     def value_elsewhere(self, key: int) -> None:
         """Read a value that is not recorded (inside an array of tables)."""
-        kept = dict(self.found)
-        self.value(("",), key)
-        self.found = kept
+        kept = self.found
+        self.found = {}  # a scratch table, dropped: copying the found ones was quadratic
+        try:
+            self.value(("",), key)
+        finally:
+            self.found = kept
 
 
 class _Stop(Exception):
     """The scanner met something it does not follow."""
+
+
+# The tokens of the bounds scan: strings and comments (skipped whole, or as far as
+# they go unclosed), the "[" or "[[" of a table header (first on its line), the
+# brackets of arrays and inline tables, and a run of more than MAX_DIGITS digits (and
+# underscores) that starts a number.  A run after a letter, a digit, "_", or one of
+# them and "-" (``a-1``) starts no number: it is in a bare key, or after "x", "o" or
+# "b" in a hexadecimal, octal or binary integer (which int() converts in linear
+# time), or after "e" in a float's exponent.
+_TOKENS_RE: Final = re.compile(
+    r"(?P<skip>"
+    r'"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:""""?"?)?'
+    r"|'''[^']*(?:'(?!'')[^']*)*(?:''''?'?)?"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'
+    r"|'[^'\n]*'?"
+    r"|#[^\n]*)"
+    r"|(?P<header>^[ \t]*\[\[?)"
+    r"|(?P<open>[\[{])"
+    r"|(?P<close>[\]}])"
+    r"|(?P<number>(?<![0-9A-Za-z_])(?<![0-9A-Za-z_]-)[0-9][0-9_]{" + str(MAX_DIGITS) + "})",
+    re.MULTILINE,
+)
+
+
+def beyond_bounds(text: str) -> tuple[int, str] | None:
+    """Return the offset and the reason of the first thing in ``text`` beyond the bounds.
+
+    Nesting deeper than ``MAX_NESTING`` arrays and inline tables, or an integer of more
+    than ``MAX_DIGITS`` digits, outside strings and comments; None if there is neither.
+    ``text`` need not be valid TOML: strings, comments, table headers and values are
+    told apart as ``tomllib`` tells them apart in a valid document, and what follows an
+    error ``tomllib`` never reads.  Linear in the length of ``text``, without recursion.
+    """
+    depth = 0
+    for match in _TOKENS_RE.finditer(text):
+        kind = match.lastgroup
+        if kind == "skip" or (kind == "header" and not depth):
+            continue  # a table header's brackets open nothing
+        if kind == "close":
+            depth -= depth > 0
+            continue
+        if kind == "number":
+            return match.start(), f"a number of more than {MAX_DIGITS:,} digits"
+        depth += match.group().count("[") if kind == "header" else 1
+        if depth > MAX_NESTING:
+            return match.end() - 1, (
+                f"arrays and inline tables nested more than {MAX_NESTING} levels deep"
+            )
+    return None
 
 
 def locate(text: str) -> dict[KeyPath, Located]:

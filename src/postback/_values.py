@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_DIGITS",
+    "MAX_EXPONENT",
     "NUMERIC_DATE_FORMATS",
     "Values",
     "decimal_digits",
+    "fixed_point_digits",
     "format_decimal",
     "resolve_timezone",
 ]
@@ -28,6 +30,11 @@ __all__ = [
 # fields raise RenderError.
 MAX_DIGITS = 1000
 _INT_BOUND = 10**MAX_DIGITS
+
+# A number written with an exponent beyond this (the exponent range of Python's default
+# decimal context) is refused from its text, before anything converts it: it would have
+# a million digits or more in fixed-point.  Nearer exponents are counted exactly.
+MAX_EXPONENT: Final = 999_999
 
 _INT_CHARS = frozenset("-0123456789")
 _DECIMAL_CHARS = _INT_CHARS | {"."}
@@ -45,6 +52,28 @@ def decimal_digits(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     return max(value.adjusted(), 0) + max(-exponent, 0) + 1
+
+
+def fixed_point_digits(text: str) -> int | None:
+    """Return ``decimal_digits(Decimal(text))`` without converting ``text``, or None.
+
+    ``text`` is a finite decimal number as JSON or ``Decimal`` writes it (a sign, ASCII
+    digits with at most one point, an exponent), already matched.  None means that its
+    exponent is beyond ``MAX_EXPONENT``.  Nothing here converts more than the exponent's
+    few digits, so the time is linear in the length of ``text`` whatever it holds.
+    """
+    mantissa, _, exponent = text.replace("E", "e").partition("e")
+    scale = 0
+    if exponent:
+        magnitude = exponent.lstrip("+-").lstrip("0")
+        if len(magnitude) > len(str(MAX_EXPONENT)) or int(magnitude or "0") > MAX_EXPONENT:
+            return None
+        scale = -int(magnitude or "0") if exponent.startswith("-") else int(magnitude or "0")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    exponent_value = scale - len(fraction)  # the exponent of Decimal(text).as_tuple()
+    significant = len((whole + fraction).lstrip("0"))
+    adjusted = exponent_value + max(significant, 1) - 1
+    return max(adjusted, 0) + max(-exponent_value, 0) + 1
 
 
 def resolve_timezone(tz: str | tzinfo | None) -> tzinfo:

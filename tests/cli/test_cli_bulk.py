@@ -8,16 +8,21 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _in_process import run_main
 from _terminal import with_terminal_stderr
+from hypothesis import given
+from hypothesis import strategies as st
 
 import postback
 from postback._cli_bulk import _Source
+from strategies import hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -188,6 +193,93 @@ def test_results_from_a_pipe_come_out_as_they_are_made(small: Path) -> None:
             assert ready, "no output before the input ended"
             assert json.loads(proc.stdout.readline())["line"] == k
     assert proc.wait(timeout=60) == 0
+
+
+def test_a_hostile_line_is_one_error_line_and_the_run_goes_on(tmp_path: Path, small: Path) -> None:
+    """``{"Payout": 1e1000000000000000000}`` stopped ``render --records`` at that line
+    with "internal error" and exit 2 (decimal.InvalidOperation), and the lines after it
+    were never read."""
+    records = tmp_path / "r.jsonl"
+    hostile = [
+        b'{"Payout": 1e1000000000000000000}',
+        b'{"items": [{"amt": 5E-' + b"9" * 100_000 + b"}]}",
+        b'{"X": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"SubId1": "\xc3\x28"}',
+        b"\xff\xfe\x00\x01",
+    ]
+    records.write_bytes(b"".join(line + b'\n{"ActionId": "ok"}\n' for line in hostile))
+    notification = EXAMPLES / "notification.toml"
+    for command in (("render", small), ("prepare", notification)):
+        result = run(*command, "--records", records)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.decode() == "postback: 5 of 10 records failed\n"
+        lines = [json.loads(line) for line in result.stdout.decode().split("\n")[:-1]]
+        assert [line["line"] for line in lines] == list(range(1, 11))
+        assert [line.get("error", {}).get("code") for line in lines] == [
+            "record-error",
+            None,
+            "record-error",
+            None,
+            "invalid-json",
+            None,
+            "invalid-json",
+            None,
+            "invalid-json",
+            None,
+        ]
+
+
+_EXPONENTS = st.one_of(
+    st.integers(-(10**25), 10**25).map(str),
+    st.integers(1, 50_000).map(lambda k: "9" * k),
+    st.integers(1, 5).map(lambda k: "-" + "0" * k + "1"),
+)
+_NUMBERS = st.builds(
+    lambda sign, whole, fraction, exponent: f"{sign}{whole}{fraction}e{exponent}",
+    st.sampled_from(["", "-"]),
+    st.sampled_from(["0", "1", "9" * 1001]) | st.integers(0, 10**30).map(str),
+    st.sampled_from(["", ".5", "." + "0" * 999 + "1"]),
+    _EXPONENTS,
+) | st.integers(1, 6000).map(lambda k: "9" * k)
+_NESTING = st.integers(0, 3000)
+_LINES: st.SearchStrategy[bytes] = st.one_of(
+    _NUMBERS.map(lambda n: f'{{"Payout": {n}}}'.encode()),
+    _NUMBERS.map(lambda n: f'{{"CampaignId": {n}, "items": [{{"qty": {n}}}]}}'.encode()),
+    _NUMBERS.map(lambda n: f'{{"Payout": "{n}", "SubId1": {n}}}'.encode()),
+    _NESTING.map(lambda n: b'{"X": ' + b"[" * n + b"]" * n + b"}"),
+    _NESTING.map(lambda n: b'{"items": ' + b"[{" * n + b'"a": 1' + b"}]" * n + b"}"),
+    _NESTING.map(lambda n: b"[" * n),
+    hostile_text('"\\{}[]:,').map(lambda t: json.dumps({"SubId1": t, "ActionId": t[:5]}).encode()),
+    st.binary().map(lambda b: b.replace(b"\n", b"")),
+    st.binary(min_size=1).map(lambda b: b'{"SubId1": "' + b.replace(b"\n", b"") + b'"}'),
+    st.sampled_from(
+        [b"", b"   ", b"\r", b'{"ActionId": "A-1", "Payout": 12.50}', b"\xef\xbb\xbf{}"]
+    ),
+)
+
+
+@given(st.lists(_LINES, min_size=1, max_size=6), st.booleans())
+def test_every_line_of_any_records_file_gives_one_line(lines: list[bytes], end: bool) -> None:
+    """Whatever the lines hold (numbers of any size and exponent, nesting thousands
+    deep, bytes that are not UTF-8, lone surrogates), ``render --records`` and
+    ``prepare --records`` write one JSON line per line that is not blank, in order,
+    and exit 0 or 1: never an internal error."""
+    data = b"\n".join(lines) + (b"\n" if end else b"")
+    first = lines[0][3:] if lines[0].startswith(b"\xef\xbb\xbf") else lines[0]
+    counted = [k for k, line in enumerate([first, *lines[1:]], 1) if line.strip()]
+    with tempfile.TemporaryDirectory() as base:
+        records = Path(base) / "records.jsonl"
+        records.write_bytes(data)
+        for command in (
+            ("render", str(EXAMPLES / "action-clearing.json")),
+            ("prepare", str(EXAMPLES / "notification.toml"), "--now", "2026-03-01T00:00:00Z"),
+        ):
+            ran = run_main(*command, "--records", str(records), "--quiet")
+            results = [json.loads(line) for line in ran.stdout.split(b"\n")[:-1]]
+            assert [result["line"] for result in results] == counted, ran.stderr
+            failed = sum("error" in result for result in results)
+            assert ran.status == (1 if failed else 0), ran.stderr
+            assert b"internal error" not in ran.stderr
 
 
 def test_fail_fast_stops_at_the_first_failure(small: Path) -> None:

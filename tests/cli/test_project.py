@@ -10,21 +10,29 @@ time.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _in_process import run_main
+from hypothesis import given
 
 import postback
-from postback import Action
+from postback import Action, ConfigError
+from postback._config import KEYS as NOTIFICATION_KEYS
+from postback._project import OPTION_KEYS, ProjectSettings, read_settings, shown_path
 from postback.testing import discover
+from strategies import toml_documents
 
 if TYPE_CHECKING:
     from postback._options import UnknownKeys
@@ -544,6 +552,125 @@ def test_a_missing_config_file(project: Path) -> None:
     assert result.stderr == "postback: error: other/pyproject.toml has no [tool.postback] table\n"
 
 
+@pytest.mark.parametrize("name", ["pyproject.toml", "postback.toml"])
+@pytest.mark.parametrize(
+    ("value", "column", "reason"),
+    [
+        ("[" * 1000, 116, "arrays and inline tables nested more than 100 levels deep"),
+        ("9" * 5000, 16, "a number of more than 1,000 digits"),
+    ],
+)
+def test_settings_nested_too_deep_or_too_long_a_number_are_one_usage_error(
+    project: Path, name: str, value: str, column: int, reason: str
+) -> None:
+    """Such a [tool.postback] table raised RecursionError or ValueError: "internal
+    error" from the command line, INTERNALERROR from the pytest plugin."""
+    (project / "pyproject.toml").unlink()
+    (project / name).write_text(
+        ("[tool.postback]\n" if name == "pyproject.toml" else "\n") + f"extra_fields = {value}\n",
+        "utf-8",
+    )
+    for command in (("check",), ("test",)):
+        result = run(*command, cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == f"postback: error: {name}:2:{column}: {reason}\n"
+
+
+def test_a_notification_nested_too_deep_or_with_too_long_a_number_is_a_diagnostic(
+    project: Path,
+) -> None:
+    """``postback check`` of such a notification file stopped with "internal error"."""
+    notification = project / TEMPLATES / "notification.toml"
+    original = notification.read_text("utf-8")
+    for extra, column, reason in [
+        ("[" * 1000, 105, "arrays and inline tables nested more than 100 levels deep"),
+        ("{ a = " * 1000, 605, "arrays and inline tables nested more than 100 levels deep"),
+        ("-" + "9" * 5000, 6, "a number of more than 1,000 digits"),
+    ]:
+        notification.write_text(f"x = {extra}\n" + original, "utf-8")
+        result = run("check", "--output-format", "json", cwd=project)
+        assert result.returncode == 1, result.stderr
+        (record,) = json.loads(result.stdout)
+        assert record["file"] == "templates/notification.toml"
+        assert (record["code"], record["line"], record["column"]) == (
+            "invalid-notification",
+            1,
+            column,
+        )
+        assert record["message"] == reason
+
+
+_PROJECT_KEYS = [*OPTION_KEYS, "formats", "templates", "cases"]
+
+
+@given(toml_documents(_PROJECT_KEYS))
+def test_any_settings_file_is_read_or_is_a_config_error(text: str) -> None:
+    """postback.toml, or the [tool.postback] table of pyproject.toml, holding any TOML
+    text (nested thousands deep, numbers of thousands of digits, lone surrogates written
+    as escapes): settings, or a ConfigError naming the file."""
+    data = text.encode("utf-8", "backslashreplace")
+    with tempfile.TemporaryDirectory() as base:
+        for name, head in (("postback.toml", b""), ("pyproject.toml", b"[tool.postback]\n")):
+            path = Path(base) / name
+            path.write_bytes(head + data)
+            try:
+                settings = read_settings(path, required=False)
+            except ConfigError as exc:
+                assert exc.message.startswith(shown_path(path)), exc.message
+                continue
+            assert settings is None or isinstance(settings, ProjectSettings)
+
+
+@given(toml_documents(list(NOTIFICATION_KEYS)))
+def test_check_of_any_notification_file_exits_0_or_1(text: str) -> None:
+    """Any TOML text in a notification file (lone surrogates written as escapes) is
+    checked: exit 0, or 1 with its diagnostics; never 2 and never an internal error."""
+    with tempfile.TemporaryDirectory() as base:
+        path = Path(base) / "n.toml"
+        path.write_bytes(text.encode("utf-8", "backslashreplace"))
+        ran = run_main("check", str(path), "--no-config", "--output-format", "json")
+        assert ran.status in (0, 1), ran.stderr
+        found = json.loads(ran.stdout)
+        assert (ran.status == 1) == any(d["severity"] == "error" for d in found)
+
+
+def _notification_of(keys: int) -> str:
+    """A notification whose [headers] table has ``keys`` keys, then as many keys again
+    in tables of an array of tables (about 50 bytes a key)."""
+    lines = ['url = "https://e.com/{ActionId}"', "[headers]"]
+    lines += [f'X-Header-{k:07d} = "v{k}"' for k in range(keys)]
+    for k in range(0, keys, 4):
+        lines.append("[[more]]")
+        lines += [f'key{j:07d} = "v{j}"' for j in range(k, k + 4)]
+    return "\n".join(lines) + "\n"
+
+
+def test_check_of_a_notification_file_takes_time_linear_in_its_size(tmp_path: Path) -> None:
+    """A table of 32k keys and an array of tables of 32k keys (0.7 MB) took 6.4 s, four
+    times the size 13 times as long.  From 128 KiB to 1 MiB, the time per byte may grow
+    at most 1.5 times per doubling of the file, on average (quadratic time doubles it):
+    each size the shortest of three rounds, the sizes measured in turn in each round so
+    that the load of the machine weighs on all of them alike."""
+    paths = []
+    for keys in (2_600, 5_200, 10_400, 20_800):
+        path = tmp_path / f"n{keys}.toml"
+        path.write_text(_notification_of(keys), "utf-8")
+        paths.append(path)
+    seconds = [float("inf")] * len(paths)
+    for _ in range(3):
+        for k, path in enumerate(paths):
+            gc.collect()
+            start = time.perf_counter()
+            ran = run_main("check", str(path), "--no-config")
+            seconds[k] = min(seconds[k], time.perf_counter() - start)
+            assert ran.status == 1 and b"unknown setting 'more'" in ran.stdout, ran.stdout
+    sizes = [path.stat().st_size for path in paths]
+    assert sizes[0] > 120 * 1024 and sizes[-1] < 1.1 * 1024 * 1024, sizes
+    per_byte = [t / size for t, size in zip(seconds, sizes, strict=True)]
+    growth = (per_byte[-1] / per_byte[0]) ** (1 / (len(paths) - 1))
+    assert growth <= 1.5, list(zip(sizes, seconds, strict=True))
+
+
 def test_the_search_stops_at_the_repository_root(project: Path) -> None:
     inner = project / "vendored"
     inner.mkdir()
@@ -760,6 +887,12 @@ def test_a_notification_is_loaded_with_its_own_settings(project: Path, tmp_path:
             b'{"a":\n "\xff"}',
             {},
             r"not UTF-8 text \(byte 0xff at offset 8, line 2, column 3\)",
+        ),
+        (
+            "utf16.json",
+            '{"a": 1}'.encode("utf-16"),
+            {},
+            r"utf16\.json: the file is UTF-16 \(byte-order mark\); save it as UTF-8$",
         ),
         ("t.tmpl", b"a=1", {}, r"cannot tell the format of .*t\.tmpl from its extension"),
         ("t.json", b"{}", {"format": "yaml"}, "unknown format 'yaml'"),

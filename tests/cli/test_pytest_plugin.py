@@ -271,6 +271,25 @@ def test_malformed_settings_are_a_usage_error(
     result.stderr.fnmatch_lines([message])
 
 
+@pytest.mark.parametrize(
+    ("value", "where", "reason"),
+    [
+        ("[" * 1000, "2:111", "arrays and inline tables nested more than 100 levels deep"),
+        ("9" * 5000, "2:11", "a number of more than 1,000 digits"),
+    ],
+)
+def test_settings_nested_too_deep_or_too_long_a_number_are_a_usage_error(
+    pytester: pytest.Pytester, value: str, where: str, reason: str
+) -> None:
+    """They were INTERNALERROR (RecursionError, ValueError).  In postback.toml: pytest
+    reads pyproject.toml with tomllib itself, before the plugin."""
+    (pytester.path / "postback.toml").write_text(f'cases = ["."]\nmissing = {value}\n')
+    result = pytester.runpytest(*PLUGIN)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*postback: postback.toml:{where}: {reason}"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
 SNAPSHOT_TEST = """
 import postback
 

@@ -246,7 +246,7 @@ def test_a_line_is_read_as_action_from_json_reads_it() -> None:
         ('{"Payout": -Infinity}', "record-error", "Payout", "-Infinity"),
         ('{"items": [{"sku": 1, "sku": 2}]}', "record-error", "items[0].sku", "given twice"),
         ("1 2", "invalid-json", None, "Extra data at character 3"),
-        ("[" * 100_000, "invalid-json", None, "nested too deeply"),
+        ("[" * 100_000, "invalid-json", None, "nested more than 100 levels deep"),
         ('"text"', "not-an-object", None, "not a string"),
         ('{"Payout": ' + "9" * 1_001 + "}", "record-error", "Payout", "at most 1000 digits"),
         ('{"Tier": "gold"}', "record-error", "Tier", "unknown field"),
@@ -255,6 +255,41 @@ def test_a_line_is_read_as_action_from_json_reads_it() -> None:
         assert isinstance(failure, RecordFailure), bad
         assert (failure.code, failure.field) == (code, field), (bad, failure)
         assert fragment in failure.message, (bad, failure.message)
+
+
+HOSTILE_LINES = [
+    b'{"Payout": 1e1000000000000000000}\n',
+    b'{"items": [{"amt": -1E-99999999999999999999999}]}\n',
+    b'{"Payout": 1e' + b"9" * 100_000 + b"}\n",
+    b'{"Payout": "1e1000000000000000000"}\n',
+    b'{"X": ' + b"[" * 5_000 + b"]" * 5_000 + b"}\n",
+    b'{"SubId1": "\xff\xfe"}\n',
+    b'{"SubId1": "\xed\xa0\x80"}\n',  # a surrogate in UTF-8: not UTF-8
+]
+
+
+def test_a_hostile_line_is_a_failure_and_the_run_goes_on(seed: postback.Template) -> None:
+    """``{"Payout": 1e1000000000000000000}`` raised decimal.InvalidOperation out of
+    render_many and prepare_many, and the lines after it were never read."""
+    good = b'{"ActionId": "A-1", "Payout": 1.50}\n'
+    lines = [line for hostile in HOSTILE_LINES for line in (hostile, good)]
+    notification = Notification("https://example.com/{ActionId}", min_delay=1)
+    for results in (
+        list(seed.render_many(lines)),
+        list(notification.prepare_many(lines, now=NOW)),
+    ):
+        assert [r.line for r in results] == list(range(1, len(lines) + 1))
+        assert [r.ok for r in results] == [False, True] * len(HOSTILE_LINES)
+        codes = [(r.error.code, r.error.field) for r in results if r.error is not None]
+        assert codes == [
+            ("record-error", "Payout"),
+            ("record-error", "items[0].amt"),
+            ("record-error", "Payout"),
+            ("record-error", "Payout"),
+            ("invalid-json", None),
+            ("invalid-json", None),
+            ("invalid-json", None),
+        ]
 
 
 def test_a_json_error_is_placed_the_same_with_or_without_the_line_end() -> None:

@@ -11,17 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 
 from postback import ConfigError
 from postback._config import (
     KEYS,
     MAX_BODY_FILE_SIZE,
+    TomlError,
     check_keys,
+    load_toml,
     located,
     parse_toml,
     read_file,
 )
 from postback._notification import Notification
+from strategies import toml_documents
 
 ALL_KEYS = (
     "url, method, body, body_file, body_format, headers, min_delay, max_requests, "
@@ -109,6 +113,57 @@ def test_parse_toml_without_locating_keeps_tomllibs_wording() -> None:
     assert re.fullmatch(r"<stdin>:2:10: invalid TOML: [^()]+", located_err.message)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ("x = " + "[" * 2000 + "]" * 2000, 1, 105, "arrays and inline tables nested more than 100 levels deep"),
+        ('url = "u"\nx = ' + "{a = " * 2000 + "1" + "}" * 2000, 2, 505, "arrays and inline tables nested more than 100 levels deep"),
+        ('url = "u"\nmin_delay = ' + "9" * 5000, 2, 13, "a number of more than 1,000 digits"),
+        ('url = "u"\nmax_requests = -' + "9" * 1001, 2, 17, "a number of more than 1,000 digits"),
+    ],
+)  # fmt: skip
+def test_nesting_and_long_numbers_are_refused_before_tomllib_reads_them(
+    text: str, line: int, column: int, reason: str
+) -> None:
+    """Deep nesting raised RecursionError out of tomllib, and an integer of more than
+    4,300 digits ValueError; both are errors at their line and column now."""
+    err = _config_error(parse_toml, text, "n.toml")
+    assert err.message == f"n.toml:{line}:{column}: {reason}"
+    err = _config_error(parse_toml, text, "<stdin>", locate=False)
+    assert err.message == f"<stdin>: {reason} (at line {line}, column {column})"
+    with pytest.raises(TomlError) as info:
+        load_toml(text)
+    assert (info.value.message, info.value.line, info.value.column) == (reason, line, column)
+
+
+@given(toml_documents(list(KEYS)))
+def test_any_toml_text_is_a_table_or_a_config_error(text: str) -> None:
+    """Whatever the text holds (lone surrogates included), tomllib is given nothing
+    it recurses on or converts in quadratic time: a table, or a ConfigError."""
+    try:
+        table = parse_toml(text, "n.toml")
+    except ConfigError as exc:
+        assert exc.message.startswith("n.toml:")
+        return
+    assert isinstance(table, dict)
+
+
+def test_load_toml_words_tomllibs_errors() -> None:
+    with pytest.raises(TomlError) as info:
+        load_toml('url = "x"\nurl = "y"\n')
+    assert (info.value.line, info.value.column) == (2, 10)
+    assert re.fullmatch(r"invalid TOML: [^()]+", info.value.message)
+    assert re.fullmatch(r"invalid TOML: .+ \(at line 2, column 10\)", info.value.worded)
+    with pytest.raises(TomlError) as info:
+        load_toml("a = 1\nb = ")
+    assert (info.value.line, info.value.column) == (2, 5)
+    assert info.value.message.endswith(" at the end of the file")
+    assert load_toml("x = " + "[" * 100 + "]" * 100 + "\ny = " + "9" * 1000) == {
+        "x": load_toml("x = " + "[" * 100 + "]" * 100)["x"],
+        "y": 10**1000 - 1,
+    }
+
+
 def test_located_prefixes_config_errors_and_keeps_the_setting() -> None:
     with pytest.raises(ConfigError) as info, located("n.toml"):
         raise ConfigError("min_delay must be 0 or more seconds, not -3", setting="min_delay")
@@ -180,6 +235,37 @@ def test_check_keys_body_file_errors(tmp_path: Path) -> None:
     assert err.setting == "body_file"
 
 
+def test_a_body_file_with_a_nul_character_is_a_config_error(tmp_path: Path) -> None:
+    """``body_file = "a\\u0000b"`` raised ValueError ("embedded null byte") from
+    Path.read_bytes: the value is checked before it is made a path."""
+    err = _config_error(check_keys, {"url": "u", "body_file": "a\0b"}, tmp_path)
+    assert err.message == "body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    assert err.setting == "body_file"
+    path = tmp_path / "n.toml"
+    path.write_text(
+        'url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\nbody_file = "a\\u0000b"\n',
+        encoding="utf-8",
+    )
+    err = _config_error(Notification.from_file, path)
+    assert err.message == (
+        f"{path}: body_file 'a\\x00b' holds a NUL character, which no path can hold"
+    )
+    assert err.setting == "body_file"
+
+
+def test_a_body_file_the_file_system_cannot_encode_is_a_config_error(tmp_path: Path) -> None:
+    err = _config_error(check_keys, {"url": "u", "body_file": "b\ud800.json"}, tmp_path)
+    assert err.message == (
+        "body_file 'b\\ud800.json' holds '\\ud800', which the file system's encoding cannot write"
+    )
+    assert err.setting == "body_file"
+
+
+def test_a_notification_path_with_a_nul_character_is_a_config_error() -> None:
+    err = _config_error(read_file, "n\0.toml")
+    assert err.message == "cannot read notification file 'n\\x00.toml': embedded null byte"
+
+
 def test_every_key_is_a_setting_of_notification() -> None:
     import inspect
 
@@ -205,6 +291,22 @@ def test_from_file_prefixes_setting_errors_with_the_path(tmp_path: Path) -> None
         "'America/New_York'"
     )
     assert err.setting == "timezone"
+
+
+def test_from_file_numbers_beyond_the_bounds(tmp_path: Path) -> None:
+    """``min_delay`` of 400 digits raised OverflowError (int to float)."""
+    path = tmp_path / "n.toml"
+    path.write_text('url = "https://e.com/"\nmin_delay = ' + "9" * 400 + "\n", encoding="utf-8")
+    err = _config_error(Notification.from_file, path)
+    assert err.message == (
+        f"{path}: min_delay {'9' * 57}... is too large: at most 86,399,999,913,600 seconds "
+        "(999,999,999 days)"
+    )
+    assert err.setting == "min_delay"
+    path.write_text('url = "https://e.com/"\nmax_requests = 0x' + "f" * 400 + "\n", "utf-8")
+    err = _config_error(Notification.from_file, path)
+    assert err.message.startswith(f"{path}: max_requests {int('f' * 400, 16)!r:.57}... is too")
+    assert err.setting == "max_requests"
 
 
 def test_from_file_names_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -366,4 +468,4 @@ def test_body_file_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
 def test_body_file_name_with_a_nul_is_a_config_error(tmp_path: Path) -> None:
     name = "a\x00b.json"
     err = _body_file_error(name, tmp_path)
-    assert err.message == f"body_file {str(tmp_path / name)!r} is not a valid file name"
+    assert err.message == "body_file 'a\\x00b.json' holds a NUL character, which no path can hold"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,12 +15,23 @@ from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import postback
 from pickles import from_other_version
-from postback import Action, ConfigError, RecordError, RenderError, TemplateError
+from postback import (
+    Action,
+    ConfigError,
+    PostbackError,
+    RecordError,
+    RenderError,
+    TemplateError,
+)
+from postback._config import KEYS
 from postback._notification import Notification, Outcome, PreparedRequest
 from postback._pacer import Pacer
+from strategies import HUGE_INTS, NUMBERS, SETTING_VALUES, hostile_text, toml_documents
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SAMPLE = postback.sample_action()
@@ -343,6 +355,161 @@ def test_invalid_settings_raise_config_error_naming_the_setting(
         make(**settings)
     assert info.value.setting == setting
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**400, "min_delay " + "1" + "0" * 56 + "... is too large"),
+        (10**5000, "min_delay <int of about 5,001 digits> is too large"),
+        (Decimal("1e999999999"), "min_delay Decimal('1E+999999999') is too large"),
+        (1e300, "min_delay 1e+300 is too large"),
+        (86_399_999_913_600.5, "min_delay 86399999913600.5 is too large"),
+        (-(10**400), "min_delay must be 0 or more seconds, not -10000000000000000000000000000"),
+        (
+            Decimal("-1e999999999"),
+            "min_delay must be 0 or more seconds, not Decimal('-1E+999999999')",
+        ),
+    ],
+    ids=[
+        "int-1e400",
+        "int-1e5000",
+        "decimal-1e999999999",
+        "float-1e300",
+        "float-past",
+        "-1e400",
+        "-decimal",
+    ],
+)
+def test_a_min_delay_beyond_a_timedelta_is_a_config_error(value: object, message: str) -> None:
+    """min_delay=10**400 raised OverflowError (math.isfinite converts the int to a float)
+    and min_delay=Decimal("1e999999999") decimal.Overflow (multiplied by a million in
+    the thread's context): numbers are compared with the bound before any conversion."""
+    with pytest.raises(ConfigError) as info:
+        make(min_delay=value)
+    assert info.value.setting == "min_delay"
+    assert info.value.message.startswith(message)
+    if "too large" in message:
+        assert info.value.message.endswith(
+            "is too large: at most 86,399,999,913,600 seconds (999,999,999 days)"
+        )
+
+
+def test_min_delay_up_to_the_bound_whatever_the_decimal_context() -> None:
+    import decimal
+
+    assert make(min_delay=86_399_999_913_600).delay == timedelta(days=999_999_999)
+    assert make(min_delay=Decimal("86399999913600.000000")).delay == timedelta(days=999_999_999)
+    with decimal.localcontext(decimal.Context(prec=3, traps=[decimal.Inexact])):
+        assert make(min_delay=Decimal("12.3456785")).delay == timedelta(
+            seconds=12, microseconds=345678
+        )
+        assert make(min_delay=Decimal("1e-999999999")).delay == timedelta(0)
+
+
+def test_a_huge_max_requests_is_a_config_error() -> None:
+    """max_requests=10**5000 was accepted, and repr() of the notification raised
+    ValueError: Python writes no int of more than 4,300 digits."""
+    for value, shown in ((10**5000, "<int of about 5,001 digits>"), (1_000_000_001, "1000000001")):
+        with pytest.raises(ConfigError) as info:
+            make(max_requests=value)
+        assert info.value.setting == "max_requests"
+        assert info.value.message == (
+            f"max_requests {shown} is too large: at most 1,000,000,000 requests per second; "
+            "leave it out (None) for no limit"
+        )
+    with pytest.raises(ConfigError, match=r"not <-int of about 5,000 digits>; leave it out"):
+        make(max_requests=-(10**4999))
+    assert make(max_requests=1_000_000_000).pacer().max_requests == 1_000_000_000
+
+
+def _or_any(*samples: object) -> st.SearchStrategy[object]:
+    return st.sampled_from(samples) | SETTING_VALUES
+
+
+_TEXT = hostile_text("{}<>&=\"'\\\r\n\x00")
+SETTINGS = st.fixed_dictionaries(
+    {"url": _or_any("https://e.com/{ActionId}", "https://e.com/p?x={Payout}") | _TEXT},
+    optional={
+        "method": _or_any("GET", "POST", "post"),
+        "body": _or_any('{"id": "{ActionId}"}', "<a>{Payout}</a>", "a={SubId1}") | _TEXT,
+        "body_format": _or_any("json", "xml", "query"),
+        "body_file": _or_any("body.json", ".", "", "a\x00b", "a\ud800b") | _TEXT,
+        "headers": st.dictionaries(
+            st.sampled_from(["X-A", "Authorization", "Host"]) | st.text(max_size=4),
+            _TEXT | SETTING_VALUES,
+            max_size=2,
+        )
+        | st.lists(_TEXT, max_size=2)
+        | SETTING_VALUES,
+        "min_delay": NUMBERS | SETTING_VALUES,
+        "max_requests": HUGE_INTS | SETTING_VALUES,
+        "success_response": _or_any("OK"),
+        "error_response": _or_any("ERROR"),
+        "timezone": _or_any("UTC", "America/New_York") | _TEXT,
+        "missing": _or_any("empty", "error"),
+        "extra_fields": st.lists(_or_any("Tier", "CampaignId") | _TEXT, max_size=2),
+        "date_format": _or_any("iso", "unix", "%Y-%m-%d %H:%M") | _TEXT,
+        "unknown_keys": _or_any("error", "ignore", "extra"),
+    },
+)
+
+
+def _made_or_refused(make_it: Any) -> None:
+    """Call ``make_it``: a notification that works, or only postback's own errors."""
+    try:
+        n = make_it()
+    except PostbackError:
+        return
+    assert isinstance(n, Notification)
+    repr(n)
+    hash(n)
+    assert pickle.loads(pickle.dumps(n)) == n
+
+
+@given(SETTINGS, st.dictionaries(st.text(max_size=4), SETTING_VALUES, max_size=1))
+def test_any_settings_mapping_gives_a_notification_or_a_library_error(
+    settings: dict[str, Any], others: dict[str, Any]
+) -> None:
+    """Numbers of any size, type and exponent, NUL and lone surrogates, lists nested
+    two thousand deep, values of every type under every key: only ConfigError and
+    TemplateError."""
+    with tempfile.TemporaryDirectory() as base:
+        (Path(base) / "body.json").write_text('{"id": "{ActionId}"}', "utf-8")
+        _made_or_refused(lambda: Notification.from_dict({**settings, **others}, base_dir=base))
+        if settings.keys() <= set(KEYS) - {"body_file"}:
+            _made_or_refused(lambda: Notification(**settings))
+
+
+@given(toml_documents(list(KEYS)))
+def test_any_toml_text_gives_a_notification_or_a_library_error(text: str) -> None:
+    """Any TOML text, valid or not, nested or numbered beyond the bounds, with NUL and
+    lone surrogates (written as the bytes UTF-8 would give them, so not UTF-8)."""
+    with tempfile.TemporaryDirectory() as base:
+        path = Path(base) / "n.toml"
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        _made_or_refused(lambda: Notification.from_file(path))
+
+
+def test_from_file_deep_nesting_and_long_numbers_are_config_errors(tmp_path: Path) -> None:
+    """Arrays and inline tables nested 1,000 deep raised RecursionError, an integer of
+    5,000 digits ValueError."""
+    path = tmp_path / "n.toml"
+    for text, where, reason in [
+        ("x = " + "[" * 1000, "1:105", "arrays and inline tables nested more than 100 levels deep"),
+        (
+            "x = " + "{ a = " * 1000,
+            "1:605",
+            "arrays and inline tables nested more than 100 levels deep",
+        ),
+        ("min_delay = " + "9" * 5000, "1:13", "a number of more than 1,000 digits"),
+    ]:
+        path.write_text('url = "https://e.com/"\n' + text + "\n", "utf-8")
+        with pytest.raises(ConfigError) as info:
+            Notification.from_file(path)
+        line, column = where.split(":")
+        assert info.value.message == f"{path}:{int(line) + 1}:{column}: {reason}"
+        assert info.value.__cause__ is None
 
 
 # Headers that change how the receiver reads the request: those it may hold as literal

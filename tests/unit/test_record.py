@@ -242,6 +242,38 @@ def test_decimal_field_refuses(value: object) -> None:
     assert str(err) == f"Payout: expected a decimal number, got {value!r} ({type(value).__name__})"
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1e1000000000000000000",
+        "-1E-1000000000000000000",
+        " 1e" + "9" * 100_000,
+        "0.5e1000000",
+        "1" * 1001,
+        "0." + "0" * 1000 + "1",
+        "0" * 5000 + "1." + "0" * 1000,
+    ],
+    ids=["e1e18", "e-1e18", "e100k-digits", "e1e6", "1001-digits", "1002-places", "zeros"],
+)
+def test_decimal_strings_are_counted_before_they_are_converted(value: str) -> None:
+    """A string with an exponent beyond about 10**18 gave "expected a decimal number"
+    (Decimal() raised InvalidOperation): the bound is now applied to the text."""
+    for build in (lambda v: Action(payout=v), lambda v: Action.from_dict({"Payout": v})):
+        with pytest.raises(RecordError) as excinfo:
+            build(value)
+        err = record_error(excinfo)
+        assert err.field == "Payout"
+        assert str(err).startswith(
+            "Payout: expected a decimal number of at most 1000 digits in fixed-point, got "
+        )
+
+
+def test_decimal_strings_within_the_bounds() -> None:
+    assert Action(payout="0" * 5000 + "12.50").payout == Decimal("12.50")  # type: ignore[arg-type]
+    assert Action(payout="9.5e+000998").payout == Decimal("9.5e998")  # type: ignore[arg-type]
+    assert Action(payout="1e-999").payout == Decimal("1e-999")  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("value", ["sNaN", Decimal("sNaN"), "-snan12"])
 def test_signaling_nan_is_refused(value: object) -> None:
     with pytest.raises(RecordError) as excinfo:
@@ -267,7 +299,9 @@ def test_str_field_conversions() -> None:
     assert type(enum_value) is str
 
 
-@pytest.mark.parametrize("value", [True, 1.5, Decimal("1"), b"bytes", ["a"], datetime(2026, 1, 2)])
+@pytest.mark.parametrize(
+    "value", [True, 1.5, Decimal("1"), b"bytes", ["a"], datetime(2026, 1, 2), 10**1000]
+)
 def test_str_field_refuses(value: object) -> None:
     with pytest.raises(RecordError) as excinfo:
         Action(sub_id1=value)  # type: ignore[arg-type]

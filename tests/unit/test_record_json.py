@@ -163,9 +163,42 @@ def test_a_record_must_be_an_object(text: str, kind: str) -> None:
     assert str(refused(text)) == f"a record must be a JSON object, not {kind}"
 
 
+def test_far_exponents_are_refused_from_the_text() -> None:
+    """``{"Payout": 1e1000000000000000000}`` raised decimal.InvalidOperation: Decimal()
+    refuses an exponent beyond about 10**18, and the number was converted before it
+    was counted."""
+    for exponent in ("1000000000000000000", "-1000000000000000000", "9" * 100_000, "1000000"):
+        for number in (f"1e{exponent}", f"-0.5E{exponent}", f"0e{exponent}"):
+            err = refused(f'{{"items": [{{"amt": {number}}}]}}')
+            assert err.field == "items[0].amt"
+            assert str(err) == (
+                "items[0].amt: expected a number of at most 1000 digits, got a JSON number "
+                "with an exponent beyond ±999,999"
+            )
+    # Nearer exponents are counted exactly, as the converted number's digits.
+    assert str(refused('{"Payout": 1e-999999}')).endswith("a JSON number of 1000000 digits")
+    assert str(refused('{"Payout": 1.5e+01000}')).endswith("a JSON number of 1001 digits")
+    assert Action.from_json('{"Payout": 1.5e+00999}').payout == Decimal("1.5e999")
+    assert Action.from_json('{"Payout": 0.5e-998}').payout == Decimal("5e-999")
+
+
 def test_deep_nesting_is_a_record_error() -> None:
     err = refused('{"MyField": ' + "[" * 100_000 + "]" * 100_000 + "}")
-    assert str(err) == "the JSON record is nested too deeply"
+    assert str(err) == "the JSON record is nested more than 100 levels deep"
+    assert err.field is None
+
+
+def test_nesting_is_bounded_before_the_record_is_parsed() -> None:
+    """At most 100 levels, the record's own object included, counted before ``json``
+    recurses; brackets inside strings do not count, and many shallow ones are fine."""
+    nested = '{"X": ' + "[" * 99 + "]" * 99 + "}"
+    assert repr(Action.from_json(nested, extra=["X"]).extra["X"]) == "[" * 99 + "]" * 99
+    err = refused('{"X": ' + "[" * 100 + "]" * 100 + "}")
+    assert str(err) == "the JSON record is nested more than 100 levels deep"
+    wide = '{"items": [' + ", ".join(['{"sku": "[{"}'] * 500) + "]}"
+    assert len(Action.from_json(wide).items) == 500
+    text = "[{" * 500 + '\\"' + "]" * 10
+    assert Action.from_json(json.dumps({"X": text}), extra=["X"]).extra["X"] == text
 
 
 def test_extra_and_unknown_keys_are_passed_on() -> None:

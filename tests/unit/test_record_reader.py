@@ -190,6 +190,28 @@ def test_digit_strings_over_a_thousand_digits_are_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["1e1000000000000000000", "-1E-" + "9" * 30, "  5e1000000  ", "1e" + "9" * 300]
+)
+def test_decimal_strings_with_far_exponents_are_refused_on_every_path(text: str) -> None:
+    """Through the reader's fast path too (a short string goes to Decimal() first, which
+    refuses an exponent beyond about 10**18): the converter counts the text and words
+    the error as ``from_dict`` does."""
+    expected = "Payout: expected a decimal number of at most 1000 digits in fixed-point, got "
+    for build in (
+        lambda: Action.from_dict({"Payout": text}),
+        lambda: Action.from_dict({"items": [{"amt": text}]}),
+        lambda: postback.compile("{Payout}", "text").render({"Payout": text}),
+        lambda: postback.compile('{join(items, i, "{i.amt}")}', "text").render(
+            {"items": [{"amt": text}]}
+        ),
+    ):
+        with pytest.raises(RecordError) as info:
+            build()
+        assert info.value.field in ("Payout", "items[0].amt")
+        assert str(info.value).startswith(expected.replace("Payout", info.value.field or ""))
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("9" * 1000, 10**1000 - 1),
