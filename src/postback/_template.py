@@ -249,7 +249,7 @@ class Template:
         path: str | os.PathLike[str],
         *,
         project: bool | str | os.PathLike[str] = True,
-        format: Format | str | None = None,
+        format: Format | FormatName | None = None,
         missing: MissingPolicy | None = None,
         timezone: str | tzinfo | None = None,
         date_format: str | None = None,
