@@ -1,5 +1,6 @@
 """Sessions run by continuous integration (``.ci/run``): lint, the tests on every Python,
-the documentation site, and postback installed and used the way docs/ci.md tells a team to.
+the documentation site, postback installed and used the way docs/ci.md tells a team to,
+and a share of the property and fuzz tests with the thorough Hypothesis profile.
 
 ``nox`` runs them all; ``nox -s tests-3.13`` one of them.  Interpreters are found on
 PATH (``.ci/run`` adds pyenv's); a missing one is reported and skipped.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import nox
@@ -22,7 +24,23 @@ PYTHONS = ["3.11", "3.12", "3.13"]
 # what differs between versions is the interpreter, not the search.
 PRIMARY = PYTHONS[0]
 
-nox.options.sessions = ["lint", "tests", "docs", "install"]
+# The tests whose work grows with the Hypothesis profile: every Hypothesis test of the
+# property and fuzz tests, and the growth tests of tests/fuzz/test_bounds.py, which take
+# templates of up to 1 MiB with the thorough profile.
+THOROUGH_TESTS = [
+    ("-m", "hypothesis", "tests/property", "tests/fuzz"),
+    (
+        "tests/fuzz/test_bounds.py",
+        "-k",
+        "compile_time_is_linear or check_time_is_linear or compile_memory_is_linear",
+    ),
+]
+# With the thorough profile they take about 6½ minutes of one core's time (measured on
+# the 2-core CI machine: 75 s property, 208 s fuzz, 100 s bounds); one run of the
+# session takes a third of them, about 2 minutes, and three days in a row take them all.
+THOROUGH_SHARES = 3
+
+nox.options.sessions = ["lint", "tests", "docs", "install", "thorough", "mutation"]
 nox.options.reuse_existing_virtualenvs = False
 
 
@@ -58,6 +76,78 @@ def docs(session: nox.Session) -> None:
     """
     session.install("-e", ".[docs]")
     session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session(python=PRIMARY)
+def thorough(session: nox.Session) -> None:
+    """Run one share of the property and fuzz tests with the thorough Hypothesis profile.
+
+    The tests (``THOROUGH_TESTS``) are sorted by name and dealt out in turn into
+    ``THOROUGH_SHARES`` shares; the day (UTC) picks the share and the seed, so that
+    consecutive days run every share with new examples, and a failure is repeated by
+    naming its day: ``nox -s thorough -- 2026-12-06``.  ``nox -s thorough -- all`` runs
+    every share (about 6½ minutes).
+    """
+    session.install("-e", ".[test]")
+    env = {"HYPOTHESIS_PROFILE": "thorough"}
+    today = datetime.now(UTC).date()
+    chosen = session.posargs[0] if session.posargs else today.isoformat()
+    every = chosen == "all"
+    try:
+        day = today if every else date.fromisoformat(chosen)
+    except ValueError:
+        session.error(f"expected a day (YYYY-MM-DD) or 'all', not {chosen!r}")
+    tests: set[str] = set()
+    for selection in THOROUGH_TESTS:
+        listed = session.run(
+            "python", "-m", "pytest", "--collect-only", "-q", *selection, env=env, silent=True
+        )
+        assert isinstance(listed, str)
+        found = {line for line in listed.splitlines() if "::" in line}
+        if not found:
+            session.error(f"no test is selected by {' '.join(selection)}")
+        tests |= found
+    ordered = sorted(tests)
+    share = day.toordinal() % THOROUGH_SHARES
+    run = ordered if every else ordered[share::THOROUGH_SHARES]
+    what = "every share" if every else f"share {share + 1} of {THOROUGH_SHARES}"
+    session.log(f"{chosen}: {what}, {len(run)} of {len(ordered)} tests, seed {day.toordinal()}")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--hypothesis-seed={day.toordinal()}",
+        *run,
+        env=env,
+    )
+
+
+@nox.session(python=PRIMARY)
+def mutation(session: nox.Session) -> None:
+    """Run the mutation check of the escapers: every rule of every escaper's table removed
+    in turn, and the formats' property tests run against the mutant until one fails
+    (tests/fuzz/test_mutation.py).
+
+    CI draws the property tests' examples with the quick profile, which kills all 70
+    mutants in under a minute of CPU time; ``nox -s mutation -- ci`` runs the check with
+    the default profile (about four minutes), as before a release.
+    """
+    session.install("-e", ".[test]")
+    profile = session.posargs[0] if session.posargs else "quick"
+    env = {"POSTBACK_MUTATION": "1", "HYPOTHESIS_PROFILE": profile}
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/fuzz/test_mutation.py",
+        env=env,
+    )
 
 
 def _local_hooks() -> str:

@@ -12,9 +12,11 @@ prepares each with the notification inside ``mapPartitions`` and writes:
                                   url, headers, body, not_before)
     out/kind=error/part-*.txt     one failure per line: line, error {code, message, field}
 
-A bad action never fails the job: it becomes an error row with its line number (for
+A bad action never stops the job: it becomes an error row with its line number (for
 Parquet, its row number).  Every row carries its ``line``, so the two outputs together
-account for every line of the input but blank ones.
+account for every line of the input but blank ones.  At the end the job prints the
+numbers of requests and failures it wrote (``9990 requests, 3 failures``) and exits
+with status 1 when any action failed, as ``postback prepare --records`` does.
 
 The notification is compiled once on the driver (a defective template stops the job
 before Spark starts) and broadcast: it pickles as its settings, a few hundred bytes,
@@ -30,9 +32,9 @@ import argparse
 import itertools
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 import postback
 
@@ -96,8 +98,28 @@ def _parquet_records(spark: Any, path: str) -> Any:
     return frame.rdd.map(lambda row: row.asDict(recursive=True))
 
 
-def run(args: argparse.Namespace) -> None:
-    """Run the job."""
+def summary(counts: Mapping[str, int], out: TextIO | None = None) -> int:
+    """Print the numbers of requests and failures written; return the exit status.
+
+    ``counts`` maps each kind of output row, ``"request"`` and ``"error"``, to the
+    number of rows of that kind (a kind with none may be absent).  The status is 1 when
+    any action failed, 0 otherwise.
+    """
+    requests, failures = counts.get("request", 0), counts.get("error", 0)
+    print(f"{requests} requests, {failures} failures", file=out or sys.stderr)
+    return 1 if failures else 0
+
+
+def _written(spark: Any, output: str) -> dict[str, int]:
+    """Return the number of rows of each kind in the output folder, as read back."""
+    frame = spark.read.text(output)
+    if "kind" not in frame.columns:  # no row at all: no kind=... folder
+        return {}
+    return {row["kind"]: row["count"] for row in frame.groupBy("kind").count().collect()}
+
+
+def run(args: argparse.Namespace) -> dict[str, int]:
+    """Run the job; return the number of rows written of each kind."""
     from pyspark.sql import SparkSession
 
     notification = postback.Notification.from_file(args.notification)
@@ -125,6 +147,9 @@ def run(args: argparse.Namespace) -> None:
         )
         frame = spark.createDataFrame(results, "kind string, value string")
         frame.write.partitionBy("kind").text(args.output)
+        # Counted from what was written: reading text back is cheap, and counting
+        # inside the job (an accumulator) could count a retried task twice.
+        return _written(spark, args.output)
     finally:
         spark.stop()
 
@@ -135,8 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Spark's Python workers must run this interpreter, where postback is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    run(args)
-    return 0
+    return summary(run(args))
 
 
 if __name__ == "__main__":

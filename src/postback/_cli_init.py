@@ -39,6 +39,7 @@ from typing import Any, Final, Literal
 from ._cli_args import EPILOG, Handler
 from ._cli_io import EXIT_FAILED, EXIT_OK, CliError, emit, err_line
 from ._config import parse_toml
+from ._messages import not_utf8
 from ._record import Action
 from ._template import compile
 
@@ -185,10 +186,7 @@ class _Plan:
         try:
             return data, data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CliError(
-                f"cannot read {self.shown(path)}: not UTF-8 text "
-                f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
-            ) from None
+            raise CliError(f"cannot read {self.shown(path)}: {not_utf8(data, exc.start)}") from None
 
     def append(self, path: str, data: bytes, addition: str, report: str) -> None:
         """Append ``addition`` to the file ``path``, whose bytes are ``data``."""
@@ -386,7 +384,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     lines = [write.report for write in plan.writes]
     lines.append(
         f"next: in {shown(WORKFLOW)} and {shown(PRE_COMMIT)}, replace OWNER, REF and rev "
-        "with where your team keeps postback (docs/ci.md#installing-postback)"
+        "with where your team keeps postback (postback documentation, page 'Testing templates in "
+        "CI', section 'Installing postback')"
     )
     emit("".join(line + "\n" for line in lines))
     return EXIT_OK

@@ -5,12 +5,23 @@ expression that handles a missing value and calls the formatter and escaper its
 context and type need (bound as closure variables); a join becomes a loop appending
 to one string.  Template text never reaches the generated code except as string
 literals made of escaped code points, so a template cannot steer code generation.
+
+Each bound value is named after what it is, in the compiler's own words: an escaper
+by its function's name (``json_string_body``), a formatter or writer by the type and
+date format it writes (``format_decimal``, ``write_date_iso``,
+``write_decimal_or_null``), a constant by its role (``missing_text``).  A name taken
+already gets a number (``header_value_2``), so names are unique and depend only on
+the order of the placeholders, never on their text.
 """
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, NamedTuple
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Final, NamedTuple
 
 from ._catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
 from ._contexts import Context, OutputFormat
@@ -46,6 +57,29 @@ def _fstring_text(text: str) -> str:
     printable ASCII that cannot end the string or open an expression.
     """
     return text.translate(_FSTRING).encode("ascii", "backslashreplace").decode("ascii")
+
+
+# The names the generated code gives its own locals and functions: no binding takes them.
+_RESERVED: Final = frozenset({"a", "render", "_factory", "_v", "_s", "_it", "_items"})
+# What a value of each record type is called in a binding's name.
+_TYPE_WORDS: Final[dict[type, str]] = {int: "int", str: "str", Decimal: "decimal", datetime: "date"}
+# What each date format is called in the name of a date's formatter; a strftime
+# pattern is "pattern", whatever it holds.
+_DATE_WORDS: Final = {"iso": "date_iso", "unix": "date_unix", "unix_ms": "date_unix_ms"}
+# A function's own name, used as the name of its binding (escapers: ``json_quote``).
+_FUNCTION_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,60}")
+
+
+def _function_name(function: object, default: str) -> str:
+    """Return the name ``function`` was defined with, if it is a plain lower-case name.
+
+    Escapers are postback's own functions, named for what they do (``xml_attribute``);
+    anything else (a lambda, a callable object) is called ``default``.
+    """
+    name = getattr(function, "__name__", None)
+    if isinstance(name, str) and _FUNCTION_NAME.fullmatch(name) and not keyword.iskeyword(name):
+        return name
+    return default
 
 
 def _missing_error(label: str) -> Callable[[], str]:
@@ -110,25 +144,47 @@ class _Codegen:
         self.missing = missing
         self.names: dict[str, Any] = {}
         self._by_key: dict[Hashable, str] = {}
+        self._taken: set[str] = set(_RESERVED)
         self.prologue: list[str] = []
         self.shapes: dict[tuple[Context, type], tuple[str, str]] = {}
         self.fstrings = True
 
-    def bind(self, key: Hashable, value: Any, *, extra: str | None = None) -> str:
+    def bind(self, key: Hashable, value: Any, name: str, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
 
-        With ``extra``, the name is a local read from ``Action.extra`` at the start of
-        the render function instead of a bound constant.
+        ``name`` says what the value is, in the compiler's words; the first value
+        bound under it gets it as it is, the next ones ``name_2``, ``name_3``...  With
+        ``extra``, the name is a local read from ``Action.extra`` at the start of the
+        render function instead of a bound constant.
         """
-        name = self._by_key.get(key)
-        if name is None:
-            name = f"_b{len(self._by_key)}"
-            self._by_key[key] = name
+        bound = self._by_key.get(key)
+        if bound is None:
+            bound = self._by_key[key] = self._unique(name)
             if extra is None:
-                self.names[name] = value
+                self.names[bound] = value
             else:
-                self.prologue.append(f"{name} = a.extra.get({_literal(extra)})")
-        return name
+                self.prologue.append(f"{bound} = a.extra.get({_literal(extra)})")
+        return bound
+
+    def _unique(self, name: str) -> str:
+        """Return ``name``, or ``name`` with the first number that makes it a new name."""
+        assert name.isascii() and name.isidentifier() and not keyword.iskeyword(name), name
+        unique, number = name, 1
+        while unique in self._taken:
+            number += 1
+            unique = f"{name}_{number}"
+        self._taken.add(unique)
+        return unique
+
+    def escaper(self, escape: Callable[[str | None], str]) -> str:
+        """Return the name bound to an escaper: its own (``json_quote``)."""
+        return self.bind(("escape", escape), escape, _function_name(escape, "escape"))
+
+    def type_word(self, vtype: type) -> str:
+        """Return what a value of ``vtype`` is called in a name (dates by their format)."""
+        if vtype is datetime:
+            return _DATE_WORDS.get(self.values.date_format, "date_pattern")
+        return _TYPE_WORDS[vtype]
 
     def expression(self, part: _Hole) -> str:
         """Return the expression that writes one placeholder, a missing value included."""
@@ -137,15 +193,18 @@ class _Codegen:
             spec = FIELDS_BY_NAME.get(node.name)
             vtype: type = spec.type if spec is not None else object
             if spec is not None:
-                access = f"a.{spec.attribute}"
+                access, what = f"a.{spec.attribute}", spec.attribute
             else:
-                access = self.bind(("extra", node.name), None, extra=node.name)
+                access = self.bind(("extra", node.name), None, "extra_value", extra=node.name)
+                what = "extra"
         else:
             ispec = ITEM_FIELDS_BY_NAME[node.attr]
             vtype, access = ispec.type, f"{item_var}.{ispec.attribute}"
+            what = f"item_{ispec.attribute}"
         if self.missing == "error":
             label = placeholder_label(node)
-            raise_missing = self.bind(("raise", label), _missing_error(label))
+            what = f"raise_missing_{what}"
+            raise_missing = self.bind(("raise", label), _missing_error(label), what)
             return f"({raise_missing}() if (_v := {access}) is None else {self.present(context, vtype)})"
         shape = self.shapes.get((context, vtype))
         if shape is None:
@@ -164,21 +223,24 @@ class _Codegen:
         missing, escape = context.missing, context.escape
         if vtype is object:
             writer = _any_writer(context, self.values.format_any, missing)
-            return f"{self.bind(('any', context), writer)}(", ")"
+            return f"{self.bind(('any', context), writer, 'write_any')}(", ")"
         if not self.needs_escape(context, vtype):
             wrap = "" if escape is None or vtype in context.bare else context.wrap
             if vtype is int and not wrap:
                 # int.__repr__ is a C function: testing for None inline costs no call.
-                constant = self.bind(("const", missing), missing)
-                fmt = self.bind(("fmt", int), self.values.for_type(int))
+                constant = self.bind(("const", missing), missing, "missing_text")
+                fmt = self.bind(("fmt", int), self.values.for_type(int), "format_int")
                 return f"({constant} if (_v := ", f") is None else {fmt}(_v))"
             writer = self.values.nullable(vtype, missing, wrap)
-            return f"{self.bind(('nullable', vtype, missing, wrap), writer)}(", ")"
+            name = f"write_{'quoted_' if wrap else ''}{self.type_word(vtype)}"
+            if missing == "null":
+                name += "_or_null"
+            return f"{self.bind(('nullable', vtype, missing, wrap), writer, name)}(", ")"
         assert escape is not None
         if vtype is str and escape("") == missing:
             # Escapers write None as they write "": one call does it all.
-            return f"{self.bind(('escape', escape), escape)}(", ")"
-        constant = self.bind(("const", missing), missing)
+            return f"{self.escaper(escape)}(", ")"
+        constant = self.bind(("const", missing), missing, "missing_text")
         return f"({constant} if (_v := ", f") is None else {self.present(context, vtype)})"
 
     def needs_escape(self, context: Context, vtype: type) -> bool:
@@ -193,16 +255,19 @@ class _Codegen:
         context = self.values.numbers(context)
         if vtype is object:
             writer = _any_writer(context, self.values.format_any, None)
-            return f"{self.bind(('any-present', context), writer)}(_v)"
+            return f"{self.bind(('any-present', context), writer, 'write_present_any')}(_v)"
         fmt = self.values.for_type(vtype)
-        text = "_v" if vtype is str else f"{self.bind(('fmt', vtype), fmt)}(_v)"
+        if vtype is str:
+            text = "_v"
+        else:
+            text = f"{self.bind(('fmt', vtype), fmt, f'format_{self.type_word(vtype)}')}(_v)"
         if not self.needs_escape(context, vtype):
             if not context.wrap or context.escape is None or vtype in context.bare:
                 return text
-            wrap = self.bind(("const", context.wrap), context.wrap)
+            wrap = self.bind(("const", context.wrap), context.wrap, "wrap_text")
             return f"{wrap} + {text} + {wrap}"
-        escape = context.escape
-        return f"{self.bind(('escape', escape), escape)}({text})"
+        assert context.escape is not None
+        return f"{self.escaper(context.escape)}({text})"
 
     def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[_Piece]:
         """Return the pieces of ``nodes`` with adjacent literals merged."""
@@ -273,7 +338,7 @@ class _Codegen:
             emit()
             sep, body = part
             first = self.concat(body)
-            iterate = self.bind(("builtin", "iter"), iter)
+            iterate = self.bind(("builtin", "iter"), iter, "iter")
             lines += [
                 f"_items = {iterate}(a.items)",
                 "for _it in _items:",
@@ -358,7 +423,7 @@ def generate(
         lead, tail = type(parts[0]) is not str, type(parts[-1]) is not str
         method = "strip" if lead and tail else "lstrip" if lead else "rstrip" if tail else ""
         if method:
-            strip = gen.bind(("trim", method), getattr(str, method))
+            strip = gen.bind(("trim", method), getattr(str, method), f"str_{method}")
             body[-1] = f"return {strip}({body[-1].removeprefix('return ')}, {_literal(trim)})"
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]

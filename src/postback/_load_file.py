@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ._errors import ConfigError
-from ._messages import describe_value
+from ._messages import byte_order_mark, describe_value, not_utf8
 from ._options import MissingPolicy, UnknownKeys
 from ._project import NOTIFICATION_SUFFIX, SETTINGS_NAMES, SUFFIX_FORMATS, Project
-from ._template import Format, Template, _compile
+from ._template import Format, FormatName, Template, _compile
 
 if TYPE_CHECKING:
     from ._notification import Notification
@@ -83,12 +83,15 @@ def _read(name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8-sig", "replace").split("\n")
-        raise ConfigError(
-            f"cannot read template {name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-            f"offset {exc.start}, line {len(before)}, column {len(before[-1]) + 1})",
-            setting="path",
-        ) from None
+        if byte_order_mark(data) is not None:  # UTF-16 or UTF-32: say so, and what to do
+            reason = not_utf8(data, exc.start)
+        else:
+            before = data[: exc.start].decode("utf-8-sig", "replace").split("\n")
+            reason = (
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}, "
+                f"line {len(before)}, column {len(before[-1]) + 1})"
+            )
+        raise ConfigError(f"cannot read template {name}: {reason}", setting="path") from None
 
 
 def _format(project: Project, name: str, format: Format | str | None) -> Format:
@@ -118,7 +121,7 @@ def load_template(
     path: str | os.PathLike[str],
     *,
     project: ProjectChoice = True,
-    format: Format | str | None = None,
+    format: Format | FormatName | None = None,
     missing: MissingPolicy | None = None,
     timezone: str | tzinfo | None = None,
     date_format: str | None = None,
@@ -148,7 +151,7 @@ def load(
     path: str | os.PathLike[str],
     *,
     project: ProjectChoice = True,
-    format: Format | str | None = None,
+    format: Format | FormatName | None = None,
     missing: MissingPolicy | None = None,
     timezone: str | tzinfo | None = None,
     date_format: str | None = None,

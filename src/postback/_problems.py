@@ -68,6 +68,7 @@ class Code(StrEnum):
     INVALID_URL = "invalid-url"
     INVALID_HEADER = "invalid-header"
     DOCTYPE_NOT_ALLOWED = "doctype-not-allowed"
+    XML_NAME_NOT_PORTABLE = "xml-name-not-portable"
     NESTING_TOO_DEEP = "nesting-too-deep"
     JOIN_STRUCTURE = "join-structure"
     AMBIGUOUS_POSITION = "ambiguous-position"

@@ -13,7 +13,9 @@ through ``record_keys``, which refuses or sorts out its keys exactly as
 catalog order, items after the fields and item by item, so the first bad value is
 the one ``from_dict`` reports too.  Only catalog names and validated extra-field
 names (ASCII identifiers) reach the generated source, and only as ``ascii()``
-literals.
+literals; the values it uses are bound under fixed names that say what they are
+(``_record_keys``, ``_ITEM_KEYS``, ``_c_int``: the catalog's int converter).
+``Template.reader_code`` shows a template's reader.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "Reader",
     "check_extra_name",
     "check_extra_names",
+    "generate_reader",
     "make_reader",
     "record_keys",
     "to_extra",
@@ -192,7 +195,7 @@ def _convert(spec: FieldSpec, value: str, label: str) -> list[str]:
     if spec.type is str:
         return [f"if {value} is not None and type({value}) is not str:", f"    {value} = {convert}"]
     if spec.type is int:
-        test = f"type({value}) is not int or not -_B < {value} < _B"
+        test = f"type({value}) is not int or not -_INT_BOUND < {value} < _INT_BOUND"
         return [f"if {value} is not None and ({test}):", f"    {value} = {convert}"]
     fast = f"_dec_fast({value})" if spec.type is Decimal else f"_iso({value})"
     # The converter runs after the ``except`` block, not in it: its RecordError must
@@ -220,7 +223,7 @@ def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
         "k = -1",
         "for e in v:",
         "    k += 1",
-        "    if type(e) is not dict or not _IK.issuperset(e):",
+        "    if type(e) is not dict or not _ITEM_KEYS.issuperset(e):",
         "        if isinstance(e, _Item):",
         "            out.append(e)",
         "            continue",
@@ -245,7 +248,7 @@ def _read_lines(
     fields: Sequence[FieldSpec], items: bool, extra_names: Sequence[str], complete: bool
 ) -> list[str]:
     """Return the body of ``read(m, extra_names, unknown)``: one record to an ``Action``."""
-    lines = ["if type(m) is dict and _FAST.issuperset(m):"]
+    lines = ["if type(m) is dict and _KNOWN_KEYS.issuperset(m):"]
     if extra_names:
         lines.append("    x = {}")
         for name in extra_names:
@@ -269,7 +272,7 @@ def _read_lines(
             f"a.{COLLECTION} = () if v is None else _read_items(v, unknown)",
         ]
     if complete:
-        lines.append("a.extra = _MappingProxyType(x) if x else _EMPTY")
+        lines.append("a.extra = _MappingProxyType(x) if x else _EMPTY_EXTRA")
     elif extra_names:
         lines.append("a.extra = x")
     lines += ["a.__class__ = _Action", "return a"]
@@ -294,6 +297,18 @@ def make_reader(
     ``extra_names`` and ``unknown`` are the defaults of the returned function;
     ``day_first`` is how its dates read a numeric day and month (``04.03.2026``).
     """
+    return generate_reader(action_cls, fields, item_attrs, extra_names, unknown, day_first)[0]
+
+
+def generate_reader(
+    action_cls: type,
+    fields: Iterable[str] | None = None,
+    item_attrs: Iterable[str] | None = None,
+    extra_names: Iterable[str] = (),
+    unknown: UnknownKeys = "error",
+    day_first: bool | None = None,
+) -> tuple[Reader, str]:
+    """Return ``make_reader``'s reader and the Python source it was made from."""
     complete = fields is None
     wanted = None if fields is None else frozenset(fields)
     specs = [s for s in FIELDS if wanted is None or s.name in wanted]
@@ -311,19 +326,20 @@ def make_reader(
         lines.append("    def _read_items(v, unknown):")
         lines += ["        " + line for line in _item_lines(item_specs, complete)]
     lines.append("    return read")
+    source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines) + "\n", "<postback record reader>", "exec"), {}, namespace)
+    exec(compile(source, "<postback record reader>", "exec"), {}, namespace)
     bound = dict(_BOUND)
     bound["_Action"] = action_cls
     bound["_ActionSlots"] = _slots_twin(action_cls)
-    bound["_FAST"] = frozenset(
+    bound["_KNOWN_KEYS"] = frozenset(
         [*(s.name for s in FIELDS), COLLECTION, *(() if complete else extras)]
     )
     bound["_EXTRA"] = frozenset(extras)
     bound["_UNKNOWN"] = check_unknown_keys(unknown)
     bound["_c_datetime"] = date_converter(day_first)
     reader: Reader = namespace["_factory"](**bound)
-    return reader
+    return reader, source
 
 
 @cache
@@ -339,14 +355,17 @@ def _slots_twin(cls: type) -> type:
     return type(f"_{cls.__name__}Slots", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
 
 
-# The names every reader's source may use, and what they are bound to.
+# The names every reader's source may use, and what they are bound to: the plain
+# dict keys read without ``record_keys``, the defaults of ``extra_names`` and
+# ``unknown``, the bound on the size of a record's ints, the catalog's converters
+# (``_c_<type>``) and their fast paths, the classes filled and the key checks.
 _BOUND: Final[dict[str, object]] = {
     "_Action": None,
-    "_FAST": frozenset(),
+    "_KNOWN_KEYS": frozenset(),
     "_EXTRA": frozenset(),
     "_UNKNOWN": "error",
-    "_IK": ITEM_KEYS,
-    "_B": _INT_BOUND,
+    "_ITEM_KEYS": ITEM_KEYS,
+    "_INT_BOUND": _INT_BOUND,
     "_c_int": CONVERTERS[int],
     "_c_str": CONVERTERS[str],
     "_c_Decimal": CONVERTERS[Decimal],
@@ -360,5 +379,5 @@ _BOUND: Final[dict[str, object]] = {
     "_item_keys": item_keys,
     "_record_keys": record_keys,
     "_MappingProxyType": MappingProxyType,
-    "_EMPTY": EMPTY_EXTRA,
+    "_EMPTY_EXTRA": EMPTY_EXTRA,
 }

@@ -18,7 +18,7 @@ from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._parser import parse
 from ._pickling import init_values, restore, state
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
-from ._reader import Reader, make_reader
+from ._reader import Reader, generate_reader
 from ._record import Action, not_a_record
 from ._secrets import is_secret_setting, mask_template
 from ._values import Values
@@ -177,6 +177,7 @@ class Template:
         "_nodes",
         "_opts",
         "_reader",
+        "_reader_code",
         "code",
         "fields",
         "format",
@@ -187,6 +188,13 @@ class Template:
     source: str
     fields: frozenset[str]
     code: str
+    """The Python source of the render function, exactly as it was compiled and run.
+
+    Every name in it is chosen by the compiler and says what it is: the record is
+    ``a``, and the escapers and formatters are bound under their own names
+    (``json_quote``, ``format_decimal``).  For reading only; ``reader_code`` shows
+    the code that reads a mapping record.
+    """
     _fn: Any
     _opts: CompileOptions
     _extra: tuple[str, ...]
@@ -195,6 +203,7 @@ class Template:
     # Made on first use: the reader of mapping records, and the nodes for locating
     # a failing placeholder (see ``_locate``), which only a failed render needs.
     _reader: Reader | None
+    _reader_code: str | None
     _nodes: tuple[Node, ...] | None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -223,6 +232,7 @@ class Template:
             ("fields", fields),
             ("_item_attrs", item_attrs),
             ("_reader", None),
+            ("_reader_code", None),
             ("_nodes", None),
             ("code", code),
             ("_fn", fn),
@@ -239,7 +249,7 @@ class Template:
         path: str | os.PathLike[str],
         *,
         project: bool | str | os.PathLike[str] = True,
-        format: Format | str | None = None,
+        format: Format | FormatName | None = None,
         missing: MissingPolicy | None = None,
         timezone: str | tzinfo | None = None,
         date_format: str | None = None,
@@ -331,6 +341,20 @@ class Template:
         month first (False) or not at all (None: refused)."""
         return self._opts.day_first
 
+    @property
+    def reader_code(self) -> str:
+        """The Python source of the function that reads a mapping record for this template.
+
+        ``render(mapping)``, ``render_bytes(mapping)`` and ``render_many`` run this code
+        to check a mapping's keys and convert the values of the fields the template
+        uses (and no others) into the ``Action`` that ``code`` renders.  It is the text
+        that was compiled and run, made on first use, like the reader itself.
+        """
+        if self._reader_code is None:
+            self._make_reader()
+        assert self._reader_code is not None
+        return self._reader_code
+
     def render(self, action: Action | Mapping[str, object]) -> str:
         """Render the body for ``action`` (a ``postback.Action`` or a mapping).
 
@@ -390,17 +414,24 @@ class Template:
         if isinstance(record, Mapping):
             reader = self._reader
             if reader is None:
-                reader = make_reader(
-                    Action,
-                    self.fields,
-                    self._item_attrs,
-                    self._opts.extra_fields,
-                    self._opts.unknown_keys,
-                    self._opts.day_first,
-                )
-                object.__setattr__(self, "_reader", reader)
+                reader = self._make_reader()
             return reader(record)
         raise not_a_record(record, "render")
+
+    def _make_reader(self) -> Reader:
+        """Make and keep the reader of mapping records, and its source."""
+        reader, code = generate_reader(
+            Action,
+            self.fields,
+            self._item_attrs,
+            self._opts.extra_fields,
+            self._opts.unknown_keys,
+            self._opts.day_first,
+        )
+        # The source first: a thread that finds the reader set finds its source too.
+        object.__setattr__(self, "_reader_code", code)
+        object.__setattr__(self, "_reader", reader)
+        return reader
 
     def _failing_field(self, record: Any, message: str) -> str | None:
         nodes = self._nodes

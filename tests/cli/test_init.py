@@ -261,6 +261,18 @@ def test_a_pyproject_the_table_cannot_go_in_is_one_error(
     assert tree(tmp_path) == before
 
 
+def test_a_pyproject_saved_as_utf16_is_named_as_such(tmp_path: Path) -> None:
+    """It was "not UTF-8 text (byte 0xff at offset 0)", which says nothing of what to do."""
+    (tmp_path / "pyproject.toml").write_bytes('[project]\nname = "x"\n'.encode("utf-16"))
+    before = tree(tmp_path)
+    result = run("init", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "pyproject.toml: the file is UTF-16 (byte-order mark); save it as UTF-8\n"
+    )
+    assert tree(tmp_path) == before
+
+
 # ---------------------------------------------------------------------------
 # .gitattributes
 # ---------------------------------------------------------------------------

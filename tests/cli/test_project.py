@@ -960,6 +960,12 @@ def test_a_notification_is_loaded_with_its_own_settings(project: Path, tmp_path:
             {},
             r"not UTF-8 text \(byte 0xff at offset 8, line 2, column 3\)",
         ),
+        (
+            "utf16.json",
+            '{"a": 1}'.encode("utf-16"),
+            {},
+            r"utf16\.json: the file is UTF-16 \(byte-order mark\); save it as UTF-8$",
+        ),
         ("t.tmpl", b"a=1", {}, r"cannot tell the format of .*t\.tmpl from its extension"),
         ("t.json", b"{}", {"format": "yaml"}, "unknown format 'yaml'"),
         ("t.json", b"{}", {"project": 3}, "project must be True"),

@@ -9,10 +9,13 @@ exactly the template's elements and attributes, and give every value back exactl
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -24,12 +27,12 @@ from hypothesis import strategies as st
 import postback
 from postback import Action, Item
 from postback._analysis import analyze
-from postback._contexts import Context, get_format, xml_state
+from postback._contexts import Context, get_format, xml_names, xml_state
 from postback._contexts import xml as xml_format
 from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._parser import parse as parse_template
-from postback._problems import LineIndex
+from postback._problems import Code, LineIndex
 from strategies import ANY_CHAR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -552,6 +555,9 @@ def test_join_inside_an_attribute_value_and_a_cdata_section() -> None:
 # ---------------------------------------------------------------------------
 
 
+NOT_PORTABLE = "xml-name-not-portable"
+
+
 @dataclass(frozen=True)
 class Refusal:
     description: str
@@ -782,6 +788,38 @@ REFUSALS = [
     ),
     Refusal("a control character", "<a>\x01</a>", "invalid-xml", 1, 4, "U+0001"),
     Refusal(
+        "a character reference to a number beyond U+10FFFF, after leading zeros",
+        "<a>&#0000000000000000001114112;</a>",
+        "invalid-xml",
+        1,
+        4,
+        "beyond U+10FFFF",
+    ),
+    Refusal(
+        "an element name expat refuses",
+        "<oraș/>",
+        NOT_PORTABLE,
+        1,
+        5,
+        "expat, the parser of Python's xml.etree and of many receivers, refuses 'ș' (U+0219)",
+    ),
+    Refusal(
+        "an attribute name expat refuses",
+        '<r Ĳ="1"/>',
+        NOT_PORTABLE,
+        1,
+        4,
+        "refuses 'Ĳ' (U+0132) in a name",
+    ),
+    Refusal(
+        "a processing instruction target expat refuses",
+        "<?oraș x?><r/>",
+        NOT_PORTABLE,
+        1,
+        6,
+        "the processing instruction target 'oraș' is valid XML 1.0",
+    ),
+    Refusal(
         "brackets that an empty value would join into ']]>'",
         "<a>]]{SubId1}></a>",
         "invalid-xml",
@@ -887,6 +925,256 @@ def test_an_encoding_that_starts_in_an_earlier_text_is_reported_where_this_one_s
 
 
 # ---------------------------------------------------------------------------
+# Character references and names, as expat reads them
+# ---------------------------------------------------------------------------
+
+
+def expat_reads(source: str) -> ET.Element | None:
+    """The document expat (ElementTree) reads from ``source``, or None if it refuses it
+    (or if ``source`` holds a lone surrogate, which no encoding carries)."""
+    try:
+        return ET.fromstring(source)
+    except (ET.ParseError, UnicodeEncodeError):
+        return None
+
+
+def in_text_and_attribute(reference: str) -> str:
+    return f'<r a="{reference}">{reference}</r>'
+
+
+@pytest.mark.parametrize(
+    ("reference", "char"),
+    [
+        ("&#0000000000000000009;", "\t"),
+        ("&#x000000000041;", "A"),
+        ("&#00000000065;", "A"),
+        ("&#x0000000010FFFF;", "\U0010ffff"),
+        ("&#x00000000000000000000000001F600;", "\U0001f600"),
+    ],
+)
+def test_character_references_may_have_any_number_of_leading_zeros(
+    reference: str, char: str
+) -> None:
+    """References of more than 10 decimal or 8 hex digits were refused, though XML 1.0
+    (production 66) allows any number of leading zeros and expat and lxml read them."""
+    source = in_text_and_attribute(reference)
+    assert postback.check(source, format="xml") == []
+    root = parse(postback.compile(source, format="xml").render(Action()))
+    assert (root.text, root.attrib["a"]) == (char, char)
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("&#0000000000000000000;", "refers to U+0000, a character XML 1.0 cannot carry"),
+        ("&#x00000000000D800;", "refers to U+D800"),
+        ("&#x0000000000FFFE;", "refers to U+FFFE"),
+        ("&#x0000000000110000;", "beyond U+10FFFF"),
+        ("&#00000000001114112;", "beyond U+10FFFF"),
+        (
+            "&#x000000000000000000000000000000000000000000000000000001;",
+            "0001; (58 characters) refers to U+0001",
+        ),
+        ("&#x0000000000000000;", "refers to U+0000"),
+        ("&#X0041;", "is not a character reference"),
+        ("&#x;", "is not a character reference"),
+        ("&#000\u0661;", "is not a character reference"),  # an Arabic-Indic digit
+    ],
+)
+def test_leading_zeros_do_not_make_a_character_xml_cannot_carry_acceptable(
+    reference: str, message: str
+) -> None:
+    source = in_text_and_attribute(reference)
+    assert expat_reads(source) is None
+    found = postback.check(source, format="xml")
+    assert [(d.code, d.column) for d in found] == [
+        ("invalid-xml", 7),
+        ("invalid-xml", 9 + len(reference)),
+    ]
+    assert message in found[0].message
+
+
+def test_a_huge_character_reference_is_refused_without_converting_it() -> None:
+    """``int`` refuses strings of more than 4,300 digits (ValueError); the digits of a
+    reference are never converted whole."""
+    assert [d.code for d in postback.check(f"<r>&#{'9' * 5000};</r>", format="xml")] == [
+        "invalid-xml"
+    ]
+    assert [d.code for d in postback.check(f"<r>&#x{'F' * 5000};</r>", format="xml")] == [
+        "invalid-xml"
+    ]
+
+
+def _scan_seconds(source: str, runs: int = 3) -> float:
+    """Shortest time the XML scanner takes on ``source``, parsed beforehand (the least
+    disturbed run: a ratio of minimums follows the algorithm, not the machine's load).
+    The scanner's caches of names are emptied before each run, so that each run does
+    the work a new template costs."""
+    nodes, lines = parse_template(source).nodes, LineIndex(source)
+    times = []
+    for _ in range(runs):
+        xml_names.name_problem.cache_clear()
+        xml_names._expat_accepts.cache_clear()
+        start = time.perf_counter()
+        analyze(nodes, get_format("xml"), len(source), lines)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@cache
+def _plain_growth(small: int, large: int) -> float:
+    """How much longer the scanner takes on ``large`` characters of element content than
+    on ``small`` ones."""
+    return _scan_seconds(f"<r>{'a' * large}</r>") / _scan_seconds(f"<r>{'a' * small}</r>")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda n: f"<r>&#x{'0' * n}41;</r>", id="zeros in content"),
+        pytest.param(lambda n: f'<r a="&#{"0" * n}65;"/>', id="zeros in an attribute"),
+        pytest.param(lambda n: f"<r>&#{'0' * n}1114112;</r>", id="zeros, then too large"),
+        pytest.param(lambda n: f"<{'é' * n}ș/>", id="a long name expat refuses at its end"),
+    ],
+)
+def test_long_references_and_names_are_checked_in_linear_time(
+    make: Callable[[int], str],
+) -> None:
+    """A reference of a megabyte of zeros is read as fast, a character, as a megabyte of
+    text: from 64 KiB to 1 MiB its time grows at most three times as much as that of
+    plain element content (which is linear; comparing with it takes the machine's
+    memory caches out of the ratio); so is finding the character expat refuses at the
+    end of a megabyte-long name."""
+    small, large = 64 * 1024, 1024 * 1024
+    assert len(postback.check(make(large), format="xml", max_template_size=2 * large)) <= 1
+    growth = _scan_seconds(make(large)) / _scan_seconds(make(small))
+    assert growth < 3 * _plain_growth(small, large), growth
+
+
+# References as the property tests write them: any number of leading zeros, decimal or
+# hex digits in either case, numbers around the limits of the characters XML carries,
+# and near misses (no digits, an 'X', a letter among the digits).
+CODE_POINTS = st.one_of(
+    st.integers(0, 0x10FFFF),
+    st.sampled_from([0, 9, 0xA, 0xD, 0x1F, 0x20, 0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFD]),
+    st.sampled_from([0xFFFE, 0xFFFF, 0x10000, 0x10FFFF, 0x110000, 0xFFFFFFFF, 10**12]),
+)
+
+
+@st.composite
+def references(draw: st.DrawFn) -> str:
+    zeros = "0" * draw(st.one_of(st.integers(0, 3), st.integers(0, 40)))
+    cp = draw(CODE_POINTS)
+    kind = draw(st.sampled_from(["decimal", "hex", "HEX", "near miss"]))
+    if kind == "decimal":
+        return f"&#{zeros}{cp};"
+    if kind == "near miss":
+        body = draw(st.text(st.sampled_from("#xX0123456789aAfFg"), max_size=12))
+        return f"&#{body};"
+    digits = f"{cp:x}" if kind == "hex" else f"{cp:X}"
+    return f"&#{draw(st.sampled_from(['x', 'X']))}{zeros}{digits};"
+
+
+@settings()
+@given(reference=references())
+def test_postback_accepts_exactly_the_character_references_expat_accepts(
+    reference: str,
+) -> None:
+    """In content and in an attribute value, a reference passes ``check`` if and only
+    if expat reads it, and the rendered body gives back the character expat reads."""
+    source = in_text_and_attribute(reference)
+    read = expat_reads(source)
+    # Warnings aside: '&#A#;' holds what looks like another system's macro.
+    errors = [d.code for d in postback.check(source, format="xml") if d.severity == "error"]
+    decoded = xml_names.decode_reference(reference[1:-1], ";", 0, len(reference) - 1)
+    if read is None:
+        assert errors == ["invalid-xml", "invalid-xml"]
+        assert not isinstance(decoded, str)
+        return
+    assert errors == []
+    char = read.text
+    assert char is not None and len(char) == 1 and read.attrib == {"a": char}
+    assert decoded == char
+    rendered = parse(postback.compile(source, format="xml").render(Action()))
+    assert (rendered.text, rendered.attrib) == (char, {"a": char})
+
+
+def test_a_name_expat_refuses_gets_its_own_code_with_a_position_and_a_fix() -> None:
+    """Names that XML 1.0's fifth edition allows (lxml reads them) but expat refuses were
+    reported as 'not a valid XML name', though they are valid XML."""
+    source = "<r>\n  <oraș>{CampaignName}</oraș>\n</r>"
+    assert expat_reads(source.replace("{CampaignName}", "")) is None
+    (found,) = postback.check(source, format="xml")
+    assert (found.code, found.line, found.column, found.end_column) == (NOT_PORTABLE, 2, 7, 8)
+    assert found.suggestion == "s"
+    assert "write 'oras' instead" in found.message
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format="xml")
+    assert (info.value.code, info.value.line, info.value.column) == (NOT_PORTABLE, 2, 7)
+    fixed = source.replace("ș", "s")
+    assert postback.check(fixed, format="xml") == []
+    assert parse(postback.compile(fixed, format="xml").render(Action())).find("oras") is not None
+
+
+def test_a_name_expat_refuses_without_a_plain_letter_is_told_to_leave_the_character_out() -> None:
+    (found,) = postback.check("<a\U0001f600/>", format="xml")
+    assert (found.code, found.column, found.suggestion) == (NOT_PORTABLE, 3, None)
+    assert "write the name without it" in found.message
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["<café/>", "<東京 ключ='1'/>", "<Über_straße-1.x\u00b7/>", "<r><?école x?></r>", "<Ω/>"],
+)
+def test_names_expat_and_postback_both_accept_pass(source: str) -> None:
+    assert expat_reads(source) is not None
+    assert postback.check(source, format="xml") == []
+
+
+# Characters from every part of Unicode, and the letters expat is known to refuse.
+NAME_CHARS = st.one_of(
+    ANY_CHAR,
+    st.characters(min_codepoint=0x80, max_codepoint=0x2FFF),
+    st.sampled_from("șțȘȚĲĳŀĿǄǅǆ\U0001f600\u0e33\u3007é東"),
+)
+
+
+@settings()
+@given(name=st.text(NAME_CHARS, min_size=1, max_size=4))
+def test_names_pass_if_expat_reads_them_and_are_refused_where_it_stops(name: str) -> None:
+    """Every name ``check`` passes is one expat reads; a valid name expat refuses gets
+    ``xml-name-not-portable`` on the first character expat refuses."""
+    # Without ':', which expat reads in any name and postback as a namespace prefix.
+    name = "a" + name.replace(":", "")
+    source = f"<{name}/>"
+    found = postback.check(source, format="xml")
+    if expat_reads(source) is not None:
+        assert found == []
+        return
+    assert found, source
+    first = found[0]
+    if first.code == NOT_PORTABLE and first.message.startswith(f"the element name {name!r}"):
+        at = first.column - 2  # the index in the name of the character refused
+        assert expat_reads(f"<{name[:at]}/>") is not None
+        assert expat_reads(f"<{name[: at + 1]}/>") is None
+
+
+XML_MODULES = sorted((ROOT / "src" / "postback" / "_contexts").glob("xml*.py"))
+
+
+def test_every_code_the_xml_format_reports_is_in_its_table_of_refusals() -> None:
+    docs = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = docs[docs.index("\n## xml\n") : docs.index("\n## query\n")]
+    codes = {
+        Code[member].value
+        for module in XML_MODULES
+        for member in re.findall(r"\bCode\.([A-Z_]+)", module.read_text(encoding="utf-8"))
+    }
+    assert NOT_PORTABLE in codes
+    assert {code for code in codes if f"| `{code}` |" not in section} == set()
+
+
+# ---------------------------------------------------------------------------
 # Reading on after a defect
 # ---------------------------------------------------------------------------
 
@@ -965,6 +1253,21 @@ TWO_DEFECTS = [
         [(ENTITY, 1, 4), (ENTITY, 1, 25)],
     ),
     ("a byte order mark", "\ufeff<r>&x;</r>", [(ENTITY, 1, 1), (ENTITY, 1, 5)]),
+    (
+        "an element name expat refuses",
+        "<oraș>&x;</oraș>",
+        [(NOT_PORTABLE, 1, 5), (ENTITY, 1, 7)],
+    ),
+    (
+        "an attribute name expat refuses",
+        '<r oraș="1" a="&x;"/>',
+        [(NOT_PORTABLE, 1, 7), (ENTITY, 1, 16)],
+    ),
+    (
+        "a processing instruction target expat refuses",
+        "<r><?oraș x?>&x;</r>",
+        [(NOT_PORTABLE, 1, 9), (ENTITY, 1, 14)],
+    ),
 ]
 
 

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._escape import ESCAPERS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_fuzz import FORMATS, SCALE, Decisions, escape_literal, generate
@@ -114,6 +115,13 @@ PYTHON_NAMES = [
     "_items",
     "_b0",
     "_j0",
+    # names the generated code binds
+    "iter",
+    "json_quote",
+    "format_decimal",
+    "missing_text",
+    "extra_value",
+    "raise_missing_extra",
     "class",
     "def",
     "lambda",
@@ -182,7 +190,23 @@ _ALLOWED_NODES = (
     ast.Store,
     ast.Add,
 )
-_NAME = re.compile(r"a|render|_factory|_[a-z]+[0-9]*")
+# Every name the compiler may write: its locals, and what it binds, each named after
+# what it is (an escaper by its own name, a formatter or writer by the type it writes,
+# a missing-value check by the field's attribute), then a number if the name is taken.
+_ESCAPERS = sorted({e.name for e in ESCAPERS} | {"header_value", "path_segment_value"})
+_FIELD_WORDS = sorted(
+    {f.attribute for f in postback.FIELDS}
+    | {f"item_{f.attribute}" for f in postback.ITEM_FIELDS}
+    | {"extra"}
+)
+_TYPE_WORDS = "(?:int|str|decimal|date_(?:iso|unix|unix_ms|pattern))"
+_NAME = re.compile(
+    rf"a|render|_factory|_v|_s|_it|_items|(?:{'|'.join(_ESCAPERS)}"
+    rf"|(?:format|write|write_quoted)_{_TYPE_WORDS}(?:_or_null)?"
+    rf"|raise_missing_(?:{'|'.join(_FIELD_WORDS)})"
+    rf"|missing_text|wrap_text|extra_value|write_any|write_present_any|iter|str_[lr]?strip"
+    rf")(?:_[1-9][0-9]*)?"
+)
 _ATTRIBUTES = (
     {f.attribute for f in postback.FIELDS}
     | {f.attribute for f in postback.ITEM_FIELDS}
@@ -217,6 +241,14 @@ def assert_generated_code_is_safe(template: postback.Template) -> None:
     assert all(ch == "\n" or " " <= ch <= "~" for ch in template.code)
     # The render function sees no builtins at all.
     assert template._fn.__globals__["__builtins__"] == {}
+    # Each bound value has its own name, and no local of the function takes one.
+    factory = tree.body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    bound = [arg.arg for arg in factory.args.args]
+    assigned = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    assert len(set(bound)) == len(bound) and not assigned & set(bound), (bound, assigned)
 
 
 class Tripwire:
@@ -379,6 +411,33 @@ def test_keyword_loop_variable_from_the_issue() -> None:
     template = postback.compile('{join(items, class, "{class.sku}")}', format="text")
     assert template.render(ACTION) == "A,B"
     assert_generated_code_is_safe(template)
+
+
+@pytest.mark.parametrize("missing", ["empty", "error"])
+def test_extra_fields_named_like_generated_names_stay_values(missing: Any) -> None:
+    """An extra field may be called like a name of the generated code; the code's names
+    come from the compiler, so the field is read from ``extra`` under a name of its own."""
+    names = ["extra_value", "json_quote", "format_int", "missing_text", "iter", "render", "a"]
+    source = "{" + ", ".join(f'"{n}": "{{{n}}}"' for n in names) + "}"
+    template = postback.compile(source, "json", missing=missing, extra_fields=names)
+    assert_generated_code_is_safe(template)
+    values = {n: f"<{n}>" for n in names}
+    assert json.loads(template.render(Action(extra=values))) == values
+    for name in names[1:]:
+        assert f"'{name}'" in template.code  # only as the key read from extra
+    other = postback.compile(
+        source.replace('"a"', '"b"'), "json", missing=missing, extra_fields=names
+    )
+    params = re.findall(r"def _factory\((.*)\):", template.code)
+    assert params == re.findall(r"def _factory\((.*)\):", other.code)
+
+
+def test_the_generated_code_is_the_same_on_every_compile() -> None:
+    source = '{"a": "{SubId1}", "b": {Payout}, "c": [{join(items, i, "{i.qty}")}], "d": "{Z}"}'
+    first = postback.compile(source, extra_fields=["Z"], missing="error")
+    postback._template._cache.clear()
+    again = postback.compile(source, extra_fields=["Z"], missing="error")
+    assert again is not first and again.code == first.code
 
 
 # -- nothing runs -------------------------------------------------------------------------------

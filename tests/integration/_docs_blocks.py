@@ -28,6 +28,7 @@ __all__ = [
     "Block",
     "Command",
     "ConsoleBlock",
+    "checkout_status",
     "console_blocks",
     "python_blocks",
     "run_blocks",
@@ -116,6 +117,27 @@ def python_blocks(path: Path) -> list[Block]:
             code = textwrap.dedent("\n".join(fenced.lines)) + "\n"
             blocks.append(Block(path, fenced.line, code, fenced.not_run))
     return blocks
+
+
+def checkout_status(root: Path = ROOT) -> set[str] | None:
+    """Return what ``git status`` says of the checkout ``root``, a line a changed file.
+
+    Files git ignores are left out; untracked ones are listed one by one.  None when
+    ``root`` is not a git checkout (an unpacked source archive) or git is not installed.
+    """
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return set(done.stdout.decode("utf-8", "replace").splitlines())
 
 
 def run_blocks(blocks: list[Block], workdir: Path) -> dict[str, Any]:

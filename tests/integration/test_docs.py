@@ -8,7 +8,9 @@ The rule for whoever writes documentation:
   fresh temporary directory that holds a copy of examples/ (write paths as from the
   repository's root: ``"examples/notification.toml"``) and the files of the sample
   project of docs/ci.md, tests/fixtures/project (``pyproject.toml``, ``templates/``).
-  A block that raises fails the test, which names the document and line.
+  A block that raises fails the test, which names the document and line. So does a
+  page whose blocks leave a file in the checkout (``git status`` before and after), as
+  a path written from the repository's root would.
 - A block that is not meant to run (a signature, a fragment) has, on the line right
   before its opening fence, the marker ``<!-- not-run: why it cannot run -->``. It is
   neither run nor type-checked. Other fences (```toml, ```sh, ```json) are not Python
@@ -38,7 +40,11 @@ The rule for whoever writes documentation:
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +53,7 @@ from _docs_blocks import (
     DOCUMENTS,
     ROOT,
     TYPING_FILE,
+    checkout_status,
     console_blocks,
     python_blocks,
     run_blocks,
@@ -81,12 +88,54 @@ def test_the_documents_are_found() -> None:
     assert counted["docs/notifications.md"] >= 10
 
 
+@contextmanager
+def leaves_the_checkout_as_it_was(document: Path, root: Path = ROOT) -> Iterator[None]:
+    """Fail if running ``document``'s blocks adds or changes a file of the checkout ``root``.
+
+    Nothing is compared where ``root`` is not a git checkout.
+    """
+    before = checkout_status(root)
+    yield
+    after = checkout_status(root)
+    if before is not None and after is not None:
+        left = sorted(after - before)
+        assert not left, f"the blocks of {document.name} left {left} in the checkout"
+
+
 @pytest.mark.parametrize(
     "document", DOCUMENTS, ids=[path.relative_to(ROOT).as_posix() for path in DOCUMENTS]
 )
 @pytest.mark.usefixtures("offline")
 def test_every_python_block_runs(document: Path, tmp_path: Path) -> None:
-    run_blocks(python_blocks(document), tmp_path)
+    """docs/bulk.md's blocks write actions.jsonl and bodies.jsonl where they run: in a
+    temporary folder, never in the checkout."""
+    with leaves_the_checkout_as_it_was(document):
+        run_blocks(python_blocks(document), tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_file_left_in_the_checkout_is_reported(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    subprocess.run(["git", "init", "--quiet"], cwd=checkout, check=True)
+    (checkout / ".gitignore").write_text("*.log\n", encoding="utf-8")
+    left = checkout / "left.jsonl"
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "```python\n"
+        'open("relative.jsonl", "w").close()\n'  # in the folder the blocks run in
+        'open("ignored.log", "w").close()\n'
+        f"open({str(left)!r}, 'w').close()\n"
+        "```\n",
+        encoding="utf-8",
+    )
+    with (
+        pytest.raises(AssertionError, match=r"doc\.md left \['\?\? left\.jsonl'\] in the checkout"),
+        leaves_the_checkout_as_it_was(doc, checkout),
+    ):
+        run_blocks(python_blocks(doc), tmp_path / "run")
+    assert (tmp_path / "run" / "relative.jsonl").exists()
+    assert checkout_status(tmp_path) is None  # not a checkout: nothing to compare
 
 
 CONSOLE_DOCUMENTS = [path for path in DOCUMENTS if console_blocks(path)]
@@ -108,7 +157,8 @@ def test_the_console_blocks_are_found() -> None:
 def test_every_console_block_prints_what_the_page_shows(document: Path, tmp_path: Path) -> None:
     """docs/cli.md showed 39 fields where ``postback fields`` printed 52, and another code
     for an unreadable file; docs/ci.md marked settings its page sets as defaults."""
-    run_console_blocks(console_blocks(document), tmp_path)
+    with leaves_the_checkout_as_it_was(document):
+        run_console_blocks(console_blocks(document), tmp_path)
 
 
 def test_a_stale_console_block_is_reported_with_its_place(tmp_path: Path) -> None:

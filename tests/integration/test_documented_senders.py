@@ -5,8 +5,9 @@ they define are called with a notification whose URL points at a server on
 127.0.0.1 (``_http_server``).  Each sender delivers every request byte for byte; when
 the server answers 302, each reports a failure naming the ``Location``, not worth
 retrying, and nothing reaches the address it names; when it answers 503, the
-synchronous sender tries three times and reports a failure worth retrying.  The pool runs in worker processes with limits'
-in-memory storage instead of Redis.
+synchronous sender tries three times and reports a failure worth retrying.  The pool
+runs in worker processes as written, with limits' in-memory storage (its default)
+instead of Redis.
 """
 
 from __future__ import annotations
@@ -300,3 +301,31 @@ def test_the_pool_limiter_is_the_moving_window_of_limits(docs: dict[str, Any]) -
         assert worker.limiter.hit(worker.limit, "another partner")
     finally:
         worker.client.close()
+
+
+def test_without_a_shared_store_the_pool_splits_the_rate_between_its_workers(
+    docs: dict[str, Any],
+) -> None:
+    """The pool needed Redis, and with limits' in-memory storage each worker kept a
+    window of its own, so the pool sent workers × max_requests per second; without a
+    shared store each worker now takes its share, and the pool at most max_requests."""
+    pool_size = docs["pool_size"]
+    for max_requests in range(1, 61):
+        n = Notification("https://e.com/", max_requests=max_requests)
+        for asked in range(1, 17):
+            workers, share = pool_size(n, "memory://", asked)
+            assert 1 <= workers <= asked and share >= 1
+            assert workers * share <= max_requests < workers * (share + 1)
+        # One window for every worker: each may take all of max_requests.
+        assert pool_size(n, "redis://localhost:6379/0", 16) == (16, None)
+    assert pool_size(Notification("https://e.com/"), "memory://", 16) == (16, None)
+    # All at once, the workers' windows grant the shares and no more.
+    for max_requests, asked, granted in ((10, 4, 8), (10, 16, 10), (3, 2, 2), (1, 4, 1)):
+        n = Notification("https://e.com/", max_requests=max_requests)
+        workers, share = pool_size(n, "memory://", asked)
+        pool = [docs["Worker"](n, "memory://", "k", share) for _ in range(workers)]
+        try:
+            assert sum(w.limiter.hit(w.limit, "k") for w in pool for _ in range(20)) == granted
+        finally:
+            for w in pool:
+                w.client.close()

@@ -3,7 +3,9 @@
 One Python process runs the job on 10,000 JSON Lines actions (three items each, some
 malformed) in two partitions, then on a small Parquet file it writes first; the
 outputs are compared line for line with ``Notification.prepare_many`` on the same
-input.  Spark starts slowly (half a minute on a busy machine), hence one process.
+input, and the counts printed and exit statuses with what ``postback prepare
+--records`` would give.  Spark starts slowly (half a minute on a busy machine), hence
+one process.  The summary the job ends with is tested without Spark too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,15 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTIFICATION = ROOT / "examples" / "notification.toml"
 NOW = "2026-03-01T12:00:00+00:00"
 
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("java") is None, reason="Spark needs Java (17 or newer) on PATH"
-    ),
-    pytest.mark.skipif(
-        importlib.util.find_spec("pyspark") is None,
-        reason='pyspark is not installed (pip install -e ".[spark]")',
-    ),
-]
+needs_java = pytest.mark.skipif(
+    shutil.which("java") is None, reason="Spark needs Java (17 or newer) on PATH"
+)
+needs_pyspark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None,
+    reason='pyspark is not installed (pip install -e ".[spark]")',
+)
 
 # The malformed lines, by line number: what each one is, and the code it must get.
 BAD = {
@@ -57,8 +58,8 @@ DRIVER = textwrap.dedent(
     from pyspark.sql import SparkSession
 
     notification, jsonl, parquet, out_jsonl, out_parquet, now = sys.argv[2:]
-    spark_backfill.main([notification, jsonl, out_jsonl, "--master", "local[2]",
-                         "--partitions", "2", "--now", now])
+    statuses = [spark_backfill.main([notification, jsonl, out_jsonl, "--master", "local[2]",
+                                     "--partitions", "2", "--now", now])]
     spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false") \\
         .config("spark.sql.session.timeZone", "UTC").getOrCreate()
     rows = [
@@ -73,8 +74,9 @@ DRIVER = textwrap.dedent(
               "items array<struct<sku:string, amt:decimal(10,2), qty:decimal(10,0)>>")
     spark.createDataFrame(rows, schema).coalesce(1).write.parquet(parquet)
     spark.stop()
-    spark_backfill.main([notification, parquet, out_parquet, "--input-format", "parquet",
-                         "--master", "local[1]", "--now", now])
+    statuses.append(spark_backfill.main([notification, parquet, out_parquet, "--input-format",
+                                         "parquet", "--master", "local[1]", "--now", now]))
+    print("statuses", *statuses)
     """
 )
 
@@ -100,6 +102,47 @@ def _output(folder: Path, kind: str) -> list[str]:
     return lines
 
 
+@pytest.mark.parametrize(
+    ("counts", "status", "printed"),
+    [
+        ({"request": 9_995, "error": 4}, 1, "9995 requests, 4 failures"),
+        ({"error": 1}, 1, "0 requests, 1 failures"),
+        ({"request": 2}, 0, "2 requests, 0 failures"),
+        ({"request": 0, "error": 0}, 0, "0 requests, 0 failures"),
+        ({}, 0, "0 requests, 0 failures"),
+    ],
+)
+def test_the_job_prints_its_counts_and_fails_when_any_action_failed(
+    counts: dict[str, int],
+    status: int,
+    printed: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The job exited 0 and printed nothing when actions had failed, where ``postback
+    prepare --records`` exits 1; it now ends as the multiprocessing example does."""
+    job = _example_module()
+    monkeypatch.setattr(job, "run", lambda args: counts)
+    # main() sets them for Spark's workers when they are not set.
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
+    assert job.main([str(NOTIFICATION), "actions.jsonl", "out"]) == status
+    assert capsys.readouterr() == ("", printed + "\n")
+
+
+def _example_module() -> Any:
+    """examples/spark_backfill.py as a module; it imports pyspark only to run the job."""
+    spec = importlib.util.spec_from_file_location(
+        "spark_backfill", ROOT / "examples" / "spark_backfill.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_java
+@needs_pyspark
 def test_the_spark_job_writes_what_prepare_many_writes(tmp_path: Path) -> None:
     jsonl = tmp_path / "actions.jsonl"
     _actions_file(jsonl, 10_000)
@@ -122,6 +165,10 @@ def test_the_spark_job_writes_what_prepare_many_writes(tmp_path: Path) -> None:
         timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
+    # Four actions of the JSON Lines file failed; none of the Parquet file.
+    assert proc.stdout.splitlines()[-1] == "statuses 1 0", proc.stderr[-4000:]
+    summaries = [line for line in proc.stderr.splitlines() if line.endswith(" failures")]
+    assert summaries == ["9995 requests, 4 failures", "2 requests, 0 failures"]
 
     notification = postback.Notification.from_file(NOTIFICATION)
     now = datetime.fromisoformat(NOW)

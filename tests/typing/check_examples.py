@@ -37,6 +37,16 @@ def readme() -> None:
     kwargs = req.to_httpx()  # httpx.Client().request(**kwargs, timeout=10); never follows redirects
 
 
+def docs_architecture() -> None:
+    # docs/architecture.md, example 1
+    import postback
+
+    template = postback.compile('{"id": "{ActionId}", "payout": {Payout}}')
+    assert "json_quote(a.action_id)" in template.code
+    assert "write_decimal_or_null(a.payout)" in template.code
+    assert "v = g('Payout')" in template.reader_code  # only the template's own fields
+
+
 def docs_bulk() -> None:
     # docs/bulk.md, example 1
     from pathlib import Path
@@ -414,6 +424,7 @@ def docs_notifications() -> None:
 
     # docs/notifications.md, example 13
     import multiprocessing
+    import sys
     import time
     from collections.abc import Iterable
     from concurrent.futures import ProcessPoolExecutor
@@ -427,17 +438,25 @@ def docs_notifications() -> None:
 
     class Worker:
         """What one worker process keeps between actions: the notification, an HTTP
-        client and its handle on the shared limiter."""
+        client and its handle on the limiter."""
 
-        def __init__(self, n: postback.Notification, storage_uri: str, partner: str) -> None:
+        def __init__(
+            self,
+            n: postback.Notification,
+            storage_uri: str,
+            partner: str,
+            share: int | None = None,
+        ) -> None:
             self.n = n
             self.client = httpx.Client()
             self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
-            self.limit = RateLimitItemPerSecond(n.max_requests or 1)
+            # The starts per second this worker may take: its share of max_requests when
+            # it keeps its window alone, all of them from a window the workers share.
+            self.limit = RateLimitItemPerSecond(share or n.max_requests or 1)
             self.partner = partner  # the limiter's key: one window per partner
 
         def acquire(self) -> None:
-            """Wait until the fleet's window has room for one more start, and take it."""
+            """Wait until the window has room for one more start, and take it."""
             if self.n.max_requests is None:
                 return
             while not self.limiter.hit(self.limit, self.partner):
@@ -458,38 +477,63 @@ def docs_notifications() -> None:
     WORKERS: list[Worker] = []  # the one Worker of this process, made by init_worker
 
 
-    def init_worker(n: postback.Notification, storage_uri: str, partner: str) -> None:
-        WORKERS.append(Worker(n, storage_uri, partner))
+    def init_worker(
+        n: postback.Notification, storage_uri: str, partner: str, share: int | None
+    ) -> None:
+        WORKERS.append(Worker(n, storage_uri, partner, share))
 
 
     def deliver_in_worker(action: postback.Action) -> postback.Outcome:
         return WORKERS[0].deliver(action)
 
 
+    def pool_size(n: postback.Notification, storage_uri: str, workers: int) -> tuple[int, int | None]:
+        """Return the number of workers to start and each one's share of max_requests,
+        None where the workers share one window (or there is no limit)."""
+        if n.max_requests is None or storage_uri != "memory://":
+            return workers, None
+        workers = min(workers, n.max_requests)  # so that each share is one start a second or more
+        return workers, n.max_requests // workers
+
+
     def run_pool(
         n: postback.Notification,
         actions: Iterable[postback.Action],
-        storage_uri: str = "redis://localhost:6379/0",
+        storage_uri: str = "memory://",
         partner: str = "partner-4636",
         workers: int = 4,
     ) -> list[postback.Outcome]:
+        workers, share = pool_size(n, storage_uri, workers)
         # "spawn" starts each worker afresh: no sockets, locks or threads copied from this
         # process (the default on macOS and Windows; Linux forks).
         with ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
-            initargs=(n, storage_uri, partner),
+            initargs=(n, storage_uri, partner, share),
         ) as pool:
             return list(pool.map(deliver_in_worker, actions))
 
 
     if __name__ == "__main__":
+        # python pool.py                           each worker keeps its share of the rate
+        # python pool.py redis://localhost:6379/0  the workers share one window in Redis
+        storage_uri = sys.argv[1] if len(sys.argv) > 1 else "memory://"
         notification = postback.Notification.from_file("examples/notification.toml")
-        for outcome in run_pool(notification, [postback.sample_action()] * 8):
+        for outcome in run_pool(notification, [postback.sample_action()] * 8, storage_uri):
             print(outcome.reason)  # the outcomes come back pickled from the workers
 
     # docs/notifications.md, example 14
+    n10 = postback.Notification("https://postbacks.example.com/pb", max_requests=10)
+    print(pool_size(n10, "memory://", 4), pool_size(n10, "memory://", 16))  # (4, 2) (10, 1)
+    workers, share = pool_size(n10, "memory://", 4)
+    pool = [Worker(n10, "memory://", "partner-4636", share) for _ in range(workers)]
+    print(sum(w.limiter.hit(w.limit, w.partner) for w in pool for _ in range(10)))  # 8
+    for w in pool:
+        w.client.close()
+    print(pool_size(n10, "redis://localhost:6379/0", 16))  # (16, None): one window for all
+
+    # docs/notifications.md, example 15
     import urllib.error
     import urllib.request
 

@@ -75,6 +75,8 @@ def deliberately_wrong(result: postback.Rendered, prepared: postback.Prepared) -
     postback.Notification("https://e.com/", body="a=1", body_format="yaml")  # type: ignore[arg-type]
     text: str = "json"
     postback.compile("{CampaignId}", format=text)  # type: ignore[arg-type]
+    postback.load("templates/order.json", format="jsn")  # type: ignore[arg-type]
+    postback.Template.from_file("templates/order.json", format="jsn")  # type: ignore[arg-type]
     len(result.body)  # type: ignore[arg-type]
     print(prepared.request.url)  # type: ignore[union-attr]
     if not result.ok:

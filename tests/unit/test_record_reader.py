@@ -3,10 +3,12 @@ against ``Action.from_dict``, unknown keys, and the field of render errors."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import pickle
 import re
 import traceback
+import types
 from datetime import UTC, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -379,6 +381,59 @@ def test_the_reader_is_built_once_and_the_template_still_pickles() -> None:
     again = pickle.loads(pickle.dumps(template))
     assert again == template
     assert again.render({"payout": "3.10", "Z": 4}) == '{"a": "3.10", "b": "4"}'
+
+
+def _nested_function(code: types.CodeType, name: str) -> types.CodeType:
+    """Return the code of the function ``name`` defined in ``code``, at any depth."""
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_name == name:
+                return const
+            with contextlib.suppress(LookupError):
+                return _nested_function(const, name)
+    raise LookupError(name)
+
+
+def test_reader_code_is_the_reader_that_runs_for_a_join_and_extra_fields() -> None:
+    """``Template.reader_code`` shows the code ``render(mapping)`` runs: for a template
+    with a join and extra fields, the text compiles to the very function that reads
+    its records, converting only the values the template uses."""
+    template = postback.compile(
+        '{"p": "{Payout}", "z": {Zone}, "skus": [{join(items, i, "\\"{i.sku}\\"")}]}',
+        extra_fields=["Zone", "Other"],
+    )
+    code = template.reader_code
+    assert template._reader is not None  # showing the code made the reader
+    assert template.render({"Payout": "1.50", "Zone": 3, "items": [{"sku": "a"}]}) == (
+        '{"p": "1.50", "z": 3, "skus": ["a"]}'
+    )
+    assert template.reader_code is code
+    shown = compile(code, "<postback record reader>", "exec")
+    assert _nested_function(shown, "read") == template._reader.__code__
+    # Only the template's own fields and item attributes are read, and its extra fields.
+    assert re.findall(r"\bg\('(\w+)'\)", code) == ["Payout", "items", "sku"]
+    assert "'Zone' in m" in code and "'Other' in m" in code
+    assert "_read_items" in code
+    assert not re.search(r"\b_b\d", code)
+
+
+def test_reader_code_without_a_join_reads_no_items() -> None:
+    template = postback.compile("{CampaignId}", "text")
+    code = template.reader_code
+    assert re.findall(r"\bg\('(\w+)'\)", code) == ["CampaignId"]
+    assert "_read_items" not in code and "a.extra" not in code
+    assert template.render({"CampaignId": "7"}) == "7"
+    shown = compile(code, "<postback record reader>", "exec")
+    assert _nested_function(shown, "read") == template._reader.__code__  # type: ignore[union-attr]
+
+
+def test_reader_code_names_what_it_binds() -> None:
+    code = postback.compile('{join(items, i, "{i.qty}")}', "text").reader_code
+    factory = ast.parse(code).body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    names = [arg.arg for arg in factory.args.args]
+    assert {"_record_keys", "_ITEM_KEYS", "_INT_BOUND", "_KNOWN_KEYS", "_c_Decimal"} <= set(names)
+    assert all(re.fullmatch(r"_[A-Za-z][A-Za-z_]*", name) for name in names), names
 
 
 def test_mappings_of_every_kind_are_read() -> None:

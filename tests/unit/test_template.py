@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import json
 import pickle
+import re
 import threading
+import types
 import typing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -227,19 +232,101 @@ def test_render_bytes_is_utf8() -> None:
 
 
 def test_template_text_only_reaches_generated_code_as_string_constants() -> None:
-    import ast
-    import re
-
     evil = "{\"a\": \"'''\\\"\\\"\\\" __import__('os').system('x') {CampaignName}\"}"
     t = postback.compile(evil)
     tree = ast.parse(t.code)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.args}
     names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.posonlyargs}
-    assert all(re.fullmatch(r"a|_v|_it|_s|_items|render|_b\d+", n) for n in names), names
+    assert names == {"a", "render", "json_string_body"}, names
     attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     assert attrs <= {"campaign_name", "join", "items", "extra"}
     assert json.loads(t.render(Action(campaign_name="v")))["a"].endswith(" v")
+
+
+def _nested_function(code: types.CodeType, name: str) -> types.CodeType:
+    """Return the code of the function ``name`` defined in ``code``, at any depth."""
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_name == name:
+                return const
+            with contextlib.suppress(LookupError):
+                return _nested_function(const, name)
+    raise LookupError(name)
+
+
+def test_the_code_shown_is_the_render_function_that_runs() -> None:
+    t = postback.compile(SOURCE, missing="error", extra_fields=["Zone"])
+    shown = compile(t.code, "<postback template>", "exec")
+    assert _nested_function(shown, "render") == t._fn.__code__
+
+
+def test_generated_bindings_are_named_after_what_they_are() -> None:
+    """The render function's bound escapers, formatters and constants were called
+    ``_b0``, ``_b1``...: the generated code did not say what it called.  Each is now
+    named after what it is, with a number only when the name is taken already."""
+    t = postback.compile(
+        '{"id": {CampaignId}, "n": "{CampaignName}", "p": "x{Payout}", "q": {Payout}, '
+        '"d": "{EventDate}", "s": [{join(items, i, "\\"{i.sku}\\"")}]}'
+    )
+    factory = ast.parse(t.code).body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    assert [arg.arg for arg in factory.args.args] == [
+        "missing_text",
+        "format_int",
+        "json_quote",
+        "write_decimal",
+        "write_decimal_or_null",
+        "write_quoted_date_iso",
+        "iter",
+    ]
+    header = postback.compile(
+        "{SubId1} {SubId2} {Payout} {Zone}",
+        "header",
+        missing="error",
+        extra_fields=["Zone"],
+        date_format="unix_ms",
+    )
+    assert "        extra_value = a.extra.get('Zone')\n" in header.code
+    factory = ast.parse(header.code).body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    assert [arg.arg for arg in factory.args.args] == [
+        "raise_missing_sub_id1",
+        "header_value",
+        "raise_missing_sub_id2",
+        "header_value_2",
+        "raise_missing_payout",
+        "format_decimal",
+        "raise_missing_extra",
+        "write_present_any",
+        "str_strip",
+    ]
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("action-clearing.*")), ids=lambda p: p.name)
+@pytest.mark.parametrize("missing", ["empty", "error"])
+@pytest.mark.parametrize("date_format", ["iso", "unix", "%Y-%m-%d"])
+def test_no_generated_name_is_numbered_like_the_old_bindings(
+    path: Path, missing: typing.Any, date_format: str
+) -> None:
+    fmt = {".qs": "query"}.get(path.suffix, path.suffix[1:])
+    t = postback.compile(
+        path.read_text(encoding="utf-8"), fmt, missing=missing, date_format=date_format
+    )
+    tree = ast.parse(t.code)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert not any(re.match(r"_b\d", name) for name in names), names
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*|_v|_s|_it|_items", n) for n in names), names
+    factory = tree.body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    bound = [arg.arg for arg in factory.args.args]
+    assigned = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    assert len(set(bound)) == len(bound) and not assigned & set(bound)
 
 
 def test_max_template_size_refuses_larger_templates() -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Final
 
 from .._messages import placeholder_label
-from .._nodes import Hole
+from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from .xml_state import invalid
 
@@ -23,6 +23,7 @@ __all__ = [
     "name_problem",
     "placeholder_in_reference",
     "placeholder_in_tag_name",
+    "unportable_name",
 ]
 
 # A run of the code points XML 1.0 cannot carry, not even as character references
@@ -43,6 +44,16 @@ REF_RUN: Final = re.compile(f"[#{_NAME_CLASS}]*").match
 
 _PREDEFINED: Final = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
+# The digits of character references: ASCII only (``int`` would take other digits too).
+_DECIMAL_DIGITS: Final = re.compile("[0-9]+").fullmatch
+_HEX_DIGITS: Final = re.compile("[0-9A-Fa-f]+").fullmatch
+_LAST_CHAR: Final = 0x10FFFF
+# The most digits, leading zeros stripped, of a number up to 0x10FFFF (1114111).
+_MAX_DECIMAL: Final = 7
+_MAX_HEX: Final = 6
+# The longest reference a message quotes whole.
+_SHOWN_REFERENCE: Final = 40
+
 
 def holds_placeholder(name: str) -> bool:
     """Whether a name read by the scanner had a placeholder in it.
@@ -54,11 +65,8 @@ def holds_placeholder(name: str) -> bool:
     return "{" in name
 
 
-@lru_cache(maxsize=256)
-def _expat_accepts(name: str) -> bool:
-    # Expat (behind xml.etree and xml.dom.minidom) still applies the older name rules
-    # to non-ASCII names, which reject some names the fifth edition allows; the
-    # rendered document must parse there, so expat has the last word.
+def _expat_reads(name: str) -> bool:
+    """Whether expat takes ``name`` as an element name."""
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
@@ -69,10 +77,13 @@ def _expat_accepts(name: str) -> bool:
     return True
 
 
+_expat_accepts: Final = lru_cache(maxsize=256)(_expat_reads)
+
+
 @lru_cache(maxsize=1024)
 def name_problem(name: str) -> str | None:
     """Return why ``name`` is not a valid namespace-qualified XML name, or None."""
-    if not _NAME(name) or (not name.isascii() and not _expat_accepts(name)):
+    if not _NAME(name):
         return "is not a valid XML name"
     if ":" in name:
         parts = name.split(":")
@@ -82,6 +93,81 @@ def name_problem(name: str) -> str | None:
                 "name, each starting with a letter or '_'"
             )
     return None
+
+
+def _refused_at(name: str) -> int:
+    """Return the index of the first character of ``name`` that expat refuses, or -1.
+
+    Expat judges a name character by character (its first against the letters a name
+    may start with), so a run of characters after the first is fine exactly when 'a'
+    followed by the run is a name it takes.  The run holding the character it refuses
+    is halved until one character is left: time linear in the name's length, and
+    spent only on a name expat refuses.
+    """
+    if name.isascii() or _expat_accepts(name):
+        return -1
+    if not _expat_reads(name[0]):
+        return 0
+    low, high = 1, len(name)  # the characters before low are fine; one from low is not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _expat_reads("a" + name[low:middle]):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _plain(name: str, at: int) -> str:
+    """Return what character ``at`` of ``name`` is without its marks and ligatures
+    (``'ș'`` -> ``'s'``, ``'Ĳ'`` -> ``'IJ'``), if that makes a name expat takes, else ""."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name[at])
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if not plain or plain == name[at]:
+        return ""
+    renamed = name[:at] + plain + name[at + 1 :]
+    if name_problem(renamed) is not None or not _expat_accepts(renamed):
+        return ""
+    return plain
+
+
+def unportable_name(what: str, name: str, node: Text, end: int) -> Problem | None:
+    """Return the problem of a valid XML name that expat refuses, or None.
+
+    ``what`` names the name for the message (``"the element name"``); the name ends at
+    character ``end`` of ``node``.  The problem stands on the first character expat
+    refuses, with what it could be replaced by as its suggestion.
+
+    The fifth edition of XML 1.0 (2008) allows almost every character in a name; expat,
+    the parser behind Python's ``xml.etree``, ``xml.dom.minidom`` and ``xml.sax`` and
+    many receivers, still applies the fourth edition's tables of letters and digits,
+    which leave out many letters (``'ș'``, ``'ț'``, ``'Ĳ'``, ...).  A receiver built on
+    it would refuse the whole body, so the name is refused here.
+    """
+    at = _refused_at(name)
+    if at < 0:
+        return None
+    ch = name[at]
+    k = end - len(name) + at  # where the character is in ``node``
+    if k >= 0:
+        span = Span(node.offset_of(k), node.offset_of(k + 1))
+    else:
+        # The name ended with the text before ``node``, where a brace split the two:
+        # its characters stand right before this text.
+        span = Span(node.span.start + k, node.span.start + k + 1)
+    plain = _plain(name, at)
+    if plain:
+        fix = f"write {name[:at] + plain + name[at + 1 :]!r} instead"
+    else:
+        fix = "write the name without it (every parser reads ASCII names)"
+    message = (
+        f"{what} {name!r} is valid XML 1.0, but expat, the parser of Python's xml.etree "
+        f"and of many receivers, refuses {ch!r} (U+{ord(ch):04X}) in a name: it keeps the "
+        f"name rules of XML 1.0's fourth edition; {fix}"
+    )
+    return Problem(span, Code.XML_NAME_NOT_PORTABLE, message, plain or None)
 
 
 def _char_ok(cp: int) -> bool:
@@ -127,25 +213,41 @@ def decode_reference(ref: str, terminator: str, amp: int, end: int) -> str | Pro
 
 
 def _character_reference(ref: str, start: int, end: int) -> str | Problem:
-    """Return the character ``&#...;`` stands for, or why it stands for none."""
-    body = ref[1:]
-    if body[:1] == "x":
-        ok = re.fullmatch(r"[0-9A-Fa-f]{1,8}", body[1:]) is not None
-        cp = int(body[1:], 16) if ok else -1
-    else:
-        ok = re.fullmatch(r"[0-9]{1,10}", body) is not None
-        cp = int(body) if ok else -1
-    if not ok:
+    """Return the character ``&#...;`` stands for, or why it stands for none.
+
+    Leading zeros are allowed in any number (XML 1.0, production 66); they are
+    stripped before the digits are converted, so a reference of a million zeros costs
+    one pass and converts a short number.
+    """
+    hexadecimal = ref[1:2] == "x"
+    digits = ref[2:] if hexadecimal else ref[1:]
+    if not (_HEX_DIGITS if hexadecimal else _DECIMAL_DIGITS)(digits):
         return invalid(
-            f"&{ref}; is not a character reference (write &#NNN; in decimal or &#xHHH; in hex)",
+            f"{_shown(ref)} is not a character reference "
+            "(write &#NNN; in decimal or &#xHHH; in hex)",
             start,
             end,
         )
+    significant = digits.lstrip("0")
+    too_long = len(significant) > (_MAX_HEX if hexadecimal else _MAX_DECIMAL)
+    cp = -1 if too_long else int(significant or "0", 16 if hexadecimal else 10)
+    if too_long or cp > _LAST_CHAR:
+        return invalid(
+            f"{_shown(ref)} refers to a number beyond U+10FFFF, the last character", start, end
+        )
     if not _char_ok(cp):
         return invalid(
-            f"&{ref}; refers to U+{cp:04X}, a character XML 1.0 cannot carry", start, end
+            f"{_shown(ref)} refers to U+{cp:04X}, a character XML 1.0 cannot carry", start, end
         )
     return chr(cp)
+
+
+def _shown(ref: str) -> str:
+    """Return the reference ``&ref;`` for a message, its middle left out if it is long."""
+    if len(ref) <= _SHOWN_REFERENCE:
+        return f"&{ref};"
+    half = _SHOWN_REFERENCE // 2
+    return f"&{ref[:half]}...{ref[-half:]}; ({len(ref) + 2:,} characters)"
 
 
 def placeholder_in_reference(node: Hole) -> Problem:

@@ -13,7 +13,7 @@ from .._messages import describe_char
 from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect
-from .xml_names import NAME_RUN, NAME_START, WS_CHARS, name_problem
+from .xml_names import NAME_RUN, NAME_START, WS_CHARS, name_problem, unportable_name
 from .xml_state import (
     BANG,
     CDATA,
@@ -223,6 +223,12 @@ def instruction_target(part: int, stack: Stack, target: str, text: str, i: int, 
     if ":" in target or name_problem(target) is not None:
         return Defect(invalid(f"{target!r} is not a valid processing instruction target", *span))
     ch = text[j]
+    unportable = unportable_name("the processing instruction target", target, node, j)
+    if unportable is not None:
+        # The target is well-formed XML: the instruction reads on when its end is sure.
+        if ch in WS_CHARS or ch == "?":
+            return Defect(unportable, State(PI, part, stack), j)
+        return Defect(unportable)
     if ch in WS_CHARS:
         if j + 1 < len(text):
             return instruction(part, stack, 0, text, j + 1, node)

@@ -21,6 +21,7 @@ from .xml_names import (
     name_problem,
     placeholder_in_reference,
     placeholder_in_tag_name,
+    unportable_name,
 )
 from .xml_namespaces import declare, declares_namespace, namespace_problem
 from .xml_state import (
@@ -97,7 +98,12 @@ def start_tag_name(part: int, stack: Stack, read: str, text: str, i: int, node: 
     if problem is not None:
         start, end = node.offset_of(max(j - len(name), 0)), node.offset_of(j)
         return Defect(invalid(f"the element name {name!r} {problem}", start, end))
-    return tag_text(part, stack, Tag(name, (), ()), False, text, j, node)
+    current = Tag(name, (), ())
+    unportable = unportable_name("the element name", name, node, j)
+    if unportable is not None:
+        # The name is well-formed XML: the tag reads on.
+        return Defect(unportable, State(TAG, part, stack, current), j)
+    return tag_text(part, stack, current, False, text, j, node)
 
 
 def tag(state: State, text: str, i: int, node: Text) -> Step:
@@ -194,6 +200,10 @@ def attribute_name(
     if why is not None or name in current.attributes or len(current.attributes) >= MAX_ATTRIBUTES:
         return _attribute_name_defect(part, stack, current, name, why, j, node)
     added = Tag(current.name, (*current.attributes, name), current.namespaces)
+    unportable = unportable_name("the attribute name", name, node, j)
+    if unportable is not None:
+        # The name is well-formed XML: its value reads on.
+        return Defect(unportable, State(ATTR_EQ, part, stack, added, name), j)
     return _equals(part, stack, added, name, text, j, node)
 
 
