@@ -149,13 +149,28 @@ def _templates(settings: Settings) -> Iterator[tuple[KeyPath | None, str, Format
         yield key, settings.body, settings.body_format
 
 
-def _moved(diag: Diagnostic, source: str, where: Located | None, lines: LineIndex) -> Diagnostic:
-    """Return ``diag`` (positions in ``source``) with positions in the TOML file."""
-    if where is None or where.value != source or len(where.chars) != len(source) + 1:
+class _Source(NamedTuple):
+    """A template of a notification file and where it stands in the file, read once."""
+
+    text: str
+    where: Located | None
+    starts: list[int]  # where each line of ``text`` starts
+    exact: bool  # ``where`` maps each character of ``text`` to the file
+
+
+def _source(text: str, where: Located | None) -> _Source:
+    exact = where is not None and len(where.chars) == len(text) + 1 and where.value == text
+    starts = [0] + [m.end() for m in re.finditer("\n", text)] if exact else []
+    return _Source(text, where, starts, exact)
+
+
+def _moved(diag: Diagnostic, template: _Source, lines: LineIndex) -> Diagnostic:
+    """Return ``diag`` (positions in ``template``) with positions in the TOML file."""
+    source, where, starts = template.text, template.where, template.starts
+    if where is None or not template.exact:
         # Not found as written: point at the key, which is still the right line.
         line, column = lines.position(where.key) if where is not None else (1, 1)
         return replace(diag, line=line, column=column, end_line=line, end_column=column + 1)
-    starts = [0] + [m.end() for m in re.finditer("\n", source)]
 
     def offset(line: int, column: int) -> int:
         index = starts[min(line, len(starts)) - 1] + column - 1
@@ -198,14 +213,15 @@ def check_notification(
         secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
         with spelled("notification"):  # hints name the file's keys (body_format = "...")
             checked = check_with(source, fmt, replace(settings.options, name=name))
+        template = _source(source, spans.get(key)) if key is not None and checked else None
         for diag in checked:
             if secret:
                 # A warning may quote the literal text: the credential.
                 diag = mask_diagnostic(diag, source)
-            if key is None:
+            if template is None:
                 found.append(FileDiagnostic(settings.body_name, diag))
             else:
-                found.append(FileDiagnostic(name, _moved(diag, source, spans.get(key), lines)))
+                found.append(FileDiagnostic(name, _moved(diag, template, lines)))
     if not any(f.diagnostic.severity == "error" for f in found):
         # What loading refuses beyond the settings and each template on its own: a
         # header whose value must be literal text, or that a notification cannot set.

@@ -27,6 +27,8 @@ __all__ = ["ParseResult", "parse"]
 
 _CALL_OPEN_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\(")
 _INNER_ESCAPE = re.compile(r'\\["\\]')
+# An unexpected token is quoted up to this many characters, then "…".
+_QUOTE_LIMIT = 40
 _USAGE = '{join(items, i, "TEMPLATE")} or {join(items, i, "TEMPLATE", "SEP")}'
 
 _lark: Lark | None = None
@@ -49,6 +51,14 @@ def _grammar() -> Lark:
             maybe_placeholders=False,
         )
     return _lark
+
+
+def _quote(token: str) -> str:
+    """Return the unexpected text ``token`` for a message, cut after ``_QUOTE_LIMIT`` characters."""
+    text = token.strip() or token
+    if len(text) > _QUOTE_LIMIT:
+        return show(text[:_QUOTE_LIMIT]) + "…"
+    return show(text)
 
 
 class ParseResult(NamedTuple):
@@ -210,7 +220,7 @@ class _Reader:
             s = tok.start_pos if tok.start_pos is not None else len(text)
             openers = _Openers(text, call, s)
             call_start = openers.last(s)
-            shown = show(str(tok).strip()) or show(str(tok))
+            shown = _quote(str(tok))
             self.add(
                 Code.INVALID_CALL,
                 f"unexpected {shown!r} in join(...): arguments are separated by ',' and "

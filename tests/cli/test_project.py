@@ -724,6 +724,33 @@ def test_check_of_a_notification_file_takes_time_linear_in_its_size(tmp_path: Pa
     assert growth <= 1.5, list(zip(sizes, seconds, strict=True))
 
 
+def test_check_of_a_body_with_an_error_on_every_line_takes_linear_time(tmp_path: Path) -> None:
+    """An inline body of ``{"a": {Bad}}`` lines took 11 s at 118 KB and 186 s at 475 KB:
+    the line starts of the body were found again for each diagnostic.  From about 30 KB
+    to 240 KB, the time per byte may grow at most 1.5 times per doubling, on average."""
+    paths = []
+    for count in (2_500, 5_000, 10_000, 20_000):
+        path = tmp_path / f"b{count}.toml"
+        body = '{"a": {Bad}}\n' * count
+        path.write_text(
+            f'url = "https://e.com/"\nmethod = "POST"\nbody_format = "json"\nbody = """\n{body}"""\n',
+            "utf-8",
+        )
+        paths.append(path)
+    seconds = [float("inf")] * len(paths)
+    for _ in range(3):
+        for k, path in enumerate(paths):
+            gc.collect()
+            start = time.process_time()
+            ran = run_main("check", str(path), "--no-config")
+            seconds[k] = min(seconds[k], time.process_time() - start)
+            assert ran.status == 1 and ran.stdout.count(b"unknown-field") >= 2_500, ran.stdout[:400]
+    sizes = [path.stat().st_size for path in paths]
+    per_byte = [t / size for t, size in zip(seconds, sizes, strict=True)]
+    growth = (per_byte[-1] / per_byte[0]) ** (1 / (len(paths) - 1))
+    assert growth <= 1.5, list(zip(sizes, seconds, strict=True))
+
+
 def test_the_search_stops_at_the_repository_root(project: Path) -> None:
     inner = project / "vendored"
     inner.mkdir()

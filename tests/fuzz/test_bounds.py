@@ -385,6 +385,50 @@ def test_unclosed_call_openers_take_linear_time_up_to_1_mib(
     print(f"\n{kind} {action.__name__}: {report}")
 
 
+# Calls that break on their own, one after another: each is reported where it breaks, and
+# the message quotes at most 40 characters of the unexpected text.
+BROKEN_CALLS: dict[str, Callable[[int], str]] = {
+    "closed-by-brace": lambda n: "{a(b}" * (n // 5),
+    "closed-by-paren": lambda n: "{a(b)" * (n // 5),
+    "one-opener-then-braces": lambda n: "{a(" + "b}" * (n // 2),
+    "join-closed-by-brace": lambda n: '{join(items, i, "x"}' * (n // 20),
+}
+
+
+def check_broken(source: str) -> None:
+    found = postback.check(source, format="text", max_template_size=2 * MIB)
+    assert found[0].code == "invalid-call"
+    assert max(len(d.message) for d in found) < 200
+
+
+def compile_broken(source: str) -> None:
+    with pytest.raises(postback.TemplateSyntaxError) as info:
+        postback.compile(
+            source, format="text", name=f"<broken {next(_unique)}>", max_template_size=2 * MIB
+        )
+    assert info.value.code == "invalid-call"
+
+
+BROKEN_RUNS = [(kind, action) for kind in BROKEN_CALLS for action in (check_broken, compile_broken)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"), BROKEN_RUNS, ids=[f"{k}-{a.__name__}" for k, a in BROKEN_RUNS]
+)
+def test_broken_calls_take_linear_time(kind: str, action: Callable[[str], None]) -> None:
+    """``{a(b}`` written 3,276 times (16 KiB) took 0.31 s to check, 64 KiB 3.1 s and 128 KiB
+    11.7 s to compile: each diagnostic quoted, and the lexer read, the whole rest of the
+    template (27 MB of messages at 16 KiB)."""
+    make = BROKEN_CALLS[kind]
+    seconds: dict[int, float] = {}
+    for size in (64 * KIB, 128 * KIB, 256 * KIB):
+        seconds[size] = cpu_seconds(partial(action, make(size)))
+        report = ", ".join(f"{s // KIB} KiB: {t:.2f} s" for s, t in seconds.items())
+        if size // 2 in seconds:
+            assert seconds[size] / seconds[size // 2] < 2 * DOUBLING_SLACK, report
+    print(f"\n{kind} {action.__name__}: {report}")
+
+
 def test_escapes_before_unclosed_openers_compile_as_fast_as_escapes_alone() -> None:
     """29,000 escaped braces then 950 unclosed ``{join(`` (63,700 characters) took 195 s
     to compile, the same size of escapes alone 0.22 s: the escapes were parsed again

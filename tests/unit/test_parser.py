@@ -390,6 +390,17 @@ def test_a_stray_quote_in_a_join_quotes_one_word(
     assert (found.line, found.column, found.end_line, found.end_column) == span
 
 
+def test_a_call_closed_by_a_brace_quotes_the_brace_and_long_text_is_cut() -> None:
+    """``{a(b}`` written many times quoted the whole rest of the template in each message."""
+    found = postback.check("{a(b}" * 50, format="text")
+    assert [(d.code, d.column, d.end_column) for d in found] == [
+        ("invalid-call", 5 + 5 * k, 6 + 5 * k) for k in range(50)
+    ]
+    assert all(d.message.startswith("unexpected '}' in join(...)") for d in found)
+    (long,) = postback.check('{join(items, i, "x" ' + "y" * 100 + ")}", format="text")
+    assert long.message.startswith(f"unexpected '{'y' * 40}…' in join(...)")
+
+
 # -- broken calls ------------------------------------------------------------------------
 
 
