@@ -215,12 +215,21 @@ class _Repr:
         return self.text
 
 
-def _shown(value: object, depth: int) -> str:
-    """Return the ``repr`` of a headers setting as written, or a part of it, masked."""
+def _shown(value: object, depth: int, *, name: bool = False) -> str:
+    """Return the ``repr`` of a headers setting as written, or a part of it, masked.
+
+    A string that is not a mapping's key (``name``) and holds no ``:`` or ``=`` is
+    masked whole: nothing in it says whether it is a header's name or a credential
+    written where a line was expected (``[["s3cr3t"]]``).
+    """
     if isinstance(value, str):
+        if not name and ":" not in value and "=" not in value:
+            return repr(MASK)
         # A message shows a few dozen characters: the rest need not be masked or copied.
         return repr(masked_line(value[:_TEXT]))
     if isinstance(value, bytes | bytearray):
+        if not name and b":" not in value and b"=" not in value:
+            return repr(MASK.encode())
         # Latin-1 gives every byte back as it was.
         return repr(masked_line(bytes(value[:_TEXT]).decode("latin-1")).encode("latin-1"))
     if value is None or isinstance(value, bool | int | float):
@@ -234,8 +243,8 @@ def _shown(value: object, depth: int) -> str:
                 pairs.append("...")
                 break
             secret = isinstance(key, str) and _secret_name(key)
-            shown = repr(MASK) if secret else _shown(item, depth + 1)
-            pairs.append(f"{_shown(key, depth + 1)}: {shown}")
+            shown = repr(MASK) if secret else _shown(item, depth + 1, name=True)
+            pairs.append(f"{_shown(key, depth + 1, name=True)}: {shown}")
         return "{" + ", ".join(pairs) + "}"
     if isinstance(value, list | tuple):
         items = list(value[: _WIDTH + 1])
@@ -249,9 +258,12 @@ def _shown(value: object, depth: int) -> str:
             # (a number, bytes...: which header it is cannot be told), or a longer list
             # that starts with a secret name (not with a "Name: value" line): what
             # follows the name is masked.
-            parts = [_shown(first, depth + 1)] + [repr(MASK)] * min(len(items) - 1, 1)
+            parts = [_shown(first, depth + 1, name=True)] + [repr(MASK)] * min(len(items) - 1, 1)
             if len(items) > 2:
                 parts.append("...")
+        elif len(items) == 2 and isinstance(first, str) and ":" not in first:
+            # A (name, value) pair of a header that is not secret: both as written.
+            parts = [_shown(item, depth + 1, name=True) for item in items]
         else:
             parts = [_shown(item, depth + 1) for item in items[:_WIDTH]]
             if len(items) > _WIDTH:

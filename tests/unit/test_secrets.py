@@ -180,7 +180,7 @@ def test_a_non_string_secret_header_value_is_not_shown() -> None:
     )
     with pytest.raises(ConfigError) as plain:
         Notification("https://e.com/", headers={"X-Id": b"7"})  # type: ignore[dict-item]
-    assert "not b'7' (bytes)" in str(plain.value)
+    assert "not b'***' (bytes)" in str(plain.value)  # bytes with no name in them: masked
 
 
 def test_a_header_line_without_colon_is_named_without_its_secret() -> None:
@@ -303,6 +303,16 @@ def test_an_invalid_header_name_holding_the_value_is_masked_after_the_name() -> 
 )
 def test_masked_line(line: str, shown: str) -> None:
     assert masked_line(line) == shown
+
+
+def test_a_string_with_no_name_in_a_malformed_setting_is_masked_whole() -> None:
+    """``[["s3cr3t"]]``, ``[b"s3cr3t"]``: nothing says whether the text is a header's
+    name or a credential written where a line was expected, so it is not quoted."""
+    for headers in ([["s3cr3t"]], [b"s3cr3t"], [("s3cr3t",)], {"X-Tier": ["s3cr3t"]}):
+        with pytest.raises(postback.ConfigError) as info:
+            postback.Notification("https://e.com/", headers=headers)  # type: ignore[arg-type]
+        assert "s3cr3t" not in str(info.value)
+        assert "***" in str(info.value)
 
 
 @pytest.mark.parametrize(
