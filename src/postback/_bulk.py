@@ -2,7 +2,10 @@
 
 ``Template.render_many`` and ``Notification.prepare_many`` take any iterable of records
 (``Action`` objects, mappings, or lines of JSON text as a file yields them) and yield
-a ``Rendered`` or ``Prepared`` result per record as soon as it is made.  Nothing is kept
+a ``Rendered`` or ``Prepared`` result per record as soon as it is made; a blank line
+(nothing but JSON whitespace) is counted but yields nothing.  The command line reads
+through ``render_lines`` and ``prepare_lines``, which yield a ``Skipped`` for each blank
+line too, so that every line of a records file has its line of output.  Nothing is kept
 from one record to the next, so memory stays flat however many records there are.  A
 record that cannot be read or rendered yields a result whose ``error`` says why, and
 the loop goes on: a bad record never stops the run and is never dropped.
@@ -37,8 +40,11 @@ __all__ = [
     "Rendered",
     "RenderedFailed",
     "RenderedOk",
+    "Skipped",
+    "prepare_lines",
     "prepare_many",
     "read_line",
+    "render_lines",
     "render_many",
     "request_dict",
 ]
@@ -57,6 +63,10 @@ ERROR_CODES: Final[Mapping[str, str]] = {
 }
 
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# What JSON counts as whitespace (RFC 8259, section 2): a line of nothing else is blank.
+# Vertical tab, form feed and the other characters str.strip() removes are not.
+_JSON_SPACE: Final = " \t\r\n"
+_JSON_SPACE_BYTES: Final = b" \t\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +260,26 @@ else:
     _Prepared.__name__ = _Prepared.__qualname__ = "Prepared"
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A blank line of a records file: no record, but its line of output on the command line.
+
+    ``render_lines`` and ``prepare_lines`` yield one where ``render_many`` and
+    ``prepare_many`` yield nothing; ``index`` counts as theirs do.
+    """
+
+    index: int
+
+    @property
+    def line(self) -> int:
+        """The 1-based line number of the blank line."""
+        return self.index + 1
+
+    def to_json(self) -> str:
+        """Return ``{"line": N, "skipped": "blank line"}``, without the newline."""
+        return f'{{"line": {self.index + 1}, "skipped": "blank line"}}'
+
+
 def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False)
 
@@ -329,9 +359,16 @@ def _line_failure(line: str | bytes | bytearray, exc: RecordError) -> RecordFail
 def _read(
     record: object, extra: Iterable[str], unknown_keys: UnknownKeys, day_first: bool | None
 ) -> Action | Mapping[str, object] | RecordFailure | None:
-    """Return the record to render, a failure, or None for a blank line."""
-    if isinstance(record, str | bytes | bytearray):
-        if not record.strip():
+    """Return the record to render, a failure, or None for a blank line.
+
+    A line is blank when it holds nothing but JSON whitespace: space, tab, CR and LF.
+    """
+    if isinstance(record, str):
+        if not record.strip(_JSON_SPACE):
+            return None
+        return read_line(record, extra, unknown_keys, day_first)
+    if isinstance(record, bytes | bytearray):
+        if not record.strip(_JSON_SPACE_BYTES):
             return None
         return read_line(record, extra, unknown_keys, day_first)
     if isinstance(record, Action | Mapping):
@@ -379,26 +416,45 @@ def render_many(
     """Return the results of ``Template.render_many``; the arguments are checked now."""
     body_of = _body_function(template)
     options = (template.extra_fields, template.unknown_keys, template.day_first)
-    return _results(body_of, _Rendered, records, options, _check_start(start))
+    return _results(body_of, _Rendered, _no_line, records, options, _check_start(start))
+
+
+def render_lines(template: Template, lines: Iterable[object]) -> Iterator[Rendered | Skipped]:
+    """Return ``render_many``'s results and a ``Skipped`` for each blank line."""
+    body_of = _body_function(template)
+    options = (template.extra_fields, template.unknown_keys, template.day_first)
+    return _results(body_of, _Rendered, Skipped, lines, options, 0)
 
 
 _Result = TypeVar("_Result", Rendered, Prepared)
+_Blank = TypeVar("_Blank")
+
+
+def _no_line(index: int) -> None:
+    """What a blank line yields in Python: nothing."""
+    return None
 
 
 def _results(
     produce: Callable[[Any], Any],
     result: Callable[[int, Any, RecordFailure | None], _Result],
+    blank: Callable[[int], _Blank | None],
     records: Iterable[object],
     options: tuple[Iterable[str], UnknownKeys, bool | None],
     start: int,
-) -> Iterator[_Result]:
-    """Read each record, ``produce`` its body or request, and yield its ``result``."""
+) -> Iterator[_Result | _Blank]:
+    """Read each record, ``produce`` its body or request, and yield its ``result``.
+
+    A blank line yields what ``blank`` returns for its index, unless that is None.
+    """
     extra, unknown_keys, day_first = options
     index = start - 1
     for record in records:
         index += 1
         value = _read(record, extra, unknown_keys, day_first)
         if value is None:
+            if (skipped := blank(index)) is not None:
+                yield skipped
             continue
         if type(value) is RecordFailure:
             yield result(index, None, value)
@@ -411,6 +467,29 @@ def _results(
             yield result(index, produced, None)
 
 
+def _preparer(
+    notification: Notification, now: datetime | None
+) -> Callable[[Action | Mapping[str, object]], PreparedRequest]:
+    """Return the function that prepares one record with the one ``now`` of a run."""
+    if now is None:
+        now = datetime.now(UTC)
+    elif not isinstance(now, datetime):
+        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    prepare = notification.prepare
+    run_now = now
+
+    def produce(record: Action | Mapping[str, object]) -> PreparedRequest:
+        return prepare(record, now=run_now)
+
+    return produce
+
+
+def _prepare_options(notification: Notification) -> tuple[Iterable[str], UnknownKeys, bool | None]:
+    # A line is read with the extra fields, unknown-key policy and day_first prepare
+    # reads a mapping with.
+    return (notification.extra_fields, notification.unknown_keys, notification.day_first)
+
+
 def prepare_many(
     notification: Notification,
     records: Iterable[object],
@@ -418,16 +497,15 @@ def prepare_many(
     start: int = 0,
 ) -> Iterator[Prepared]:
     """Return the results of ``Notification.prepare_many``; the arguments are checked now."""
-    if now is None:
-        now = datetime.now(UTC)
-    elif not isinstance(now, datetime):
-        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    # A line is read with the extra fields, unknown-key policy and day_first prepare
-    # reads a mapping with.
-    options = (notification.extra_fields, notification.unknown_keys, notification.day_first)
-    prepare = notification.prepare
+    produce = _preparer(notification, now)
+    options = _prepare_options(notification)
+    return _results(produce, _Prepared, _no_line, records, options, _check_start(start))
 
-    def produce(record: Action | Mapping[str, object]) -> PreparedRequest:
-        return prepare(record, now=now)
 
-    return _results(produce, _Prepared, records, options, _check_start(start))
+def prepare_lines(
+    notification: Notification, lines: Iterable[object], now: datetime | None = None
+) -> Iterator[Prepared | Skipped]:
+    """Return ``prepare_many``'s results and a ``Skipped`` for each blank line."""
+    produce = _preparer(notification, now)
+    options = _prepare_options(notification)
+    return _results(produce, _Prepared, Skipped, lines, options, 0)

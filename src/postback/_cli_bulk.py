@@ -1,10 +1,13 @@
 """``render --records`` and ``prepare --records``: a JSON Lines file in, a result per line out.
 
-Each line of the records file is one record.  Each record gives one JSON object on
-standard output, in input order, as soon as it is made: ``{"line": N, "body": ...}``
-(render) or the prepared request (prepare), or ``{"line": N, "error": {...}}`` for a
-record that failed; the run goes on after a failure (``--fail-fast`` stops it) and
-exits 1 if any record failed.  Output is flushed at least a few times a second and
+Each line of the records file is one record, and gives exactly one JSON object, in
+input order, as soon as it is made: ``{"line": N, "body": ...}`` (render) or the
+prepared request (prepare), ``{"line": N, "error": {...}}`` for a record that failed,
+or ``{"line": N, "skipped": "blank line"}`` for a blank line.  They go to standard
+output, except that with ``--output-format raw`` standard output holds the bodies
+alone and the other lines go to standard error.  The run goes on after a failure
+(``--fail-fast`` stops it) and exits 1 if any record failed; blank lines change
+nothing to the exit status.  Output is flushed at least a few times a second and
 nothing is held in memory between records.  docs/cli.md.
 """
 
@@ -35,7 +38,7 @@ from ._messages import byte_order_mark, not_utf8
 from ._template import Format, Template
 
 if TYPE_CHECKING:
-    from ._bulk import Prepared, Rendered
+    from ._bulk import Prepared, Rendered, Skipped
     from ._notification import Notification
 
 __all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
@@ -62,8 +65,8 @@ def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str
     records.add_argument(
         "--records",
         metavar="FILE",
-        help="JSON Lines: one record per line (or - for stdin); writes one JSON object "
-        "per record on stdout, errors included, and exits 1 if any record failed",
+        help="JSON Lines: one record per line (or - for stdin); writes exactly one JSON object "
+        "per line on stdout, errors and blank lines included, and exits 1 if any record failed",
     )
     group = parser.add_argument_group("with --records")
     if command == "render":
@@ -173,18 +176,21 @@ def _masked_json_line(result: Prepared) -> str:
 
 
 def _drive(
-    results: Iterator[Rendered] | Iterator[Prepared],
+    results: Iterator[Rendered | Skipped] | Iterator[Prepared | Skipped],
     source: _Source,
     args: argparse.Namespace,
     verb: str,
     ok_text: Callable[[Any], str] = _json_line,
     raw: bool = False,
 ) -> int:
-    """Write every result as it comes; show progress; return the exit status.
+    """Write one line for every result as it comes; show progress; return the exit status.
 
     ``ok_text`` is what a success writes on standard output; with ``raw`` (raw output
-    of render) failures go to standard error.
+    of render) failures and blank lines go to standard error.  A blank line is not a
+    record: it is not counted in the progress line or the summary, and never fails.
     """
+    from ._bulk import Skipped
+
     sys.stdout.flush()
     out: IO[bytes] = sys.stdout.buffer
     # Records from a pipe may come slowly, as they are made: each result goes out at
@@ -196,19 +202,17 @@ def _drive(
     next_tick = start + _TICK
     try:
         for result in results:
-            done += 1
-            if result.error is None:
+            if isinstance(result, Skipped):
+                _write_other(out, (result.to_json() + "\n").encode("ascii"), raw, progress)
+            elif result.error is None:
+                done += 1
                 # A lone surrogate cannot be UTF-8; "\\udXXX" is its JSON escape.
                 out.write(ok_text(result).encode("utf-8", "backslashreplace"))
             else:
+                done += 1
                 failed += 1
                 line = (result.to_json() + "\n").encode("utf-8", "backslashreplace")
-                if not raw:
-                    out.write(line)
-                else:
-                    progress.clear()
-                    out.flush()
-                    write(sys.stderr, line)
+                _write_other(out, line, raw, progress)
                 if args.fail_fast:
                     break
             if stream:
@@ -229,6 +233,16 @@ def _drive(
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _write_other(out: IO[bytes], line: bytes, raw: bool, progress: Progress) -> None:
+    """Write a line that is not a body: on standard output, or standard error with ``raw``."""
+    if not raw:
+        out.write(line)
+    else:
+        progress.clear()
+        out.flush()
+        write(sys.stderr, line)
+
+
 def render_records(args: argparse.Namespace, template: Template) -> int:
     """Render every record of ``--records``; write JSON Lines (or raw bodies)."""
     ok_text: Callable[[Any], str] = _json_line
@@ -236,9 +250,11 @@ def render_records(args: argparse.Namespace, template: Template) -> int:
     if raw:
         end = _raw_line_end(template)
         ok_text = lambda result: result.body + end  # noqa: E731
+    from ._bulk import render_lines
+
     source = _Source(args.records)
     try:
-        results = template.render_many(source.lines())
+        results = render_lines(template, source.lines())
         return _drive(results, source, args, "rendering", ok_text, raw)
     finally:
         source.close()
@@ -269,9 +285,11 @@ def _raw_line_end(template: Template) -> str:
 
 def prepare_records(args: argparse.Namespace, notification: Notification) -> int:
     """Prepare every record of ``--records``; write one request per line."""
+    from ._bulk import prepare_lines
+
     source = _Source(args.records)
     try:
-        results = notification.prepare_many(source.lines(), now=args.now)
+        results = prepare_lines(notification, source.lines(), args.now)
         if args.mask:
             return _drive(results, source, args, "preparing", _masked_json_line)
         return _drive(results, source, args, "preparing")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from ._cli_io import (
     DIRECTORY_SUFFIXES,
@@ -45,9 +47,20 @@ from ._template import Format
 __all__ = ["cmd_check", "show_settings"]
 
 
+_CONTROLS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _github_data(text: str) -> str:
-    """Escape the message of a GitHub workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape the message of a GitHub workflow command: ``%``, CR and LF as the runner
+    reads them, and every other control character (ESC, BEL, ...) written as ``\\x1b``
+    (``\\u2028``), so no terminal sequence or line separator reaches the log."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _CONTROLS.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _github_property(text: str) -> str:

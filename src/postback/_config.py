@@ -237,8 +237,13 @@ def check_keys(
             continue
         expected, check = spec
         if not check(value):
-            # A headers value is shown as the headers' repr shows them: no secret.
-            shown = describe_headers(value) if key == "headers" else describe_value(value)
+            # A headers value is shown as the headers' repr shows them: no secret; a
+            # string or bytes not at all, as it may be the credential alone.
+            shown = describe_value(value)
+            if key == "headers" and isinstance(value, str | bytes | bytearray):
+                shown = "a string" if isinstance(value, str) else "bytes"
+            elif key == "headers":
+                shown = describe_headers(value)
             raise ConfigError(f"{key} must be {expected}, not {shown}", setting=key)
         values[key] = value
     if "url" not in values:

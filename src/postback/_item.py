@@ -136,7 +136,7 @@ class Item:
 
 def _rebuild_item(cls: type[Item], pickled: object) -> Item:
     """Return the item ``Item.__reduce__`` took apart (values already checked)."""
-    values = restore(cls.__name__, pickled)["fields"]
+    values = restore("Item (or the Action whose items it is)", pickled)["fields"]
     item = object.__new__(cls)
     for attr in _ITEM_ATTRS:
         object.__setattr__(item, attr, values.get(attr))

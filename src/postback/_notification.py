@@ -442,10 +442,23 @@ _RECEIVER_HEADERS: Final = {
     "x-forwarded-proto": (False, f"{_PROXY_WRITES} the request's scheme from it"),
     "x-forwarded-port": (False, f"{_PROXY_WRITES} the request's port from it"),
     "x-forwarded-prefix": (False, f"{_PROXY_WRITES} the request's path prefix from it"),
+    "x-forwarded-scheme": (False, f"{_PROXY_WRITES} the request's scheme from it"),
+    "x-forwarded-ssl": (False, f"{_PROXY_WRITES} the request's scheme from it"),
+    "x-url-scheme": (False, f"{_PROXY_WRITES} the request's scheme from it"),
+    "front-end-https": (False, f"{_PROXY_WRITES} the request's scheme from it"),
+    "x-forwarded-server": (False, f"{_PROXY_WRITES} the request's host from it"),
+    "x-original-host": (False, f"{_PROXY_WRITES} the request's host from it"),
+    "x-host": (False, f"{_PROXY_WRITES} the request's host from it"),
+    "x-forwarded-uri": (False, f"{_PROXY_WRITES} the request's path from it"),
     "x-forwarded-for": (False, f"{_PROXY_WRITES} the client's address from it"),
     "x-real-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "true-client-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "x-client-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
+    "cf-connecting-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
     "x-original-url": (False, _ROUTES),
     "x-rewrite-url": (False, _ROUTES),
+    "x-original-uri": (False, _ROUTES),
+    "x-envoy-original-path": (False, _ROUTES),
 }
 
 

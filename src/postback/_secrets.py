@@ -9,9 +9,10 @@ The names come from RFC 9110 and the usual API-key conventions, compared
 case-insensitively (``is_secret_header``).  Where a setting is malformed and its name
 cannot be told from its value (a line without a colon, a name with a space in it),
 the name is the leading run of characters an HTTP header name may hold, and
-everything after a secret name is masked (``masked_line``).  The literal text of a
-secret header's template is masked character by character, placeholders kept
-(``mask_template``).
+everything after a secret name is masked (``masked_line``).  A secret header's
+template is masked character by character, placeholders kept: its literal text (a
+join's strings too) wholly, what the parser could not read (a broken call and what
+follows it) but for its braces (``mask_template``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ __all__ = [
     "masked_headers",
     "masked_http",
     "masked_line",
-    "shown_line",
 ]
 
 #: What is shown instead of a secret header value.
@@ -81,25 +81,73 @@ def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
     return tuple((name, MASK if is_secret_header(name) else value) for name, value in headers)
 
 
-def _literal_spans(source: str) -> list[tuple[int, int]]:
-    """The spans of the literal text of a template (its placeholders and joins left out)."""
-    from ._nodes import Text
+# What each character of a secret header's template is, for ``mask_template``.
+_LITERAL: Final = 0  # literal text: every visible character is masked
+_KEPT: Final = 1  # a placeholder, or the call syntax of a join: kept as written
+_UNREAD: Final = 2  # what the parser could not read: masked but for its braces
+_MASKED_RUN: Final = re.compile(rb"\x00+|\x02+")
+_UNREAD_VISIBLE: Final = re.compile(r"[^\s{}]")
+# The words a message may quote of what is masked: whole, and split where a call's
+# syntax splits them (a message quotes one token of a broken call).
+_PART: Final = re.compile(r"[^\s{}()\[\],\"'\\]{3,}")
+# The words of the language that a broken call holds and its messages quote.
+_KEYWORDS: Final = frozenset({"join", "items"})
+
+
+def _masked_runs(source: str) -> list[tuple[int, int, bool]]:
+    """The runs of a template to mask: ``(start, end, unread)``.
+
+    Every character is masked but those of placeholders (``{SubId1}``, ``{i.sku}``)
+    and of a join's call syntax (``{join(items, i, "``, ``", "``, ``")}``): literal
+    text, a join's body text and separator, and what the parser could not read (a
+    broken call and what follows it, a malformed placeholder), which is ``unread``.
+    """
+    from ._nodes import Field, ItemField, Join, Malformed, Text
     from ._parser import parse
 
-    return [node.span for node in parse(source).nodes if isinstance(node, Text)]
+    kinds = bytearray([_UNREAD]) * len(source)
+    for node in parse(source).nodes:
+        start, end = node.span
+        if isinstance(node, Text) and source[start:end] not in ("{", "}"):
+            # A lone brace is the opener of a broken call (or a stray closer): literal
+            # braces are written with a backslash.
+            kinds[start:end] = bytes([_LITERAL]) * (end - start)
+        elif isinstance(node, Field | ItemField | Join):
+            kinds[start:end] = bytes([_KEPT]) * (end - start)
+        if isinstance(node, Join):
+            for inner in node.body:
+                if isinstance(inner, Text | Malformed):
+                    kind = _LITERAL if isinstance(inner, Text) else _UNREAD
+                    kinds[inner.span.start : inner.span.end] = bytes([kind]) * (
+                        inner.span.end - inner.span.start
+                    )
+            start, end = node.sep_span
+            kinds[start:end] = bytes([_LITERAL]) * (end - start)
+    return [
+        (run.start(), run.end(), kinds[run.start()] == _UNREAD)
+        for run in _MASKED_RUN.finditer(kinds)
+    ]
 
 
-def mask_template(source: str, spans: list[tuple[int, int]] | None = None) -> str:
-    """Return a header template with each visible character of its literal text as ``*``.
+def mask_template(source: str, runs: list[tuple[int, int, bool]] | None = None) -> str:
+    """Return a secret header's template with every character it could hold a secret in
+    as ``*``.
 
-    Placeholders (and joins) stay as written and every character keeps its offset, so
-    an error's line, column and caret still point at the right place.  ``spans`` are
-    those of its literal text, when they are known.
+    Placeholders (and a join's call syntax) stay as written, literal text (a join's
+    body and separator too) has each visible character masked, and what the parser
+    could not read (a broken call, the text after it) keeps only its braces.  Every
+    character keeps its offset, so an error's line, column and caret still point at
+    the right place.  ``runs`` are those of ``_masked_runs``, when they are known.
     """
-    chars = list(source)
-    for start, end in _literal_spans(source) if spans is None else spans:
-        chars[start:end] = _VISIBLE.sub("*", source[start:end])
-    return "".join(chars)
+    parts: list[str] = []
+    at = 0
+    for start, end, unread in _masked_runs(source) if runs is None else runs:
+        parts.append(source[at:start])
+        visible = _UNREAD_VISIBLE if unread else _VISIBLE
+        parts.append(visible.sub("*", source[start:end]))
+        at = end
+    parts.append(source[at:])
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------
@@ -155,13 +203,6 @@ def masked_line(line: str) -> str:
     return "".join(part if i % 2 else _masked_one_line(part) for i, part in enumerate(parts))
 
 
-def shown_line(line: str) -> str:
-    """Return ``line``, a ``"Name: value"`` header line, masked and quoted for a message."""
-    from ._messages import short_repr
-
-    return short_repr(masked_line(line))
-
-
 class _Repr:
     """Text that is its own ``repr``, for ``short_repr`` to cut as it cuts any value."""
 
@@ -174,12 +215,21 @@ class _Repr:
         return self.text
 
 
-def _shown(value: object, depth: int) -> str:
-    """Return the ``repr`` of a headers setting as written, or a part of it, masked."""
+def _shown(value: object, depth: int, *, name: bool = False) -> str:
+    """Return the ``repr`` of a headers setting as written, or a part of it, masked.
+
+    A string that is not a mapping's key (``name``) and holds no ``:`` or ``=`` is
+    masked whole: nothing in it says whether it is a header's name or a credential
+    written where a line was expected (``[["s3cr3t"]]``).
+    """
     if isinstance(value, str):
+        if not name and ":" not in value and "=" not in value:
+            return repr(MASK)
         # A message shows a few dozen characters: the rest need not be masked or copied.
         return repr(masked_line(value[:_TEXT]))
     if isinstance(value, bytes | bytearray):
+        if not name and b":" not in value and b"=" not in value:
+            return repr(MASK.encode())
         # Latin-1 gives every byte back as it was.
         return repr(masked_line(bytes(value[:_TEXT]).decode("latin-1")).encode("latin-1"))
     if value is None or isinstance(value, bool | int | float):
@@ -193,8 +243,8 @@ def _shown(value: object, depth: int) -> str:
                 pairs.append("...")
                 break
             secret = isinstance(key, str) and _secret_name(key)
-            shown = repr(MASK) if secret else _shown(item, depth + 1)
-            pairs.append(f"{_shown(key, depth + 1)}: {shown}")
+            shown = repr(MASK) if secret else _shown(item, depth + 1, name=True)
+            pairs.append(f"{_shown(key, depth + 1, name=True)}: {shown}")
         return "{" + ", ".join(pairs) + "}"
     if isinstance(value, list | tuple):
         items = list(value[: _WIDTH + 1])
@@ -208,9 +258,12 @@ def _shown(value: object, depth: int) -> str:
             # (a number, bytes...: which header it is cannot be told), or a longer list
             # that starts with a secret name (not with a "Name: value" line): what
             # follows the name is masked.
-            parts = [_shown(first, depth + 1)] + [repr(MASK)] * min(len(items) - 1, 1)
+            parts = [_shown(first, depth + 1, name=True)] + [repr(MASK)] * min(len(items) - 1, 1)
             if len(items) > 2:
                 parts.append("...")
+        elif len(items) == 2 and isinstance(first, str) and ":" not in first:
+            # A (name, value) pair of a header that is not secret: both as written.
+            parts = [_shown(item, depth + 1, name=True) for item in items]
         else:
             parts = [_shown(item, depth + 1) for item in items[:_WIDTH]]
             if len(items) > _WIDTH:
@@ -256,9 +309,17 @@ def masked_http(data: bytes) -> bytes:
     return "\n".join(lines).encode("utf-8", "surrogateescape") + tail
 
 
-def _literal_words(source: str, spans: list[tuple[int, int]]) -> list[str]:
-    """The words of a template's literal text a message could quote, longest first."""
-    words = {word for start, end in spans for word in _WORD.findall(source[start:end])}
+def _masked_words(source: str, runs: list[tuple[int, int, bool]]) -> list[str]:
+    """The words of what a template's mask hides that a message could quote, longest
+    first."""
+    words: set[str] = set()
+    for start, end, unread in runs:
+        text = source[start:end]
+        if unread:
+            # Quoted a token at a time, and among the language's own words.
+            words.update(set(_PART.findall(text)) - _KEYWORDS)
+        else:
+            words.update(_WORD.findall(text), _PART.findall(text))
     return sorted(words, key=len, reverse=True)
 
 
@@ -270,7 +331,7 @@ def _mask_words(message: str, words: list[str]) -> str:
 
 def mask_diagnostic(diagnostic: Diagnostic, source: str) -> Diagnostic:
     """Return a diagnostic of a secret header's template ``source`` without its literal text."""
-    message = _mask_words(diagnostic.message, _literal_words(source, _literal_spans(source)))
+    message = _mask_words(diagnostic.message, _masked_words(source, _masked_runs(source)))
     if message == diagnostic.message:
         return diagnostic
     return replace(diagnostic, message=message)
@@ -283,11 +344,11 @@ def mask_template_error(error: TemplateError) -> None:
     its messages lose the literal words they quote.
     """
     source = error.source
-    spans = _literal_spans(source)
-    words = _literal_words(source, spans)
+    runs = _masked_runs(source)
+    words = _masked_words(source, runs)
     error.message = _mask_words(error.message, words)
     error.args = (error.message,)
     error.diagnostics = tuple(
         replace(d, message=_mask_words(d.message, words)) for d in error.diagnostics
     )
-    error.source = mask_template(source, spans)
+    error.source = mask_template(source, runs)

@@ -24,7 +24,6 @@ from ._secrets import (
     is_secret_header,
     masked_headers,
     masked_line,
-    shown_line,
 )
 from ._template import Format
 
@@ -231,13 +230,14 @@ def _header_entries(headers: object) -> Iterable[object]:
         return ()
     if isinstance(headers, Mapping):
         return headers.items()
-    if isinstance(headers, str):
+    if isinstance(headers, str | bytes | bytearray):
+        # Its text is quoted nowhere: it may be the credential alone.
+        kind = "a string" if isinstance(headers, str) else "bytes"
         raise ConfigError(
-            f"headers must be {_HEADER_FORMS}, not a string: put each line in a list, "
-            f"[{shown_line(headers)}]",
+            f"headers must be {_HEADER_FORMS}, not {kind}: put each line in a list",
             setting="headers",
         )
-    if isinstance(headers, bytes) or not isinstance(headers, Iterable):
+    if not isinstance(headers, Iterable):
         raise ConfigError(
             f"headers must be {_HEADER_FORMS}, not {describe_headers(headers)}", setting="headers"
         )
@@ -251,10 +251,9 @@ def _header_pair(entry: object, index: int) -> tuple[object, object]:
         # are not part of either (HTTP parsers drop them too).
         name, colon, value = entry.partition(":")
         if not colon:
+            # A line without a name: it is not quoted, as it may be a value alone.
             raise ConfigError(
-                f"header line {index + 1}, {shown_line(entry)}, has no colon: write each "
-                'header as "Name: value"',
-                setting="headers",
+                f'header line {index + 1} has no colon (write "Name: value")', setting="headers"
             )
         return name.strip(" \t"), value.strip(" \t")
     if not isinstance(entry, tuple | list) or len(entry) != 2:

@@ -1309,6 +1309,17 @@ def test_github_and_json_output_escape_a_forged_file_name(tmp_path: Path) -> Non
     assert [d["file"] for d in json.loads(text)] == [f"t/{FORGED}.url", "t/y##[error]z.url"]
 
 
+def test_github_output_escapes_terminal_controls_in_file_names(tmp_path: Path) -> None:
+    """An ESC or BEL in a file name reached the GitHub output raw: a terminal sequence
+    in the CI log."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "a\x1b[31mb\x07.url").write_text("")
+    github = out(run("check", "t", "--output-format", "github", cwd=tmp_path))
+    assert "\x1b" not in github and "\x07" not in github
+    assert github.startswith("::error file=t/a\\x1b[31mb\\x07.url,line=1,col=1,")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="file names with line breaks")
 def test_render_and_prepare_error_lines_cannot_be_forged(tmp_path: Path) -> None:
     (tmp_path / f"{FORGED}.json").write_text('{"a": "{Nope}"}')

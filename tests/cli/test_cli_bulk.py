@@ -156,14 +156,57 @@ def test_only_good_records_exit_0(tmp_path: Path, small: Path) -> None:
     )
 
 
-def test_blank_lines_are_counted_and_a_bom_is_skipped(tmp_path: Path, small: Path) -> None:
+def test_a_blank_line_gives_a_skipped_line_and_a_bom_is_skipped(
+    tmp_path: Path, small: Path
+) -> None:
+    """Blank lines were counted but gave no output line, so the output had fewer lines
+    than the input; each gives ``{"line": N, "skipped": "blank line"}`` now, in its
+    place, and the exit status and the summary stay those of the records."""
     records = tmp_path / "r.jsonl"
-    records.write_bytes(b"\xef\xbb\xbf" + b'{"ActionId": "x"}\n\n  \r\n{"ActionId": "y"}')
-    result = run("render", small, "--records", records)
-    assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.decode().split("\n") if line]
-    assert [line["line"] for line in lines] == [1, 4]
-    assert json.loads(lines[1]["body"])["id"] == "y"
+    records.write_bytes(b"\xef\xbb\xbf" + b'{"ActionId": "x"}\n\n  \r\n\t\n{"ActionId": "y"}\n')
+    notification = EXAMPLES / "notification.toml"
+    for command in (("render", small), ("prepare", notification)):
+        result = run(*command, "--records", records)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == b""
+        lines = [json.loads(line) for line in result.stdout.decode().split("\n")[:-1]]
+        assert [line["line"] for line in lines] == [1, 2, 3, 4, 5]
+        assert lines[1:4] == [{"line": k, "skipped": "blank line"} for k in (2, 3, 4)]
+        assert json.loads(lines[4]["body"])["id" if command[0] == "render" else "action_id"] == "y"
+
+
+def test_a_vertical_tab_or_form_feed_line_is_invalid_json(small: Path) -> None:
+    """A line of nothing but ``\\x0b`` or ``\\x0c`` was skipped without a word like a
+    blank line, though neither is JSON whitespace: it is an ``invalid-json`` error line."""
+    stdin = b'\x0b\n\x0c\r\n \x0b\t\n{"ActionId": 4}\n'
+    result = run("render", small, "--records", "-", stdin=stdin)
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.decode().split("\n")[:-1]]
+    assert [line["line"] for line in lines] == [1, 2, 3, 4]
+    assert [line["error"]["code"] for line in lines[:3]] == ["invalid-json"] * 3
+    assert lines[2]["error"]["message"].endswith("at character 2")
+    assert result.stderr.decode() == "postback: 3 of 4 records failed\n"
+
+
+def test_raw_output_writes_a_blank_line_on_stderr_with_the_failures() -> None:
+    """With ``--output-format raw`` standard output holds only bodies: a blank line's
+    line goes to standard error, where failures go, so that the two streams together
+    hold one line per input line (and the summary)."""
+    url = EXAMPLES / "action-clearing.url"
+    stdin = b'{"CampaignId": 1}\n\n{"CampaignId": "x"}\n \n{"CampaignId": 3}\n'
+    result = run("render", url, "--records", "-", "--output-format", "raw", stdin=stdin)
+    assert result.returncode == 1
+    assert len(result.stdout.decode().split("\n")[:-1]) == 2
+    *others, summary = result.stderr.decode().split("\n")[:-1]
+    assert [json.loads(line)["line"] for line in others] == [2, 3, 4]
+    assert json.loads(others[0]) == {"line": 2, "skipped": "blank line"}
+    assert summary == "postback: 1 of 3 records failed"
+
+
+def test_fail_fast_does_not_stop_at_a_blank_line(small: Path) -> None:
+    result = run("render", small, "--records", "-", "--fail-fast", stdin=b"{}\n\n{}\n")
+    assert result.returncode == 0
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 2, 3]
 
 
 def test_records_from_stdin(small: Path) -> None:
@@ -253,7 +296,18 @@ _LINES: st.SearchStrategy[bytes] = st.one_of(
     st.binary().map(lambda b: b.replace(b"\n", b"")),
     st.binary(min_size=1).map(lambda b: b'{"SubId1": "' + b.replace(b"\n", b"") + b'"}'),
     st.sampled_from(
-        [b"", b"   ", b"\r", b'{"ActionId": "A-1", "Payout": 12.50}', b"\xef\xbb\xbf{}"]
+        [
+            b"",
+            b"   ",
+            b"\r",
+            b"\t \r",
+            b"\x0b",
+            b"\x0c",
+            b" \x0b\t",
+            b"\xef\xbb\xbf",
+            b'{"ActionId": "A-1", "Payout": 12.50}',
+            b"\xef\xbb\xbf{}",
+        ]
     ),
 )
 
@@ -261,12 +315,15 @@ _LINES: st.SearchStrategy[bytes] = st.one_of(
 @given(st.lists(_LINES, min_size=1, max_size=6), st.booleans())
 def test_every_line_of_any_records_file_gives_one_line(lines: list[bytes], end: bool) -> None:
     """Whatever the lines hold (numbers of any size and exponent, nesting thousands
-    deep, bytes that are not UTF-8, lone surrogates), ``render --records`` and
-    ``prepare --records`` write one JSON line per line that is not blank, in order,
-    and exit 0 or 1: never an internal error."""
+    deep, bytes that are not UTF-8, lone surrogates, nothing but whitespace),
+    ``render --records`` and ``prepare --records`` write exactly one JSON line per
+    input line, in order, a blank one included (a final newline ends the last line and
+    is not one), and exit 0 or 1, 1 exactly when a line has an error: never an internal
+    error."""
     data = b"\n".join(lines) + (b"\n" if end else b"")
-    first = lines[0][3:] if lines[0].startswith(b"\xef\xbb\xbf") else lines[0]
-    counted = [k for k, line in enumerate([first, *lines[1:]], 1) if line.strip()]
+    count = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    read = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")[:count]
+    blank = [k for k, line in enumerate(read, 1) if not line.strip(b" \t\r")]
     with tempfile.TemporaryDirectory() as base:
         records = Path(base) / "records.jsonl"
         records.write_bytes(data)
@@ -275,8 +332,11 @@ def test_every_line_of_any_records_file_gives_one_line(lines: list[bytes], end: 
             ("prepare", str(EXAMPLES / "notification.toml"), "--now", "2026-03-01T00:00:00Z"),
         ):
             ran = run_main(*command, "--records", str(records), "--quiet")
+            assert ran.stdout.count(b"\n") == count and ran.stdout.endswith(b"\n" if count else b"")
             results = [json.loads(line) for line in ran.stdout.split(b"\n")[:-1]]
-            assert [result["line"] for result in results] == counted, ran.stderr
+            assert [result["line"] for result in results] == list(range(1, count + 1)), ran.stderr
+            skipped = [result["line"] for result in results if "skipped" in result]
+            assert skipped == blank
             failed = sum("error" in result for result in results)
             assert ran.status == (1 if failed else 0), ran.stderr
             assert b"internal error" not in ran.stderr

@@ -59,13 +59,20 @@ SETTINGS: dict[str, object] = {
     "control": {"X-Secret": f"{TOKEN}\x01"},
     "trailing-space": {"Cookie": f"s={TOKEN} "},
     "broken-join": {"Authorization": f'Bearer {TOKEN}{{join(items, i, "{{i.sku}}"}}'},
+    "text-after-a-broken-call": {"Authorization": f"Bearer x {{join({TOKEN} more"},
+    "token-in-a-broken-call": {"Authorization": f"Bearer {{join({TOKEN}"},
+    "join-strings-error": {"X-Token": f'{{join(items, i, "{TOKEN}{{i.sku}}", "{TOKEN}")}} '},
+    "a-string": TOKEN,
+    "line-without-a-name": ["Authorization: Bearer ", TOKEN],
     "valid": {"Authorization": f"Bearer {TOKEN}", "X-Id": "{ActionId}"},
     "valid-with-placeholder": {"X-Api-Key": f"{TOKEN}-{{SubId1}}"},
     "valid-with-macro": {"Authorization": f"Bearer #{TOKEN}# {{SubId1}}"},
+    "valid-join": {"Authorization": f'Bearer x{{join(items, i, "{TOKEN}{{i.sku}}", "{TOKEN}")}}'},
 }
 # Only Python can give these.
 PYTHON_ONLY: dict[str, object] = {
     "bytes": f"Authorization: Bearer {TOKEN}".encode(),
+    "bytes-alone": TOKEN.encode(),
     "bytes-value": {"Authorization": f"Bearer {TOKEN}".encode()},
     "bytes-line": [f"Cookie: {TOKEN}".encode()],
     "bytes-name": [[b"Authorization", f"Bearer {TOKEN}"]],
@@ -73,7 +80,7 @@ PYTHON_ONLY: dict[str, object] = {
     "tuple-pairs": (("X-Id", "1"), ("X-Token", TOKEN), ("Bad Name", "1")),
     "set": {f"Authorization: Bearer {TOKEN}"},
 }
-VALID = ("valid", "valid-with-placeholder", "valid-with-macro")
+VALID = ("valid", "valid-with-placeholder", "valid-with-macro", "valid-join")
 
 
 def _toml(value: object) -> str:
@@ -199,7 +206,7 @@ def test_check(files: list[str], capsys: pytest.CaptureFixture[str], output: str
     assert status == 1
     _clean(printed)
     for name in SETTINGS:
-        if name not in ("valid", "valid-with-placeholder"):
+        if name not in ("valid", "valid-with-placeholder", "valid-join"):
             assert f"{name}.toml" in printed  # each is reported
     assert "foreign-macro" in printed
 
@@ -342,6 +349,7 @@ def test_the_mask_setting_on_the_command_line(
     _clean(*printed)
     written = sorted(cases.glob("*.expected"))
     assert [p.name for p in written] == [
+        "valid-join.expected",
         "valid-with-macro.expected",
         "valid-with-placeholder.expected",
         "valid.a.expected",

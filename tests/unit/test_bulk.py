@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Notification, Prepared, PreparedRequest, RecordFailure, Rendered
-from postback._bulk import ERROR_CODES, read_line, request_dict
+from postback._bulk import (
+    ERROR_CODES,
+    Skipped,
+    prepare_lines,
+    read_line,
+    render_lines,
+    request_dict,
+)
+from strategies import hostile_chars
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "examples" / "action-clearing.json").read_text(encoding="utf-8")
@@ -123,6 +131,64 @@ def test_results_are_made_as_they_are_asked_for(seed: postback.Template) -> None
 def test_start_numbers_the_records(seed: postback.Template) -> None:
     results = list(seed.render_many(["{}", "", "{}"], start=1000))
     assert [(r.index, r.line) for r in results] == [(1000, 1001), (1002, 1003)]
+
+
+# JSON whitespace (RFC 8259): the only characters a blank line holds.
+_JSON_SPACE = " \t\r\n"
+
+
+def test_a_blank_line_holds_json_whitespace_only(seed: postback.Template) -> None:
+    """A line of nothing but a vertical tab or a form feed (or, given as ``str``, a
+    Unicode space such as U+3000) was taken for a blank line and dropped without a
+    word, though JSON whitespace is space, tab, CR and LF only: it is an
+    ``invalid-json`` failure, and only JSON whitespace makes a line blank."""
+    blank: list[object] = [b"", b"\n", b" \t\r\n", "\r\n", " \t ", bytearray(b"\r")]
+    not_blank: list[object] = [b"\x0b\n", b"\x0c", "\x0b", " \x0c \n", "\u3000\n", "\x1c", "\x85"]
+    results = list(seed.render_many([*blank, *not_blank]))
+    assert [r.line for r in results] == list(range(7, 14))
+    assert {r.error.code if r.error else None for r in results} == {"invalid-json"}
+    assert results[0].error == RecordFailure(
+        "invalid-json", "invalid JSON in the record: Expecting value at character 1"
+    )
+
+
+@given(st.text(st.sampled_from(_JSON_SPACE)), st.text(hostile_chars(_JSON_SPACE), min_size=1))
+def test_only_json_whitespace_is_blank(space: str, text: str) -> None:
+    """A line of JSON whitespace yields nothing; any other line yields one result."""
+    template = postback.compile("{ActionId}", format="text")
+    assert list(template.render_many([space, space.encode()])) == []
+    if text.strip(_JSON_SPACE):
+        assert [r.line for r in template.render_many([text])] == [1]
+
+
+def test_render_lines_and_prepare_lines_give_a_result_for_every_line(
+    seed: postback.Template,
+) -> None:
+    """What the command line reads through: ``render_many``'s results, and a
+    ``Skipped`` where ``render_many`` yields nothing."""
+    lines = [b'{"ActionId": "a"}\n', b"\n", b"  \r\n", b"\x0c\n", b"[]\n", b"\t"]
+    rendered = list(render_lines(seed, lines))
+    assert [r.line for r in rendered] == [1, 2, 3, 4, 5, 6]
+    assert rendered[1] == Skipped(1)
+    assert [r for r in rendered if not isinstance(r, Skipped)] == list(seed.render_many(lines))
+    assert [json.loads(r.to_json()) for r in rendered if isinstance(r, Skipped)] == [
+        {"line": k, "skipped": "blank line"} for k in (2, 3, 6)
+    ]
+    notification = Notification("https://example.com/{ActionId}")
+    prepared = list(prepare_lines(notification, lines, NOW))
+    assert [type(r).__name__ for r in prepared] == [
+        "PreparedOk",
+        "Skipped",
+        "Skipped",
+        "PreparedFailed",
+        "PreparedFailed",
+        "Skipped",
+    ]
+    assert [r for r in prepared if not isinstance(r, Skipped)] == list(
+        notification.prepare_many(lines, now=NOW)
+    )
+    with pytest.raises(TypeError, match="now must be a datetime"):
+        prepare_lines(notification, lines, "today")  # type: ignore[arg-type]
 
 
 def test_arguments_are_checked_when_called_not_when_iterated(seed: postback.Template) -> None:

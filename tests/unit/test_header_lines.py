@@ -48,15 +48,15 @@ def test_lines_and_pairs_mix_and_keep_their_order() -> None:
 @pytest.mark.parametrize(
     ("headers", "setting", "message"),
     [
-        (["X-A 1"], "headers", "header line 1, 'X-A 1', has no colon"),
-        (["X-A: 1", ""], "headers", "header line 2, '', has no colon"),
+        (["X-A 1"], "headers", 'header line 1 has no colon (write "Name: value")'),
+        (["X-A: 1", ""], "headers", 'header line 2 has no colon (write "Name: value")'),
         (["X A: 1"], "headers.X A", "header name 'X A' is not a valid HTTP token"),
         ([": 1"], "headers.", "header name '' is not a valid HTTP token"),
         (["X-A: 1", "x-a: 2"], "headers.x-a", "header 'x-a' is given twice"),
         (["Content-Length: 3"], "headers.Content-Length", "is set by the HTTP client"),
         (["Content-Type: text/plain"], "headers.Content-Type", "the request has no body"),
         ([5], "headers", "header entry 1 must be a (name, value) pair"),
-        ("X-A: 1", "headers", "not a string: put each line in a list, ['X-A: 1']"),
+        ("X-A: 1", "headers", "not a string: put each line in a list"),
     ],
 )
 def test_lines_are_validated_like_the_mapping(headers: Any, setting: str, message: str) -> None:
@@ -84,9 +84,7 @@ def test_a_notification_file_takes_an_array_of_lines(tmp_path: Path) -> None:
     path.write_text('url = "https://e.com/pb"\nheaders = ["X-Token {SubId1}"]\n', encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         Notification.from_file(path)
-    assert str(info.value) == (
-        f"{path}: header line 1, 'X-Token ***', has no colon: write each header as \"Name: value\""
-    )
+    assert str(info.value) == f'{path}: header line 1 has no colon (write "Name: value")'
     assert info.value.setting == "headers"
 
 

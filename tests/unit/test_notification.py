@@ -528,10 +528,23 @@ REFUSED_HEADERS = [
     "X-Forwarded-Proto",
     "X-Forwarded-Port",
     "X-Forwarded-Prefix",
+    "X-Forwarded-Scheme",
+    "X-Forwarded-Ssl",
+    "X-Url-Scheme",
+    "Front-End-Https",
+    "X-Forwarded-Server",
+    "X-Original-Host",
+    "X-Host",
+    "X-Forwarded-Uri",
     "X-Forwarded-For",
     "X-Real-IP",
+    "True-Client-IP",
+    "X-Client-IP",
+    "CF-Connecting-IP",
     "X-Original-URL",
     "X-Rewrite-URL",
+    "X-Original-URI",
+    "X-Envoy-Original-Path",
 ]
 POST_QUERY: dict[str, Any] = {"method": "POST", "body": QUERY_BODY, "body_format": "query"}
 

@@ -1089,7 +1089,13 @@ def test_pickle_of_the_sample_and_copies() -> None:
 
 @pytest.mark.parametrize(
     ("record", "kind"),
-    [(Action(campaign_id=1, payout=Decimal("2.50")), "Action"), (Item(sku="x"), "Item")],
+    [
+        (Action(campaign_id=1, payout=Decimal("2.50")), "Action"),
+        (Item(sku="x"), "Item (or the Action whose items it is)"),
+        # The items are unpickled before the action that holds them: the message says so.
+        (Action(items=(Item(sku="x"),)), "Item (or the Action whose items it is)"),
+    ],
+    ids=["action", "item", "action-with-items"],
 )
 def test_a_record_pickled_by_another_version_is_refused_naming_both_versions(
     record: Action | Item, kind: str
