@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
-    add_completion(commands)
+    add_completion(commands, parser)
     return parser
 
 

@@ -450,16 +450,17 @@ def zsh_script(data: Spec) -> str:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    """Run ``postback completion SHELL``."""
-    from ._cli import build_parser
-
-    data = spec(build_parser())
+    """Run ``postback completion SHELL``: the script of the parser it was added to."""
+    data = spec(args.completed_parser)
     emit(bash_script(data) if args.shell == "bash" else zsh_script(data))
     return EXIT_OK
 
 
-def add_completion(commands: Any, handler: Handler = cmd_completion) -> None:
-    """Add ``postback completion``."""
+def add_completion(
+    commands: Any, parser: argparse.ArgumentParser, handler: Handler = cmd_completion
+) -> None:
+    """Add ``postback completion`` to ``commands``, the subcommands of ``parser``, whose
+    completion script it prints."""
     p = commands.add_parser(
         "completion",
         help="print a shell completion script (bash or zsh)",
@@ -470,4 +471,4 @@ def add_completion(commands: Any, handler: Handler = cmd_completion) -> None:
         allow_abbrev=False,
     )
     p.add_argument("shell", metavar="SHELL", choices=SHELLS, help="bash or zsh")
-    p.set_defaults(handler=handler)
+    p.set_defaults(handler=handler, completed_parser=parser)

@@ -37,8 +37,8 @@ requires_zsh = pytest.mark.skipif(
 )
 
 PARSER = build_parser()
-SPEC = spec(PARSER)
-COMMANDS = [command.name for command in SPEC.commands]
+PARSED = spec(PARSER)
+COMMANDS = [command.name for command in PARSED.commands]
 FORMATS = [f.value for f in Format]
 
 
