@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._catalog import FIELDS, ITEM_FIELDS, FieldSpec
 from ._errors import (
     ConfigError,
     Diagnostic,
@@ -16,29 +15,30 @@ from ._errors import (
     TemplateSyntaxError,
     UnknownFieldError,
 )
-from ._record import Action, Item, sample_action
+from ._records.action import Action, Item, sample_action
+from ._records.catalog import FIELDS, ITEM_FIELDS, FieldSpec
 from ._template import Format, FormatName, Template, check, compile
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._bulk import Prepared, RecordFailure, Rendered
-    from ._load_file import load
-    from ._notification import Notification
-    from ._pacer import Pacer
-    from ._request import Outcome, PreparedRequest
+    from ._files.load import load
+    from ._sending.notification import Notification
+    from ._sending.pacer import Pacer
+    from ._sending.request import Outcome, PreparedRequest
 
 # The notification layer and ``load`` (with the project settings) are loaded on first
 # use: rendering needs none of it, and ``import postback`` stays cheap for senders that
 # only render bodies.
 _LAZY = {
-    "Notification": "._notification",
-    "Outcome": "._request",
-    "PreparedRequest": "._request",
-    "Pacer": "._pacer",
+    "Notification": "._sending.notification",
+    "Outcome": "._sending.request",
+    "PreparedRequest": "._sending.request",
+    "Pacer": "._sending.pacer",
     "Prepared": "._bulk",
     "RecordFailure": "._bulk",
     "Rendered": "._bulk",
-    "load": "._load_file",
+    "load": "._files.load",
 }
 
 

@@ -21,14 +21,14 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias, TypeVar
 
-from ._convert import UnknownKeys
 from ._errors import PostbackError, RecordError, RenderError
-from ._record import Action
-from ._secrets import masked_headers
+from ._records.action import Action
+from ._records.convert import UnknownKeys
+from ._sending.secrets import masked_headers
 
 if TYPE_CHECKING:
-    from ._notification import Notification
-    from ._request import PreparedRequest
+    from ._sending.notification import Notification
+    from ._sending.request import PreparedRequest
     from ._template import Template
 
 __all__ = [

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Final, Literal
 
-from ._nodes import Field, ItemField
+from ._compiler.nodes import Field, ItemField
 
 __all__ = [
     "CHAR_NAMES",

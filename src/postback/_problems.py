@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NoReturn
 
+from ._compiler.nodes import Span
 from ._errors import (
     Diagnostic,
     Severity,
@@ -22,7 +23,6 @@ from ._errors import (
     TemplateSyntaxError,
     UnknownFieldError,
 )
-from ._nodes import Span
 
 __all__ = [
     "BLOCKING",

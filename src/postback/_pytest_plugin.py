@@ -27,10 +27,10 @@ from typing import Any
 
 import pytest
 
-from ._cli_io import one_line, printable, printable_lines
-from ._cli_test import Outcome, case_mask, run_case
+from ._cli.cases import Outcome, case_mask, run_case
+from ._cli.io import one_line, printable, printable_lines
 from ._errors import ConfigError
-from ._project import Project, ProjectSettings, find_settings_file, read_settings
+from ._files.project import Project, ProjectSettings, find_settings_file, read_settings
 from .testing import Case, CaseError, Snapshot, find_cases
 
 __all__ = ["CaseItem", "TemplateFile", "postback_snapshot"]

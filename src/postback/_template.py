@@ -10,18 +10,18 @@ from datetime import tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from ._compiler.nodes import Field, Hole, ItemField, Join, Node, Span
+from ._compiler.parser import parse
+from ._compiler.values import Values
 from ._contexts import Context, get_format
-from ._convert import UnknownKeys
 from ._errors import ConfigError, Diagnostic, RenderError
-from ._nodes import Field, Hole, ItemField, Join, Node, Span
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
-from ._parser import parse
 from ._pickling import init_values, restore, state
 from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
-from ._reader import Reader, generate_reader
-from ._record import Action, not_a_record
-from ._secrets import is_secret_setting, mask_template
-from ._values import Values
+from ._records.action import Action, not_a_record
+from ._records.convert import UnknownKeys
+from ._records.reader import Reader, generate_reader
+from ._sending.secrets import is_secret_setting, mask_template
 
 if TYPE_CHECKING:
     from ._bulk import Rendered
@@ -147,14 +147,14 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
         )
         return _Compiled(source, [too_large], (), {}, lines)
     # The checker (and the macro patterns it compiles) loads on the first compile.
-    from ._checker import check_names
+    from ._compiler.checker import check_names
 
     parsed = parse(source)
     nodes, name_problems = check_names(parsed.nodes, opts.extra_fields, fmt.value)
     problems = [*parsed.problems, *name_problems]
     contexts: dict[Hole, Context] = {}
     if not any(p.blocking for p in problems):
-        from ._analysis import analyze
+        from ._compiler.analysis import analyze
 
         contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
         problems += format_problems
@@ -215,7 +215,7 @@ class Template:
         source = front.source
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
-        from ._codegen import generate
+        from ._compiler.codegen import generate
 
         fn, code = generate(
             front.nodes,
@@ -274,7 +274,7 @@ class Template:
         malformed settings or an invalid option, and ``TemplateError`` for a template
         that does not compile.  See [Loading in production][loading-in-production].
         """
-        from ._load_file import load_template
+        from ._files.load import load_template
 
         return load_template(
             path,
@@ -438,7 +438,7 @@ class Template:
         if nodes is None:
             nodes = _front_end(self.source, self.format, self._opts).nodes
             object.__setattr__(self, "_nodes", nodes)
-        from ._locate import failing_field
+        from ._compiler.locate import failing_field
 
         return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._cli_io import (
+from ._cli.io import (
     EXPECTED_SUFFIX,
     RECORD_SUFFIX,
     CliError,
@@ -42,17 +42,17 @@ from ._cli_io import (
     read_template,
     walk_templates,
 )
-from ._cli_notify import body_root, drop_body_files, is_notification
+from ._cli.notify import body_root, drop_body_files, is_notification
 from ._errors import ConfigError, PostbackError
-from ._files import Refused, read_inside, write_replacing
+from ._files.confined import Refused, read_inside, write_replacing
+from ._files.project import DIRECTORY_SUFFIXES, Project, shown_path
 from ._options import UnknownKeys
-from ._project import DIRECTORY_SUFFIXES, Project, shown_path
-from ._record import Action, sample_action
-from ._secrets import masked_http
+from ._records.action import Action, sample_action
+from ._sending.secrets import masked_http
 from ._template import Format, compile
 
 if TYPE_CHECKING:
-    from ._request import PreparedRequest
+    from ._sending.request import PreparedRequest
 
 __all__ = ["Case", "CaseError", "Comparison", "Snapshot", "discover", "unified_diff"]
 
@@ -140,8 +140,8 @@ class Case:
         return compile(source, format=self.format, **options).render_bytes(action)
 
     def _request(self) -> PreparedRequest:
-        from ._config import located, read_file
-        from ._notification import Notification
+        from ._sending.config import located, read_file
+        from ._sending.notification import Notification
 
         try:
             table, file = read_file(self.template, confined=True)

@@ -10,7 +10,7 @@ import io
 import sys
 from typing import NamedTuple
 
-from postback._cli import main
+from postback._cli.main import main
 
 
 class Ran(NamedTuple):

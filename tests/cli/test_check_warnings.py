@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from postback import Diagnostic, _cli_check
-from postback._cli import main
+from postback import Diagnostic
+from postback._cli import check as _cli_check
+from postback._cli.main import main
 
 WARNING = Diagnostic("warning", "stand-in", "a warning of the stand-in checker", 1, 9, 1, 13)
 

@@ -715,7 +715,7 @@ def test_check_github_output_is_exactly_workflow_commands(tmp_path: Path) -> Non
 
 
 def test_github_escaping_rules() -> None:
-    from postback import _cli_check
+    from postback._cli import check as _cli_check
 
     assert _cli_check._github_data("50% done\r\nnext: a,b") == "50%25 done%0D%0Anext: a,b"
     assert _cli_check._github_property("50% a:b,c\n") == "50%25 a%3Ab%2Cc%0A"
@@ -1001,7 +1001,7 @@ def test_prepare_bad_record(tmp_path: Path) -> None:
 
 def test_prepare_prints_exactly_to_http(tmp_path: Path) -> None:
     """The command line's HTTP text is PreparedRequest.to_http(), byte for byte."""
-    from postback._notification import Notification
+    from postback._sending.notification import Notification
 
     record = {"ActionId": "a b&c", "CampaignId": 7, "SubId1": "東京", "Payout": "1.50"}
     (tmp_path / "record.json").write_text(json.dumps(record), encoding="utf-8")
@@ -1171,7 +1171,7 @@ def test_fields_text_table() -> None:
 def test_docs_describe_every_command_and_option() -> None:
     import argparse
 
-    from postback._cli import build_parser
+    from postback._cli.main import build_parser
 
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
@@ -1224,7 +1224,7 @@ def _forges_nothing(text: str) -> None:
 
 
 def test_printable_escapes_control_characters_and_command_markers() -> None:
-    from postback._cli_io import printable, printable_lines
+    from postback._cli.io import printable, printable_lines
 
     assert printable("templates/a.json") == "templates/a.json"
     assert printable(r"C:\templates\a.json") == r"C:\templates\a.json"  # backslashes stay
@@ -1243,7 +1243,7 @@ def test_printable_escapes_control_characters_and_command_markers() -> None:
 
 @given(hostile_text("\n\r\t\x1b\x85\u2028\u2029:#[ ", ["::error::x", "##[error]x", " ::x"]))
 def test_printable_output_is_one_line_that_is_no_command(text: str) -> None:
-    from postback._cli_io import printable
+    from postback._cli.io import printable
 
     shown = printable(text)
     assert len(shown.splitlines()) <= 1

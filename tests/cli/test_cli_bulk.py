@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import postback
-from postback._cli_bulk import _Source
+from postback._cli.bulk import _Source
 from strategies import hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]

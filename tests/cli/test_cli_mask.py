@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from postback._cli import main
+from postback._cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "notification.toml"

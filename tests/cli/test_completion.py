@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from postback import Format
-from postback._cli import build_parser, main
-from postback._cli_completion import Spec, bash_script, spec, zsh_script
+from postback._cli.completion import Spec, bash_script, spec, zsh_script
+from postback._cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 BASH = shutil.which("bash")

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 import postback
-from postback import _cli_init
-from postback._cli import main
-from postback._cli_init import (
+from postback._cli import init as _cli_init
+from postback._cli.init import (
     CASE,
     EXPECTED,
     GITATTRIBUTES,
@@ -33,6 +32,7 @@ from postback._cli_init import (
     WORKFLOW,
     content,
 )
+from postback._cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")

@@ -29,8 +29,8 @@ from hypothesis import given
 
 import postback
 from postback import Action, ConfigError
-from postback._config import KEYS as NOTIFICATION_KEYS
-from postback._project import OPTION_KEYS, ProjectSettings, read_settings, shown_path
+from postback._files.project import OPTION_KEYS, ProjectSettings, read_settings, shown_path
+from postback._sending.config import KEYS as NOTIFICATION_KEYS
 from postback.testing import discover
 from strategies import toml_documents
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import lark  # noqa: F401  (see below)
 import pytest
 
-from postback._cli import main
+from postback._cli.main import main
 
 # pytester runs pytest in this process and then forgets the modules first imported
 # during that run.  postback's parser keeps the Lark parser it built with the lark

@@ -25,7 +25,7 @@ import pytest
 
 import postback
 from postback import Notification, PostbackError, TemplateError
-from postback._cli import main
+from postback._cli.main import main
 
 pytest_plugins = ["pytester"]
 

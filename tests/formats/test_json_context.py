@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._compiler.nodes import Span, Text
 from postback._contexts import Context, Fusion
 from postback._contexts._json_state import ROOT
 from postback._contexts.json import FORMAT, JSON_QUOTED, JSON_STRING, JSON_VALUE, JsonState, Mode
-from postback._nodes import Span, Text
 from references import expected_text
 from strategies import hostile_chars
 

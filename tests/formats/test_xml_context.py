@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._analysis import analyze
+from postback._compiler.analysis import analyze
+from postback._compiler.parser import parse as parse_template
 from postback._contexts import Context, get_format, xml_names, xml_state
 from postback._contexts import xml as xml_format
 from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
-from postback._parser import parse as parse_template
 from postback._problems import Code, LineIndex
 from strategies import ANY_CHAR
 

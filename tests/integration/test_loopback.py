@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import postback
-from postback._notification import Notification, PreparedRequest
+from postback._sending.notification import Notification, PreparedRequest
 
 # Headers the HTTP client adds on its own; every other header must be a prepared one.
 CLIENT_HEADERS = {"host", "user-agent", "accept-encoding", "connection", "content-length"}

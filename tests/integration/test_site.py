@@ -31,7 +31,7 @@ import yaml
 
 import postback
 import postback.testing
-from postback._cli import main
+from postback._cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

@@ -12,8 +12,8 @@ import pytest
 
 import postback
 from postback import Action
-from postback._catalog import FIELDS, FIELDS_BY_NAME, SOURCES, snake_case
-from postback._fieldsdoc import fields_markdown
+from postback._records.catalog import FIELDS, FIELDS_BY_NAME, SOURCES, snake_case
+from postback._records.fieldsdoc import fields_markdown
 
 NEW_FIELDS = {
     "Oid": ("oid", str),

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 
 from postback import ConfigError
-from postback._config import (
+from postback._sending.config import (
     KEYS,
     MAX_BODY_FILE_SIZE,
     TomlError,
@@ -24,7 +24,7 @@ from postback._config import (
     parse_toml,
     read_file,
 )
-from postback._notification import Notification
+from postback._sending.notification import Notification
 from strategies import toml_documents
 
 ALL_KEYS = (

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from postback._catalog import FIELDS, ITEM_FIELDS
-from postback._fieldsdoc import fields_markdown, main
+from postback._records.catalog import FIELDS, ITEM_FIELDS
+from postback._records.fieldsdoc import fields_markdown, main
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "fields.md"
 
 
 def test_docs_fields_md_matches_catalog() -> None:
     assert DOC.read_text(encoding="utf-8") == fields_markdown(), (
-        "docs/fields.md is out of date with src/postback/_catalog.py; regenerate it with "
-        "`PYTHONPATH=src python -m postback._fieldsdoc > docs/fields.md`"
+        "docs/fields.md is out of date with src/postback/_records/catalog.py; regenerate it with "
+        "`PYTHONPATH=src python -m postback._records.fieldsdoc > docs/fields.md`"
     )
 
 

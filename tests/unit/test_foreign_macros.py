@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import postback
-import postback._macros as macros
+import postback._compiler.macros as macros
 from postback import Diagnostic
-from postback._macros import MACROS, lookup
+from postback._compiler.macros import MACROS, lookup
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -28,9 +28,9 @@ from postback import (
     RenderError,
     TemplateError,
 )
-from postback._config import KEYS
-from postback._notification import Notification, Outcome, PreparedRequest
-from postback._pacer import Pacer
+from postback._sending.config import KEYS
+from postback._sending.notification import Notification, Outcome, PreparedRequest
+from postback._sending.pacer import Pacer
 from strategies import HUGE_INTS, NUMBERS, SETTING_VALUES, hostile_text, toml_documents
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -591,8 +591,8 @@ def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str)
 
 
 def test_security_md_lists_every_header_a_notification_refuses() -> None:
-    from postback._notification import _RECEIVER_HEADERS
-    from postback._settings import _FRAMING_HEADERS
+    from postback._sending.notification import _RECEIVER_HEADERS
+    from postback._sending.settings import _FRAMING_HEADERS
 
     text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")
     table = text.split("| header | rule | why |", 1)[1].split("\n\n", 1)[0]
@@ -1104,7 +1104,7 @@ def test_constructor_defaults_are_the_settings_defaults() -> None:
     from dataclasses import MISSING, fields
 
     from postback._options import CompileOptions
-    from postback._settings import Settings
+    from postback._sending.settings import Settings
 
     defaults: dict[str, object] = {}
     for cls in (Settings, CompileOptions):

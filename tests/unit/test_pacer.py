@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from postback import ConfigError
-from postback._pacer import Pacer
+from postback._sending.pacer import Pacer
 
 T = TypeVar("T", int, float, Fraction)
 

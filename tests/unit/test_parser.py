@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import postback
-from postback._nodes import Field, ItemField, Join, Text
-from postback._parser import parse
+from postback._compiler.nodes import Field, ItemField, Join, Text
+from postback._compiler.parser import parse
 
 
 @dataclass(frozen=True)

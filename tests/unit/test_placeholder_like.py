@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Diagnostic
-from postback._macros import find_placeholder_like
+from postback._compiler.macros import find_placeholder_like
 from strategies import ANY_CHAR
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Tests for postback._record: Action, Item, conversions, from_dict/to_dict and the sample."""
+"""Tests for postback._records.action: Action, Item, conversions, from_dict/to_dict and the sample."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 import postback
 from pickles import from_other_version
-from postback._catalog import COLLECTION, FIELDS, FIELDS_BY_NAME, ITEM_FIELDS, FieldSpec
 from postback._errors import ConfigError, PostbackError, RecordError
-from postback._record import Action, Item, sample_action
+from postback._records.action import Action, Item, sample_action
+from postback._records.catalog import COLLECTION, FIELDS, FIELDS_BY_NAME, ITEM_FIELDS, FieldSpec
 from strategies import DATETIMES
 
 PST = timezone(timedelta(hours=-8))

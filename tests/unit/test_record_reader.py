@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item, RecordError, RenderError
-from postback._catalog import FIELDS, ITEM_FIELDS
-from postback._convert import CONVERTERS
+from postback._records.catalog import FIELDS, ITEM_FIELDS
+from postback._records.convert import CONVERTERS
 
 # ---------------------------------------------------------------------------
 # The converters against the slow paths they replace

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import postback
-from postback._catalog import FIELDS, ITEM_FIELDS, FieldSpec
+from postback._records.catalog import FIELDS, ITEM_FIELDS, FieldSpec
 
 SRC = Path(postback.__file__).resolve().parent
 INPUT_ALIASES = {int: "IdInput", str: "TextInput", Decimal: "MoneyInput", datetime: "DateInput"}
@@ -42,7 +42,7 @@ def expected(specs: tuple[FieldSpec, ...]) -> list[tuple[str, str, str]]:
 
 
 def test_action_init_for_type_checkers_follows_the_catalog() -> None:
-    params = parameters(checked_init("_record.py", "Action"))
+    params = parameters(checked_init("_records/action.py", "Action"))
     assert params == [
         *expected(FIELDS),
         ("items", "Iterable[Item | Mapping[str, object]] | None", "()"),
@@ -51,14 +51,14 @@ def test_action_init_for_type_checkers_follows_the_catalog() -> None:
 
 
 def test_item_init_for_type_checkers_follows_the_catalog() -> None:
-    assert parameters(checked_init("_item.py", "Item")) == expected(ITEM_FIELDS)
+    assert parameters(checked_init("_records/item.py", "Item")) == expected(ITEM_FIELDS)
 
 
 def test_the_runtime_init_takes_the_same_keywords() -> None:
     runtime = list(inspect.signature(postback.Action).parameters)
-    assert runtime == [p[0] for p in parameters(checked_init("_record.py", "Action"))]
+    assert runtime == [p[0] for p in parameters(checked_init("_records/action.py", "Action"))]
     runtime = list(inspect.signature(postback.Item).parameters)
-    assert runtime == [p[0] for p in parameters(checked_init("_item.py", "Item"))]
+    assert runtime == [p[0] for p in parameters(checked_init("_records/item.py", "Item"))]
 
 
 SNIPPET = """\

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import ConfigError, Notification, PreparedRequest, TemplateError
-from postback._secrets import (
+from postback._sending.secrets import (
     describe_headers,
     is_secret_header,
     mask_diagnostic,

@@ -15,7 +15,7 @@ import pytest
 
 import postback
 from postback import Action
-from postback._values import Values
+from postback._compiler.values import Values
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SAMPLE = postback.sample_action()

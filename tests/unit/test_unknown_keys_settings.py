@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import postback
-from postback._cli import main
+from postback._cli.main import main
 
 RECORD = {"SubId1": "a", "Foo": "b"}
 

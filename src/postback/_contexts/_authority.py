@@ -12,8 +12,8 @@ import ipaddress
 import re
 from typing import Final, NamedTuple
 
+from .._compiler.nodes import Span, Text
 from .._escape import UNRESERVED
-from .._nodes import Span, Text
 from .._problems import Code, Problem
 from .query import HEX, bad_escape, name_and_encoding
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from .._nodes import Hole, Text
+from .._compiler.nodes import Hole, Text
 from .._problems import Problem
 
 __all__ = ["Context", "Defect", "Fusion", "OutputFormat"]

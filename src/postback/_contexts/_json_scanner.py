@@ -25,8 +25,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from .._compiler.nodes import Span, Text
 from .._messages import describe_char, option
-from .._nodes import Span, Text
 from .._problems import Code, Problem
 from ._base import Defect
 from ._json_state import ROOT, JsonState, KeyText, Mode, Scope, decode_key

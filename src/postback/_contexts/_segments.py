@@ -21,8 +21,8 @@ from enum import IntEnum
 from functools import lru_cache
 from typing import Final
 
+from .._compiler.nodes import Span, Text
 from .._escape import UNRESERVED, path_segment_encode, path_segment_value
-from .._nodes import Span, Text
 from .._problems import Code, Problem
 from ._base import Context
 

@@ -22,9 +22,9 @@ import re
 from functools import lru_cache
 from typing import Final, NamedTuple
 
+from .._compiler.nodes import Hole, Span, Text
 from .._escape import HEADER_FORBIDDEN, header_value, http_char_name
 from .._messages import placeholder_label
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect, Fusion
 
@@ -73,7 +73,7 @@ class _HeaderFormat:
     content_type: str | None = None
     # Recipients strip spaces and tabs around a field value (RFC 9110 §5.5), and
     # strict ones (h11) refuse a value that has them; the render function trims them
-    # where a value or a join ends the template (``_codegen.generate``).
+    # where a value or a join ends the template (``_compiler.codegen.generate``).
     trim = " \t"
 
     def initial(self) -> HeaderState:

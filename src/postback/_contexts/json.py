@@ -15,9 +15,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Final
 
+from .._compiler.nodes import Hole, Span
 from .._escape import json_quote, json_string_body
 from .._messages import placeholder_label
-from .._nodes import Hole, Span
 from .._problems import Code, Problem
 from ._base import Context, Defect, Fusion
 from ._json_scanner import LITERALS, MAX_DEPTH, NUMBER, ROOT, JsonState, Mode, bad_token, scan

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Final, NamedTuple
 
+from .._compiler.nodes import Hole, Span, Text
 from .._escape import UNRESERVED, form_encode, percent_encode
 from .._messages import describe_char, placeholder_label
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect, Fusion
 

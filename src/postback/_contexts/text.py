@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._nodes import Hole, Text
+from .._compiler.nodes import Hole, Text
 from .._problems import Problem
 from ._base import Context, Fusion
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Final, NamedTuple
 
+from .._compiler.nodes import Hole, Span, Text
 from .._escape import UNRESERVED, percent_encode
 from .._messages import placeholder_label
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from . import _segments as seg
 from ._authority import MAX_AUTHORITY, Authority, authority_problems, placeholder_problem

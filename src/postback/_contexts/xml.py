@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .._compiler.nodes import Hole, Text
 from .._messages import describe_char
-from .._nodes import Hole, Text
 from .._problems import Problem
 from . import xml_end_tags as end_tags
 from . import xml_prolog as prolog

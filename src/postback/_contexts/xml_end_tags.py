@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from .._compiler.nodes import Hole, Text
 from .._messages import describe_char, suggest
-from .._nodes import Hole, Text
 from .._problems import Problem
 from ._base import Defect
 from .xml_names import NAME_RUN, NAME_START, WS, placeholder_in_tag_name

@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from .._compiler.nodes import Hole, Span, Text
 from .._messages import placeholder_label
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from .xml_state import invalid
 

@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable
 from typing import Final, cast
 
+from .._compiler.nodes import Hole, Span, Text
 from .._escape import xml_cdata
 from .._messages import describe_char
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect
 from .xml_names import NAME_RUN, NAME_START, WS_CHARS, name_problem, unportable_name

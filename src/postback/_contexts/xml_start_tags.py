@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .._compiler.nodes import Hole, Span, Text
 from .._escape import xml_attribute
 from .._messages import describe_char, placeholder_label
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect
 from .xml_names import (

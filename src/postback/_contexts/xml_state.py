@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, NamedTuple
 
+from .._compiler.nodes import Hole, Span, Text
 from .._messages import placeholder_label
-from .._nodes import Hole, Span, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect
 

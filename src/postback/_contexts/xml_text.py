@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .._compiler.nodes import Hole, Text
 from .._escape import xml_content
 from .._messages import describe_char
-from .._nodes import Hole, Text
 from .._problems import Code, Problem
 from ._base import Context, Defect
 from .xml_end_tags import end_tag_name

@@ -1,0 +1,297 @@
+"""``render --records`` and ``prepare --records``: a JSON Lines file in, a result per line out.
+
+Each line of the records file is one record, and gives exactly one JSON object, in
+input order, as soon as it is made: ``{"line": N, "body": ...}`` (render) or the
+prepared request (prepare), ``{"line": N, "error": {...}}`` for a record that failed,
+or ``{"line": N, "skipped": "blank line"}`` for a blank line.  They go to standard
+output, except that with ``--output-format raw`` standard output holds the bodies
+alone and the other lines go to standard error.  The run goes on after a failure
+(``--fail-fast`` stops it) and exits 1 if any record failed; blank lines change
+nothing to the exit status.  Output is flushed at least a few times a second and
+nothing is held in memory between records.  docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any, Final
+
+from .._messages import byte_order_mark, not_utf8
+from .._template import Format, Template
+from .io import (
+    EXIT_FAILED,
+    EXIT_OK,
+    STDIN,
+    STDIN_NAME,
+    CliError,
+    Progress,
+    UnreadableError,
+    err_line,
+    write,
+)
+
+if TYPE_CHECKING:
+    from .._bulk import Prepared, Rendered, Skipped
+    from .._sending.notification import Notification
+
+__all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
+
+# Formats whose output has no line break whatever the record: their escapers encode
+# CR and LF (url, query) or refuse them (header), and their templates cannot hold one.
+_ONE_LINE: Final = frozenset({Format.URL, Format.QUERY, Format.HEADER})
+# How often the progress line is redrawn and standard output flushed, in seconds.
+_TICK: Final = 0.25
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+def _when(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date and time: {value!r} (for example 2026-03-01T12:00:00Z)"
+        ) from None
+
+
+def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str) -> None:
+    """Add ``--records`` to the ``records`` group of ``parser``, and its options."""
+    records.add_argument(
+        "--records",
+        metavar="FILE",
+        help="JSON Lines: one record per line (or - for stdin); writes exactly one JSON object "
+        "per line on stdout, errors and blank lines included, and exits 1 if any record failed",
+    )
+    group = parser.add_argument_group("with --records")
+    if command == "render":
+        group.add_argument(
+            "--output-format",
+            choices=("jsonl", "raw"),
+            help='jsonl: {"line": N, "body": ...} per record (the default); raw: the bodies '
+            "alone, one per line, errors on stderr (url, query and header templates, and "
+            "json templates without a line break)",
+        )
+    else:
+        group.add_argument(
+            "--now",
+            type=_when,
+            metavar="TIME",
+            help="ISO 8601: the base of not_before for records without ClearedDate or "
+            "EventDate (default: when the run starts)",
+        )
+    group.add_argument(
+        "--fail-fast", action="store_true", help="stop at the first record that fails"
+    )
+    group.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
+
+
+def check_bulk_flags(args: argparse.Namespace, main_input: str) -> None:
+    """Refuse the options of ``--records`` without it, and two inputs on stdin."""
+    if args.records is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--output-format", getattr(args, "output_format", None)),
+                ("--now", getattr(args, "now", None)),
+                ("--fail-fast", args.fail_fast),
+                ("--quiet", args.quiet),
+            )
+            if value
+        ]
+        if given:
+            raise CliError(f"{given[0]} needs --records")
+    elif args.records == STDIN and main_input == STDIN:
+        what = "template" if args.command == "render" else "notification"
+        raise CliError(f"the {what} and the records cannot both be read from stdin (-)")
+
+
+class _Source:
+    """The lines of the records file, and how far into it the reading is."""
+
+    def __init__(self, path: str) -> None:
+        self.name = STDIN_NAME if path == STDIN else path
+        self.size: int | None = None
+        if path == STDIN:
+            stream: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                raise CliError("cannot read the records from stdin: there is no stdin")
+            self.stream = stream
+        else:
+            try:
+                self.stream = open(path, "rb")  # noqa: SIM115 - closed by close()
+            except OSError as exc:
+                reason = exc.strerror or exc.__class__.__name__
+                raise UnreadableError(f"cannot read records {path}: {reason}") from None
+        try:
+            info = os.fstat(self.stream.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return
+        if stat.S_ISREG(info.st_mode):  # not a pipe or a terminal: its size is known
+            self.size = info.st_size
+
+    def lines(self) -> Iterator[bytes]:
+        """Yield the lines, the first without a byte order mark.
+
+        A file that starts with a UTF-16 or UTF-32 byte-order mark is refused
+        (``UnreadableError``) before any line: split at its newline bytes, none of its
+        lines would be JSON.
+        """
+        lines = iter(self.stream)
+        first = next(lines, None)
+        if first is None:
+            return
+        if byte_order_mark(first) is not None:
+            subject = "the input" if self.name == STDIN_NAME else "the file"
+            raise UnreadableError(f"cannot read records {self.name}: {not_utf8(first, 0, subject)}")
+        yield first[3:] if first.startswith(_BOM) else first
+        yield from lines
+
+    def done(self) -> str:
+        """Return how much of a regular file has been read, ``" (37%)"``, or ``""``."""
+        if not self.size:
+            return ""
+        try:
+            return f" ({self.stream.tell() * 100 // self.size}%)"
+        except OSError:
+            return ""
+
+    def close(self) -> None:
+        """Close the file (not standard input)."""
+        if self.name != STDIN_NAME:
+            self.stream.close()
+
+
+def _json_line(result: Rendered | Prepared) -> str:
+    return result.to_json() + "\n"
+
+
+def _masked_json_line(result: Prepared) -> str:
+    return result.to_json(mask=True) + "\n"
+
+
+def _drive(
+    results: Iterator[Rendered | Skipped] | Iterator[Prepared | Skipped],
+    source: _Source,
+    args: argparse.Namespace,
+    verb: str,
+    ok_text: Callable[[Any], str] = _json_line,
+    raw: bool = False,
+) -> int:
+    """Write one line for every result as it comes; show progress; return the exit status.
+
+    ``ok_text`` is what a success writes on standard output; with ``raw`` (raw output
+    of render) failures and blank lines go to standard error.  A blank line is not a
+    record: it is not counted in the progress line or the summary, and never fails.
+    """
+    from .._bulk import Skipped
+
+    sys.stdout.flush()
+    out: IO[bytes] = sys.stdout.buffer
+    # Records from a pipe may come slowly, as they are made: each result goes out at
+    # once.  From a file, output is flushed with each redraw of the progress line.
+    stream = source.size is None
+    progress = Progress(0, verb, threshold=1 if args.quiet else -1)
+    done = failed = 0
+    start = time.monotonic()
+    next_tick = start + _TICK
+    try:
+        for result in results:
+            if isinstance(result, Skipped):
+                _write_other(out, (result.to_json() + "\n").encode("ascii"), raw, progress)
+            elif result.error is None:
+                done += 1
+                # A lone surrogate cannot be UTF-8; "\\udXXX" is its JSON escape.
+                out.write(ok_text(result).encode("utf-8", "backslashreplace"))
+            else:
+                done += 1
+                failed += 1
+                line = (result.to_json() + "\n").encode("utf-8", "backslashreplace")
+                _write_other(out, line, raw, progress)
+                if args.fail_fast:
+                    break
+            if stream:
+                out.flush()
+            if (now := time.monotonic()) >= next_tick:
+                next_tick = now + _TICK
+                out.flush()
+                progress.show(
+                    f"{verb} {source.name}: {done:,} records{source.done()}, "
+                    f"{done / (now - start):,.0f}/s, {failed:,} failed"
+                )
+    finally:
+        progress.clear()
+        out.flush()
+    if failed and not args.quiet:
+        stopped = " (stopped by --fail-fast)" if args.fail_fast else ""
+        err_line(f"postback: {failed:,} of {done:,} records failed{stopped}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _write_other(out: IO[bytes], line: bytes, raw: bool, progress: Progress) -> None:
+    """Write a line that is not a body: on standard output, or standard error with ``raw``."""
+    if not raw:
+        out.write(line)
+    else:
+        progress.clear()
+        out.flush()
+        write(sys.stderr, line)
+
+
+def render_records(args: argparse.Namespace, template: Template) -> int:
+    """Render every record of ``--records``; write JSON Lines (or raw bodies)."""
+    ok_text: Callable[[Any], str] = _json_line
+    raw = args.output_format == "raw"
+    if raw:
+        end = _raw_line_end(template)
+        ok_text = lambda result: result.body + end  # noqa: E731
+    from .._bulk import render_lines
+
+    source = _Source(args.records)
+    try:
+        results = render_lines(template, source.lines())
+        return _drive(results, source, args, "rendering", ok_text, raw)
+    finally:
+        source.close()
+
+
+def _raw_line_end(template: Template) -> str:
+    """Return what ends each raw body: "\\n", or "" when the body ends with it already.
+
+    Refuses (``CliError``) a template whose bodies can hold a line break.
+    """
+    if template.format in _ONE_LINE:
+        return "\n"
+    if template.format is Format.JSON:
+        # In JSON every value is escaped or a bare number: a line break can only come
+        # from the template's own text, and a final newline ends every body alike.
+        text = template.source
+        final = text.endswith("\n")
+        if not any(c in (text[:-1] if final else text) for c in "\r\n"):
+            return "" if final else "\n"
+        reason = "with a line break in its text (other than a final newline)"
+    else:
+        reason = "can write a value's line breaks as they are"
+    raise CliError(
+        f"--output-format raw needs bodies without line breaks: a {template.format} template "
+        f"{reason} can render several lines per record; use --output-format jsonl"
+    )
+
+
+def prepare_records(args: argparse.Namespace, notification: Notification) -> int:
+    """Prepare every record of ``--records``; write one request per line."""
+    from .._bulk import prepare_lines
+
+    source = _Source(args.records)
+    try:
+        results = prepare_lines(notification, source.lines(), args.now)
+        if args.mask:
+            return _drive(results, source, args, "preparing", _masked_json_line)
+        return _drive(results, source, args, "preparing")
+    finally:
+        source.close()

@@ -1,0 +1,1 @@
+"""A notification: its settings, the prepared request, the response judged, the pacer."""

@@ -1,0 +1,314 @@
+"""Reading notification settings: a TOML file or text, its keys checked, ``body_file`` read.
+
+The one path from a notification file to the values ``Notification`` is built from:
+bytes, UTF-8 text, a TOML table (errors located by line and column), each key checked
+against the settings it may name, and a ``body_file`` read relative to the file.
+``Notification.from_file``, ``Notification.from_dict`` and the command line's
+``prepare`` (also for standard input) all go through it.
+
+A ``body_file`` is the one file a notification's settings name, and they may come
+from a partner: it is read only when it is a regular file of at most
+``MAX_BODY_FILE_SIZE`` bytes whose real path (symbolic links resolved) is inside the
+body root, by default the notification file's folder (``_files.read_inside``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from .._errors import ConfigError
+from .._files.confined import Refused, read_inside
+from .._messages import describe_value, not_utf8, short_repr, suggest
+from .._options import DEFAULT_MAX_TEMPLATE_SIZE
+from .secrets import describe_headers
+
+__all__ = [
+    "KEYS",
+    "MAX_BODY_FILE_SIZE",
+    "TomlError",
+    "check_keys",
+    "load_toml",
+    "located",
+    "parse_toml",
+    "read_file",
+]
+
+#: The largest ``body_file`` read, in bytes: the default ``max_template_size``.
+MAX_BODY_FILE_SIZE: Final = DEFAULT_MAX_TEMPLATE_SIZE
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_headers(value: object) -> bool:
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) for k in value)
+    return _is_str_list(value)
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+#: Every key of a notification file: what its value must be, and the check of its type.
+KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
+    "url": ("a string (the URL template)", _is_str),
+    "method": ("a string: 'GET' or 'POST'", _is_str),
+    "body": ("a string (the body template)", _is_str),
+    "body_file": ("a string (a path relative to the notification file)", _is_str),
+    "body_format": ("a string: 'json', 'xml' or 'query'", _is_str),
+    "headers": (
+        'a table of header names to value templates, or an array of "Name: value" lines',
+        _is_headers,
+    ),
+    "min_delay": ("a number of seconds", _is_number),
+    "max_requests": ("a whole number of requests per second", _is_int),
+    "success_response": ("a string", _is_str),
+    "error_response": ("a string", _is_str),
+    "timezone": ("a string (an IANA time zone name)", _is_str),
+    "missing": ("a string: 'empty' or 'error'", _is_str),
+    "extra_fields": ("a list of strings (field names)", _is_str_list),
+    "date_format": ("a string: 'iso' or a strftime pattern", _is_str),
+    "unknown_keys": ("a string: 'error', 'ignore' or 'extra'", _is_str),
+    "day_first": ("true (04.03.2026 is 4 March) or false (3 April)", _is_bool),
+}
+
+_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END: Final = " (at end of document)"
+
+
+# ---------------------------------------------------------------------------
+# A file: bytes -> text -> TOML table
+# ---------------------------------------------------------------------------
+
+
+def read_file(
+    path: str | os.PathLike[str], *, confined: bool = False
+) -> tuple[dict[str, Any], Path]:
+    """Read the notification file ``path``; return its TOML table and its ``Path``.
+
+    An unreadable file, a file that is not UTF-8 text or invalid TOML raises
+    ``ConfigError`` with the path (and for TOML the line and column).  With
+    ``confined`` (golden tests) the file must be a regular file inside its own
+    folder, symbolic links resolved.
+    """
+    file = Path(path)
+    try:
+        data = read_inside(file) if confined else file.read_bytes()
+    except Refused as exc:
+        raise ConfigError(f"cannot read notification file {str(file)!r}: it {exc.reason}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"cannot read notification file {str(file)!r}: {reason}") from None
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: {not_utf8(data, exc.start)}") from None
+    return parse_toml(text, str(file)), file
+
+
+class TomlError(Exception):
+    """TOML text that ``load_toml`` does not read.
+
+    ``message`` says why (``invalid TOML: ...``, or the bound it goes beyond), ``line``
+    and ``column`` (1-based, in characters) where; ``worded`` is the message with the
+    place as ``tomllib`` words it, ``(at line 2, column 10)``.
+    """
+
+    def __init__(self, message: str, line: int, column: int, worded: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.worded = worded
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """Return the table of the TOML document ``text``, as ``tomllib.loads`` reads it.
+
+    Raises ``TomlError`` for invalid TOML, and before ``tomllib`` runs for arrays and
+    inline tables nested more than 100 levels deep (``tomllib`` would raise
+    ``RecursionError``) and for a number of more than 1,000 digits (``int()`` would
+    take time quadratic in its length, and raise ``ValueError`` past 4,300 digits).
+    """
+    import tomllib
+
+    from .._files.tomlspans import beyond_bounds
+
+    problem = beyond_bounds(text)
+    if problem is not None:
+        offset, reason = problem
+        line, column = _position(text, offset)
+        raise TomlError(reason, line, column, f"{reason} (at line {line}, column {column})")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        worded = f"invalid TOML: {exc}"
+        message = str(exc)
+        match = _TOML_POSITION_RE.search(message)
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+            message = message[: match.start()]
+        else:  # tomllib words it "(at end of document)"
+            line, column = _position(text, len(text))
+            message = message.removesuffix(_TOML_AT_END) + " at the end of the file"
+        raise TomlError(f"invalid TOML: {message}", line, column, worded) from None
+
+
+def parse_toml(text: str, where: str, *, locate: bool = True) -> dict[str, Any]:
+    """Parse ``text`` as TOML; an error is a ``ConfigError`` that starts with ``where``.
+
+    With ``locate`` the error is located as ``where:LINE:COLUMN:``; without it,
+    tomllib's own ``(at line L, column C)`` stays in the message (the command line
+    reports standard input that way).  ``load_toml`` says what is refused.
+    """
+    try:
+        return load_toml(text)
+    except TomlError as exc:
+        if not locate:
+            raise ConfigError(f"{where}: {exc.worded}") from None
+        raise ConfigError(f"{where}:{exc.line}:{exc.column}: {exc.message}") from None
+
+
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """Prefix the message of a ``ConfigError`` raised inside with ``where: ``."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc.message}", setting=exc.setting) from None
+
+
+# ---------------------------------------------------------------------------
+# A mapping: keys and value types, body_file
+# ---------------------------------------------------------------------------
+
+
+def check_keys(
+    mapping: object,
+    base_dir: str | os.PathLike[str] | None,
+    body_root: str | os.PathLike[str] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Check the keys and value types of a settings mapping; read its ``body_file``.
+
+    Returns the settings (a ``None`` value counts as absent; ``body_file`` replaced
+    by the ``body`` read from it, relative to ``base_dir``, default the current
+    directory) and the body's template name: ``"body"``, or the body file's path.
+    The body file must be inside ``body_root`` (default: ``base_dir``).
+    """
+    if not isinstance(mapping, Mapping):
+        raise ConfigError(
+            f"notification settings must be a mapping (a TOML table), not {describe_value(mapping)}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"setting names must be strings, not {describe_value(key)}")
+        spec = KEYS.get(key)
+        if spec is None:
+            close = suggest(key, KEYS, cutoff=0.6)
+            hint = f"did you mean {close!r}?" if close else f"the keys are {', '.join(KEYS)}"
+            raise ConfigError(f"unknown setting {key!r}: {hint}", setting=key)
+        if value is None:
+            continue
+        expected, check = spec
+        if not check(value):
+            # A headers value is shown as the headers' repr shows them: no secret; a
+            # string or bytes not at all, as it may be the credential alone.
+            shown = describe_value(value)
+            if key == "headers" and isinstance(value, str | bytes | bytearray):
+                shown = "a string" if isinstance(value, str) else "bytes"
+            elif key == "headers":
+                shown = describe_headers(value)
+            raise ConfigError(f"{key} must be {expected}, not {shown}", setting=key)
+        values[key] = value
+    if "url" not in values:
+        raise ConfigError("the url setting is required", setting="url")
+    if "body_file" not in values:
+        return values, "body"
+    if "body" in values:
+        raise ConfigError("give either body or body_file, not both", setting="body_file")
+    _check_path(values["body_file"])
+    folder = Path(base_dir if base_dir is not None else ".")
+    path = folder / values.pop("body_file")
+    root = Path(body_root if body_root is not None else folder).absolute()
+    values["body"] = _file_body(_read_body_file(path, root), values.get("body_format"))
+    return values, str(path)
+
+
+def _check_path(body_file: str) -> None:
+    """Refuse a ``body_file`` that no file system can name (``Path.read_bytes`` would
+    raise ``ValueError``): a NUL character, or one the file system cannot encode."""
+    if "\0" in body_file:
+        reason = "a NUL character, which no path can hold"
+    else:
+        try:
+            os.fsencode(body_file)
+            return
+        except UnicodeEncodeError as exc:
+            reason = f"{body_file[exc.start]!r}, which the file system's encoding cannot write"
+    raise ConfigError(f"body_file {short_repr(body_file)} holds {reason}", setting="body_file")
+
+
+def _read_body_file(path: Path, root: Path) -> str:
+    try:
+        data = read_inside(path, root, limit=MAX_BODY_FILE_SIZE)
+    except Refused as exc:
+        # Never a word of the refused file's content.
+        hint = ", the folder body files are read from" if exc.outside else ""
+        raise ConfigError(
+            f"body_file {str(path)!r} {exc.reason}{hint}", setting="body_file"
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            f"cannot read body_file {str(path)!r}: {reason}", setting="body_file"
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"cannot read body_file {str(path)!r}: {not_utf8(data, exc.start)}",
+            setting="body_file",
+        ) from None
+    return text
+
+
+def _file_body(text: str, body_format: object) -> str:
+    """Return the body template a body file's ``text`` holds.
+
+    One final line ending is the file's, not the body's (editors add it).  In a
+    one-line format compiling drops it (``template_text``), so it is left there:
+    exactly one is dropped, whatever the format.
+    """
+    from .._template import ONE_LINE_FORMATS, Format, without_final_line_ending
+
+    try:
+        fmt = Format.parse(body_format) if isinstance(body_format, str) else None
+    except ConfigError:
+        fmt = None  # the settings refuse it
+    return text if fmt in ONE_LINE_FORMATS else without_final_line_ending(text)
