@@ -226,3 +226,21 @@ def test_context_writes_printable_ascii_as_it_is(text: str) -> None:
     assert context.escape is not None
     assert context.escape(text) == context.wrap + text + context.wrap == text
     assert context.inert == frozenset(chr(c) for c in range(0x20, 0x7F))
+
+
+def test_header_values_have_no_outer_whitespace() -> None:
+    """'Bearer ' (no SubId1), a join with one empty item and a value ' token ' passed
+    through, and h11 refuses each as an illegal header value."""
+    import h11
+
+    bearer = postback.compile("Bearer {SubId1}", format="header")
+    joined = postback.compile('Bearer{join(items, i, " {i.sku}", "")}', format="header")
+    outputs = [
+        bearer.render(Action()),
+        joined.render(Action(items=[Item(sku="")])),
+        bearer.render(Action(sub_id1=" token ")),
+        postback.compile("{SubId1}", format="header").render(Action(sub_id1=" token\t")),
+    ]
+    assert outputs == ["Bearer", "Bearer", "Bearer  token", "token"]
+    for value in outputs:
+        h11.Request(method="GET", target="/", headers=[("Host", "h"), ("X", value)])

@@ -549,3 +549,49 @@ def test_only_a_first_token_that_looks_like_another_format_gets_the_hint(source:
     message = postback.check(source)[0].message
     assert message.startswith("invalid JSON: expected a value, found ")
     assert "looks like" not in message
+
+
+# -- joins inside strings, and duplicate keys --------------------------------------------
+
+
+def test_join_inside_a_json_string_compiles() -> None:
+    """json refused every join whose template ends inside a string, even a join that
+    stands inside a string and stays there (a comma-separated list of SKUs)."""
+    template = postback.compile('{"skus": "{join(items, i, "{i.sku}")}", "n": 1}')
+    action = Action(items=[Item(sku='a"b'), Item(sku="c\\d"), Item(sku="\n")])
+    assert json.loads(template.render(action)) == {"skus": 'a"b,c\\d,\n', "n": 1}
+    assert json.loads(template.render(Action())) == {"skus": "", "n": 1}
+    key = postback.compile('{"k{join(items, i, "{i.sku}", "-")}": true}')
+    assert json.loads(key.render(action)) == {'ka"b-c\\d-\n': True}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '["{join(items, i, "\\\\", "")}"]',  # ends inside an escape
+        '["{join(items, i, "x\\"")}"]',  # closes the string
+        '[1{join(items, i, "2")}]',  # extends a number
+    ],
+)
+def test_joins_that_leave_a_string_or_number_changed_are_refused(source: str) -> None:
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source)
+    assert info.value.code in ("join-structure", "invalid-json")
+    assert "join at 1:" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("source", "column", "label"),
+    [
+        ('{{join(items, i, "\\"k\\": {i.qty}", ", ")}}', 19, "with 2 items"),
+        ('{"a": "{SubId1}", "a": "{SubId2}"}', 19, None),
+    ],
+)
+def test_duplicate_json_keys_are_refused(source: str, column: int, label: str | None) -> None:
+    """Both compiled; the first rendered {"k": 1, "k": 2} with two items, and
+    receivers disagree on which value a duplicate key has."""
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source)
+    assert (info.value.code, info.value.line, info.value.column) == ("duplicate-key", 1, column)
+    assert 'the key "' in info.value.message
+    assert (label in info.value.message) if label else "items" not in info.value.message

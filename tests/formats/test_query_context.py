@@ -392,3 +392,33 @@ def test_defects_on_both_sides_of_an_escape_in_a_join_are_all_reported() -> None
         ("invalid-query", "\\"),
     ]
     assert [d.column for d in found] == [source.index("\\\\") + 1, source.rindex("\\\\") + 1]
+
+
+# -- what receivers make of the first pair ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "column"),
+    [("{SubId1}?=1", "query", 9), ("https://h/?{SubId1}?=1", "url", 20)],
+)
+def test_a_question_mark_after_empty_values_at_the_start_is_refused(
+    source: str, fmt: str, column: int
+) -> None:
+    """With an empty SubId1 the body was '?=1': parse_qsl reads the key '?',
+    URLSearchParams the key ''."""
+    with pytest.raises(postback.TemplateFormatError) as info:
+        postback.compile(source, format=fmt)
+    assert info.value.column == column
+    assert "start with '?'" in info.value.message
+    assert postback.compile("{SubId1}%3F=1", format="query").render(Action()) == "%3F=1"
+
+
+def test_a_placeholder_key_after_an_ampersand_is_read_on_every_python_311_release() -> None:
+    """On CPython 3.11.0-3.11.3 a possessive repeat whose last turn failed kept the
+    '&' it had read, so a placeholder key after '&' was read as part of a value ("a
+    second '=' in one pair").  The scanners use no possessive repeat; this test fails
+    on those releases if one comes back."""
+    assert postback.check("v.a={CampaignId}&{CampaignId}=k.a", format="query") == []
+    assert postback.check("https://h/p/a%41{SubId1}/b?x={SubId2}#f%41{Text1}", format="url") == []
+    template = postback.compile("v.a={CampaignId}&{CampaignId}=k.a", format="query")
+    assert template.render(Action(campaign_id=7)) == "v.a=7&7=k.a"
