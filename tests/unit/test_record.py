@@ -279,7 +279,7 @@ def test_decimal_field_refuses(value: object) -> None:
 )
 def test_decimal_strings_are_counted_before_they_are_converted(value: str) -> None:
     """A string with an exponent beyond about 10**18 gave "expected a decimal number"
-    (Decimal() raised InvalidOperation): the bound is now applied to the text."""
+    (Decimal() raised InvalidOperation): the bound is applied to the text."""
     for build in (lambda v: Action(payout=v), lambda v: Action.from_dict({"Payout": v})):
         with pytest.raises(RecordError) as excinfo:
             build(value)
