@@ -147,18 +147,23 @@ def test_refusals(source: str, code: str, line: int, column: int, text: str) -> 
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "rendered"),
     [
-        "",
-        "Bearer {SubId1}",
-        "a\tb",
-        "{SubId1} {SubId2}",
-        "caf\u00e9",
-        'k={join(items, i, "{i.sku}", ", ")}',
+        ("", ""),
+        ("Bearer {SubId1}", "Bearer t\u00f6k"),
+        ("a\tb", "a\tb"),
+        ("{SubId1} {SubId2}", 't\u00f6k a;b="c"'),
+        ("caf\u00e9", "caf\u00e9"),
+        ('k={join(items, i, "{i.sku}", ", ")}', "k=a, b"),
     ],
 )
-def test_valid_templates(source: str) -> None:
-    postback.compile(source, format="header")
+def test_valid_templates_render_a_value_strict_parsers_accept(source: str, rendered: str) -> None:
+    import h11
+
+    action = Action(sub_id1="t\u00f6k", sub_id2='a;b="c"', items=[Item(sku="a"), Item(sku="b")])
+    value = postback.compile(source, format="header").render(action)
+    assert value == rendered
+    h11.Request(method="GET", target="/", headers=[("Host", "h"), ("X", value.encode())])
 
 
 @given(st.text(hostile_chars(SPECIAL), min_size=1))

@@ -241,7 +241,6 @@ REFUSALS = [
     ("a=1\nb=2", "invalid-query", 1, 4, "line break"),
     ("?a=1", "invalid-query", 1, 1, "starts with '?'"),
     ("a=%{SubId1}", "placeholder-in-escape", 1, 4, "%-escape"),
-    ("a={SubId1}", "", 0, 0, ""),  # control: compiles
     (DANGLING, "invalid-query", 1, 4, "with 0 items in the join at 1:5"),
     (
         'a=1&{join(items, i, "sku={i.sku}", "&")}&b=2',
@@ -259,15 +258,20 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("source", "code", "line", "column", "text"), REFUSALS)
 def test_refusals(source: str, code: str, line: int, column: int, text: str) -> None:
-    if not code:
-        postback.compile(source, format="query")
-        return
     with pytest.raises(postback.TemplateFormatError) as info:
         postback.compile(source, format="query")
     err = info.value
     assert (err.code, err.line, err.column) == (code, line, column), err.message
     assert text in err.message
     assert [d.code for d in postback.check(source, format="query")] == [code]
+
+
+def test_the_refusals_differ_from_a_pair_that_compiles_and_renders() -> None:
+    source = "a={SubId1}"
+    assert postback.check(source, format="query") == []
+    rendered = postback.compile(source, format="query").render(Action(sub_id1="x&y=z"))
+    assert rendered == "a=x%26y%3Dz"
+    assert parse_qsl(rendered, keep_blank_values=True, strict_parsing=True) == [("a", "x&y=z")]
 
 
 def test_dangling_join_message_names_the_join_and_the_fix() -> None:

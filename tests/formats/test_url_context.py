@@ -296,21 +296,26 @@ def test_refusals(source: str, code: str, line: int, column: int, text: str) -> 
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "rendered"),
     [
-        "http://h",
-        "https://h/",
-        "https://h?a=1",
-        "https://h#f",
-        "https://u:p@h:0/",
-        "https://h.example.com:65535/a//b/",
-        "https://h/{SubId1}?{SubId2}=",
-        "https://h/?",
-        "https://h/?#",
+        ("http://h", "http://h"),
+        ("https://h/", "https://h/"),
+        ("https://h?a=1", "https://h?a=1"),
+        ("https://h#f", "https://h#f"),
+        ("https://u:p@h:0/", "https://u:p@h:0/"),
+        ("https://h.example.com:65535/a//b/", "https://h.example.com:65535/a//b/"),
+        ("https://h/{SubId1}?{SubId2}=", "https://h/a%20b%2Fc?k%26v="),
+        ("https://h/?", "https://h/?"),
+        ("https://h/?#", "https://h/?#"),
     ],
 )
-def test_valid_shapes(source: str) -> None:
-    postback.compile(source, format="url").render(Action(sub_id1="x", sub_id2="y"))
+def test_valid_shapes_render_their_values_in_place(source: str, rendered: str) -> None:
+    url = postback.compile(source, format="url").render(Action(sub_id1="a b/c", sub_id2="k&v"))
+    assert url == rendered
+    if "{SubId1}" in source:
+        parts = urlsplit(url)
+        assert unquote(parts.path) == "/a b/c"
+        assert parse_qsl(parts.query, keep_blank_values=True) == [("k&v", "")]
 
 
 # -- check() goes on after a defect where what follows is read as meant ----------------

@@ -1089,8 +1089,12 @@ def test_extra_takes_part_in_equality_not_in_hash() -> None:
     assert isinstance(hash(Action(extra={"MyField": [1, 2]})), int)
 
 
-def test_hash_with_non_finite_decimal() -> None:
-    assert isinstance(hash(Action(payout=Decimal("NaN"), amount=Decimal("Infinity"))), int)
+def test_actions_with_non_finite_decimals_hash() -> None:
+    infinite = Action(amount=Decimal("Infinity"))
+    assert hash(infinite) == hash(Action(amount="Infinity"))  # type: ignore[arg-type]
+    assert len({infinite, Action(amount=Decimal("Infinity"))}) == 1
+    with_nan = Action(payout=Decimal("NaN"), amount=Decimal("Infinity"))
+    assert {with_nan: "found"}[with_nan] == "found"
 
 
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
