@@ -150,20 +150,21 @@ def add_checked_init_keywords(package: Path) -> Path:
     return path
 
 
-def _sample_function(node: ast.AST) -> bool:
-    return isinstance(node, ast.FunctionDef) and node.name == "sample_action"
+def _sample_table(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "SAMPLE_FIELDS"
+    )
 
 
 def add_sample_values(package: Path) -> Path:
-    path, node = _find(package, _sample_function)
-    (call,) = [
-        n for n in ast.walk(node) if isinstance(n, ast.Call) and ast.unparse(n.func) == "Action"
-    ]
-    keywords = [k.arg for k in call.keywords]
-    last = call.keywords[keywords.index("items") - 1]
+    path, node = _find(package, _sample_table)
+    (table,) = [n for n in ast.walk(node) if isinstance(n, ast.Dict)]
+    last = table.values[-1]
     assert last.end_lineno is not None
-    indent = _indent(path, last.lineno)
-    text = "".join(f"{indent}{attr}={sample},\n" for _n, attr, *_, sample in ADDED_FIELDS)
+    indent = _indent(path, table.keys[-1].lineno)  # type: ignore[union-attr]
+    text = "".join(f"{indent}{attr!r}: {sample},\n" for _n, attr, *_, sample in ADDED_FIELDS)
     _insert_after(path, last.end_lineno, text)
     return path
 

@@ -54,7 +54,7 @@ class Action:
     """
 
     # One attribute per catalog field, in catalog order; tests/unit/test_record.py checks
-    # that names, order and types match postback._catalog.FIELDS.
+    # that names, order and types match postback._records.catalog.FIELDS.
     campaign_id: int | None = None
     action_tracker_id: int | None = None
     media_partner_id: int | None = None
