@@ -28,6 +28,7 @@ from postback import (
     RenderError,
     TemplateError,
 )
+from postback._formats import body_formats
 from postback._sending.config import KEYS
 from postback._sending.notification import Notification, Outcome, PreparedRequest
 from postback._sending.pacer import Pacer
@@ -433,7 +434,7 @@ SETTINGS = st.fixed_dictionaries(
     optional={
         "method": _or_any("GET", "POST", "post"),
         "body": _or_any('{"id": "{ActionId}"}', "<a>{Payout}</a>", "a={SubId1}") | _TEXT,
-        "body_format": _or_any("json", "xml", "query"),
+        "body_format": _or_any(*(spec.name for spec in body_formats())),
         "body_file": _or_any("body.json", ".", "", "a\x00b", "a\ud800b") | _TEXT,
         "headers": st.dictionaries(
             st.sampled_from(["X-A", "Authorization", "Host"]) | st.text(max_size=4),

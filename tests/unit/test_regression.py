@@ -12,6 +12,7 @@ import pytest
 
 import postback
 from postback import Action, Item
+from postback._formats import format_names
 
 
 def test_long_templates_are_not_one_giant_f_string() -> None:
@@ -75,16 +76,16 @@ def test_deep_json_nesting_is_refused_not_quadratic() -> None:
 def test_the_template_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyPatch) -> None:
     # Bug: the cache kept the last 512 templates whatever their size; 512 templates
     # of 1 MiB pin about 5 GB.  It now also holds at most 8 Mi source characters.
-    from postback import _template
+    from postback._compiler import cache
 
-    assert _template._CACHE_CHARS == 8 * 1024 * 1024
-    monkeypatch.setattr(_template, "_CACHE_CHARS", 100_000)
+    assert cache.MAX_CHARS == 8 * 1024 * 1024
+    monkeypatch.setattr(cache, "MAX_CHARS", 100_000)
     for k in range(10):
         postback.compile(f'"{k}' + "x" * 30_000 + '"')
-        assert sum(len(key[0]) for key in _template._cache) <= 100_000
-        assert any(key[0].startswith(f'"{k}') for key in _template._cache)
+        assert sum(len(key[0]) for key in cache.templates) <= 100_000
+        assert any(key[0].startswith(f'"{k}') for key in cache.templates)
     big = postback.compile('"' + "y" * 200_000 + '"')  # larger than the budget: not kept
-    assert all(t is not big for t in _template._cache.values())
+    assert all(t is not big for t in cache.templates.values())
     small = postback.compile('{"cached": true}')
     assert postback.compile('{"cached": true}') is small
 
@@ -100,7 +101,7 @@ def test_text_format_render_bytes_replaces_lone_surrogates_with_u_fffd() -> None
     )
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml", "query", "url", "header", "text"])
+@pytest.mark.parametrize("fmt", format_names())
 def test_an_int_too_long_for_str_is_a_record_error_not_a_value_error(fmt: str) -> None:
     # Bug: Action(campaign_id=10**5000) was accepted and rendering raised the
     # ValueError of int -> str conversion ("Exceeds the limit (4300 digits)").

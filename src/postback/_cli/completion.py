@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .._template import Format
+from .._formats import format_names
 from .._version import __version__
 from .args import EPILOG, Handler
 from .io import EXIT_OK, emit, format_arg, one_line
@@ -118,7 +118,7 @@ def _values(action: argparse.Action) -> Values:
     if action.choices is not None:
         return Values(words=tuple(str(choice) for choice in action.choices))
     if action.type is format_arg:
-        return Values(words=tuple(f.value for f in Format))
+        return Values(words=format_names())
     if action.metavar in _FREE_TEXT:
         return _NOTHING
     return FILES

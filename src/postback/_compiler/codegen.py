@@ -350,6 +350,8 @@ class _Codegen:
 # template may have for its code to use f-strings (see ``_Codegen.concat``).
 _CHUNK = 256
 _FSTRING_HOLES = 2048
+# How the output is trimmed, by whether a value can stand at its start and at its end.
+_STRIPS: Final = {(True, True): str.strip, (True, False): str.lstrip, (False, True): str.rstrip}
 
 
 def _count_holes(nodes: Sequence[Node]) -> int:
@@ -369,23 +371,22 @@ def generate(
     values: Values,
     *,
     missing: str,
+    trim: str = "",
 ) -> tuple[RenderFunction, str]:
-    """Return the render function for ``nodes`` and the Python source it was made from."""
+    """Return the render function for ``nodes`` and the Python source it was made from.
+
+    The output is trimmed of the characters of ``trim`` (the format's: the spaces and
+    tabs receivers strip from a header value) at an end where a value can stand only:
+    literal text there has been checked already.
+    """
     gen = _Codegen(fmt, contexts, values, missing)
     gen.fstrings = _count_holes(nodes) <= _FSTRING_HOLES
     parts = gen.fuse(gen.parts(nodes, None))
     body = gen.statements(parts)
-    # A format whose receivers strip some characters at the ends of the output (an
-    # HTTP header value's spaces and tabs) names them in ``trim``; the output is
-    # trimmed only at an end where a value can stand, since literal text there has
-    # been checked already.
-    trim: str = getattr(fmt, "trim", "")
-    if trim and parts:
-        lead, tail = type(parts[0]) is not str, type(parts[-1]) is not str
-        method = "strip" if lead and tail else "lstrip" if lead else "rstrip" if tail else ""
-        if method:
-            strip = gen.bind(("trim", method), getattr(str, method), f"str_{method}")
-            body[-1] = f"return {strip}({body[-1].removeprefix('return ')}, {literal(trim)})"
+    strip = _STRIPS.get((type(parts[0]) is not str, type(parts[-1]) is not str)) if parts else None
+    if trim and strip is not None:
+        name = gen.bind(("trim", strip), strip, f"str_{strip.__name__}")
+        body[-1] = f"return {name}({body[-1].removeprefix('return ')}, {literal(trim)})"
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
     lines.extend(f"        {line}" for line in gen.prologue)

@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Final
 
 from .._errors import ConfigError
+from .._formats import Format, body_formats, format_spec, listed
 from .._messages import describe_value, short_repr
 from .._options import CompileOptions, MissingPolicy, UnknownKeys
-from .._template import Format
 from .headers import check_headers
 from .pacer import _check_max_requests
 from .secrets import masked_headers
@@ -24,7 +24,6 @@ from .secrets import masked_headers
 __all__ = ["Settings"]
 
 _METHODS: Final = ("GET", "POST")
-_BODY_FORMATS: Final = (Format.JSON, Format.XML, Format.QUERY)
 
 # How ``repr`` shows a setting whose own repr would be long or unusual.
 _SHOW: Final = "show"
@@ -85,11 +84,12 @@ def _check_body(body: object, method: str) -> None:
 
 
 def _check_body_format(body_format: object, body: str | None) -> Format | None:
-    valid = "'json', 'xml' or 'query' ('querystring', 'query_string' and 'form' mean 'query')"
+    valid = listed(body_formats(), "or", aliases=True)
     if body_format is None:
         if body is not None:
             raise ConfigError(
-                "a body needs a body_format: 'json', 'xml' or 'query'", setting="body_format"
+                f"a body needs a body_format: {listed(body_formats(), 'or')}",
+                setting="body_format",
             )
         return None
     if not isinstance(body_format, Format | str):
@@ -103,7 +103,7 @@ def _check_body_format(body_format: object, body: str | None) -> Format | None:
         raise ConfigError(
             f"unknown body_format {body_format!r}: use {valid}", setting="body_format"
         ) from None
-    if fmt not in _BODY_FORMATS:
+    if not format_spec(fmt).body:
         raise ConfigError(
             f"body_format {fmt.value!r} is not a body format: use {valid}", setting="body_format"
         )
