@@ -432,7 +432,7 @@ def test_one_step_keys_read_as_step_by_step(source: str) -> None:
     import postback._contexts._json_scanner as scanner
 
     def outcome() -> tuple[object, ...]:
-        postback._template._cache.clear()
+        postback._compiler.cache.templates.clear()
         found = postback.check(source, format="json")
         if any(d.severity == "error" for d in found):
             return tuple(found)
@@ -445,7 +445,7 @@ def test_one_step_keys_read_as_step_by_step(source: str) -> None:
         mock.patch.object(scanner, "_NEXT_MEMBER", never),
     ):
         slow = outcome()
-    postback._template._cache.clear()
+    postback._compiler.cache.templates.clear()
     assert fast == slow
 
 

@@ -29,10 +29,11 @@ import postback
 from postback import Action, Item
 from postback._compiler.analysis import analyze
 from postback._compiler.parser import parse as parse_template
-from postback._contexts import Context, get_format, xml_names, xml_state
+from postback._contexts import Context, xml_names, xml_state
 from postback._contexts import xml as xml_format
 from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
 from postback._escape import xml_attribute, xml_cdata, xml_content
+from postback._formats import format_spec
 from postback._problems import Code, LineIndex
 from postback._records.catalog import SOURCES
 from strategies import ANY_CHAR
@@ -258,7 +259,9 @@ def values_sent(context: str, action: Action) -> dict[str, str]:
 def test_each_template_lands_in_its_context(context: str) -> None:
     source = TEMPLATES[context]
     nodes = parse_template(source).nodes
-    contexts, problems = analyze(nodes, get_format("xml"), len(source), LineIndex(source))
+    contexts, problems = analyze(
+        nodes, format_spec("xml").machine(), len(source), LineIndex(source)
+    )
     assert problems == []
     assert {c.escape for c in contexts.values()} == {ESCAPERS[context]}
     parse(postback.compile(source, format="xml").render(Action()))
@@ -1018,7 +1021,7 @@ def _scan_seconds(source: str, runs: int = 3) -> float:
         xml_names.name_problem.cache_clear()
         xml_names._expat_accepts.cache_clear()
         start = time.perf_counter()
-        analyze(nodes, get_format("xml"), len(source), lines)
+        analyze(nodes, format_spec("xml").machine(), len(source), lines)
         times.append(time.perf_counter() - start)
     return min(times)
 

@@ -28,6 +28,7 @@ import pytest
 
 import postback
 from postback import Action, Item
+from postback._formats import format_names
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -133,7 +134,7 @@ def peak_bytes(source: str, fmt: str) -> int:
 @pytest.fixture(scope="module", autouse=True)
 def warm_up() -> None:
     # Build the Lark parser and import every format before timing anything.
-    for fmt in ("json", "xml", "query", "url", "header", "text"):
+    for fmt in format_names():
         postback.check("x", format=fmt)
 
 
@@ -207,7 +208,7 @@ def test_render_memory_is_linear_in_the_number_of_items() -> None:
 
 # -- deep nesting -------------------------------------------------------------------------------
 
-FORMATS = ["json", "xml", "query", "url", "header", "text"]
+FORMATS = list(format_names())
 
 
 def compiles_or_refuses(source: str, fmt: str) -> str:

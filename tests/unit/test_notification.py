@@ -28,6 +28,7 @@ from postback import (
     RenderError,
     TemplateError,
 )
+from postback._formats import body_formats
 from postback._sending.config import KEYS
 from postback._sending.notification import Notification, Outcome, PreparedRequest
 from postback._sending.pacer import Pacer
@@ -433,7 +434,7 @@ SETTINGS = st.fixed_dictionaries(
     optional={
         "method": _or_any("GET", "POST", "post"),
         "body": _or_any('{"id": "{ActionId}"}', "<a>{Payout}</a>", "a={SubId1}") | _TEXT,
-        "body_format": _or_any("json", "xml", "query"),
+        "body_format": _or_any(*(spec.name for spec in body_formats())),
         "body_file": _or_any("body.json", ".", "", "a\x00b", "a\ud800b") | _TEXT,
         "headers": st.dictionaries(
             st.sampled_from(["X-A", "Authorization", "Host"]) | st.text(max_size=4),
@@ -612,8 +613,8 @@ def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str)
 
 
 def test_security_md_lists_every_header_a_notification_refuses() -> None:
+    from postback._sending.headers import _FRAMING_HEADERS
     from postback._sending.notification import _RECEIVER_HEADERS
-    from postback._sending.settings import _FRAMING_HEADERS
 
     text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")
     table = text.split("| header | rule | why |", 1)[1].split("\n\n", 1)[0]

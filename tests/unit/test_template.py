@@ -116,16 +116,16 @@ def test_compile_caches_equal_templates() -> None:
 def test_the_template_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache kept the last 512 templates whatever their size; 512 templates of 1 MiB
     pinned about 5 GB.  It also holds at most 8 Mi source characters."""
-    from postback import _template
+    from postback._compiler import cache
 
-    assert _template._CACHE_CHARS == 8 * 1024 * 1024
-    monkeypatch.setattr(_template, "_CACHE_CHARS", 100_000)
+    assert cache.MAX_CHARS == 8 * 1024 * 1024
+    monkeypatch.setattr(cache, "MAX_CHARS", 100_000)
     for k in range(10):
         postback.compile(f'"{k}' + "x" * 30_000 + '"')
-        assert sum(len(key[0]) for key in _template._cache) <= 100_000
-        assert any(key[0].startswith(f'"{k}') for key in _template._cache)
+        assert sum(len(key[0]) for key in cache.templates) <= 100_000
+        assert any(key[0].startswith(f'"{k}') for key in cache.templates)
     big = postback.compile('"' + "y" * 200_000 + '"')  # larger than the budget: not kept
-    assert all(t is not big for t in _template._cache.values())
+    assert all(t is not big for t in cache.templates.values())
     small = postback.compile('{"cached": true}')
     assert postback.compile('{"cached": true}') is small
 

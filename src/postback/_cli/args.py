@@ -6,13 +6,12 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from .._template import Format
+from .._files.project import directory_suffixes
+from .._formats import format_names, suffixes
 from .bulk import add_bulk_options
 from .io import (
-    DIRECTORY_SUFFIXES,
     EXPECTED_SUFFIX,
     RECORD_SUFFIX,
-    SUFFIX_FORMATS,
     CliError,
     format_arg,
     one_line,
@@ -31,8 +30,13 @@ __all__ = [
 
 Handler = Callable[[argparse.Namespace], int]
 
-_FORMATS = ", ".join(f.value for f in Format)
-_EXTENSIONS = ", ".join(f"{s} {f.value}" for s, f in SUFFIX_FORMATS.items())
+
+def _formats() -> str:
+    return ", ".join(format_names())
+
+
+def _extensions() -> str:
+    return ", ".join(f"{suffix} {fmt.value}" for suffix, fmt in suffixes().items())
 
 
 class Parser(argparse.ArgumentParser):
@@ -153,7 +157,7 @@ def add_render(commands: Any, handler: Handler) -> None:
         "--format",
         type=format_arg,
         metavar="F",
-        help=f"the template's format ({_FORMATS}); default from the extension: {_EXTENSIONS}",
+        help=f"the template's format ({_formats()}); default from the extension: {_extensions()}",
     )
     _add_settings_options(p)
     p.set_defaults(handler=handler)
@@ -166,7 +170,7 @@ def add_check(commands: Any, handler: Handler) -> None:
         help="check templates and print every diagnostic",
         description="Check templates statically and print every diagnostic. "
         "Directories are searched recursively for "
-        + ", ".join(DIRECTORY_SUFFIXES)
+        + ", ".join(directory_suffixes())
         + f" files (not *{RECORD_SUFFIX}).",
         epilog=EPILOG,
         allow_abbrev=False,
@@ -182,7 +186,7 @@ def add_check(commands: Any, handler: Handler) -> None:
         "--format",
         type=format_arg,
         metavar="F",
-        help=f"check every template as this format ({_FORMATS}); default from the extension",
+        help=f"check every template as this format ({_formats()}); default from the extension",
     )
     p.add_argument(
         "--output-format",
@@ -288,7 +292,7 @@ def add_test(commands: Any, handler: Handler) -> None:
         "--format",
         type=format_arg,
         metavar="F",
-        help=f"render every template as this format ({_FORMATS}); default from the extension",
+        help=f"render every template as this format ({_formats()}); default from the extension",
     )
     _add_mask_options(p)
     _add_settings_options(p)

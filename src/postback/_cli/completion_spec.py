@@ -16,7 +16,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Final
 
-from .._template import Format
+from .._formats import format_names
 from .io import format_arg, one_line
 
 __all__ = ["FILES", "Command", "Option", "Positional", "Spec", "Values", "spec"]
@@ -92,7 +92,7 @@ def _values(action: argparse.Action) -> Values:
     if action.choices is not None:
         return Values(words=tuple(str(choice) for choice in action.choices))
     if action.type is format_arg:
-        return Values(words=tuple(f.value for f in Format))
+        return Values(words=format_names())
     if action.metavar in _FREE_TEXT:
         return _NOTHING
     return FILES

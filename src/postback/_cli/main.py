@@ -49,11 +49,11 @@ from .io import (
     emit,
     err_line,
     error,
-    format_for,
     project_from,
     read_template,
     read_text,
     template_error_lines,
+    template_format,
     write,
 )
 
@@ -73,7 +73,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         raise CliError("the template and the record cannot both be read from stdin (-)")
     check_bulk_flags(args, args.template)
     project = project_from(args, validate=False)
-    fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
+    fmt = template_format(project, args.template, args.format)
     name = display(args.template)
     source = read_template(args.template)
     options = project.compile_options(args.template, name)
