@@ -113,6 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "postback-playground"
     timeout = 30  # seconds a client may take to send its request
+    disable_nagle_algorithm = True  # the headers and the body go out at once
 
     def version_string(self) -> str:
         """The ``Server`` header: the playground's name, without Python's version."""

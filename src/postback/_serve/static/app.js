@@ -279,9 +279,14 @@
 
   function showVerdict(outcome) {
     const verdict = $("verdict");
-    if (!outcome) { verdict.textContent = "–"; verdict.className = "verdict"; return; }
-    const retry = outcome.ok ? "" : outcome.retryable ? " Retry later." : " Do not retry.";
-    verdict.textContent = `${outcome.ok ? "Success" : "Failure"}: ${outcome.reason}.${retry}`;
+    const pasted = $("response_status").value.trim() !== "200"
+      || $("response_headers").value !== "" || $("response_body").value !== "";
+    if (!outcome || !pasted) {
+      verdict.textContent = outcome ? "Paste a response above to see how it would be judged." : "–";
+      verdict.className = "verdict";
+      return;
+    }
+    verdict.textContent = `${outcome.ok ? "Success" : "Failure"}: ${outcome.reason}.`;
     verdict.className = `verdict ${outcome.ok ? "good" : "bad"}`;
   }
 
