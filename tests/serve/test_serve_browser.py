@@ -335,10 +335,12 @@ def test_tab_and_enter_alone_fill_the_form_and_reach_every_result(page: Any) -> 
 
 
 @pytest.fixture(scope="module")
-def axe_source(request: pytest.FixtureRequest) -> str:
+def axe_source(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """axe-core's axe.min.js, fetched with npm from the npm registry once, and kept in
-    pytest's cache; never part of the package."""
-    folder = Path(request.config.cache.mkdir("axe-core"))
+    pytest's cache (in the test's temporary folder without one); never part of the
+    package."""
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    folder = Path(cache.mkdir("axe-core")) if cache else tmp_path_factory.mktemp("axe-core")
     script = folder / "axe.min.js"
     if not script.exists():
         npm = shutil.which("npm")

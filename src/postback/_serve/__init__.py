@@ -8,8 +8,9 @@ template does not hold up the others, and request bodies are bounded.
 - ``server.py``: the HTTP handler, with the rules that keep it safe on a developer's
   machine (``guard.py``: the Host and Origin checks, the body bound);
 - ``state.py``: the page's fields, as the page sends them;
-- ``evaluate.py`` and ``request.py``: what the page shows for them (every defect, the
-  rendered body, the prepared request, the earliest send time, what ``classify`` says);
+- ``evaluate.py``, ``findings.py`` and ``request.py``: what the page shows for them
+  (every defect at its place, the rendered body, the prepared request, the earliest
+  send time, what ``classify`` says);
 - ``present.py``: pretty-printing bodies and writing the ``curl`` command;
 - ``files.py``: the files named on the command line, and ``export.py`` the files the
   page downloads;
