@@ -1183,6 +1183,7 @@ def test_docs_describe_every_command_and_option() -> None:
         "fields",
         "test",
         "init",
+        "serve",
         "completion",
     }
     for name, sub in commands.choices.items():

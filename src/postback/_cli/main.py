@@ -1,7 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init`` and
-``completion`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init``, ``serve``
+and ``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import PostbackError, TemplateError
 from .._messages import spelled
 from .._records.catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
+from .._serve.command import add_serve
 from .._template import _compile
 from .._version import __version__
 from .args import (
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
+    add_serve(commands)
     add_completion(commands, parser)
     return parser
 
@@ -236,7 +238,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.error(
-            "a command is required: render, check, prepare, fields, test, init or completion"
+            "a command is required: render, check, prepare, fields, test, init, serve or completion"
         )
     handler: Callable[[argparse.Namespace], int] = args.handler
     with spelled("flags"):  # hints name the flags, not Python arguments
