@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import _thread
 import os
+import re
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -38,11 +39,17 @@ __all__ = [
     "Format",
     "FormatName",
     "Template",
+    "body_renderer",
     "check",
     "compile",
     "template_text",
     "without_final_line_ending",
 ]
+
+
+# What UTF-8 cannot carry, and only the text format writes: a lone surrogate.  The
+# pattern is compiled on first use (re keeps it), not when postback is imported.
+_SURROGATE = "[\ud800-\udfff]"
 
 
 class _Compiled(NamedTuple):
@@ -309,9 +316,7 @@ class Template:
         except UnicodeEncodeError:
             # Only the text format keeps lone surrogates; like every other format's
             # output they become U+FFFD (the "replace" handler would write "?").
-            import re
-
-            return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+            return re.sub(_SURROGATE, "\ufffd", text).encode("utf-8")
 
     def render_many(self, records: Iterable[Any], *, start: int = 0) -> Iterator[Rendered]:
         """Render every record of ``records``, yielding one ``Rendered`` per record, in order.
@@ -327,9 +332,12 @@ class Template:
         caller asks for them, and nothing is kept between records.  See
         [Rendering in bulk][rendering-in-bulk].
         """
-        from ._bulk import render_many
+        # The bulk loop loads on first use: import postback stays cheap for one record.
+        from ._bulk import Reading, render_many
 
-        return render_many(self, records, start)
+        opts = self._opts
+        reading = Reading(opts.extra_fields, opts.unknown_keys, opts.day_first)
+        return render_many(body_renderer(self), records, reading, start)
 
     def _record(self, record: object) -> Any:
         """Return a record the render function can read: an Action, or one read from a mapping."""
@@ -365,6 +373,20 @@ class Template:
         from ._compiler.locate import failing_field
 
         return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
+
+
+def body_renderer(template: Template) -> Callable[[Action | Mapping[str, object]], str]:
+    """Return what makes a record's body in bulk: ``template.render``, with a lone
+    surrogate (only the text format writes one) as U+FFFD, as ``render_bytes`` writes it."""
+    render = template.render
+    if template.format is not Format.TEXT:
+        return render
+
+    def text_body(record: Action | Mapping[str, object]) -> str:
+        body = render(record)
+        return body if body.isascii() else re.sub(_SURROGATE, "\ufffd", body)
+
+    return text_body
 
 
 def _unpickle(pickled: object) -> Template:

@@ -21,10 +21,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, Any, Final
 
+from .._bulk import Prepared, Reading, Rendered, Skipped, prepare_lines, render_lines
 from .._messages import byte_order_mark, not_utf8
-from .._template import Format, Template
+from .._sending.notification import Notification
+from .._template import Format, Template, body_renderer
 from .io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -36,10 +38,6 @@ from .io import (
     err_line,
     write,
 )
-
-if TYPE_CHECKING:
-    from .._bulk import Prepared, Rendered, Skipped
-    from .._sending.notification import Notification
 
 __all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
 
@@ -189,8 +187,6 @@ def _drive(
     of render) failures and blank lines go to standard error.  A blank line is not a
     record: it is not counted in the progress line or the summary, and never fails.
     """
-    from .._bulk import Skipped
-
     sys.stdout.flush()
     out: IO[bytes] = sys.stdout.buffer
     # Records from a pipe may come slowly, as they are made: each result goes out at
@@ -250,11 +246,10 @@ def render_records(args: argparse.Namespace, template: Template) -> int:
     if raw:
         end = _raw_line_end(template)
         ok_text = lambda result: result.body + end  # noqa: E731
-    from .._bulk import render_lines
-
+    reading = Reading(template.extra_fields, template.unknown_keys, template.day_first)
     source = _Source(args.records)
     try:
-        results = render_lines(template, source.lines())
+        results = render_lines(body_renderer(template), source.lines(), reading)
         return _drive(results, source, args, "rendering", ok_text, raw)
     finally:
         source.close()
@@ -285,11 +280,10 @@ def _raw_line_end(template: Template) -> str:
 
 def prepare_records(args: argparse.Namespace, notification: Notification) -> int:
     """Prepare every record of ``--records``; write one request per line."""
-    from .._bulk import prepare_lines
-
+    reading = Reading(notification.extra_fields, notification.unknown_keys, notification.day_first)
     source = _Source(args.records)
     try:
-        results = prepare_lines(notification, source.lines(), args.now)
+        results = prepare_lines(notification.prepare, source.lines(), reading, args.now)
         if args.mask:
             return _drive(results, source, args, "preparing", _masked_json_line)
         return _drive(results, source, args, "preparing")

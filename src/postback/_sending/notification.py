@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
+from typing import Any, Final, Generic, Literal, TypeVar, overload
 
+from .._bulk import Prepared, Reading, prepare_many
 from .._errors import ConfigError, RenderError, TemplateError
 from .._options import CompileOptions, UnknownKeys
 from .._pickling import init_values, restore, state
@@ -27,9 +28,6 @@ from .pacer import Pacer
 from .request import Outcome, PreparedRequest, ResponseHeaders, redirect_note, retry_advice
 from .secrets import is_secret_header, mask_template_error
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .._bulk import Prepared
 
 __all__ = ["Notification", "Outcome", "PreparedRequest"]
 
@@ -273,9 +271,8 @@ class Notification:
         this call) is the one base of ``not_before`` for every record without
         ClearedDate or EventDate, so a run's requests do not drift with its duration.
         """
-        from .._bulk import prepare_many
-
-        return prepare_many(self, records, now, start)
+        reading = Reading(self.extra_fields, self.unknown_keys, self.day_first)
+        return prepare_many(self.prepare, records, reading, now, start)
 
     def _not_before(self, record: Action, now: datetime | None) -> datetime:
         label = "ClearedDate"
