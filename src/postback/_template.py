@@ -41,7 +41,9 @@ __all__ = [
     "Template",
     "body_renderer",
     "check",
+    "check_with",
     "compile",
+    "compile_template",
     "template_text",
     "without_final_line_ending",
 ]
@@ -85,6 +87,7 @@ def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
     problems = [*parsed.problems, *name_problems]
     contexts: dict[Hole, Context] = {}
     if not any(p.blocking for p in problems):
+        # The format analysis loads on the first compile, not with import postback.
         from ._compiler.analysis import analyze
 
         contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
@@ -146,6 +149,7 @@ class Template:
         source = front.source
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
+        # The code generator loads on the first compile, not with import postback.
         from ._compiler.codegen import generate
 
         fn, code = generate(
@@ -205,9 +209,10 @@ class Template:
         malformed settings or an invalid option, and ``TemplateError`` for a template
         that does not compile.  See [Loading in production][loading-in-production].
         """
-        from ._files.load import load_template
+        # The project settings and TOML load on first use: import postback needs neither.
+        from ._files.inputs import template_inputs
 
-        return load_template(
+        source, fmt, options = template_inputs(
             path,
             project=project,
             format=format,
@@ -218,6 +223,7 @@ class Template:
             unknown_keys=unknown_keys,
             day_first=day_first,
         )
+        return compile_template(source, fmt, options)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Template objects are immutable")
@@ -370,6 +376,7 @@ class Template:
         if nodes is None:
             nodes = _front_end(self.source, self.format, self._opts).nodes
             object.__setattr__(self, "_nodes", nodes)
+        # Only a render that failed needs it: it loads then, not with import postback.
         from ._compiler.locate import failing_field
 
         return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
@@ -391,7 +398,7 @@ def body_renderer(template: Template) -> Callable[[Action | Mapping[str, object]
 
 def _unpickle(pickled: object) -> Template:
     values = restore("Template", pickled)
-    return _compile(
+    return compile_template(
         values["source"], Format.parse(values["format"]), CompileOptions(**values["options"])
     )
 
@@ -432,7 +439,7 @@ def _inputs(source: object, format: Format | str, **options: Any) -> tuple[Forma
     return Format.parse(format), CompileOptions(**options)
 
 
-def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
+def compile_template(source: str, fmt: Format, opts: CompileOptions) -> Template:
     """Return the template for validated inputs, from the cache when it holds it."""
     key = (source, fmt.value, opts.key)
     try:
@@ -492,7 +499,7 @@ def compile(
         name=name,
         max_template_size=max_template_size,
     )
-    return _compile(source, fmt, opts)
+    return compile_template(source, fmt, opts)
 
 
 def check(
@@ -524,5 +531,10 @@ def check(
         name=name,
         max_template_size=max_template_size,
     )
+    return check_with(source, fmt, opts)
+
+
+def check_with(source: str, fmt: Format, opts: CompileOptions) -> list[Diagnostic]:
+    """Return every defect of ``source``, as ``check`` does, for validated options."""
     front = _front_end(source, fmt, opts)
     return diagnostics(front.problems, front.lines)

@@ -591,7 +591,7 @@ def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str)
 
 
 def test_security_md_lists_every_header_a_notification_refuses() -> None:
-    from postback._sending.notification import _RECEIVER_HEADERS
+    from postback._sending.headers import _RECEIVER_HEADERS
     from postback._sending.settings import _FRAMING_HEADERS
 
     text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import IO, Any, Final
 
 from .._bulk import Prepared, Reading, Rendered, Skipped, prepare_lines, render_lines
+from .._files.text import UnreadableFileError
 from .._messages import byte_order_mark, not_utf8
 from .._sending.notification import Notification
 from .._template import Format, Template, body_renderer
@@ -34,7 +35,6 @@ from .io import (
     STDIN_NAME,
     CliError,
     Progress,
-    UnreadableError,
     err_line,
     write,
 )
@@ -125,7 +125,7 @@ class _Source:
                 self.stream = open(path, "rb")  # noqa: SIM115 - closed by close()
             except OSError as exc:
                 reason = exc.strerror or exc.__class__.__name__
-                raise UnreadableError(f"cannot read records {path}: {reason}") from None
+                raise UnreadableFileError(f"cannot read records {path}: {reason}") from None
         try:
             info = os.fstat(self.stream.fileno())
         except (OSError, ValueError, io.UnsupportedOperation):
@@ -137,7 +137,7 @@ class _Source:
         """Yield the lines, the first without a byte order mark.
 
         A file that starts with a UTF-16 or UTF-32 byte-order mark is refused
-        (``UnreadableError``) before any line: split at its newline bytes, none of its
+        (``UnreadableFileError``) before any line: split at its newline bytes, none of its
         lines would be JSON.
         """
         lines = iter(self.stream)
@@ -146,7 +146,9 @@ class _Source:
             return
         if byte_order_mark(first) is not None:
             subject = "the input" if self.name == STDIN_NAME else "the file"
-            raise UnreadableError(f"cannot read records {self.name}: {not_utf8(first, 0, subject)}")
+            raise UnreadableFileError(
+                f"cannot read records {self.name}: {not_utf8(first, 0, subject)}"
+            )
         yield first[3:] if first.startswith(_BOM) else first
         yield from lines
 
