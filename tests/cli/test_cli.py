@@ -450,7 +450,7 @@ def test_a_one_line_template_file_ending_in_a_newline_reads_as_the_library_reads
     """A .url, .header or .qs file ending in a newline passed ``postback check`` and
     ``postback render`` dropped the newline, but the README's own pattern,
     ``postback.compile(Path(f).read_text(), format="url")``, raised on it.  The command
-    line and the library now read it by one rule; a second newline is an error for both,
+    line and the library read it by one rule; a second newline is an error for both,
     at the same place."""
     (tmp_path / name).write_bytes((source + ending).encode("utf-8"))
     result = run("check", name, cwd=tmp_path)
@@ -1132,7 +1132,6 @@ def test_fields_json_lists_all_fields() -> None:
     result = run("fields", "--json")
     assert result.returncode == 0
     data = json.loads(out(result))
-    assert len(data["fields"]) == 52
     assert [f["name"] for f in data["fields"]] == [f.name for f in postback.FIELDS]
     assert [f["name"] for f in data["item_fields"]] == [f.name for f in postback.ITEM_FIELDS]
     first = data["fields"][0]

@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 
 from postback import Format
-from postback._cli.completion import Spec, bash_script, spec, zsh_script
+from postback._cli.completion_bash import bash_script
+from postback._cli.completion_spec import Spec, spec
+from postback._cli.completion_zsh import zsh_script
 from postback._cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -554,9 +554,11 @@ def test_the_generator_reaches_both_outcomes_in_every_format() -> None:
         assert outcomes == {"compiled", "refused"}, fmt
 
 
-def test_exhausted_decisions_give_a_template() -> None:
+def test_exhausted_decisions_give_one_template_that_compiles() -> None:
     for fmt in FORMATS:
-        assert isinstance(generate(Decisions(b""), fmt), str)
+        source = generate(Decisions(b""), fmt)
+        assert generate(Decisions(b""), fmt) == source
+        assert exercise(source, fmt) == "compiled", (fmt, source)
 
 
 @pytest.mark.parametrize(

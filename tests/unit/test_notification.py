@@ -549,6 +549,27 @@ REFUSED_HEADERS = [
 POST_QUERY: dict[str, Any] = {"method": "POST", "body": QUERY_BODY, "body_format": "query"}
 
 
+def test_a_notification_cannot_set_framing_headers() -> None:
+    """headers={"Host": "{SubId1}"} sent the request for the url's host with the Host
+    of a record (confirmed through to_urllib()), and a Content-Type placeholder let a
+    record declare a JSON body text/html.  Both are refused when the notification is
+    built; a literal Content-Type overrides the body format's."""
+    body = {"url": "https://shop.example/pb", "method": "POST", "body": "a={SubId1}"}
+    with pytest.raises(ConfigError) as info:
+        Notification(**body, body_format="query", headers={"Host": "{SubId1}"})
+    assert info.value.setting == "headers.Host"
+    with pytest.raises(ConfigError) as info:
+        Notification(**body, body_format="query", headers={"Content-Type": "{SubId2}"})
+    assert info.value.setting == "headers.Content-Type"
+    assert "literal" in info.value.message
+    literal = Notification(
+        **body, body_format="query", headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+    request = literal.prepare(Action(sub_id1="x"))
+    assert request.content_type == "text/plain; charset=utf-8"
+    assert [n for n, _ in request.headers].count("Content-Type") == 1
+
+
 @pytest.mark.parametrize("name", LITERAL_ONLY_HEADERS + REFUSED_HEADERS)
 @pytest.mark.parametrize(
     "value", ["s3cr3t {SubId1}", '{join(items, i, "s3cr3t{i.sku}")}', "s3cr3t{MyField}"]

@@ -61,12 +61,28 @@ def _add_record_options(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    """The options over the project settings: compiling, reading records, the file."""
     group = parser.add_argument_group(
         "project settings",
         "override the settings of pyproject.toml's [tool.postback] table or of postback.toml, "
         "found from each file's folder upwards "
         "(postback documentation, page 'Testing templates in CI')",
     )
+    _add_compile_settings(group)
+    _add_record_settings(group)
+    choice = group.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read the settings from FILE (a pyproject.toml or postback.toml) for every file",
+    )
+    choice.add_argument(
+        "--no-config", action="store_true", help="use no settings file: only the flags"
+    )
+
+
+def _add_compile_settings(group: argparse._ArgumentGroup) -> None:
+    """``--extra-field``, ``--missing``, ``--timezone`` and ``--date-format``."""
     group.add_argument(
         "--extra-field",
         dest="extra_fields",
@@ -91,6 +107,10 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         metavar="F",
         help="how dates are written: iso (the default) or a strftime pattern",
     )
+
+
+def _add_record_settings(group: argparse._ArgumentGroup) -> None:
+    """``--unknown-keys``, and ``--day-first`` or ``--month-first``."""
     group.add_argument(
         "--unknown-keys",
         dest="unknown_keys",
@@ -114,15 +134,6 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         help="read a record's date such as 04.03.2026 month first, as 3 April",
-    )
-    choice = group.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--config",
-        metavar="FILE",
-        help="read the settings from FILE (a pyproject.toml or postback.toml) for every file",
-    )
-    choice.add_argument(
-        "--no-config", action="store_true", help="use no settings file: only the flags"
     )
 
 
