@@ -187,6 +187,18 @@ def test_testing_does_not_import_the_command_line() -> None:
     assert not cli, f"postback.testing reaches {cli}"
 
 
+def test_only_the_front_ends_import_the_command_line() -> None:
+    front_ends = {"postback.__main__", "postback._pytest_plugin"}
+    found = sorted(
+        str(imp)
+        for imp in IMPORTS
+        if imp.target.startswith("postback._cli")
+        and not imp.importer.startswith("postback._cli")
+        and imp.importer not in front_ends
+    )
+    assert not found, "\n".join(found)
+
+
 def test_the_bulk_loop_knows_neither_templates_nor_notifications() -> None:
     """It takes the functions that render or prepare a record; ``Template.render_many``
     and ``Notification.prepare_many`` pass theirs in."""
