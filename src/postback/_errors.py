@@ -11,7 +11,9 @@
     │                                   (.line .column for invalid JSON)
     ├── RenderError                     a missing value under missing="error", a header
     │                                   value with CR/LF/NUL, a non-finite Decimal, ...
-    └── ConfigError                     invalid notification settings
+    ├── ConfigError                     invalid notification settings
+    └── CaseError                       a golden case's input cannot be used
+                                        (postback.testing)
 
 Every ``PostbackError`` is also a ``ValueError``.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CaseError",
     "ConfigError",
     "Diagnostic",
     "PostbackError",
@@ -249,6 +252,14 @@ class ConfigError(PostbackError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_config, (self.message, self.setting))
+
+
+class CaseError(PostbackError):
+    """A case's input cannot be used: an unreadable file, a record that is not valid."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _rebuild_simple(cls: type[_FieldError], message: str, field: str | None) -> PostbackError:

@@ -8,14 +8,21 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ._compiler.cache import cached
+from ._compiler.checking import check, check_with, validated_inputs
 from ._compiler.nodes import Node
-from ._compiler.pipeline import front_end, render_function, used_names
+from ._compiler.pipeline import (
+    body_renderer,
+    front_end,
+    render_function,
+    used_names,
+    without_surrogates,
+)
 from ._compiler.values import Values
-from ._errors import ConfigError, Diagnostic, RenderError
+from ._errors import RenderError
 from ._formats import Format, FormatName
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._pickling import init_values, restore, state
-from ._problems import diagnostics, has_errors, raise_for
+from ._problems import has_errors, raise_for
 from ._records.action import Action, not_a_record
 from ._records.convert import UnknownKeys
 from ._records.reader import Reader, generate_reader
@@ -30,7 +37,9 @@ __all__ = [
     "FormatName",
     "Template",
     "check",
+    "check_with",
     "compile",
+    "compile_template",
 ]
 
 
@@ -138,9 +147,10 @@ class Template:
         malformed settings or an invalid option, and ``TemplateError`` for a template
         that does not compile.  See [Loading in production][loading-in-production].
         """
-        from ._files.load import load_template
+        # The project settings and TOML load on first use: import postback needs neither.
+        from ._files.inputs import template_inputs
 
-        return load_template(
+        source, fmt, options = template_inputs(
             path,
             project=project,
             format=format,
@@ -151,6 +161,7 @@ class Template:
             unknown_keys=unknown_keys,
             day_first=day_first,
         )
+        return compile_template(source, fmt, options)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Template objects are immutable")
@@ -244,9 +255,7 @@ class Template:
         except UnicodeEncodeError:
             # Only the text format keeps lone surrogates; like every other format's
             # output they become U+FFFD (the "replace" handler would write "?").
-            import re
-
-            return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+            return without_surrogates(text).encode("utf-8")
 
     def render_many(self, records: Iterable[Any], *, start: int = 0) -> Iterator[Rendered]:
         """Render every record of ``records``, yielding one ``Rendered`` per record, in order.
@@ -262,9 +271,12 @@ class Template:
         caller asks for them, and nothing is kept between records.  See
         [Rendering in bulk][rendering-in-bulk].
         """
-        from ._bulk import render_many
+        # The bulk loop loads on first use: import postback stays cheap for one record.
+        from ._bulk import Reading, render_many
 
-        return render_many(self, records, start)
+        opts = self._opts
+        reading = Reading(opts.extra_fields, opts.unknown_keys, opts.day_first)
+        return render_many(body_renderer(self.render, self.format), records, reading, start)
 
     def _record(self, record: object) -> Any:
         """Return a record the render function can read: an Action, or one read from a mapping."""
@@ -305,21 +317,12 @@ class Template:
 
 def _unpickle(pickled: object) -> Template:
     values = restore("Template", pickled)
-    return _compile(
+    return compile_template(
         values["source"], Format.parse(values["format"]), CompileOptions(**values["options"])
     )
 
 
-def _inputs(source: object, format: Format | str, **options: Any) -> tuple[Format, CompileOptions]:
-    """Validate the arguments shared by ``compile`` and ``check``."""
-    if not isinstance(source, str):
-        raise ConfigError(
-            f"a template source must be str, not {type(source).__name__}", setting="source"
-        )
-    return Format.parse(format), CompileOptions(**options)
-
-
-def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
+def compile_template(source: str, fmt: Format, opts: CompileOptions) -> Template:
     """Return the template for validated inputs, from the cache when it holds it."""
     return cached((source, fmt.value, opts.key), lambda: Template._build(source, fmt, opts))
 
@@ -349,7 +352,7 @@ def compile(
     reads a mapping: what its unknown keys become, and whether a date such as
     ``04.03.2026`` is read day first (True), month first (False) or refused (None).
     """
-    fmt, opts = _inputs(
+    fmt, opts = validated_inputs(
         source,
         format,
         missing=missing,
@@ -361,37 +364,4 @@ def compile(
         name=name,
         max_template_size=max_template_size,
     )
-    return _compile(source, fmt, opts)
-
-
-def check(
-    source: str,
-    format: Format | FormatName = Format.JSON,
-    *,
-    missing: MissingPolicy = "empty",
-    timezone: str | tzinfo | None = None,
-    date_format: str = "iso",
-    extra_fields: Iterable[str] = (),
-    unknown_keys: UnknownKeys = "error",
-    day_first: bool | None = None,
-    name: str = "<template>",
-    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
-) -> list[Diagnostic]:
-    """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
-
-    ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
-    """
-    fmt, opts = _inputs(
-        source,
-        format,
-        missing=missing,
-        timezone=timezone,
-        date_format=date_format,
-        extra_fields=extra_fields,
-        unknown_keys=unknown_keys,
-        day_first=day_first,
-        name=name,
-        max_template_size=max_template_size,
-    )
-    front = front_end(source, fmt, opts)
-    return diagnostics(front.problems, front.lines)
+    return compile_template(source, fmt, opts)

@@ -1057,7 +1057,8 @@ def test_prepare_notification_from_stdin_errors(tmp_path: Path) -> None:
         "postback: error: <stdin>: unknown setting 'retries': did you mean 'extra_fields'?"
     )
     assert stderr_of(b'url = "https://e.com/\xff"\n') == (
-        "postback: error: cannot read notification <stdin>: not UTF-8 text (byte 0xff at offset 21)"
+        "postback: error: cannot read notification <stdin>: not UTF-8 text "
+        "(byte 0xff at offset 21, line 1, column 22)"
     )
     assert stderr_of('url = "https://e.com/"\nmethod = "POST"\nbody_file = "nope.json"\n') == (
         "postback: error: <stdin>: cannot read body_file 'nope.json': No such file or directory"
@@ -1115,7 +1116,8 @@ def test_prepare_file_errors_are_exact(tmp_path: Path) -> None:
     )
     (tmp_path / "n.toml").write_bytes(b'url = "https://e.com/\xff"\n')
     assert assert_one_line_error(run("prepare", "n.toml", "--sample", cwd=tmp_path)) == (
-        "postback: error: n.toml: not UTF-8 text (byte 0xff at offset 21)"
+        "postback: error: cannot read notification file 'n.toml': not UTF-8 text "
+        "(byte 0xff at offset 21, line 1, column 22)"
     )
     assert assert_one_line_error(run("prepare", "nope.toml", "--sample", cwd=tmp_path)) == (
         "postback: error: cannot read notification file 'nope.toml': No such file or directory"
@@ -1225,7 +1227,7 @@ def _forges_nothing(text: str) -> None:
 
 
 def test_printable_escapes_control_characters_and_command_markers() -> None:
-    from postback._cli.io import printable, printable_lines
+    from postback._files.shown import printable, printable_lines
 
     assert printable("templates/a.json") == "templates/a.json"
     assert printable(r"C:\templates\a.json") == r"C:\templates\a.json"  # backslashes stay
@@ -1244,7 +1246,7 @@ def test_printable_escapes_control_characters_and_command_markers() -> None:
 
 @given(hostile_text("\n\r\t\x1b\x85\u2028\u2029:#[ ", ["::error::x", "##[error]x", " ::x"]))
 def test_printable_output_is_one_line_that_is_no_command(text: str) -> None:
-    from postback._cli.io import printable
+    from postback._files.shown import printable
 
     shown = printable(text)
     assert len(shown.splitlines()) <= 1

@@ -211,5 +211,5 @@ def test_a_named_file_that_became_unreadable_is_a_clear_error(tmp_path: Path) ->
         answer = c.post("/api/import", {"name": str(template)})
     assert answer.status == 422
     assert answer.data["error"] == (
-        f"cannot read template {template}: not UTF-8 text (byte 0xff at offset 0)"
+        f"cannot read template {template}: not UTF-8 text (byte 0xff at offset 0, line 1, column 1)"
     )

@@ -613,8 +613,8 @@ def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str)
 
 
 def test_security_md_lists_every_header_a_notification_refuses() -> None:
+    from postback._sending.header_templates import _RECEIVER_HEADERS
     from postback._sending.headers import _FRAMING_HEADERS
-    from postback._sending.notification import _RECEIVER_HEADERS
 
     text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")
     table = text.split("| header | rule | why |", 1)[1].split("\n\n", 1)[0]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .._errors import PostbackError, TemplateError
 from .._files.project import Project, directory_suffixes
+from .._files.text import UnreadableFileError
 from .._messages import spelled
 from ..testing import Case, CaseError, configured_cases, find_cases
 from .io import (
@@ -31,6 +32,7 @@ from .io import (
     template_error_lines,
     warning,
 )
+from .notify import check_notification
 
 __all__ = ["Outcome", "case_mask", "cmd_test", "run_case"]
 
@@ -56,11 +58,9 @@ class Outcome:
 def _defect_lines(case: Case, err: TemplateError) -> list[str]:
     """The diagnostics of a template that does not compile, at their place in the file."""
     if case.is_notification:
-        from .notify import check_notification
-
         try:
             found = check_notification(case.template)
-        except CliError:  # pragma: no cover - it was read a moment ago
+        except UnreadableFileError:  # pragma: no cover - it was read a moment ago
             found = []
         if found:
             return [diagnostic_line(f.file, f.diagnostic) for f in found]

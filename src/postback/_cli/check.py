@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import Final
 
 from .._errors import Diagnostic
+from .._files.cases import body_root, drop_body_files, is_notification, walk_templates
+from .._files.inputs import read_template
 from .._files.project import Project, directory_suffixes, shown_path
+from .._files.text import UnreadableFileError
 from .._formats import Format, format_for
 from .._problems import Code
+from .._template import check_with
 from .io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -22,26 +26,16 @@ from .io import (
     STDIN_NAME,
     CliError,
     Progress,
-    UnreadableError,
     diagnostic_line,
     display,
     emit,
     plural,
     printable,
     project_from,
-    read_template,
     template_format,
-    walk_templates,
     warning,
 )
-from .notify import (
-    FileDiagnostic,
-    body_root,
-    check_notification,
-    check_with,
-    drop_body_files,
-    is_notification,
-)
+from .notify import FileDiagnostic, check_notification
 
 __all__ = ["cmd_check", "show_settings"]
 
@@ -144,9 +138,9 @@ def _configured_paths(project: Project) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _unusable(name: str, exc: CliError) -> FileDiagnostic:
+def _unusable(name: str, exc: CliError | UnreadableFileError) -> FileDiagnostic:
     """A file that could not be checked, as a diagnostic like any other."""
-    if isinstance(exc, UnreadableError):
+    if isinstance(exc, UnreadableFileError):
         code, line, column = Code.UNREADABLE_FILE, exc.line, exc.column
     else:
         code, line, column = Code.UNKNOWN_FORMAT, 1, 1
@@ -223,7 +217,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         progress.update(index, file)
         try:
             found = _check_file(file, project, args.format, file in walked)
-        except CliError as exc:
+        except (CliError, UnreadableFileError) as exc:
             tally.unreadable += 1
             found = [_unusable(display(file), exc)]
         else:

@@ -27,16 +27,15 @@ from __future__ import annotations
 import argparse
 import os
 import stat
-import tomllib
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from .._messages import not_utf8
+from .._files.text import decode_text, read_bytes
+from .._files.toml import TomlError, load_toml, parse_toml
 from .._records.action import Action
-from .._sending.config import parse_toml
 from .._template import compile
 from .args import EPILOG, Handler
 from .init_write import Write, apply_writes
@@ -162,14 +161,8 @@ class _Plan:
         if kind != "file":
             self.in_the_way(f"{self.shown(path)} exists and is not a file")
             return None
-        try:
-            data = (self.root / path).read_bytes()
-        except OSError as exc:
-            raise CliError(f"cannot read {self.shown(path)}: {exc.strerror or exc}") from None
-        try:
-            return data, data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CliError(f"cannot read {self.shown(path)}: {not_utf8(data, exc.start)}") from None
+        data = read_bytes(self.root / path, self.shown(path))
+        return data, decode_text(data, self.shown(path))
 
     def append(self, path: str, data: bytes, addition: str, report: str) -> None:
         """Append ``addition`` to the file ``path``, whose bytes are ``data``."""
@@ -211,15 +204,14 @@ def _check_appended(before: dict[str, Any], after: str, shown: str, body: str) -
     """Refuse to append the table unless the file then reads as before, plus the table."""
     why = f"cannot add a {_TABLE} table at the end of {shown}"
     try:
-        data = tomllib.loads(after)
-    except tomllib.TOMLDecodeError as exc:
-        reason = str(exc).split(" (at line ", 1)[0]
-        raise CliError(f"{why}: TOML refuses it there ({reason}); add it by hand") from None
+        data = load_toml(after)
+    except TomlError as exc:
+        raise CliError(f"{why}: TOML refuses it there ({exc.reason}); add it by hand") from None
     tool = data.get("tool")
     table = tool.pop("postback", None) if isinstance(tool, dict) else None
     if tool == {} and "tool" not in before:
         del data["tool"]
-    if table != tomllib.loads(body) or data != before:
+    if table != load_toml(body) or data != before:
         raise CliError(f"{why}: the file would read differently; add it by hand")
 
 

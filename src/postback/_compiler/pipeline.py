@@ -7,8 +7,9 @@ what a template means; ``render_function`` generates the code of one without err
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .._contexts import Context
 from .._formats import Format, format_spec, template_text
@@ -20,7 +21,37 @@ from .values import Values
 if TYPE_CHECKING:
     from .codegen import RenderFunction
 
-__all__ = ["Compiled", "front_end", "render_function", "used_names"]
+__all__ = [
+    "Compiled",
+    "body_renderer",
+    "front_end",
+    "render_function",
+    "used_names",
+    "without_surrogates",
+]
+
+R = TypeVar("R")
+
+# What UTF-8 cannot carry, and only the text format writes: a lone surrogate.  The
+# pattern is compiled on first use (re keeps it), not when postback is imported.
+_SURROGATE = "[\ud800-\udfff]"
+
+
+def without_surrogates(text: str) -> str:
+    """Return ``text`` with each lone surrogate as U+FFFD, as every format but text writes it."""
+    return text if text.isascii() else re.sub(_SURROGATE, "\ufffd", text)
+
+
+def body_renderer(render: Callable[[R], str], fmt: Format) -> Callable[[R], str]:
+    """Return what makes a record's body in bulk: ``render``, with a lone surrogate (only
+    the text format writes one) as U+FFFD, as ``Template.render_bytes`` writes it."""
+    if fmt is not Format.TEXT:
+        return render
+
+    def text_body(record: R) -> str:
+        return without_surrogates(render(record))
+
+    return text_body
 
 
 class Compiled(NamedTuple):

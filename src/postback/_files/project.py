@@ -21,10 +21,11 @@ from typing import Any, Final
 
 from .._errors import ConfigError
 from .._formats import Format, folder_suffixes
-from .._messages import describe_value, not_utf8, suggest
+from .._messages import describe_value, suggest
 from .._options import CompileOptions
 from .._sending.config import KEYS as NOTIFICATION_KEYS
-from .._sending.config import located, parse_toml
+from .text import read_text
+from .toml import located, parse_toml
 
 __all__ = [
     "NOTIFICATION_SUFFIX",
@@ -136,16 +137,8 @@ class ProjectSettings:
 
 
 def _read_table(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise ConfigError(f"cannot read settings file {shown_path(path)}: {reason}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown_path(path)}: {not_utf8(data, exc.start)}") from None
-    return parse_toml(text, shown_path(path))
+    shown = shown_path(path)
+    return parse_toml(read_text(path, f"settings file {shown}"), shown)
 
 
 def _postback_table(path: Path, table: dict[str, Any], required: bool) -> object:

@@ -21,9 +21,10 @@ from typing import Any, Final
 
 from .. import ConfigError, Format, sample_action
 from .._cli.init import TEMPLATE, content
-from .._cli.io import RECORD_SUFFIX, CliError, read_text
+from .._files.cases import RECORD_SUFFIX
 from .._files.confined import Refused, read_inside
 from .._files.project import Project
+from .._files.text import read_input
 from ..testing import CaseError, find_cases
 from .state import OPTION_KEYS
 
@@ -75,10 +76,8 @@ class Entry:
 
 
 def _read(path: str, what: str) -> str:
-    try:
-        return read_text(path, what, confined=True)
-    except CliError as exc:
-        raise ConfigError(exc.message, setting=path) from None
+    """Read a file named on the command line, only if it is a regular file inside its folder."""
+    return read_input(path, what, confined=True)
 
 
 def _options(options: Mapping[str, Any]) -> dict[str, object]:
@@ -93,7 +92,7 @@ def _options(options: Mapping[str, Any]) -> dict[str, object]:
 def _case_entries(path: str) -> list[Entry]:
     try:
         cases = find_cases([path], Project())
-    except (CaseError, CliError) as exc:
+    except (CaseError, ConfigError) as exc:
         raise ConfigError(str(exc), setting=path) from None
     entries = []
     for case in cases:
