@@ -17,7 +17,7 @@ from scanners import fast_paths_disabled
 import postback
 from postback import Action, Item
 from postback._compiler.nodes import Span, Text
-from postback._contexts import Context, Fusion
+from postback._contexts import Fusion
 from postback._contexts._json_state import ROOT
 from postback._contexts.json import (
     FORMAT,
@@ -312,15 +312,6 @@ def test_numbers_and_dates_are_valid_bare_values(
 # -- contexts ---------------------------------------------------------------------------------
 
 JSON_CONTEXTS = [JSON_STRING, JSON_VALUE, JSON_QUOTED]
-
-
-@pytest.mark.parametrize("context", JSON_CONTEXTS, ids=lambda c: c.name)
-@given(data=st.data())
-def test_contexts_write_inert_text_as_it_is(context: Context, data: st.DataObject) -> None:
-    # The compiler skips the escaper for values made of inert characters only.
-    text = data.draw(st.text(st.sampled_from(sorted(context.inert))))
-    assert context.escape is not None
-    assert context.escape(text) == context.wrap + text + context.wrap
 
 
 def test_inert_characters_exclude_what_json_escapes() -> None:

@@ -17,7 +17,7 @@ from .._problems import Code, Problem
 from ._base import Defect
 from ._json_state import JsonMode, JsonState, Scope, TextStep, decode_key, describe, invalid
 
-__all__ = ["close_value", "escape", "string", "unicode"]
+__all__ = ["escape", "string", "unicode"]
 
 _STRING_RUN: Final = re.compile(r'[^"\\\x00-\x1f]*').match
 _NEXT_MEMBER: Final = re.compile(
@@ -37,7 +37,7 @@ def string(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     if ch == '"':
         if state.key:
             return _close_key(state, value, j, node)
-        return close_value(state.scope, value, j)
+        return _close_value(state.scope, value, j)
     if ch == "\\":
         return (
             state._replace(mode=JsonMode.ESCAPE) if state.key else state.scope.at(JsonMode.ESCAPE)
@@ -49,7 +49,7 @@ def string(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     return Defect(problem, None if ch in _LINE_BREAKS else _untracked(state), j + 1)
 
 
-def close_value(scope: Scope, value: str, j: int) -> tuple[JsonState, int]:
+def _close_value(scope: Scope, value: str, j: int) -> tuple[JsonState, int]:
     """At a string value's closing quote ``value[j]``: the state after it."""
     fast = _close_value_fast(scope, value, j)
     if fast is not None:
