@@ -160,9 +160,6 @@ def _array_first(state: JsonState, value: str, i: int, node: Text) -> TextStep:
 def _open_key(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     """Start reading a key whose opening quote is ``value[i]``, as a string (which ends
     in ``_json_strings._close_key``)."""
-    fast = _open_key_fast(state, value, i)
-    if fast is not None:
-        return fast
     name = KeyText("", i + 1, -1, node.offset_of(i))
     return JsonState(JsonMode.STRING, state.scope, key=True, name=name), i + 1
 
@@ -188,7 +185,7 @@ def _object_first(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     if ch == "}":
         return state.scope.close().at(JsonMode.AFTER), i + 1
     if ch == '"':
-        return _open_key(state, value, i, node)
+        return _open_key_fast(state, value, i) or _open_key(state, value, i, node)
     problem = invalid(node, i, f"expected a key string or '}}', found {describe(ch)}")
     return _resync(problem, state.scope, value, i)
 
@@ -196,7 +193,7 @@ def _object_first(state: JsonState, value: str, i: int, node: Text) -> TextStep:
 def _key(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     ch = value[i]
     if ch == '"':
-        return _open_key(state, value, i, node)
+        return _open_key_fast(state, value, i) or _open_key(state, value, i, node)
     hint = _TRAILING_COMMA if ch == "}" else ""
     problem = invalid(node, i, f"expected a key string, found {describe(ch)}{hint}")
     return _resync(problem, state.scope, value, i)

@@ -37,7 +37,7 @@ def string(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     if ch == '"':
         if state.key:
             return _close_key(state, value, j, node)
-        return _close_value(state.scope, value, j)
+        return _close_value_fast(state.scope, value, j) or _close_value(state.scope, j)
     if ch == "\\":
         return (
             state._replace(mode=JsonMode.ESCAPE) if state.key else state.scope.at(JsonMode.ESCAPE)
@@ -49,11 +49,8 @@ def string(state: JsonState, value: str, i: int, node: Text) -> TextStep:
     return Defect(problem, None if ch in _LINE_BREAKS else _untracked(state), j + 1)
 
 
-def _close_value(scope: Scope, value: str, j: int) -> tuple[JsonState, int]:
-    """At a string value's closing quote ``value[j]``: the state after it."""
-    fast = _close_value_fast(scope, value, j)
-    if fast is not None:
-        return fast
+def _close_value(scope: Scope, j: int) -> tuple[JsonState, int]:
+    """At a string value's closing quote, character ``j``: the state after it."""
     return scope.at(JsonMode.AFTER), j + 1
 
 

@@ -132,6 +132,9 @@ TEXT_TRANSITIONS: Final[dict[HeaderMode, TextTransition]] = {
 }
 """The transition over literal text of each mode."""
 
+# The same, indexed by mode.
+_TEXT_STEPS: Final = tuple(TEXT_TRANSITIONS[mode] for mode in HeaderMode)
+
 
 def _hole(state: HeaderState, node: Hole) -> HoleStep:
     """START, VALUE: a value, whose escaper names its placeholder."""
@@ -143,6 +146,9 @@ HOLE_TRANSITIONS: Final[dict[HeaderMode, HoleTransition]] = {
     HeaderMode.VALUE: _hole,
 }
 """What a placeholder standing in each mode is."""
+
+# The same, indexed by mode.
+_HOLE_STEPS: Final = tuple(HOLE_TRANSITIONS[mode] for mode in HeaderMode)
 
 
 class _HeaderFormat:
@@ -167,14 +173,14 @@ class _HeaderFormat:
             return Defect(_bad_character(node, bad), _STARTED, bad.end())
         i = start
         while i < len(value):
-            step = TEXT_TRANSITIONS[state.mode](state, value, i, node)
+            step = _TEXT_STEPS[state.mode](state, value, i, node)
             if isinstance(step, Defect):
                 return step
             state, i = step
         return state
 
     def hole(self, state: HeaderState, node: Hole) -> HoleStep:
-        return HOLE_TRANSITIONS[state.mode](state, node)
+        return _HOLE_STEPS[state.mode](state, node)
 
     def loop(self, before: HeaderState, after: HeaderState) -> str | None:
         return None

@@ -157,6 +157,9 @@ HOLE_TRANSITIONS: Final[dict[JsonMode, HoleTransition]] = {
 }
 """What a placeholder standing in each mode is."""
 
+# The same, indexed by mode.
+_HOLE_STEPS: Final = tuple(HOLE_TRANSITIONS[mode] for mode in JsonMode)
+
 _IN_STRING: Final = frozenset({JsonMode.STRING, JsonMode.ESCAPE, JsonMode.UNICODE})
 _COMPLETE: Final = frozenset({JsonMode.AFTER, JsonMode.AFTER_HOLE})
 
@@ -174,7 +177,7 @@ class _JsonFormat:
     text = staticmethod(scan)
 
     def hole(self, state: JsonState, node: Hole) -> tuple[JsonState, Context] | Defect[JsonState]:
-        return HOLE_TRANSITIONS[state.mode](state, node)
+        return _HOLE_STEPS[state.mode](state, node)
 
     def loop(self, before: JsonState, after: JsonState) -> str | None:
         # A join inside a string ("{join(items, i, "{i.sku}")}") may stay in it.  The

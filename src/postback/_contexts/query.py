@@ -68,13 +68,16 @@ HOLE_TRANSITIONS: Final[dict[QueryMode, HoleTransition]] = {
 }
 """What a placeholder standing in each mode is."""
 
+# The same, indexed by mode.
+_HOLE_STEPS: Final = tuple(HOLE_TRANSITIONS[mode] for mode in QueryMode)
+
 
 def pair_hole(state: QueryState, node: Hole) -> HoleStep:
     """Return the state after a placeholder at ``state`` in the pairs, and its context."""
     if state.escape:
         # The value stands in the key or value the '%' began; what follows is read so.
         return Defect(placeholder_in_escape(node), QueryState(state.mode))
-    return HOLE_TRANSITIONS[state.mode](state, node)
+    return _HOLE_STEPS[state.mode](state, node)
 
 
 class _QueryFormat:
@@ -95,8 +98,7 @@ class _QueryFormat:
         result = self.pairs.scan(state, node, start)
         return result if isinstance(result, Defect) else result[0]
 
-    def hole(self, state: QueryState, node: Hole) -> HoleStep:
-        return pair_hole(state, node)
+    hole = staticmethod(pair_hole)
 
     def loop(self, before: QueryState, after: QueryState) -> str | None:
         return self.pairs.loop(before, after)

@@ -132,6 +132,9 @@ HOLE_TRANSITIONS: Final[dict[UrlMode, HoleTransition]] = {
 }
 """What a placeholder standing in each mode is."""
 
+# The same, indexed by mode.
+_HOLE_STEPS: Final = tuple(HOLE_TRANSITIONS[mode] for mode in UrlMode)
+
 
 class _UrlFormat:
     """The URL scanner (see ``_base``)."""
@@ -146,7 +149,7 @@ class _UrlFormat:
     text = staticmethod(scan)
 
     def hole(self, state: UrlState, node: Hole) -> HoleStep:
-        return HOLE_TRANSITIONS[state.mode](state, node)
+        return _HOLE_STEPS[state.mode](state, node)
 
     def loop(self, before: UrlState, after: UrlState) -> str | None:
         if before.mode <= AUTHORITY:

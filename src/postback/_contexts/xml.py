@@ -131,6 +131,9 @@ HOLE_TRANSITIONS: Final[dict[XmlMode, HoleTransition]] = {
 }
 """What a placeholder standing in each mode is."""
 
+# The same, indexed by mode.
+_HOLE_STEPS: Final = tuple(HOLE_TRANSITIONS[mode] for mode in XmlMode)
+
 # The same, indexed by mode: the scanner's inner loop looks a transition up per step.
 _TEXT_STEPS: Final = tuple(TEXT_TRANSITIONS[mode] for mode in XmlMode)
 
@@ -230,7 +233,7 @@ class _XmlFormat:
         return _scan(state, node.value, start, node)
 
     def hole(self, state: XmlState, node: Hole) -> tuple[XmlState, Context] | Defect[XmlState]:
-        return HOLE_TRANSITIONS[state.mode](state, node)
+        return _HOLE_STEPS[state.mode](state, node)
 
     def loop(self, before: XmlState, after: XmlState) -> str | None:
         if _shape(before) == _shape(after):
