@@ -35,21 +35,22 @@ from ._cli.io import (
     EXPECTED_SUFFIX,
     RECORD_SUFFIX,
     CliError,
-    format_for,
     is_directory_template,
     load_record,
     printable,
     read_template,
+    template_format,
     walk_templates,
 )
 from ._cli.notify import body_root, drop_body_files, is_notification
 from ._errors import ConfigError, PostbackError
 from ._files.confined import Refused, read_inside, write_replacing
-from ._files.project import DIRECTORY_SUFFIXES, Project, shown_path
+from ._files.project import Project, directory_suffixes, shown_path
+from ._formats import Format
 from ._options import UnknownKeys
 from ._records.action import Action, sample_action
 from ._sending.secrets import masked_http
-from ._template import Format, compile
+from ._template import compile
 
 if TYPE_CHECKING:
     from ._sending.request import PreparedRequest
@@ -371,7 +372,7 @@ def _templates(paths: Sequence[str], project: Project) -> list[str]:
             if not is_directory_template(os.path.basename(path)):
                 raise CaseError(
                     f"{path} is not a test case: name a directory, or a template ending in "
-                    + ", ".join(DIRECTORY_SUFFIXES)
+                    + ", ".join(directory_suffixes())
                 )
             inside = [path]
         else:
@@ -394,12 +395,10 @@ def find_cases(
             found = body_root(template, project)
             root = None if found is None else str(found)
         else:
-            fmt = project.format_for(template, explicit)[0]
-            if fmt is None:
-                try:
-                    fmt = format_for(template, None)
-                except CliError as exc:
-                    raise CaseError(exc.message) from None
+            try:
+                fmt = template_format(project, template, explicit)
+            except CliError as exc:
+                raise CaseError(exc.message) from None
             options = project.options(template)
         cases.extend(_cases_for(template, fmt, options, root, cache))
     return cases

@@ -21,6 +21,7 @@ from _terminal import with_terminal_stderr
 from hypothesis import given
 
 import postback
+from postback._files.project import directory_suffixes
 from strategies import hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -450,7 +451,7 @@ def test_a_one_line_template_file_ending_in_a_newline_reads_as_the_library_reads
     """A .url, .header or .qs file ending in a newline passed ``postback check`` and
     ``postback render`` dropped the newline, but the README's own pattern,
     ``postback.compile(Path(f).read_text(), format="url")``, raised on it.  The command
-    line and the library now read it by one rule; a second newline is an error for both,
+    line and the library read it by one rule; a second newline is an error for both,
     at the same place."""
     (tmp_path / name).write_bytes((source + ending).encode("utf-8"))
     result = run("check", name, cwd=tmp_path)
@@ -1130,7 +1131,6 @@ def test_fields_json_lists_all_fields() -> None:
     result = run("fields", "--json")
     assert result.returncode == 0
     data = json.loads(out(result))
-    assert len(data["fields"]) == 52
     assert [f["name"] for f in data["fields"]] == [f.name for f in postback.FIELDS]
     assert [f["name"] for f in data["item_fields"]] == [f.name for f in postback.ITEM_FIELDS]
     first = data["fields"][0]
@@ -1183,6 +1183,7 @@ def test_docs_describe_every_command_and_option() -> None:
         "fields",
         "test",
         "init",
+        "serve",
         "completion",
     }
     for name, sub in commands.choices.items():
@@ -1202,8 +1203,8 @@ def test_pre_commit_hook_definition() -> None:
     files = re.search(r"^  files: (.+)$", text, re.M)
     assert files is not None
     pattern = re.compile(files.group(1))
-    for name in ("t/a.json", "b.xml", "c.qs", "d.query", "e.url"):
-        assert pattern.search(name), name
+    for suffix in directory_suffixes():
+        assert pattern.search(f"t/a{suffix}"), suffix
     assert not pattern.search("notes.txt")
 
 

@@ -953,7 +953,9 @@ def test_load_finds_the_settings_from_the_files_folder_up_to_the_repository_root
     inner.mkdir()
     (inner / "t.header").write_text("{Tier}\n", "utf-8")
     assert postback.Template.from_file(inner / "t.header").source == "{Tier}"
-    (inner / ".git").mkdir()  # the outer pyproject.toml (with Tier) no longer applies
+    # A repository root: the search stops there, so the outer pyproject.toml (with Tier)
+    # does not apply.
+    (inner / ".git").mkdir()
     with pytest.raises(postback.UnknownFieldError):
         postback.Template.from_file(inner / "t.header")
 

@@ -2,7 +2,7 @@
 
 Import them as ``from scanners import FORMAT_MODULES, fast_paths_disabled``.
 
-``FORMAT_MODULES`` holds every module of ``postback._contexts`` that has a ``FORMAT``,
+``FORMAT_MODULES`` holds the module of every format of the registry (``postback._formats``),
 so a test that iterates it covers a new format without being told.  A scanner's fast
 paths are its functions named ``..._fast``; each returns None where it does not apply,
 so ``fast_paths_disabled`` makes the scanner read everything the plain way.
@@ -19,6 +19,7 @@ from types import ModuleType
 from unittest import mock
 
 import postback._contexts as contexts
+from postback._formats import formats
 
 __all__ = ["CONTEXT_MODULES", "FORMAT_MODULES", "fast_paths", "fast_paths_disabled"]
 
@@ -29,9 +30,9 @@ CONTEXT_MODULES: list[ModuleType] = [
 """Every module of ``postback._contexts``."""
 
 FORMAT_MODULES: dict[str, ModuleType] = {
-    module.FORMAT.name: module for module in CONTEXT_MODULES if hasattr(module, "FORMAT")
+    spec.name: importlib.import_module(spec.contexts) for spec in formats()
 }
-"""Every format's module by the format's name: the modules that have a ``FORMAT``."""
+"""Every format's module (whose ``FORMAT`` is its state machine), by the format's name."""
 
 
 def fast_paths(module: ModuleType) -> dict[str, Callable[..., object]]:

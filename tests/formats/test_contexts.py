@@ -2,9 +2,9 @@
 made only of the context's ``inert`` characters is written as it is, between ``wrap``
 (``_base.Context``), so the escaper can be skipped for it.
 
-The contexts are each format's ``CONTEXTS``, found through its module (every module of
-``postback._contexts`` that has a ``FORMAT``), so a new context is checked as soon as
-its format lists it; a context made per placeholder is listed by one of its kind.
+The contexts are each format's ``CONTEXTS``, found through its module (the registry,
+``postback._formats``, names it), so a new context is checked as soon as its format
+lists it; a context made per placeholder is listed by one of its kind.
 """
 
 from __future__ import annotations

@@ -377,8 +377,8 @@ def test_results_pickle_and_compare(seed: postback.Template) -> None:
 
 
 def test_results_stay_what_they_were_at_run_time(seed: postback.Template) -> None:
-    """Success and failure are two classes now (for type checkers' narrowing); at run
-    time ``Rendered`` and ``Prepared`` still make, show and recognise every result."""
+    """Success and failure are two classes (for type checkers' narrowing); at run time
+    ``Rendered`` and ``Prepared`` make, show and recognise every result."""
     ok, failed = seed.render_many(["{}", "[]"])
     assert isinstance(ok, Rendered) and isinstance(failed, Rendered)
     assert (ok.ok, failed.ok) == (True, False)

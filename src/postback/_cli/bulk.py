@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from .._formats import format_spec
 from .._messages import byte_order_mark, not_utf8
-from .._template import Format, Template
+from .._template import Template
 from .io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -43,9 +44,6 @@ if TYPE_CHECKING:
 
 __all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
 
-# Formats whose output has no line break whatever the record: their escapers encode
-# CR and LF (url, query) or refuse them (header), and their templates cannot hold one.
-_ONE_LINE: Final = frozenset({Format.URL, Format.QUERY, Format.HEADER})
 # How often the progress line is redrawn and standard output flushed, in seconds.
 _TICK: Final = 0.25
 _BOM: Final = b"\xef\xbb\xbf"
@@ -265,11 +263,10 @@ def _raw_line_end(template: Template) -> str:
 
     Refuses (``CliError``) a template whose bodies can hold a line break.
     """
-    if template.format in _ONE_LINE:
-        return "\n"
-    if template.format is Format.JSON:
-        # In JSON every value is escaped or a bare number: a line break can only come
-        # from the template's own text, and a final newline ends every body alike.
+    if format_spec(template.format).one_line_values:
+        # No value writes a line break (its escapers encode CR and LF, or refuse
+        # them): one can only come from the template's own text, and a final newline
+        # ends every body alike.  A one-line format's text holds none.
         text = template.source
         final = text.endswith("\n")
         if not any(c in (text[:-1] if final else text) for c in "\r\n"):

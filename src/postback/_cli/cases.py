@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._errors import PostbackError, TemplateError
-from .._files.project import Project
+from .._files.project import Project, directory_suffixes
 from .._messages import spelled
 from ..testing import Case, CaseError, configured_cases, find_cases
 from .io import (
-    DIRECTORY_SUFFIXES,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -189,7 +188,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             return EXIT_OK
         error(
             "no test cases found (templates ending in "
-            + ", ".join(DIRECTORY_SUFFIXES)
+            + ", ".join(directory_suffixes())
             + "); an empty test run fails"
         )
         return EXIT_FAILED

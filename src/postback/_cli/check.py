@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Final
 
 from .._errors import Diagnostic
-from .._files.project import Project, shown_path
+from .._files.project import Project, directory_suffixes, shown_path
+from .._formats import Format, format_for
 from .._problems import Code
-from .._template import Format
 from .io import (
-    DIRECTORY_SUFFIXES,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -27,11 +26,11 @@ from .io import (
     diagnostic_line,
     display,
     emit,
-    format_for,
     plural,
     printable,
     project_from,
     read_template,
+    template_format,
     walk_templates,
     warning,
 )
@@ -123,7 +122,7 @@ def _collect_check_files(paths: Sequence[str], project: Project) -> tuple[list[s
             walked.update(found)
             if not found:
                 warning(
-                    f"no templates in {path} (looked for {', '.join(DIRECTORY_SUFFIXES)} files)"
+                    f"no templates in {path} (looked for {', '.join(directory_suffixes())} files)"
                 )
         else:
             found = [path]
@@ -167,7 +166,7 @@ def _check_file(
     name = display(file)
     if is_notification(file):
         return check_notification(file, body_root(file, project), confined=confined)
-    fmt = project.format_for(file, explicit)[0] or format_for(file, None)
+    fmt = template_format(project, file, explicit)
     source = read_template(file, confined=confined)
     options = project.compile_options(file, name)
     return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
@@ -274,16 +273,16 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
     else:
         origin = "no settings file: none found"
     out = [f"# settings for {display(file)}", f"# read from {origin}"]
-    fmt, why = project.format_for(file, explicit)
+    fmt, why = project.chosen_format(file, explicit)
     if is_notification(file):
         out.append('format = "notification"  # the extension .toml')
         out.append("# a notification's templates use the options in the notification file")
     else:
         if fmt is None:
-            try:
-                fmt = format_for(file, None)
+            fmt = format_for(file)
+            if fmt is not None:
                 why = f"the extension {Path(file).suffix.lower()}"
-            except CliError:
+            else:
                 why = "unknown: pass --format or add a pattern to formats"
         out.append(f"format = {_toml_value(fmt.value if fmt else None)}  # {why}")
         for key, value, source in project.sources(file):

@@ -21,14 +21,13 @@ from typing import IO, Final
 
 from .._errors import Diagnostic, PostbackError, RecordError, TemplateError
 from .._files.confined import Refused, read_inside
-from .._files.project import DIRECTORY_SUFFIXES, SETTINGS_NAMES, SUFFIX_FORMATS, Project
+from .._files.project import SETTINGS_NAMES, Project, directory_suffixes
+from .._formats import Format, format_for, format_names, suffixes
 from .._messages import not_utf8
 from .._options import CompileOptions, UnknownKeys
 from .._records.action import Action, sample_action
-from .._template import Format
 
 __all__ = [
-    "DIRECTORY_SUFFIXES",
     "EXIT_FAILED",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -37,7 +36,6 @@ __all__ = [
     "RECORD_SUFFIX",
     "STDIN",
     "STDIN_NAME",
-    "SUFFIX_FORMATS",
     "CliError",
     "Progress",
     "UnreadableError",
@@ -48,7 +46,6 @@ __all__ = [
     "err_line",
     "error",
     "format_arg",
-    "format_for",
     "is_directory_template",
     "load_record",
     "one_line",
@@ -59,6 +56,7 @@ __all__ = [
     "read_template",
     "read_text",
     "template_error_lines",
+    "template_format",
     "walk_templates",
     "warning",
     "write",
@@ -375,21 +373,18 @@ def format_arg(value: str) -> Format:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def format_for(path: str, explicit: Format | None) -> Format:
-    """Return the format of the template ``path``: ``explicit``, else its extension's."""
-    if explicit is not None:
-        return explicit
+def template_format(project: Project, path: str, explicit: Format | None) -> Format:
+    """Return the format of the template ``path``: ``explicit``, else the first matching
+    pattern of the settings, else its extension's."""
+    fmt = project.chosen_format(path, explicit)[0] or format_for(path)
+    if fmt is not None:
+        return fmt
     if path == STDIN:
         raise CliError("cannot tell the format of a template read from stdin: pass --format")
-    suffix = Path(path).suffix.lower()
-    fmt = SUFFIX_FORMATS.get(suffix)
-    if fmt is None:
-        known = ", ".join(SUFFIX_FORMATS)
-        raise CliError(
-            f"cannot tell the format of {path} from its extension: pass --format "
-            f"(json, xml, query, url, header, text) or use one of {known}"
-        )
-    return fmt
+    raise CliError(
+        f"cannot tell the format of {path} from its extension: pass --format "
+        f"({', '.join(format_names())}) or use one of {', '.join(suffixes())}"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -446,7 +441,7 @@ def is_directory_template(name: str) -> bool:
     lower = name.lower()
     if lower.endswith(RECORD_SUFFIX) or lower.endswith(EXPECTED_SUFFIX):
         return False
-    return lower.endswith(DIRECTORY_SUFFIXES) and lower not in SETTINGS_NAMES
+    return lower.endswith(directory_suffixes()) and lower not in SETTINGS_NAMES
 
 
 def walk_templates(directory: str, project: Project | None = None) -> Iterator[str]:
@@ -463,6 +458,6 @@ def walk_templates(directory: str, project: Project | None = None) -> Iterator[s
             if is_directory_template(name) or (
                 project is not None
                 and not name.lower().endswith((RECORD_SUFFIX, EXPECTED_SUFFIX))
-                and project.format_for(path, None)[0] is not None
+                and project.chosen_format(path, None)[0] is not None
             ):
                 yield path

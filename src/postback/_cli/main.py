@@ -1,7 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init`` and
-``completion`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init``, ``serve``
+and ``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import PostbackError, TemplateError
 from .._messages import spelled
 from .._records.catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
+from .._serve.command import add_serve
 from .._template import _compile
 from .._version import __version__
 from .args import (
@@ -49,11 +50,11 @@ from .io import (
     emit,
     err_line,
     error,
-    format_for,
     project_from,
     read_template,
     read_text,
     template_error_lines,
+    template_format,
     write,
 )
 
@@ -73,7 +74,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         raise CliError("the template and the record cannot both be read from stdin (-)")
     check_bulk_flags(args, args.template)
     project = project_from(args, validate=False)
-    fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
+    fmt = template_format(project, args.template, args.format)
     name = display(args.template)
     source = read_template(args.template)
     options = project.compile_options(args.template, name)
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
+    add_serve(commands)
     add_completion(commands, parser)
     return parser
 
@@ -236,7 +238,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.error(
-            "a command is required: render, check, prepare, fields, test, init or completion"
+            "a command is required: render, check, prepare, fields, test, init, serve or completion"
         )
     handler: Callable[[argparse.Namespace], int] = args.handler
     with spelled("flags"):  # hints name the flags, not Python arguments

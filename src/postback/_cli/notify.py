@@ -15,16 +15,17 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .._compiler.pipeline import front_end
 from .._errors import ConfigError, Diagnostic
 from .._files.project import NOTIFICATION_SUFFIX, Project
 from .._files.tomlspans import KeyPath, Located, locate
+from .._formats import Format
 from .._messages import spelled
 from .._options import CompileOptions
 from .._problems import Code, LineIndex, diagnostics
 from .._sending.config import TomlError, check_keys, load_toml
 from .._sending.secrets import is_secret_header, mask_diagnostic
 from .._sending.settings import Settings
-from .._template import Format, _front_end
 from .io import STDIN, display, read_text
 
 __all__ = [
@@ -183,7 +184,7 @@ def _moved(diag: Diagnostic, template: _Source, lines: LineIndex) -> Diagnostic:
 
 def check_with(source: str, fmt: Format, options: CompileOptions) -> list[Diagnostic]:
     """Return every defect of ``source``, as ``postback.check`` does, for validated options."""
-    front = _front_end(source, fmt, options)
+    front = front_end(source, fmt, options)
     return diagnostics(front.problems, front.lines)
 
 

@@ -16,13 +16,14 @@ import os
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from .._errors import ConfigError
+from .._formats import Format, FormatName, format_for, format_names, suffixes
 from .._messages import byte_order_mark, describe_value, not_utf8
 from .._options import MissingPolicy, UnknownKeys
-from .._template import Format, FormatName, Template, _compile
-from .project import NOTIFICATION_SUFFIX, SETTINGS_NAMES, SUFFIX_FORMATS, Project
+from .._template import Template, _compile
+from .project import NOTIFICATION_SUFFIX, SETTINGS_NAMES, Project
 
 if TYPE_CHECKING:
     from .._sending.notification import Notification
@@ -31,8 +32,6 @@ __all__ = ["load", "load_template"]
 
 #: What ``project=`` may be: find the settings, use none, or use this settings file.
 ProjectChoice = bool | str | os.PathLike[str]
-
-_KNOWN: Final = ", ".join(SUFFIX_FORMATS)
 
 
 def _path(path: object) -> str:
@@ -98,19 +97,15 @@ def _format(project: Project, name: str, format: Format | str | None) -> Format:
     """Return the format of the template file ``name``, decided as the command line does:
     ``format``, else the first matching pattern of the settings, else the extension."""
     explicit = None if format is None else Format.parse(format)
-    fmt = project.format_for(name, explicit)[0]
+    fmt = project.chosen_format(name, explicit)[0] or format_for(name)
     if fmt is not None:
         return fmt
-    suffix = Path(name).suffix.lower()
-    fmt = SUFFIX_FORMATS.get(suffix)
-    if fmt is not None:
-        return fmt
-    if suffix == NOTIFICATION_SUFFIX:
+    if Path(name).suffix.lower() == NOTIFICATION_SUFFIX:
         hint = "it is a notification file: load it with postback.load or Notification.from_file"
     else:
         hint = (
-            "pass format= (json, xml, query, url, header, text), add a pattern to the "
-            f"project settings' formats, or use one of {_KNOWN}"
+            f"pass format= ({', '.join(format_names())}), add a pattern to the project "
+            f"settings' formats, or use one of {', '.join(suffixes())}"
         )
     raise ConfigError(
         f"cannot tell the format of {name} from its extension: {hint}", setting="format"

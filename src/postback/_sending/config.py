@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from .._errors import ConfigError
 from .._files.confined import Refused, read_inside
+from .._formats import Format, body_formats, format_spec, listed, without_final_line_ending
 from .._messages import describe_value, not_utf8, short_repr, suggest
 from .._options import DEFAULT_MAX_TEMPLATE_SIZE
 from .secrets import describe_headers
@@ -75,7 +76,7 @@ KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     "method": ("a string: 'GET' or 'POST'", _is_str),
     "body": ("a string (the body template)", _is_str),
     "body_file": ("a string (a path relative to the notification file)", _is_str),
-    "body_format": ("a string: 'json', 'xml' or 'query'", _is_str),
+    "body_format": (f"a string: {listed(body_formats(), 'or')}", _is_str),
     "headers": (
         'a table of header names to value templates, or an array of "Name: value" lines',
         _is_headers,
@@ -305,10 +306,8 @@ def _file_body(text: str, body_format: object) -> str:
     one-line format compiling drops it (``template_text``), so it is left there:
     exactly one is dropped, whatever the format.
     """
-    from .._template import ONE_LINE_FORMATS, Format, without_final_line_ending
-
     try:
-        fmt = Format.parse(body_format) if isinstance(body_format, str) else None
+        one_line = isinstance(body_format, str) and format_spec(Format.parse(body_format)).one_line
     except ConfigError:
-        fmt = None  # the settings refuse it
-    return text if fmt in ONE_LINE_FORMATS else without_final_line_ending(text)
+        one_line = False  # the settings refuse it
+    return text if one_line else without_final_line_ending(text)

@@ -19,10 +19,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
 
 from .._errors import ConfigError, RenderError, TemplateError
+from .._formats import Format, FormatName
 from .._options import CompileOptions, UnknownKeys
 from .._pickling import init_values, restore, state
 from .._records.action import Action, coerce
-from .._template import Format, FormatName, Template, _compile
+from .._template import Template, _compile
 from .pacer import Pacer
 from .request import Outcome, PreparedRequest, ResponseHeaders, redirect_note, retry_advice
 from .secrets import is_secret_header, mask_template_error
