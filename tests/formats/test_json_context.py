@@ -13,13 +13,21 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scanners import fast_paths_disabled
 
 import postback
 from postback import Action, Item
 from postback._compiler.nodes import Span, Text
-from postback._contexts import Context, Fusion
+from postback._contexts import Fusion
 from postback._contexts._json_state import ROOT
-from postback._contexts.json import FORMAT, JSON_QUOTED, JSON_STRING, JSON_VALUE, JsonState, Mode
+from postback._contexts.json import (
+    FORMAT,
+    JSON_QUOTED,
+    JSON_STRING,
+    JSON_VALUE,
+    JsonMode,
+    JsonState,
+)
 from postback._records.catalog import SOURCES
 from references import expected_text
 from strategies import hostile_chars
@@ -311,15 +319,6 @@ def test_numbers_and_dates_are_valid_bare_values(
 JSON_CONTEXTS = [JSON_STRING, JSON_VALUE, JSON_QUOTED]
 
 
-@pytest.mark.parametrize("context", JSON_CONTEXTS, ids=lambda c: c.name)
-@given(data=st.data())
-def test_contexts_write_inert_text_as_it_is(context: Context, data: st.DataObject) -> None:
-    # The compiler skips the escaper for values made of inert characters only.
-    text = data.draw(st.text(st.sampled_from(sorted(context.inert))))
-    assert context.escape is not None
-    assert context.escape(text) == context.wrap + text + context.wrap
-
-
 def test_inert_characters_exclude_what_json_escapes() -> None:
     for context in JSON_CONTEXTS:
         assert context.inert == frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
@@ -347,8 +346,8 @@ def test_equal_states_compare_and_hash_equal() -> None:
     assert first == second and hash(first) == hash(second)
     in_key = FORMAT.text(FORMAT.initial(), Text('{"a": [1, {"bx', Span(0, 14)))
     assert isinstance(first, JsonState) and isinstance(in_key, JsonState)
-    assert (first.mode, first.stack, first.key) == (Mode.STRING, "{[{", False)
-    assert (in_key.mode, in_key.stack, in_key.key) == (Mode.STRING, "{[{", True)
+    assert (first.mode, first.stack, first.key) == (JsonMode.STRING, "{[{", False)
+    assert (in_key.mode, in_key.stack, in_key.key) == (JsonMode.STRING, "{[{", True)
     assert first != in_key
 
 
@@ -425,11 +424,11 @@ def _json_templates(draw: st.DrawFn) -> str:
 @given(_json_templates())
 def test_one_step_keys_read_as_step_by_step(source: str) -> None:
     # A key written whole (``"key":``) and a member between two strings
-    # (``", "key": "``) are read in one step; reading them character by character
-    # must give the same diagnostics and the same compiled code.
-    from unittest import mock
-
+    # (``", "key": "``) are read in one step by the scanner's fast paths; reading
+    # them character by character must give the same diagnostics and the same
+    # compiled code.
     import postback._contexts._json_scanner as scanner
+    import postback._contexts._json_strings as strings
 
     def outcome() -> tuple[object, ...]:
         postback._compiler.cache.templates.clear()
@@ -439,11 +438,7 @@ def test_one_step_keys_read_as_step_by_step(source: str) -> None:
         return (postback.compile(source, format="json").code,)
 
     fast = outcome()
-    never = mock.Mock(return_value=None)
-    with (
-        mock.patch.object(scanner, "_WHOLE_KEY", never),
-        mock.patch.object(scanner, "_NEXT_MEMBER", never),
-    ):
+    with fast_paths_disabled(scanner, strings):
         slow = outcome()
     postback._compiler.cache.templates.clear()
     assert fast == slow

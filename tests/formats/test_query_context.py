@@ -12,10 +12,10 @@ from urllib.parse import parse_qsl, quote, quote_plus
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scanners import fast_paths_disabled
 
 import postback
 from postback import Action, Item
-from postback._contexts.query import FORM_ENCODED
 from postback._escape import form_encode, percent_encode
 from postback._records.catalog import SOURCES
 from references import expected_text, utf8_safe
@@ -26,7 +26,9 @@ EXAMPLE = ROOT / "examples" / "action-clearing.qs"
 EXPECTED = ROOT / "tests" / "cases" / "action-clearing.qs.expected"
 
 SPECIAL = "&=+%#?/;<>\"'\\ \t\r\n\x00\x7f\u0085\u2028\u00e9\u6771\U0001f389{}[]"
-TEXT = hostile_text(SPECIAL, ["", "%", "%2", "%zz", "+", "a=b&c=d", "#frag", "\ud800", "x\udfffy"])
+HOSTILE_TEXT = hostile_text(
+    SPECIAL, ["", "%", "%2", "%zz", "+", "a=b&c=d", "#frag", "\ud800", "x\udfffy"]
+)
 
 STR_FIELDS = [f for f in postback.FIELDS if f.type is str]
 
@@ -38,13 +40,13 @@ def parse(body: str) -> list[tuple[str, str]]:
 # -- the escapers ------------------------------------------------------------------
 
 
-@given(TEXT)
+@given(HOSTILE_TEXT)
 @settings()
 def test_form_encode_is_quote_plus(value: str) -> None:
     assert form_encode(value) == quote_plus(utf8_safe(value), safe="")
 
 
-@given(TEXT)
+@given(HOSTILE_TEXT)
 @settings()
 def test_percent_encode_is_quote(value: str) -> None:
     assert percent_encode(value) == quote(utf8_safe(value), safe="")
@@ -55,7 +57,7 @@ def test_percent_encode_is_quote(value: str) -> None:
 ALL_STR = "&".join(f"{f.attribute}={{{f.name}}}" for f in STR_FIELDS)
 
 
-@given(st.lists(TEXT, min_size=1, max_size=4), st.integers(0, len(STR_FIELDS)))
+@given(st.lists(HOSTILE_TEXT, min_size=1, max_size=4), st.integers(0, len(STR_FIELDS)))
 @settings()
 def test_every_string_field_comes_back_exactly(pool: list[str], shift: int) -> None:
     # Every field gets one of the drawn values (cheaper than drawing one per field).
@@ -69,7 +71,7 @@ def test_every_string_field_comes_back_exactly(pool: list[str], shift: int) -> N
     assert template.render_bytes(action) == body.encode("utf-8")
 
 
-@given(TEXT, TEXT, TEXT)
+@given(HOSTILE_TEXT, HOSTILE_TEXT, HOSTILE_TEXT)
 @settings()
 def test_placeholders_in_keys_come_back_exactly(k1: str, k2: str, v: str) -> None:
     template = postback.compile("{SubId1}={SubId2}&k-{SubId3}=v&x=y", format="query")
@@ -108,7 +110,7 @@ def test_strftime_dates_are_encoded(value: datetime) -> None:
 
 @given(
     st.one_of(
-        TEXT,
+        HOSTILE_TEXT,
         st.integers(),
         DECIMALS,
         st.booleans(),
@@ -131,11 +133,12 @@ def test_extra_fields_of_any_type_come_back(value: Any) -> None:
 
 
 ITEMS = st.lists(
-    st.builds(Item, sku=TEXT, amt=st.one_of(st.none(), DECIMALS), name=TEXT), max_size=3
+    st.builds(Item, sku=HOSTILE_TEXT, amt=st.one_of(st.none(), DECIMALS), name=HOSTILE_TEXT),
+    max_size=3,
 )
 
 
-@given(ITEMS, TEXT)
+@given(ITEMS, HOSTILE_TEXT)
 @settings()
 def test_pair_join_gives_one_pair_per_item(items: list[Item], first: str) -> None:
     template = postback.compile(
@@ -335,12 +338,59 @@ def test_check_reports_independent_defects(
     assert (info.value.code, info.value.column) == (expected[0][0], expected[0][1])
 
 
-@given(st.text(sorted(FORM_ENCODED.inert)))
-@settings()
-def test_inert_text_is_written_unchanged(text: str) -> None:
-    context = FORM_ENCODED
-    assert context.escape is not None
-    assert context.escape(text) == context.wrap + text + context.wrap
+# -- the pairs read in one step --------------------------------------------------------
+
+# Bodies of pairs whose keys and values are literal, placeholders or both, joins that
+# add pairs, and now and then a piece of text put in anywhere.
+_KEYS = st.sampled_from(["a", "b2", "k%41", "?x", "{SubId1}", "k{SubId2}", "", "a b"])
+_VALUES = st.sampled_from(["", "1", "x%20y", "{SubId1}", "v{Payout}", "%4", "a=b", "c&"])
+_JOINS = st.sampled_from(
+    [
+        '{join(items, i, "&sku={i.sku}", "")}',
+        '{join(items, i, "sku={i.sku}", "&")}',
+        '{join(items, i, "{i.sku}", ",")}',
+    ]
+)
+_PIECES = st.sampled_from(["&", "=", "&&", "%", "%2", "?", " ", "#", "{SubId2}", "&k=v&l="])
+
+
+@st.composite
+def _pair_texts(draw: st.DrawFn) -> str:
+    pairs = []
+    for _ in range(draw(st.integers(0, 5))):
+        if draw(st.integers(0, 5)) == 0:
+            pairs.append(draw(_JOINS))
+        else:
+            pairs.append(f"{draw(_KEYS)}={draw(_VALUES)}")
+    source = "&".join(pairs)
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(source)))
+        source = source[:at] + draw(_PIECES) + source[at:]
+    return source
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pair_texts(), st.sampled_from(["query", "url"]))
+def test_pairs_read_in_one_step_read_as_step_by_step(pairs: str, fmt: str) -> None:
+    # Complete pairs after a value are read in one step by the pair scanner's fast
+    # path, in a body and in a URL's query; reading them pair by pair must give the
+    # same diagnostics and the same compiled code.
+    import postback._contexts._query_scanner as scanner
+
+    source = pairs if fmt == "query" else f"https://example.com/p?{pairs}#f"
+
+    def outcome() -> tuple[object, ...]:
+        postback._compiler.cache.templates.clear()
+        found = postback.check(source, format=fmt)
+        if any(d.severity == "error" for d in found):
+            return tuple(found)
+        return (postback.compile(source, format=fmt).code,)
+
+    fast = outcome()
+    with fast_paths_disabled(scanner):
+        slow = outcome()
+    postback._compiler.cache.templates.clear()
+    assert fast == slow
 
 
 # -- the example -------------------------------------------------------------------

@@ -14,8 +14,6 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._contexts import Context
-from postback._contexts.url import URL_AUTHORITY, URL_FRAGMENT, URL_PATH
 from postback._escape import path_segment_encode
 from postback._records.catalog import SOURCES
 from references import expected_text, remove_dot_segments, utf8_safe
@@ -380,15 +378,6 @@ def test_check_reports_independent_defects(
     with pytest.raises(postback.TemplateFormatError) as info:
         postback.compile(source, format="url")
     assert (info.value.code, info.value.column) == (expected[0][0], expected[0][1])
-
-
-@pytest.mark.parametrize("context", [URL_PATH, URL_FRAGMENT, URL_AUTHORITY], ids=str)
-@given(data=st.data())
-@settings()
-def test_inert_text_is_written_unchanged(context: Context, data: st.DataObject) -> None:
-    text = data.draw(st.text(sorted(context.inert)))
-    assert context.escape is not None
-    assert context.escape(text) == context.wrap + text + context.wrap
 
 
 # -- the example -------------------------------------------------------------------

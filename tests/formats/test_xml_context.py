@@ -29,9 +29,7 @@ import postback
 from postback import Action, Item
 from postback._compiler.analysis import analyze
 from postback._compiler.parser import parse as parse_template
-from postback._contexts import Context, xml_names, xml_state
-from postback._contexts import xml as xml_format
-from postback._contexts.xml import ATTRIBUTE_VALUE, CDATA_SECTION, ELEMENT_CONTENT
+from postback._contexts import xml_names
 from postback._escape import xml_attribute, xml_cdata, xml_content
 from postback._formats import format_spec
 from postback._problems import Code, LineIndex
@@ -1323,27 +1321,6 @@ def test_a_character_xml_cannot_carry_stays_the_first_error_of_its_text() -> Non
     assert [(d.line, d.column) for d in postback.check(source, format="xml")] == [(1, 8)]
     with pytest.raises(postback.TemplateFormatError, match="U\\+0001"):
         postback.compile(source, format="xml")
-
-
-# ---------------------------------------------------------------------------
-# The scanner's contexts and tables
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("context", [ELEMENT_CONTENT, ATTRIBUTE_VALUE, CDATA_SECTION])
-@settings()
-@given(data=st.data())
-def test_inert_characters_pass_through(context: Context, data: st.DataObject) -> None:
-    """Text made only of a context's inert characters is written as it is, wrapped."""
-    assert context.escape is not None
-    text = data.draw(st.text(st.sampled_from(sorted(context.inert))))
-    assert context.escape(text) == context.wrap + text + context.wrap
-
-
-def test_every_mode_has_a_transition_and_a_rule_for_placeholders() -> None:
-    modes = set(range(xml_state.MODES))
-    assert set(xml_format._TRANSITIONS) == modes
-    assert set(xml_format._HOLES) == modes
 
 
 # ---------------------------------------------------------------------------
