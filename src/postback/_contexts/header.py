@@ -78,8 +78,8 @@ TextStep = tuple[HeaderState, int] | Defect[HeaderState]
 """What a transition over literal text returns: the state and where it stopped, or a defect."""
 
 TextTransition = Callable[[HeaderState, str, int, Text], TextStep]
-"""Reads ``text`` from character ``i`` on in a state of one mode (``node`` holds it); the
-text holds no forbidden character."""
+"""Reads ``text`` from character ``i`` to its end in a state of one mode (``node`` holds
+it); the text holds no forbidden character."""
 
 HoleStep = tuple[HeaderState, Context] | Defect[HeaderState]
 """What a transition over a placeholder returns: the state after it and its context."""
@@ -171,13 +171,11 @@ class _HeaderFormat:
         bad = HEADER_FORBIDDEN.search(value, start) or _SURROGATE.search(value, start)
         if bad is not None:
             return Defect(_bad_character(node, bad), _STARTED, bad.end())
-        i = start
-        while i < len(value):
-            step = _TEXT_STEPS[state.mode](state, value, i, node)
-            if isinstance(step, Defect):
-                return step
-            state, i = step
-        return state
+        if start == len(value):
+            return state
+        # One transition reads the text to its end.
+        step = _TEXT_STEPS[state.mode](state, value, start, node)
+        return step if isinstance(step, Defect) else step[0]
 
     def hole(self, state: HeaderState, node: Hole) -> HoleStep:
         return _HOLE_STEPS[state.mode](state, node)
