@@ -25,6 +25,7 @@ from ._sending.secrets import is_secret_setting, mask_template
 
 if TYPE_CHECKING:
     from ._bulk import Rendered
+    from ._reading import ExtraPolicy
 
 __all__ = [
     "DEFAULT_MAX_TEMPLATE_SIZE",
@@ -176,6 +177,7 @@ class Template:
         "_key",
         "_nodes",
         "_opts",
+        "_plan",
         "_reader",
         "_reader_code",
         "code",
@@ -205,6 +207,7 @@ class Template:
     _reader: Reader | None
     _reader_code: str | None
     _nodes: tuple[Node, ...] | None
+    _plan: Any  # the reading plan of ``parse``, made on its first call
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise TypeError("use postback.compile(source, format=...) to make a Template")
@@ -234,6 +237,7 @@ class Template:
             ("_reader", None),
             ("_reader_code", None),
             ("_nodes", None),
+            ("_plan", None),
             ("code", code),
             ("_fn", fn),
             ("_opts", opts),
@@ -376,6 +380,17 @@ class Template:
                     exc.message = f"{{{field}}}: {exc.message}"
                     exc.args = (exc.message,)
             raise
+
+    def parse(self, text: str | bytes, *, extra: ExtraPolicy = "error") -> Action:
+        """Read a body this template renders (str, or UTF-8 bytes) back into an ``Action``.
+
+        Raises ``ParseError`` for anything else, and for text that reads two ways; see
+        [Receiving postbacks][receiving-postbacks].  Keys the template does not have are
+        an error (``extra="error"``) or kept in ``Action.extra`` (``extra="keep"``).
+        """
+        from ._reading import parse
+
+        return parse(self, text, extra)
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
         """Render the body as UTF-8 bytes (never raises ``UnicodeEncodeError``)."""

@@ -1,0 +1,88 @@
+"""Hostile bodies: whatever the text, ``Template.parse`` returns an action or raises
+``ParseError``, and nothing else.
+
+Bodies rendered from the examples are mutated (bytes flipped, text cut, repeated,
+nested in brackets, elements and delimiters inserted) and read back; the quick
+profile reads a thousand per format, the default three thousand.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+import postback
+from postback import Action, ParseError
+
+ROOT = Path(__file__).resolve().parents[2]
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+COUNT = {"quick": 1000, "ci": 3000, "thorough": 30000}.get(PROFILE, 3000)
+
+HOSTILE = postback.Action(
+    sub_id1='a,b&c=d "e" <f> \\ é \ud800',
+    sub_id2="",
+    payout="-0.10",
+    items=[{"sku": "x,y", "name": "]]>&amp;"}, {"sku": ""}],
+)
+TEMPLATES = {
+    "json": postback.compile((ROOT / "examples/action-clearing.json").read_text(), format="json"),
+    "query": postback.compile((ROOT / "examples/action-clearing.qs").read_text(), format="query"),
+    "text": postback.compile('{SubId1}-{SubId2}:{join(items, i, "{i.sku}", ";")}', format="text"),
+    "header": postback.compile("Bearer {SubId1}", format="header"),
+}
+SNIPPETS = {
+    "json": ['{"a":', "[", "]", "}", '"', "\\u", "\\ud800", "1e999999", "null", ",", ":", "\x00"],
+    "query": ["&", "=", "%", "%F", "%FF", "%C3", "+", "&&", "==", ",", "skus=", "a=b"],
+    "text": ["-", ":", ";", "\n", "\x00"],
+    "header": [" ", "\t", "Bearer", "\r\n"],
+}
+
+
+def mutate(body: bytes, rng: random.Random, snippets: list[str]) -> bytes:
+    """Apply one to four random mutations to ``body``."""
+    data = bytearray(body)
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.randrange(6)
+        at = rng.randint(0, len(data))
+        if kind == 0 and data:
+            data[min(at, len(data) - 1)] = rng.randrange(256)
+        elif kind == 1:
+            del data[at : at + rng.randint(1, 40)]
+        elif kind == 2:
+            piece = data[at : at + rng.randint(1, 60)]
+            data[at:at] = piece * rng.randint(1, 50)
+        elif kind == 3:
+            depth = rng.choice([1, 2, 100, 600, 5000])
+            opener, closer = rng.choice([("[", "]"), ('{"a":', "}"), ("<a>", "</a>")])
+            data[at:at] = (opener * depth + closer * rng.choice([0, depth])).encode()
+        elif kind == 4:
+            data[at:at] = rng.choice(snippets).encode("utf-8", "surrogatepass")
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+@pytest.mark.parametrize("fmt", sorted(TEMPLATES))
+def test_mutated_bodies_raise_only_parse_errors(fmt: str) -> None:
+    template = TEMPLATES[fmt]
+    seeds = [template.render_bytes(a) for a in (postback.sample_action(), HOSTILE, Action())]
+    rng = random.Random(f"{fmt}-{PROFILE}")
+    read = errors = 0
+    for _ in range(COUNT):
+        body = mutate(rng.choice(seeds), rng, SNIPPETS[fmt])
+        text: str | bytes = body
+        if rng.random() < 0.5:
+            text = body.decode("utf-8", "surrogateescape")
+        try:
+            action = template.parse(text)
+        except ParseError as exc:
+            errors += 1
+            assert exc.message
+            assert exc.line is None or exc.line >= 1
+        else:
+            read += 1
+            assert isinstance(action, Action)
+    assert errors > COUNT // 10
