@@ -141,70 +141,72 @@ def _scalar(text: str, pos: int, where: Where) -> tuple[JValue, int]:
     raise where.error(expected="a JSON value", found=snippet(text, pos), offset=pos, template=None)
 
 
-def load(text: str, where: Where) -> JValue:
-    """Return the JSON value ``text`` holds; raise ``ParseError`` naming the place."""
-    n = len(text)
-    pos = _WS(text, 0)
-    stack: list[_Frame] = []
+def _open(text: str, pos: int, stack: list[_Frame], where: Where) -> tuple[JValue | None, int]:
+    """Open the container at ``pos``: (the value, if it is empty, and where to go on)."""
+    if len(stack) >= MAX_DEPTH:
+        raise where.error(
+            expected=f"containers nested at most {MAX_DEPTH} levels deep",
+            found="a deeper one",
+            offset=pos,
+            template=None,
+        )
+    ch = text[pos]
+    frame = _Frame("object" if ch == "{" else "array", pos)
+    after = _WS(text, pos + 1)
+    if text.startswith("}" if ch == "{" else "]", after):
+        return JValue(frame.kind, frame.offset), after + 1
+    stack.append(frame)
+    return None, _key(text, after, frame, where) if ch == "{" else after
+
+
+def _close(
+    text: str, pos: int, stack: list[_Frame], value: JValue, where: Where
+) -> tuple[JValue | None, int]:
+    """Give ``value`` to the containers it completes: (the whole text's value once it is
+    complete, else None; where the next value starts)."""
     while True:
-        value: JValue | None = None
-        ch = text[pos] if pos < n else ""
-        if ch in ("{", "["):
-            if len(stack) >= MAX_DEPTH:
+        pos = _WS(text, pos)
+        if not stack:
+            if pos != len(text):
                 raise where.error(
-                    expected=f"containers nested at most {MAX_DEPTH} levels deep",
-                    found="a deeper one",
-                    offset=pos,
-                    template=None,
-                )
-            frame = _Frame("object" if ch == "{" else "array", pos)
-            pos = _WS(text, pos + 1)
-            closer = "}" if ch == "{" else "]"
-            if text.startswith(closer, pos):
-                value = JValue(frame.kind, frame.offset)
-                pos += 1
-            else:
-                stack.append(frame)
-                if ch == "{":
-                    pos = _key(text, pos, frame, where)
-                continue
-        else:
-            value, pos = _scalar(text, pos, where)
-        # A value is complete: give it to the containers it completes.
-        while True:
-            pos = _WS(text, pos)
-            if not stack:
-                if pos != n:
-                    raise where.error(
-                        expected="the end of the text after the JSON value",
-                        found=snippet(text, pos),
-                        offset=pos,
-                        template=None,
-                    )
-                return value
-            top = stack[-1]
-            if top.kind == "object":
-                top.items.append((top.key, top.key_offset, value))
-            else:
-                top.items.append(value)
-            if text.startswith(",", pos):
-                pos = _WS(text, pos + 1)
-                if top.kind == "object":
-                    pos = _key(text, pos, top, where)
-                break
-            closer = "}" if top.kind == "object" else "]"
-            if not text.startswith(closer, pos):
-                raise where.error(
-                    expected=f"',' or '{closer}'",
+                    expected="the end of the text after the JSON value",
                     found=snippet(text, pos),
                     offset=pos,
                     template=None,
                 )
-            pos += 1
-            stack.pop()
-            if top.kind == "object":
-                members: tuple[tuple[str, int, JValue], ...] = tuple(top.items)  # type: ignore[arg-type]
-                value = JValue("object", top.offset, members=members)
-            else:
-                elements: tuple[JValue, ...] = tuple(top.items)  # type: ignore[arg-type]
-                value = JValue("array", top.offset, elements=elements)
+            return value, pos
+        top = stack[-1]
+        top.items.append((top.key, top.key_offset, value) if top.kind == "object" else value)
+        if text.startswith(",", pos):
+            pos = _WS(text, pos + 1)
+            return None, _key(text, pos, top, where) if top.kind == "object" else pos
+        closer = "}" if top.kind == "object" else "]"
+        if not text.startswith(closer, pos):
+            raise where.error(
+                expected=f"',' or '{closer}'", found=snippet(text, pos), offset=pos, template=None
+            )
+        stack.pop()
+        if top.kind == "object":
+            members: tuple[tuple[str, int, JValue], ...] = tuple(top.items)  # type: ignore[arg-type]
+            value = JValue("object", top.offset, members=members)
+        else:
+            elements: tuple[JValue, ...] = tuple(top.items)  # type: ignore[arg-type]
+            value = JValue("array", top.offset, elements=elements)
+        pos += 1
+
+
+def load(text: str, where: Where) -> JValue:
+    """Return the JSON value ``text`` holds; raise ``ParseError`` naming the place."""
+    pos = _WS(text, 0)
+    stack: list[_Frame] = []
+    while True:
+        value: JValue | None
+        if text.startswith(("{", "["), pos):
+            value, pos = _open(text, pos, stack, where)
+            if value is None:
+                continue
+        else:
+            value, pos = _scalar(text, pos, where)
+        done, pos = _close(text, pos, stack, value, where)
+        if done is not None:
+            return done

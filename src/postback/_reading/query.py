@@ -13,95 +13,20 @@ does not escape) are read as themselves where that leaves one reading only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 from .._compiler.nodes import Field, ItemField, Join, Node, Text
 from .._messages import suggest
 from .errors import Where, quote
+from .form import decode_form, literal
 from .match import Leaf
-from .pattern import Lit, Loop, Part, Piece, Slot, Units, join_offset, pieces
+from .pattern import Lit, Loop, Part, Piece, Slot, join_offset, pieces
 from .record import Collector, ItemPlace
 
-__all__ = ["QueryPlan", "build", "decode_form", "query_plan"]
+__all__ = ["QueryPlan", "build", "query_plan", "read_pairs"]
 
 BodyReader = Callable[[str, Collector], None]
-
-_ESCAPES: Final = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_SPECIAL: Final = re.compile(r"[%+]")
-
-
-def decode_form(text: str, start: int, where: Where | None, plus: bool = True) -> Units:
-    """Decode form-encoded ``text`` (at ``start`` in the received text) into ``Units``.
-
-    ``%XX`` runs are UTF-8 (a run that is not is an error); ``+`` is a space when
-    ``plus``; a ``%`` not followed by two hex digits is itself, raw.  The mask marks
-    raw characters other than the unreserved ones ``r`` (a value's escaper never
-    writes them) and escaped ones ``e``.
-    """
-    if not _SPECIAL.search(text):
-        return Units(text, start, _raw_mask(text))
-    out: list[str] = []
-    masks: list[str] = []
-    runs: list[tuple[int, int, bool]] = []
-    k = 0  # decoded length so far
-    i = 0
-    while i < len(text):
-        match = _ESCAPES.match(text, i)
-        if match is not None:
-            decoded = _utf8(match.group(), start + i, where)
-            runs.append((k, start + i, False))
-            out.append(decoded)
-            masks.append(_UNRESERVED_RUN.sub("-", _ANY.sub("e", decoded)))
-            k += len(decoded)
-            i = match.end()
-            continue
-        j = i + 1
-        while j < len(text) and not (text[j] == "%" and _ESCAPES.match(text, j)):
-            j += 1
-        raw = text[i:j]
-        runs.append((k, start + i, True))
-        mask = _raw_mask(raw)
-        if plus and "+" in raw:
-            mask = "".join("e" if ch == "+" else m for ch, m in zip(raw, mask, strict=True))
-            raw = raw.replace("+", " ")
-        out.append(raw)
-        masks.append(mask)
-        k += len(raw)
-        i = j
-    return Units("".join(out), start, "".join(masks), runs)
-
-
-_UNRESERVED_RUN: Final = re.compile(r"[A-Za-z0-9._~\-]")
-_ANY: Final = re.compile(r"[^-]")
-_NOT_DASH: Final = re.compile(r"[^-]")
-
-
-def _raw_mask(text: str) -> str:
-    return _NOT_DASH.sub("r", _UNRESERVED_RUN.sub("-", text))
-
-
-def _utf8(escapes: str, at: int, where: Where | None) -> str:
-    """Return the text a run of ``%XX`` escapes (at ``at``) writes as UTF-8."""
-    data = bytes(int(escapes[j + 1 : j + 3], 16) for j in range(0, len(escapes), 3))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if where is None:
-            return data.decode("utf-8", "replace")
-        raise where.error(
-            expected="percent-escapes of UTF-8 text",
-            found=quote(escapes[3 * exc.start : 3 * exc.start + 3]),
-            offset=at + 3 * exc.start,
-            template=None,
-        ) from None
-
-
-def _lit(text: str, offset: int) -> Lit:
-    """Return the literal text of a template, decoded, with its mask."""
-    units = decode_form(text, 0, None)
-    return Lit(units.text, offset, units.mask)
 
 
 class Pair(NamedTuple):
@@ -181,7 +106,7 @@ def query_plan(
             entries.append(PairJoin(pairs, join_offset(node)))
         elif isinstance(node, Join):
             body = _loop_parts(node, slot_of)
-            sep = _lit(node.sep, node.sep_span.start)
+            sep = literal(node.sep, node.sep_span.start)
             current.add(Loop(tuple(body), sep, join_offset(node)), node.span.start)
     end_pair()
     return QueryPlan(tuple(entries), offset)
@@ -196,7 +121,7 @@ def _text(piece: Piece, end_pair: Callable[[], None], now: Callable[[], _PairPar
             continue
         pair = now()
         if k > start:
-            pair.add(_lit(text[start:k], piece.offset(start)), piece.offset(start))
+            pair.add(literal(text[start:k], piece.offset(start)), piece.offset(start))
         if ch == "&":
             end_pair()
         elif pair.value is None:
@@ -205,7 +130,7 @@ def _text(piece: Piece, end_pair: Callable[[], None], now: Callable[[], _PairPar
             pair.value = []
         start = k + 1
     if start < len(text):
-        now().add(_lit(text[start:], piece.offset(start)), piece.offset(start))
+        now().add(literal(text[start:], piece.offset(start)), piece.offset(start))
 
 
 def _writes_pairs(join: Join) -> bool:
@@ -218,7 +143,7 @@ def _loop_parts(join: Join, slot_of: Callable[[Field | ItemField], Slot]) -> lis
     body: list[Lit | Slot] = []
     for node in pieces(join.body):
         if isinstance(node, Piece):
-            body.append(_lit(node.text, node.offset(0)))
+            body.append(literal(node.text, node.offset(0)))
         elif isinstance(node, Field | ItemField):
             body.append(slot_of(node))
     return body
