@@ -34,7 +34,7 @@ def _text(value: str, fmt: str) -> str:
         # Pairs of surrogates are one character to a JSON parser.
         return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     if fmt == "xml":
-        return _NOT_XML.sub("\ufffd", value.replace("\r\n", "\n"))
+        return _NOT_XML.sub("\ufffd", value)
     if fmt in ("query", "url"):
         return _SURROGATE.sub("\ufffd", value)
     return value

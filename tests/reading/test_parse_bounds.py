@@ -43,7 +43,11 @@ def items(n: int) -> Action:
 
 @pytest.mark.parametrize(
     ("example", "fmt"),
-    [("action-clearing.json", "json"), ("action-clearing.qs", "query")],
+    [
+        ("action-clearing.json", "json"),
+        ("action-clearing.qs", "query"),
+        ("action-clearing.xml", "xml"),
+    ],
 )
 def test_parse_time_is_linear_in_the_body(example: str, fmt: str) -> None:
     template = postback.compile(

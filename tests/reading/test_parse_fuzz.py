@@ -30,12 +30,28 @@ HOSTILE = postback.Action(
 TEMPLATES = {
     "json": postback.compile((ROOT / "examples/action-clearing.json").read_text(), format="json"),
     "query": postback.compile((ROOT / "examples/action-clearing.qs").read_text(), format="query"),
+    "xml": postback.compile((ROOT / "examples/action-clearing.xml").read_text(), format="xml"),
     "text": postback.compile('{SubId1}-{SubId2}:{join(items, i, "{i.sku}", ";")}', format="text"),
     "header": postback.compile("Bearer {SubId1}", format="header"),
 }
 SNIPPETS = {
     "json": ['{"a":', "[", "]", "}", '"', "\\u", "\\ud800", "1e999999", "null", ",", ":", "\x00"],
     "query": ["&", "=", "%", "%F", "%FF", "%C3", "+", "&&", "==", ",", "skus=", "a=b"],
+    "xml": [
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "&#0;",
+        "<!DOCTYPE a [<!ENTITY e 'x'>]>",
+        "]]>",
+        "<![CDATA[",
+        "<x>",
+        "</x>",
+        "<item/>",
+        '"',
+        "xmlns:p='u'",
+    ],
     "text": ["-", ":", ";", "\n", "\x00"],
     "header": [" ", "\t", "Bearer", "\r\n"],
 }

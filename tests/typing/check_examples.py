@@ -627,6 +627,11 @@ def docs_receiving() -> None:
         sub_id1="x y", items=[Item(sku="A,B"), Item(sku="C")]
     )
 
+    xml = postback.compile('<a id="{ActionId}" s="{Status}">\n  <b>{SubId1}</b>\n</a>', format="xml")
+    assert xml.parse("<a s='ok' id='1'><b>&#233;<![CDATA[<]]></b></a>") == Action(
+        action_id="1", status="ok", sub_id1="é<"
+    )
+
     # docs/receiving.md, example 4
     from decimal import Decimal
 
