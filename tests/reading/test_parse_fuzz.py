@@ -31,6 +31,7 @@ TEMPLATES = {
     "json": postback.compile((ROOT / "examples/action-clearing.json").read_text(), format="json"),
     "query": postback.compile((ROOT / "examples/action-clearing.qs").read_text(), format="query"),
     "xml": postback.compile((ROOT / "examples/action-clearing.xml").read_text(), format="xml"),
+    "url": postback.compile((ROOT / "examples/action-clearing.url").read_text(), format="url"),
     "text": postback.compile('{SubId1}-{SubId2}:{join(items, i, "{i.sku}", ";")}', format="text"),
     "header": postback.compile("Bearer {SubId1}", format="header"),
 }
@@ -52,6 +53,7 @@ SNIPPETS = {
         '"',
         "xmlns:p='u'",
     ],
+    "url": ["/", "?", "#", "&", "=", "%", "%2F", "://", "HTTPS://", "..", "%FF", "+"],
     "text": ["-", ":", ";", "\n", "\x00"],
     "header": [" ", "\t", "Bearer", "\r\n"],
 }

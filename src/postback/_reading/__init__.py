@@ -23,7 +23,7 @@ from .._errors import ParseError
 from .._messages import describe_value, not_utf8
 from .._problems import LineIndex
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-from . import json, query, text, xml
+from . import json, query, text, url, xml
 from .convert import Conversion
 from .errors import Where
 from .pattern import Slot
@@ -43,6 +43,7 @@ _READERS: Final[Mapping[str, ReaderBuilder]] = {
     "json": json.build,
     "query": query.build,
     "xml": xml.build,
+    "url": url.build,
     "text": text.build,
     "header": text.build_header,
 }

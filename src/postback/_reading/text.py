@@ -26,18 +26,19 @@ BodyReader = Callable[[str, Collector], None]
 def leaf_parts(
     nodes: Sequence[Node],
     slot_of: Callable[[Field | ItemField], Slot],
-    decode: Callable[[str], str] = str,
+    literal: Callable[[str, int], Lit] = Lit,
 ) -> list[Part]:
-    """Return the parts of a leaf written by ``nodes``, literal text decoded by ``decode``."""
+    """Return the parts of a leaf written by ``nodes``, literal text made by ``literal``
+    (from the template's text and its offset: decoded, with its mask)."""
     parts: list[Part] = []
     for node in pieces(nodes):
         if isinstance(node, Piece):
-            parts.append(Lit(decode(node.text), node.offset(0)))
+            parts.append(literal(node.text, node.offset(0)))
         elif isinstance(node, Field | ItemField):
             parts.append(slot_of(node))
         elif isinstance(node, Join):
-            body = [p for p in leaf_parts(node.body, slot_of, decode) if not isinstance(p, Loop)]
-            sep = Lit(decode(node.sep), node.sep_span.start)
+            body = [p for p in leaf_parts(node.body, slot_of, literal) if not isinstance(p, Loop)]
+            sep = literal(node.sep, node.sep_span.start)
             parts.append(Loop(tuple(body), sep, join_offset(node)))
     return parts
 
