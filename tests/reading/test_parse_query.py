@@ -145,3 +145,33 @@ def test_a_value_that_does_not_convert_names_its_field() -> None:
         template.parse("p=1&q=1," + quote("x"))
     assert info.value.field == "i.qty"
     assert (info.value.line, info.value.column) == (1, 9)
+
+
+def test_a_join_that_writes_a_key_twice_reads_one_item_per_two() -> None:
+    """Three items that each wrote ``sku`` twice were read as six items."""
+    template = postback.compile('x=1{join(items, i, "&sku=&sku=&{i.name}=1", "")}', format="query")
+    action = Action(items=[Item(name="a"), Item(name="b"), Item(name="c")])
+    assert template.parse(template.render(action)) == action
+
+
+def test_a_separator_after_each_item_of_a_pair_join_is_read_as_the_template_writes_it() -> None:
+    """With the separator ``;`` after each item's last value, ``sku=a;`` was read as the
+    value ``a;`` of a sender that does not escape, and rendered ``a%3B;``."""
+    template = postback.compile('u=1{join(items, i, "&sku={i.sku}", ";")}', format="query")
+    action = Action(items=[Item(sku="a"), Item(sku="b;"), Item()])
+    body = template.render(action)
+    assert body == "u=1&sku=a;&sku=b%3B;&sku="
+    assert template.parse(body) == action
+    inside = postback.compile('x=1&{join(items, i, "{i.sku}=a&", ";")}y=2', format="query")
+    with pytest.raises(ParseError, match=r"the join at template 1:5 cannot be read"):
+        inside.parse(inside.render(action))
+
+
+def test_joins_with_placeholder_keys_share_their_number_of_items() -> None:
+    """The first of two joins whose keys are placeholders took every pair."""
+    template = postback.compile(
+        'x={SubId1}{join(items, i, "&{i.name}={i.rbt}", "")}{join(items, j, "&{j.sku}=", "")}',
+        format="query",
+    )
+    action = Action(sub_id1="s", items=[Item(name="n", rbt=1, sku="a"), Item(name="m", sku="b")])
+    assert template.parse(template.render(action)) == action

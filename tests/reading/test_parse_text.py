@@ -70,3 +70,30 @@ def test_items_are_read_from_a_text_join() -> None:
     assert info.value.readings[1] == '{SubId1}="a" {SubId2}="b" 1 item ({i.sku}="x;y")'
     with pytest.raises(ParseError, match=r'expected ":" after \{SubId2\}'):
         TEXT.parse("a-b")
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "expected"),
+    [
+        ("{SubId1} {SubId2} Bearer {SubId3}", "Bearer", Action()),
+        ("{SubId1} {SubId2} Bearer {SubId3}", "x Bearer", Action(sub_id2="x")),
+        ("Bearer {SubId1} {SubId2}", "Bearer", Action()),
+        ('_ {SubId1}{join(items, i, "{i.sku}", ",")}', "_", Action()),
+        ("Bearer {SubId1}", "Bearer t0k", Action(sub_id1="t0k")),
+    ],
+)
+def test_spaces_the_trim_took_from_several_literals_are_put_back(
+    source: str, value: str, expected: Action
+) -> None:
+    """Only the literal next to the first or last value was put back: two empty values
+    with a space each left ``Bearer`` unread."""
+    assert postback.compile(source, format="header").parse(value) == expected
+
+
+def test_a_trimmed_value_that_reads_two_ways_is_an_error() -> None:
+    """``x y`` is "x" and "y", or "x y" and an empty value whose space the trim took."""
+    template = postback.compile("{SubId1} {SubId2}", format="header")
+    assert template.parse("") == Action()
+    with pytest.raises(ParseError) as info:
+        template.parse("x y")
+    assert set(info.value.readings) == {'{SubId1}="x" {SubId2}="y"', '{SubId1}="x y" {SubId2}=""'}

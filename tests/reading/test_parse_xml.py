@@ -165,3 +165,42 @@ def test_the_declared_encoding_is_not_looked_up(encoding: str) -> None:
     body = f'<?xml version="1.0" encoding="{encoding}"?><a>é</a>'
     assert template.parse(body) == Action(sub_id1="é")
     assert template.parse(body.encode()) == Action(sub_id1="é")
+
+
+def test_a_join_of_comments_alone_does_not_tell_its_number_of_items() -> None:
+    """A join whose items write only comments read as no items, whatever their number."""
+    template = postback.compile(
+        '<a id="{ActionId}">{join(items, i, "<!-- i -->", "")}</a>', format="xml"
+    )
+    with pytest.raises(
+        ParseError, match=r"the number of items cannot be read: the join at template 1:20"
+    ):
+        template.parse(template.render(Action(items=[Item(), Item()])))
+    told = postback.compile(
+        '<a>{join(items, i, "<!-- i -->", "")}{join(items, i, "<s>{i.sku}</s>", "")}</a>',
+        format="xml",
+    )
+    action = Action(items=[Item(sku="x"), Item(sku="y")])
+    assert told.parse(told.render(action)) == action
+
+
+def test_text_may_hold_an_items_values_and_the_actions() -> None:
+    """Text after a join's last element held the last item's value and the action's, and
+    was refused as values of two items."""
+    template = postback.compile(
+        '<a>{join(items, i, "<e k=\\"{i.cat}\\"/>{i.sku}", "")}-{CampaignId}</a>', format="xml"
+    )
+    action = Action(campaign_id=7, items=[Item(cat="c", sku="x"), Item(cat="d", sku="y")])
+    assert template.parse(template.render(action)) == action
+
+
+def test_a_join_that_writes_only_its_separator_is_text() -> None:
+    """A join whose items write nothing but whose separator is text was taken for one of
+    comments only: its separators were read as the next value's text."""
+    template = postback.compile(
+        '<a>{join(items, i, "", ",")}{SubId1}<s>{join(items, i, "<e/>", "")}</s></a>',
+        format="xml",
+    )
+    with pytest.raises(ParseError) as info:  # ",,x": how many of the commas are the join's?
+        template.parse(template.render(Action(sub_id1="x", items=[Item(), Item(), Item()])))
+    assert len(info.value.readings) == 2

@@ -60,6 +60,11 @@ class Where:
             self._lines = LineIndex(self.text)
         return self._lines.position(max(0, min(offset, len(self.text))))
 
+    def in_template(self, offset: int) -> str:
+        """Return the place ``offset`` of the template as ``line:column``."""
+        line, column = self._template.position(offset)
+        return f"{line}:{column}"
+
     def error(
         self,
         *,

@@ -83,9 +83,10 @@ class Leaf:
                 out.extend(p for p in part.body if isinstance(p, Slot))
         return tuple(out)
 
-    def read(self, units: Units, where: Where) -> Reading:
+    def read(self, units: Units, where: Where, *, lenient: bool = True) -> Reading:
         """Return the one reading of ``units``; raise ``ParseError`` if there is none or
-        there are two."""
+        there are two.  ``lenient``: where the mask allows no reading, read the text as
+        its characters alone (a sender that does not escape)."""
         text = units.text
         if self._literal is not None:
             if text == self._literal:
@@ -93,12 +94,12 @@ class Leaf:
             raise self._mismatch(units, where, 0, self._literal, self.offset)
         if self._single is not None:
             return self._read_single(units, where)
-        if self._split is not None and units.mask:
+        if self._split is not None and units.mask and lenient:
             split = self._read_split(units)
             if split is not None:
                 return split
         found = self._auto.run(text, units.mask, units.bad)
-        if found[0] is None and units.mask:
+        if found[0] is None and units.mask and lenient:
             # A sender that does not escape: read the text as its characters alone.
             again = self._auto.run(text, "", ())
             found = again if again[0] is not None or again[1] >= found[1] else found

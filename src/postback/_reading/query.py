@@ -1,8 +1,6 @@
 """The query reader: ``key=value`` pairs, form-encoded, as a body or a URL's query.
 
-The plan is the template's pairs: each a key and a value (leaves, read on decoded
-text), and each join whose template holds ``&`` as the pairs one item writes.  A
-received body is split at every raw ``&`` (a value's ``&`` is always ``%26``), and
+The plan is the template's pairs (``query_template``).  A received body is split at every raw ``&`` (a value's ``&`` is always ``%26``), and
 its pairs are matched by key, in any order: a literal key takes the pairs with that
 key in order, a join's keys one pair per item (the n-th ``sku`` is the n-th item's),
 and pairs whose key the template writes with a placeholder are matched in the order
@@ -16,137 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .._compiler.nodes import Field, ItemField, Join, Node, Text
+from .._compiler.nodes import Field, ItemField, Node
 from .._messages import suggest
 from .errors import Where, quote
-from .form import decode_form, literal
-from .match import Leaf
-from .pattern import Lit, Loop, Part, Piece, Slot, join_offset, pieces
+from .form import decode_form
+from .pattern import Slot
+from .query_template import Pair, PairJoin, QueryPlan, query_plan
 from .record import Collector, ItemPlace
 
-__all__ = ["QueryPlan", "build", "query_plan", "read_pairs"]
+__all__ = ["build", "read_pairs"]
 
 BodyReader = Callable[[str, Collector], None]
-
-
-class Pair(NamedTuple):
-    """A pair the template writes: its key and its value, as leaves."""
-
-    key: Leaf
-    value: Leaf
-    name: str | None  # the key, decoded, when it is literal text
-    whole: Leaf  # key, "=" and value as one leaf, for a key with a placeholder
-    offset: int
-
-
-class PairJoin(NamedTuple):
-    """A join whose template writes pairs: the pairs of one item."""
-
-    pairs: tuple[Pair, ...]
-    offset: int
-
-
-class QueryPlan(NamedTuple):
-    """The template's pairs and pair joins, in template order."""
-
-    entries: tuple[Pair | PairJoin, ...]
-    offset: int
-
-
-class _PairParts:
-    def __init__(self) -> None:
-        self.key: list[Part] = []
-        self.value: list[Part] | None = None
-        self.offset = -1
-
-    def add(self, part: Part, offset: int) -> None:
-        if self.offset < 0:
-            self.offset = offset
-        (self.key if self.value is None else self.value).append(part)
-
-    def pair(self) -> Pair | None:
-        if self.offset < 0:
-            return None
-        value = self.value or []
-        literal = all(isinstance(p, Lit) for p in self.key)
-        name = "".join(p.text for p in self.key if isinstance(p, Lit)) if literal else None
-        eq = Lit("=", self.offset)
-        return Pair(
-            Leaf(self.key, self.offset),
-            Leaf(value, self.offset),
-            name,
-            Leaf([*self.key, eq, *value], self.offset),
-            self.offset,
-        )
-
-
-def query_plan(
-    nodes: Sequence[Node], slot_of: Callable[[Field | ItemField], Slot], offset: int = 0
-) -> QueryPlan:
-    """Return the pairs ``nodes`` write (a query body, or a URL's query)."""
-    entries: list[Pair | PairJoin] = []
-    current = _PairParts()
-
-    def end_pair() -> None:
-        nonlocal current
-        pair = current.pair()
-        if pair is not None:
-            entries.append(pair)
-        current = _PairParts()
-
-    for node in pieces(nodes):
-        if isinstance(node, Piece):
-            _text(node, end_pair, lambda: current)
-        elif isinstance(node, Field | ItemField):
-            current.add(slot_of(node), node.span.start)
-        elif isinstance(node, Join) and _writes_pairs(node):
-            end_pair()
-            inner = query_plan([*node.body], slot_of).entries
-            pairs = tuple(p for p in inner if isinstance(p, Pair))
-            entries.append(PairJoin(pairs, join_offset(node)))
-        elif isinstance(node, Join):
-            body = _loop_parts(node, slot_of)
-            sep = literal(node.sep, node.sep_span.start)
-            current.add(Loop(tuple(body), sep, join_offset(node)), node.span.start)
-    end_pair()
-    return QueryPlan(tuple(entries), offset)
-
-
-def _text(piece: Piece, end_pair: Callable[[], None], now: Callable[[], _PairParts]) -> None:
-    """Split a piece of literal text at its ``&`` and ``=`` into the pairs' parts."""
-    text = piece.text
-    start = 0
-    for k, ch in enumerate(text):
-        if ch not in "&=":
-            continue
-        pair = now()
-        if k > start:
-            pair.add(literal(text[start:k], piece.offset(start)), piece.offset(start))
-        if ch == "&":
-            end_pair()
-        elif pair.value is None:
-            if pair.offset < 0:
-                pair.offset = piece.offset(k)
-            pair.value = []
-        start = k + 1
-    if start < len(text):
-        now().add(literal(text[start:], piece.offset(start)), piece.offset(start))
-
-
-def _writes_pairs(join: Join) -> bool:
-    """Whether a join writes pairs (an ``&`` in its template or separator), not a value."""
-    literal = "".join(n.value for n in join.body if isinstance(n, Text)) + join.sep
-    return "&" in literal
-
-
-def _loop_parts(join: Join, slot_of: Callable[[Field | ItemField], Slot]) -> list[Lit | Slot]:
-    body: list[Lit | Slot] = []
-    for node in pieces(join.body):
-        if isinstance(node, Piece):
-            body.append(literal(node.text, node.offset(0)))
-        elif isinstance(node, Field | ItemField):
-            body.append(slot_of(node))
-    return body
 
 
 def build(nodes: Sequence[Node], slot_of: Callable[[Field | ItemField], Slot]) -> BodyReader:
@@ -188,6 +66,12 @@ def _split(text: str, start: int, where: Where) -> list[_Received]:
 def read_pairs(plan: QueryPlan, text: str, start: int, collector: Collector) -> None:
     """Match the pairs of ``text`` (at ``start`` in the received text) against ``plan``."""
     where = collector.where
+    for entry in plan.entries:
+        if isinstance(entry, PairJoin) and entry.unread:
+            raise where.plain(
+                f"the pairs of the join at template {where.in_template(entry.offset)} cannot "
+                f"be read: {entry.unread}"
+            )
     received = _split(text, start, where)
     by_key: dict[str, list[_Received]] = {}
     for pair in received:
@@ -196,7 +80,9 @@ def read_pairs(plan: QueryPlan, text: str, start: int, collector: Collector) -> 
     for entry in plan.entries:
         for written in entry.pairs if isinstance(entry, PairJoin) else (entry,):
             if written.name is not None:
-                literal.setdefault(written.name, []).append(entry)
+                known = literal.setdefault(written.name, [])
+                if not known or known[-1] is not entry:
+                    known.append(entry)
     claimed: set[int] = set()
     for name, entries in literal.items():
         got = by_key.get(name, [])
@@ -241,26 +127,37 @@ def _assign(
         _read(entry, pair, collector, None)
         claimed.add(id(pair))
     if joins:
-        join = joins[0]
-        items = got[len(before) : split]
-        index = [p.name for p in join.pairs].index(name)
-        if not _count_ok(collector, join, len(items)):
-            first = join.pairs[0].name
-            raise collector.where.error(
-                expected=f"the key {quote(name)} once for each {quote(str(first))} of the join",
-                found=f"it {len(items)} time{'s' if len(items) != 1 else ''}",
-                offset=items[-1].key_at if items else 0,
-                template=join.pairs[index].offset,
-            )
-        for n, pair in enumerate(items):
-            _read(join.pairs[index], pair, collector, (join.offset, n))
+        _assign_join(name, joins[0], got[len(before) : split], collector, claimed)
+
+
+def _assign_join(
+    name: str, join: PairJoin, got: list[_Received], collector: Collector, claimed: set[int]
+) -> None:
+    """Give a join's received pairs with key ``name`` to its items, in the order received:
+    an item writes the key as many times as the join's template does."""
+    indices = [k for k, p in enumerate(join.pairs) if p.name == name]
+    count, left = divmod(len(got), len(indices))
+    if left or not _count_ok(collector, join, count, got[0].key_at if got else 0):
+        first = join.pairs[0].name
+        times = f"{len(indices)} times" if len(indices) > 1 else "once"
+        raise collector.where.error(
+            expected=f"the key {quote(name)} {times} for each {quote(str(first))} of the join",
+            found=f"it {len(got)} time{'s' if len(got) != 1 else ''}",
+            offset=got[-1].key_at if got else 0,
+            template=join.pairs[indices[0]].offset,
+        )
+    for n in range(count):
+        for r, index in enumerate(indices):
+            pair = got[n * len(indices) + r]
+            _read(join.pair(index, n, count), pair, collector, (join.offset, n))
             claimed.add(id(pair))
 
 
-def _count_ok(collector: Collector, join: PairJoin, count: int) -> bool:
+def _count_ok(collector: Collector, join: PairJoin, count: int, at: int) -> bool:
+    """Whether ``count`` items agree with what the join's other keys read (if any)."""
     known = collector.count(join.offset)
     if known is None:
-        collector.items(join.offset, count, 0)
+        collector.items(join.offset, count, at)
         return True
     return known == count
 
@@ -271,34 +168,60 @@ def _read(entry: Pair, pair: _Received, collector: Collector, item: ItemPlace) -
 
 
 def _dynamic(plan: QueryPlan, rest: list[_Received], collector: Collector) -> list[_Received]:
-    """Match pairs whose template key holds a placeholder, in the order received."""
+    """Match pairs whose template key holds a placeholder, in the order received.
+
+    Every join is over the same items: a join whose count no literal key told takes
+    the count that leaves one pair for each other such pair of the template.
+    """
+    dynamic = [
+        (
+            entry,
+            [
+                p
+                for p in (entry.pairs if isinstance(entry, PairJoin) else (entry,))
+                if p.name is None
+            ],
+        )
+        for entry in plan.entries
+    ]
+    dynamic = [(entry, holes) for entry, holes in dynamic if holes]
+    singles = sum(1 for entry, _ in dynamic if isinstance(entry, Pair))
+    known = [collector.count(e.offset) for e, _ in dynamic if isinstance(e, PairJoin)]
+    count = next((c for c in known if c is not None), None)
+    if count is None:
+        per_item = sum(len(h) for e, h in dynamic if isinstance(e, PairJoin))
+        count = max(len(rest) - singles, 0) // per_item if per_item else 0
     k = 0
-    for entry in plan.entries:
-        pairs = entry.pairs if isinstance(entry, PairJoin) else (entry,)
-        holes = [p for p in pairs if p.name is None]
-        if not holes:
-            continue
+    for entry, _holes in dynamic:
         if isinstance(entry, Pair):
             if k >= len(rest):
                 break
-            pair = rest[k]
-            raw = f"{pair.raw_key}={pair.value}"
-            collector.leaf(entry.whole, decode_form(raw, pair.key_at, collector.where))
+            _read_whole(entry, None, rest[k], collector)
             k += 1
             continue
-        count = collector.count(entry.offset)
-        if count is None:
-            count = (len(rest) - k) // len(holes)
+        if collector.count(entry.offset) is None:
             collector.items(entry.offset, count, rest[k].key_at if k < len(rest) else 0)
-        count = min(count, (len(rest) - k) // len(holes))
         for n in range(count):
-            for template_pair in holes:
-                pair = rest[k]
-                raw = f"{pair.raw_key}={pair.value}"
-                units = decode_form(raw, pair.key_at, collector.where)
-                collector.leaf(template_pair.whole, units, (entry.offset, n))
+            for index, template_pair in enumerate(entry.pairs):
+                if template_pair.name is not None:
+                    continue
+                template_pair = entry.pair(index, n, count)
+                if k >= len(rest):
+                    raise collector.where.error(
+                        expected=f"a pair for each item of the join ({n} read)",
+                        found="no more pairs",
+                        offset=len(collector.where.text),
+                        template=template_pair.offset,
+                    )
+                _read_whole(template_pair, (entry.offset, n), rest[k], collector)
                 k += 1
     return rest[k:]
+
+
+def _read_whole(entry: Pair, item: ItemPlace, pair: _Received, collector: Collector) -> None:
+    """Read a received pair as the template's pair whose key holds a placeholder."""
+    raw = f"{pair.raw_key}={pair.value}"
+    collector.leaf(entry.whole, decode_form(raw, pair.key_at, collector.where), item)
 
 
 def _names(plan: QueryPlan) -> list[str]:

@@ -20,7 +20,7 @@ from .._records.item import Item
 from .._records.reader import ACTION_KEYS
 from .convert import Conversion, Refused
 from .errors import Where, quote
-from .match import Leaf
+from .match import Leaf, Reading
 from .pattern import Slot, Units
 
 __all__ = ["Collector", "ExtraPolicy", "ItemPlace"]
@@ -55,7 +55,10 @@ class Collector:
 
     def leaf(self, leaf: Leaf, units: Units, item: ItemPlace = None) -> None:
         """Read a leaf's text and keep what its placeholders and joins hold."""
-        reading = leaf.read(units, self.where)
+        self.apply(leaf.read(units, self.where), units, item)
+
+    def apply(self, reading: Reading, units: Units, item: ItemPlace = None) -> None:
+        """Keep what the placeholders and joins of a leaf's reading hold."""
         text = units.text
         for slot, p, o in reading.values:
             self.put(slot, text[p:o], units.offset(p), item)
@@ -116,7 +119,8 @@ class Collector:
         )
 
     def items(self, join: int, count: int, offset: int, *, flexible: bool = False) -> None:
-        """Say that the join at template offset ``join`` reads ``count`` items."""
+        """Say that the join at template offset ``join`` reads ``count`` items (-1: the
+        body does not tell, the other joins do)."""
         self._joins[join] = _Join(count, flexible, offset)
 
     def count(self, join: int) -> int | None:
@@ -159,10 +163,16 @@ class Collector:
         joins = self._joins
         if not joins:
             return ()
-        fixed = [j for j in joins.values() if not j.flexible]
+        fixed = [j for j in joins.values() if not j.flexible and j.count >= 0]
         count = fixed[0].count if fixed else 0
-        for join in joins.values():
-            if join.count == count or (join.flexible and count <= 1):
+        for offset, join in joins.items():
+            if join.count < 0 and not fixed:
+                raise self.where.plain(
+                    "the number of items cannot be read: the join at template "
+                    f"{self.where.in_template(offset)} writes nothing a body keeps (only "
+                    "comments or processing instructions), and no other join tells it"
+                )
+            if join.count in (count, -1) or (join.flexible and count <= 1):
                 continue
             reference = fixed[0] if fixed else join
             raise self._count_error(reference, join, count)

@@ -17,7 +17,8 @@ from .errors import Where, quote, snippet
 from .form import decode_form, literal
 from .match import Leaf
 from .pattern import Lit, Slot
-from .query import QueryPlan, query_plan, read_pairs
+from .query import read_pairs
+from .query_template import QueryPlan, query_plan
 from .record import Collector
 from .text import leaf_parts
 

@@ -19,7 +19,7 @@ from .._compiler.nodes import Field, ItemField, Node
 from .._errors import ParseError
 from .errors import Where, quote
 from .match import Leaf
-from .pattern import Lit, Part, Slot, Units, merge
+from .pattern import Part, Slot, Units, merge
 from .record import Collector, ItemPlace
 from .xml_template import XElem, XItem, XJoin, XText, structure
 from .xml_tree import Chars, Element, parse_xml
@@ -138,6 +138,11 @@ class _Match:
     ) -> int:
         """Take the items of ``join``: as long as the elements one item writes follow."""
         names = [e.name for e in join.body if isinstance(e, XElem)]
+        if not join.body:
+            # Its template writes only comments or processing instructions: a body does
+            # not keep them, so the other joins must tell the number of items.
+            self.collector.items(join.offset, -1, 0)
+            return k
         count = 0
         while names and k + len(names) <= stop:
             if [e.name for e in received[k : k + len(names)]] != names:
@@ -183,7 +188,7 @@ class _Match:
                 )
             return
         parts: list[Part] = []
-        places = {place for text, place in gap if not text.blank and _has_slots(text)}
+        places = {place for text, place in gap if _has_item_slots(text)}
         if len(places) > 1:
             raise self.where.plain(
                 "the template writes values of two items in one text, which is not read",
@@ -214,8 +219,9 @@ class _Match:
         self.extra(name, _python(element), f"the element <{_name(element.name)}>", element, t)
 
 
-def _has_slots(text: XText) -> bool:
-    return any(not isinstance(p, Lit) for p in text.parts)
+def _has_item_slots(text: XText) -> bool:
+    """Whether the text holds a value of an item (its other values are the action's)."""
+    return any(isinstance(part, Slot) and part.item for part in text.parts)
 
 
 def _fixed_after(content: Sequence[XItem]) -> list[int]:

@@ -203,7 +203,9 @@ class _Structure:
         join = self.m.joins[frame.join]
         sep = Lit(unreference(join.sep), join.sep_span.start)
         parent = frames[-1]
-        if all(isinstance(p, Lit | Slot) for p in frame.pending) and not frame.items:
+        if not frame.items and (frame.pending or sep.text):
+            # A join inside text (or one that writes only its separator, as text): a
+            # loop of that text's leaf.
             body = tuple(p for p in merge(frame.pending) if isinstance(p, Lit | Slot))
             parent.pending.append(Loop(body, sep, join_offset(join)))
             return
