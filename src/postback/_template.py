@@ -386,7 +386,8 @@ class Template:
 
         Raises ``ParseError`` for anything else, and for text that reads two ways; see
         [Receiving postbacks][receiving-postbacks].  Keys the template does not have are
-        an error (``extra="error"``) or kept in ``Action.extra`` (``extra="keep"``).
+        an error (``extra="error"``) or kept in ``Action.extra`` (``extra="keep"``; any
+        other value is a ``ConfigError``).
         """
         from ._reading import parse
 

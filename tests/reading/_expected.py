@@ -11,7 +11,7 @@ whose items write nothing reads as no items.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +50,8 @@ def _value(value: Any, template: postback.Template) -> Any:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
             value = value.replace(tzinfo=template._opts.tz)
+        # In UTC: a wall time in a zone's gap or fold is equal to no other zone's time.
+        value = value.astimezone(UTC)
         keep = 1000 if template._opts.date_format == "unix_ms" else 1_000_000
         return value.replace(microsecond=value.microsecond // keep * keep)
     return value

@@ -156,7 +156,7 @@ def test_keys_the_template_does_not_have() -> None:
     assert dict(nested.parse('{"a": {"p": 2, "q": 3}}', extra="keep").extra) == {"a.q": 3}
     with pytest.raises(ParseError, match="name of a field"):
         template.parse('{"p": 1, "payout": 2}', extra="keep")
-    with pytest.raises(ParseError, match="extra must be 'error' or 'keep'"):
+    with pytest.raises(postback.ConfigError, match="extra must be 'error' or 'keep'"):
         template.parse('{"p": 1}', extra="ignore")  # type: ignore[arg-type]
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._compiler.nodes import Field, Hole, ItemField, Node
 from .._contexts import Context
-from .._errors import ParseError
+from .._errors import ConfigError, ParseError
 from .._messages import describe_value, not_utf8
 from .._problems import LineIndex
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
@@ -116,7 +116,9 @@ def _slot(node: Hole, context: Context, missing: bool) -> Slot:
 def _policy(extra: object) -> ExtraPolicy:
     if extra == "error" or extra == "keep":
         return extra
-    raise ParseError(f"extra must be 'error' or 'keep', not {describe_value(extra)}")
+    raise ConfigError(
+        f"extra must be 'error' or 'keep', not {describe_value(extra)}", setting="extra"
+    )
 
 
 def _decode(data: object) -> str:
