@@ -6,6 +6,16 @@ end.  ``Run`` reads one text, position by position, keeping for each state reach
 a position the number of ways to get there (1, or 2 for "two or more") and up to two
 of the steps that did; ``paths`` follows the steps back to one reading and, where the
 count is two, to another.
+
+A placeholder that starts at a position is *pending* there; it ends only where what
+follows it in the template (literal text, another placeholder, or the end) stands, and
+before any raw delimiter.  So the places where runs may end are the places of the
+following literal text, found once with ``str.find``; the pending starts a run may
+come from are a window of a sorted list, summed with prefix sums.  The work is linear
+in the number of those places, not in the text's length times the template's (only a
+placeholder followed directly by another visits every position).  A join whose
+template is one placeholder reads its first item from a copy of the body whose value
+must hold text when it is the only item, so that an empty text has one reading.
 """
 
 from __future__ import annotations
@@ -166,10 +176,10 @@ class Automaton:
 
 
 class _Run:
-    """One count of the readings of a text (see ``Leaf._run``)."""
+    """One count of the readings of a text (see ``Automaton.run``)."""
 
-    def __init__(self, leaf: Automaton, s: str, mask: str, bad: Sequence[int]) -> None:
-        self.leaf = leaf
+    def __init__(self, auto: Automaton, s: str, mask: str, bad: Sequence[int]) -> None:
+        self.auto = auto
         self.s = s
         self.mask = mask
         self.n = len(s)
@@ -177,19 +187,19 @@ class _Run:
         self.cfgs: dict[tuple[int, int], Cfg] = {}
         self.queue: dict[int, list[tuple[int, Ref]]] = {}
         self.heap: list[int] = []
-        self.pend_pos: dict[int, list[int]] = {h: [] for h in leaf.holes}
-        self.pend_cfg: dict[int, list[Cfg]] = {h: [] for h in leaf.holes}
-        self.pend_sum: dict[int, list[int]] = {h: [0] for h in leaf.holes}
+        self.pend_pos: dict[int, list[int]] = {h: [] for h in auto.holes}
+        self.pend_cfg: dict[int, list[Cfg]] = {h: [] for h in auto.holes}
+        self.pend_sum: dict[int, list[int]] = {h: [0] for h in auto.holes}
         self.accept: Cfg | None = None
         self.far = (-1, -1, 0)  # (reach, state, position)
 
     def go(self) -> tuple[Cfg | None, int, int, int]:
-        leaf, n = self.leaf, self.n
-        for edge in leaf.begin:
+        auto, n = self.auto, self.n
+        for edge in auto.begin:
             self.arrive(edge.target, 0, Ref(None, edge.marks, None, 1))
-        if leaf.adjacent:
+        if auto.adjacent:
             for o in range(n + 1):
-                self.visit(o, leaf.holes)
+                self.visit(o, auto.holes)
         else:
             events = self.events()
             positions = sorted(events)
@@ -210,12 +220,12 @@ class _Run:
 
     def events(self) -> dict[int, list[int]]:
         """Return, by position, the placeholders that may end there (in rank order)."""
-        leaf, s = self.leaf, self.s
+        auto, s = self.auto, self.s
         found: dict[str, list[int]] = {}
         events: dict[int, list[int]] = {}
-        for h in leaf.holes:
-            for edge in leaf.after[h]:
-                target = leaf.states[edge.target]
+        for h in auto.holes:
+            for edge in auto.after[h]:
+                target = auto.states[edge.target]
                 if target.kind == END:
                     places: list[int] = [self.n]
                 else:
@@ -230,7 +240,7 @@ class _Run:
                     at = events.setdefault(p, [])
                     if not at or at[-1] != h:
                         at.append(h)
-        rank = {h: i for i, h in enumerate(leaf.holes)}
+        rank = {h: i for i, h in enumerate(auto.holes)}
         for at in events.values():
             at.sort(key=rank.__getitem__)
         return events
@@ -270,11 +280,11 @@ class _Run:
         added = min(ref.weight, 2 - cfg.count)
         cfg.count += added
         cfg.refs.append(ref._replace(weight=added))
-        state = self.leaf.states[t]
+        state = self.auto.states[t]
         reach = pos
         if state.kind == LIT:
             if self.at(state, pos):
-                for edge in self.leaf.after[t]:
+                for edge in self.auto.after[t]:
                     self.push(pos + len(state.lit), edge.target, Ref(cfg, edge.marks, None, added))
         elif state.kind == HOLE:
             if new:
@@ -301,14 +311,14 @@ class _Run:
 
     def close(self, h: int, o: int, lb: int) -> None:
         """End the runs of placeholder ``h`` at ``o`` where what follows it stands there."""
-        leaf = self.leaf
+        auto = self.auto
         positions = self.pend_pos[h]
         lo = bisect_right(positions, lb)
         hi = bisect_right(positions, o, lo)
         if lo >= hi:
             return
-        for edge in leaf.after[h]:
-            target = leaf.states[edge.target]
+        for edge in auto.after[h]:
+            target = auto.states[edge.target]
             top = bisect_left(positions, o, lo, hi) if edge.nonempty else hi
             if lo >= top:
                 continue
@@ -324,7 +334,7 @@ class _Run:
                 span = (h, positions[k], o)
                 given += pending.count
                 if target.kind == LIT:
-                    for after in leaf.after[edge.target]:
+                    for after in auto.after[edge.target]:
                         marks = edge.marks + after.marks
                         ref = Ref(pending, marks, span, pending.count)
                         self.push(o + len(target.lit), after.target, ref)

@@ -1,32 +1,27 @@
 """Reading one leaf: which part of its text each placeholder and each join item holds.
 
-A leaf's parts (``pattern``) become a small automaton once, when the plan is made:
-literal text to match, placeholders that take a run of text, and joins as loops whose
-body is repeated with the separator between items.  Reading a text counts its
-readings, up to two, in one pass over the text:
+A leaf's parts (``pattern``) are compiled once, when the plan is made, into an
+``automaton.Automaton`` that counts the readings of a text, up to two, in one pass.
+``Leaf.read`` takes the common shapes first (literal text alone, one placeholder
+between literal text, one join of one placeholder whose separator a value always
+escapes), then the automaton, and turns what it finds into a ``Reading`` or an error:
 
-- a configuration is a state of the automaton at a position of the text, with the
-  number of ways (1, or 2 for "two or more") to get there and the steps that did;
-- a placeholder takes any run of text that holds no raw delimiter (``Units.bad``), up
-  to a place where what follows it in the template (literal text, another
-  placeholder, or the end) stands; the runs a placeholder may end at are found from
-  the places of the following literal text, so the work is linear in the number of
-  those places and not in the text's length times the template's;
-- a join whose template is one placeholder and whose separator is not empty reads
-  an empty text as no items (and so do joins with no literal text at all): an item
-  none of whose values is set writes nothing either, so one such item and no item
-  read the same, and ``LoopReading.flexible`` says so.
-
-A text read with raw delimiters inside values (a sender that does not escape) is
-read again with ``bad`` empty when the first reading fails; either way a text with
-two readings is an error naming both (``Where.ambiguous``): postback never guesses.
+- a placeholder takes any run of text without a raw delimiter (``Units.bad``);
+  where the mask allows no reading (a sender that does not escape), the text is read
+  again as its characters alone;
+- a join whose template is one placeholder and whose separator is not empty reads an
+  empty text as no items (and so do joins with no literal text at all): an item none
+  of whose values is set writes nothing either, so one such item and no item read the
+  same, and ``LoopReading.flexible`` says so;
+- a text with two readings is an error naming both (``Where.ambiguous``): postback
+  never guesses.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 from .._errors import ParseError
 from .automaton import END, HOLE, LIT, Automaton, Ref, paths
@@ -72,17 +67,6 @@ class Leaf:
         self._split = _split(self.parts)
         self._auto = Automaton(self.parts)
 
-    @property
-    def slots(self) -> tuple[Slot, ...]:
-        """Every placeholder of the leaf, those of its joins included."""
-        out: list[Slot] = []
-        for part in self.parts:
-            if isinstance(part, Slot):
-                out.append(part)
-            elif isinstance(part, Loop):
-                out.extend(p for p in part.body if isinstance(p, Slot))
-        return tuple(out)
-
     def read(self, units: Units, where: Where, *, lenient: bool = True) -> Reading:
         """Return the one reading of ``units``; raise ``ParseError`` if there is none or
         there are two.  ``lenient``: where the mask allows no reading, read the text as
@@ -107,14 +91,13 @@ class Leaf:
         if accept is None:
             raise self._failure(units, where, far_state, far_pos)
         first, second = paths(accept)
-        reading = self._reading(first)
+        reading, glued = self._reading(first)
         if second is not None:
-            other = self._reading(second)
+            other, _ = self._reading(second)
             if other != reading:
                 raise self._two(units, where, reading, other)
-        for lr in reading.loops:
-            if lr.loop.offset in self._glued(reading):
-                raise self._glue_error(units, where, lr)
+        if glued:
+            raise self._glue_error(units, where, *glued[0])
         return reading
 
     # -- the common shapes ----------------------------------------------------------
@@ -158,8 +141,6 @@ class Leaf:
                 break
             start = at + len(sep.text)
             at = text.find(sep.text, start)
-        if len(items) == 1 and not text:
-            return None
         return Reading((), (LoopReading(loop, tuple(items), False),))
 
     def _mismatch(
@@ -179,7 +160,9 @@ class Leaf:
 
     # -- the general reading --------------------------------------------------------
 
-    def _reading(self, path: list[Ref]) -> Reading:
+    def _reading(self, path: list[Ref]) -> tuple[Reading, list[tuple[Loop, int, int]]]:
+        """Return the reading a path of steps makes, and the text of the joins with no
+        literal text that it gives any (which has more than one reading)."""
         values: list[Span] = []
         items: list[list[list[Span]]] = [[] for _ in self._auto.loops]
         glue: dict[int, tuple[int, int]] = {}
@@ -198,29 +181,24 @@ class Leaf:
             for li in ref.marks:
                 items[li].append([])
         loops = []
+        glued: list[tuple[Loop, int, int]] = []
         for li, loop in enumerate(self._auto.loops):
             if li in glue:
+                # An empty text is no items; any other text has several readings.
                 p, o = glue[li]
-                span = ((_GLUE_SLOT, p, o),) if o > p else ()
-                loops.append(LoopReading(loop, (span,) if span else (), True))
+                if o > p:
+                    glued.append((loop, p, o))
+                loops.append(LoopReading(loop, (), True))
                 continue
             its = tuple(tuple(item) for item in items[li])
             loops.append(LoopReading(loop, its, not its and li in self._auto.nullable))
-        return Reading(tuple(values), tuple(loops))
+        return Reading(tuple(values), tuple(loops)), glued
 
-    def _glued(self, reading: Reading) -> set[int]:
-        return {
-            lr.loop.offset
-            for lr in reading.loops
-            if lr.items and lr.items[0] and lr.items[0][0][0] is _GLUE_SLOT
-        }
-
-    def _glue_error(self, units: Units, where: Where, lr: LoopReading) -> ParseError:
-        _, p, o = lr.items[0][0]
+    def _glue_error(self, units: Units, where: Where, loop: Loop, p: int, o: int) -> ParseError:
         text = units.text[p:o]
         return where.ambiguous(
             offset=units.offset(p),
-            template=lr.loop.offset,
+            template=loop.offset,
             first=f"1 item {quote(text)}",
             second=f"2 items {quote(text[:1])} and {quote(text[1:])}",
             what="the join, whose items have no literal text between them",
@@ -275,10 +253,6 @@ class Leaf:
             offset=units.offset(stop),
             template=template,
         )
-
-
-# A stand-in placeholder for the text of a join with no literal text (an error).
-_GLUE_SLOT: Final = Slot("{join}", "join", True, str, "", 0)
 
 
 def _single(parts: tuple[Part, ...]) -> tuple[Lit, Slot, Lit] | None:
