@@ -204,3 +204,9 @@ def test_a_join_that_writes_only_its_separator_is_text() -> None:
     with pytest.raises(ParseError) as info:  # ",,x": how many of the commas are the join's?
         template.parse(template.render(Action(sub_id1="x", items=[Item(), Item(), Item()])))
     assert len(info.value.readings) == 2
+
+
+def test_extra_elements_of_one_name_are_kept_as_a_list() -> None:
+    template = postback.compile("<a><b>{SubId1}</b></a>", format="xml")
+    kept = template.parse("<a><n>1</n><b>x</b><n>2</n></a>", extra="keep")
+    assert dict(kept.extra) == {"a/n": ["1", "2"]}

@@ -30,6 +30,10 @@ ExtraPolicy = Literal["error", "keep"]
 ItemPlace = tuple[int, int] | None  # (the join's template offset, the item's index)
 
 
+class _Repeated(list[object]):
+    """The values of a name kept more than once, in the order read."""
+
+
 class _Join:
     __slots__ = ("count", "flexible", "items", "offset")
 
@@ -131,20 +135,29 @@ class Collector:
     def extra(
         self, name: str, value: Callable[[], object], error: Callable[[], ParseError]
     ) -> None:
-        """Keep the value of a key the template does not have, or raise ``error()``."""
+        """Keep the value of a key the template does not have, or raise ``error()``.
+
+        A name kept twice (two XML elements of one name) keeps the list of its values.
+        """
         if not self.keep:
             raise error()
-        if name in ACTION_KEYS or name in self._extra:
+        if name in ACTION_KEYS:
             raise self.where.plain(
                 f"cannot keep the key {quote(name)} in Action.extra: it is the name of a "
-                "field or is given twice; extra='keep' keeps only other names"
+                "field; extra='keep' keeps only other names"
             )
-        self._extra[name] = value()
+        if name not in self._extra:
+            self._extra[name] = value()
+            return
+        kept = self._extra[name]
+        if not isinstance(kept, _Repeated):
+            kept = self._extra[name] = _Repeated([kept])
+        kept.append(value())
 
     def action(self) -> Action:
         """Return the action the body holds."""
         values: dict[str, object] = {}
-        extra = dict(self._extra)
+        extra = {k: list(v) if isinstance(v, _Repeated) else v for k, v in self._extra.items()}
         for name, (value, offset, slot) in self._fields.items():
             spec = FIELDS_BY_NAME.get(name)
             if spec is not None:
