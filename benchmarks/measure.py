@@ -162,14 +162,14 @@ def render(res: Results, bl: Any, templates: dict[str, Any], s: Settings) -> Non
 
 def compile_times(res: Results, sources: dict[str, str], s: Settings) -> None:
     """Time ``postback.compile`` of every example with the template cache cleared."""
-    from postback import _template
+    from postback._compiler import cache
 
     benches = [
         # Compiling allocates many objects, so the collector runs as it would in a program.
         Benchmark(
             f"compile {fmt}",
             "clear(); compile(src, format=fmt)",
-            {"clear": _template._cache.clear, "compile": postback.compile, "src": src, "fmt": fmt},
+            {"clear": cache.templates.clear, "compile": postback.compile, "src": src, "fmt": fmt},
             gc=True,
         )
         for fmt, src in sources.items()
@@ -177,7 +177,7 @@ def compile_times(res: Results, sources: dict[str, str], s: Settings) -> None:
     run_interleaved(
         benches, rounds=s.compile_rounds, batch=s.batch, warmups=s.warmups, label="compile"
     )
-    _template._cache.clear()
+    cache.templates.clear()
     rows = [["format", "median", "min", "loops"]]
     for fmt, bench in zip(sources, benches, strict=True):
         res.metrics[f"compile.{fmt}"] = bench.median()
@@ -284,10 +284,10 @@ def scaling(res: Results, bl: Any, template: Any, s: Settings) -> None:
 
 def retained_by_compile(source: str, fmt: str) -> int:
     """Return the bytes one compile leaves allocated, its cache entry included."""
-    from postback import _template
+    from postback._compiler import cache
 
     postback.compile(source, format=fmt)  # the parser and regex caches are built once
-    _template._cache.clear()
+    cache.templates.clear()
     gc.collect()
     tracemalloc.start()
     try:
@@ -298,7 +298,7 @@ def retained_by_compile(source: str, fmt: str) -> int:
     finally:
         tracemalloc.stop()
     del template
-    _template._cache.clear()
+    cache.templates.clear()
     return after - before
 
 

@@ -8,34 +8,37 @@ through ``render_lines`` and ``prepare_lines``, which yield a ``Skipped`` for ea
 line too, so that every line of a records file has its line of output.  Nothing is kept
 from one record to the next, so memory stays flat however many records there are.  A
 record that cannot be read or rendered yields a result whose ``error`` says why, and
-the loop goes on: a bad record never stops the run and is never dropped.
+the loop goes on: a bad record never stops the run and is never dropped.  The loops
+know neither templates nor notifications: they are given the function that renders
+or prepares one record and the ``Reading`` of a line of text.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol, TypeAlias, TypeVar
 
-from ._errors import PostbackError, RecordError, RenderError
+from ._errors import RecordError, RenderError
 from ._records.action import Action
 from ._records.convert import UnknownKeys
+from ._records.lines import ERROR_CODES, RecordFailure, failure_of, read_line, read_record
 from ._sending.secrets import masked_headers
 
 if TYPE_CHECKING:
-    from ._sending.notification import Notification
     from ._sending.request import PreparedRequest
-    from ._template import Template
 
 __all__ = [
     "ERROR_CODES",
     "Prepared",
     "PreparedFailed",
     "PreparedOk",
+    "Preparer",
+    "Reading",
     "RecordFailure",
     "Rendered",
     "RenderedFailed",
@@ -49,43 +52,24 @@ __all__ = [
     "request_dict",
 ]
 
-FailureCode = Literal["invalid-json", "not-an-object", "record-error", "render-error"]
-
-#: Every ``RecordFailure.code``, and what it means.
-ERROR_CODES: Final[Mapping[str, str]] = {
-    "invalid-json": "the line is not one JSON value in UTF-8 (or is nested too deeply)",
-    "not-an-object": "the record is valid JSON but not an object (or, in Python, neither "
-    "an Action, a mapping nor a line of text)",
-    "record-error": "the record is an object that is not a valid action: an unknown key, "
-    "a value of the wrong type, NaN, Infinity, a key given twice (RecordError)",
-    "render-error": "the action cannot be rendered: a missing value under "
-    'missing="error", a header value with CR or LF, ... (RenderError)',
-}
-
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
-# What JSON counts as whitespace (RFC 8259, section 2): a line of nothing else is blank.
-# Vertical tab, form feed and the other characters str.strip() removes are not.
-_JSON_SPACE: Final = " \t\r\n"
-_JSON_SPACE_BYTES: Final = b" \t\r\n"
+#: A record as the render and prepare functions take it.
+Record: TypeAlias = Action | Mapping[str, object]
 
 
-@dataclass(frozen=True, slots=True)
-class RecordFailure:
-    """Why one record gave no body or request.
+class Reading(NamedTuple):
+    """How a line of JSON text becomes a record: as ``Action.from_json`` reads it with
+    the extra fields, unknown-key policy and ``day_first`` of the template or
+    notification, which read a mapping so too."""
 
-    ``code`` is one of ``ERROR_CODES`` (``invalid-json``, ``not-an-object``,
-    ``record-error``, ``render-error``); ``message`` says what is wrong in words;
-    ``field`` names the field at fault when there is one (``"Payout"``,
-    ``"items[2].amt"``), else None.
-    """
+    extra_fields: Iterable[str]
+    unknown_keys: UnknownKeys
+    day_first: bool | None
 
-    code: FailureCode
-    message: str
-    field: str | None = None
 
-    def to_dict(self) -> dict[str, str | None]:
-        """Return ``{"code": ..., "message": ..., "field": ...}``."""
-        return {"code": self.code, "message": self.message, "field": self.field}
+class Preparer(Protocol):
+    """``Notification.prepare``: the request of one record, ``now`` the base of its time."""
+
+    def __call__(self, action: Record, /, *, now: datetime | None = ...) -> PreparedRequest: ...
 
 
 class _Outcome:
@@ -307,101 +291,14 @@ def request_dict(request: PreparedRequest, *, mask: bool = False) -> dict[str, A
         try:
             out["body"] = body.decode("utf-8")
         except UnicodeDecodeError:
-            import base64
-
             out["body_base64"] = base64.b64encode(body).decode("ascii")
     out["not_before"] = request.not_before.isoformat()
     return out
 
 
 # ---------------------------------------------------------------------------
-# Reading one record
-# ---------------------------------------------------------------------------
-
-
-_NOT_AN_OBJECT: Final = "a record must be a JSON object"
-
-
-def read_line(
-    line: str | bytes | bytearray,
-    extra: Iterable[str],
-    unknown_keys: UnknownKeys,
-    day_first: bool | None = None,
-) -> Action | RecordFailure:
-    """Return the action one line of JSON text holds, or why there is none.
-
-    The line is read as ``Action.from_json`` reads it (``--record`` too): numbers with
-    a fraction are exact ``Decimal``, and NaN, Infinity, a key given twice or a number
-    of more than 1,000 digits are refused, naming the key.
-    """
-    try:
-        return Action.from_json(line, extra=extra, unknown_keys=unknown_keys, day_first=day_first)
-    except RecordError as exc:
-        return _line_failure(line, exc)
-
-
-def _line_failure(line: str | bytes | bytearray, exc: RecordError) -> RecordFailure:
-    if exc.line is not None:
-        # Placed by character within the line, without its line end, so that a file's
-        # line and the same line without its newline (as Spark hands it over) report
-        # the same place.
-        text = line if isinstance(line, str) else bytes(line).decode("utf-8", "replace")
-        column = exc.column if exc.line == 1 else len(text.rstrip("\r\n")) + 1
-        return RecordFailure("invalid-json", f"{exc.message} at character {column}")
-    if exc.field is None:  # the JSON as a whole: not UTF-8, nested too deeply, ...
-        code: FailureCode = (
-            "not-an-object" if exc.message.startswith(_NOT_AN_OBJECT) else "invalid-json"
-        )
-        return RecordFailure(code, exc.message)
-    return RecordFailure("record-error", exc.message, exc.field)
-
-
-def _read(
-    record: object, extra: Iterable[str], unknown_keys: UnknownKeys, day_first: bool | None
-) -> Action | Mapping[str, object] | RecordFailure | None:
-    """Return the record to render, a failure, or None for a blank line.
-
-    A line is blank when it holds nothing but JSON whitespace: space, tab, CR and LF.
-    """
-    if isinstance(record, str):
-        if not record.strip(_JSON_SPACE):
-            return None
-        return read_line(record, extra, unknown_keys, day_first)
-    if isinstance(record, bytes | bytearray):
-        if not record.strip(_JSON_SPACE_BYTES):
-            return None
-        return read_line(record, extra, unknown_keys, day_first)
-    if isinstance(record, Action | Mapping):
-        return record
-    return RecordFailure(
-        "not-an-object",
-        "a record must be a postback.Action, a mapping or a line of JSON text, "
-        f"not {type(record).__name__}",
-    )
-
-
-def _failure(exc: PostbackError) -> RecordFailure:
-    code: FailureCode = "render-error" if isinstance(exc, RenderError) else "record-error"
-    return RecordFailure(code, str(exc), getattr(exc, "field", None))
-
-
-# ---------------------------------------------------------------------------
 # The loops
 # ---------------------------------------------------------------------------
-
-
-def _body_function(template: Template) -> Callable[[Any], str]:
-    """Return the function that makes a record's body text, chosen once per run."""
-    render = template.render
-    if template.format.value != "text":
-        return render
-
-    # Only the text format writes values as they are, lone surrogates included.
-    def text_body(record: Any) -> str:
-        body = render(record)
-        return body if body.isascii() else _SURROGATE.sub("\ufffd", body)
-
-    return text_body
 
 
 def _check_start(start: object) -> int:
@@ -411,19 +308,20 @@ def _check_start(start: object) -> int:
 
 
 def render_many(
-    template: Template, records: Iterable[object], start: int = 0
+    render: Callable[[Record], str], records: Iterable[object], reading: Reading, start: int = 0
 ) -> Iterator[Rendered]:
-    """Return the results of ``Template.render_many``; the arguments are checked now."""
-    body_of = _body_function(template)
-    options = (template.extra_fields, template.unknown_keys, template.day_first)
-    return _results(body_of, _Rendered, _no_line, records, options, _check_start(start))
+    """Return the results of ``Template.render_many``: ``render`` makes a record's body.
+
+    The arguments are checked now, the records read as the caller asks for results.
+    """
+    return _results(render, _Rendered, _no_line, records, reading, _check_start(start))
 
 
-def render_lines(template: Template, lines: Iterable[object]) -> Iterator[Rendered | Skipped]:
+def render_lines(
+    render: Callable[[Record], str], lines: Iterable[object], reading: Reading
+) -> Iterator[Rendered | Skipped]:
     """Return ``render_many``'s results and a ``Skipped`` for each blank line."""
-    body_of = _body_function(template)
-    options = (template.extra_fields, template.unknown_keys, template.day_first)
-    return _results(body_of, _Rendered, Skipped, lines, options, 0)
+    return _results(render, _Rendered, Skipped, lines, reading, 0)
 
 
 _Result = TypeVar("_Result", Rendered, Prepared)
@@ -440,18 +338,18 @@ def _results(
     result: Callable[[int, Any, RecordFailure | None], _Result],
     blank: Callable[[int], _Blank | None],
     records: Iterable[object],
-    options: tuple[Iterable[str], UnknownKeys, bool | None],
+    reading: Reading,
     start: int,
 ) -> Iterator[_Result | _Blank]:
     """Read each record, ``produce`` its body or request, and yield its ``result``.
 
     A blank line yields what ``blank`` returns for its index, unless that is None.
     """
-    extra, unknown_keys, day_first = options
+    extra, unknown_keys, day_first = reading
     index = start - 1
     for record in records:
         index += 1
-        value = _read(record, extra, unknown_keys, day_first)
+        value = read_record(record, extra, unknown_keys, day_first)
         if value is None:
             if (skipped := blank(index)) is not None:
                 yield skipped
@@ -462,50 +360,40 @@ def _results(
         try:
             produced = produce(value)
         except (RecordError, RenderError) as exc:
-            yield result(index, None, _failure(exc))
+            yield result(index, None, failure_of(exc))
         else:
             yield result(index, produced, None)
 
 
-def _preparer(
-    notification: Notification, now: datetime | None
-) -> Callable[[Action | Mapping[str, object]], PreparedRequest]:
+def _one_now(prepare: Preparer, now: datetime | None) -> Callable[[Record], PreparedRequest]:
     """Return the function that prepares one record with the one ``now`` of a run."""
     if now is None:
         now = datetime.now(UTC)
     elif not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    prepare = notification.prepare
     run_now = now
 
-    def produce(record: Action | Mapping[str, object]) -> PreparedRequest:
+    def produce(record: Record) -> PreparedRequest:
         return prepare(record, now=run_now)
 
     return produce
 
 
-def _prepare_options(notification: Notification) -> tuple[Iterable[str], UnknownKeys, bool | None]:
-    # A line is read with the extra fields, unknown-key policy and day_first prepare
-    # reads a mapping with.
-    return (notification.extra_fields, notification.unknown_keys, notification.day_first)
-
-
 def prepare_many(
-    notification: Notification,
+    prepare: Preparer,
     records: Iterable[object],
+    reading: Reading,
     now: datetime | None = None,
     start: int = 0,
 ) -> Iterator[Prepared]:
-    """Return the results of ``Notification.prepare_many``; the arguments are checked now."""
-    produce = _preparer(notification, now)
-    options = _prepare_options(notification)
-    return _results(produce, _Prepared, _no_line, records, options, _check_start(start))
+    """Return the results of ``Notification.prepare_many``: ``prepare`` makes a record's
+    request.  The arguments are checked now."""
+    produce = _one_now(prepare, now)
+    return _results(produce, _Prepared, _no_line, records, reading, _check_start(start))
 
 
 def prepare_lines(
-    notification: Notification, lines: Iterable[object], now: datetime | None = None
+    prepare: Preparer, lines: Iterable[object], reading: Reading, now: datetime | None = None
 ) -> Iterator[Prepared | Skipped]:
     """Return ``prepare_many``'s results and a ``Skipped`` for each blank line."""
-    produce = _preparer(notification, now)
-    options = _prepare_options(notification)
-    return _results(produce, _Prepared, Skipped, lines, options, 0)
+    return _results(_one_now(prepare, now), _Prepared, Skipped, lines, reading, 0)

@@ -14,7 +14,9 @@
     ├── ParseError                      a received body its template cannot read back;
     │                                   .line .column .template_line .template_column
     │                                   .expected .found .field .readings
-    └── ConfigError                     invalid notification settings
+    ├── ConfigError                     invalid notification settings
+    └── CaseError                       a golden case's input cannot be used
+                                        (postback.testing)
 
 Every ``PostbackError`` is also a ``ValueError``.
 """
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CaseError",
     "ConfigError",
     "Diagnostic",
     "ParseError",
@@ -298,6 +301,14 @@ class ConfigError(PostbackError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_config, (self.message, self.setting))
+
+
+class CaseError(PostbackError):
+    """A case's input cannot be used: an unreadable file, a record that is not valid."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _rebuild_simple(cls: type[_FieldError], message: str, field: str | None) -> PostbackError:

@@ -96,6 +96,7 @@ def suggest(name: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> st
     name ignoring case and ``_`` (``sub_id1`` -> ``SubId1``); the closest spelling by
     ``difflib`` with the given similarity ``cutoff``, as written and then ignoring case.
     """
+    # difflib loads with the first suggestion, not with import postback.
     import difflib
 
     pool = sorted(candidates) if isinstance(candidates, Set) else list(dict.fromkeys(candidates))
@@ -182,14 +183,18 @@ def byte_order_mark(data: bytes) -> str | None:
     return None
 
 
-def not_utf8(data: bytes, start: int, subject: str = "the file") -> str:
+def not_utf8(
+    data: bytes, start: int, subject: str = "the file", *, at: tuple[int, int] | None = None
+) -> str:
     """Say why ``data`` is not UTF-8 text, ``start`` being its first invalid byte.
 
     ``"the file is UTF-16 (byte-order mark); save it as UTF-8"`` when it starts with a
     UTF-16 or UTF-32 byte-order mark (``subject`` names it), else ``"not UTF-8 text
-    (byte 0xff at offset 12)"``.
+    (byte 0xff at offset 12)"``, with the byte's line and column when ``at`` gives
+    them: ``"not UTF-8 text (byte 0xff at offset 12, line 2, column 3)"``.
     """
     encoding = byte_order_mark(data)
     if encoding is not None:
         return f"{subject} is {encoding} (byte-order mark); save it as UTF-8"
-    return f"not UTF-8 text (byte 0x{data[start]:02x} at offset {start})"
+    where = "" if at is None else f", line {at[0]}, column {at[1]}"
+    return f"not UTF-8 text (byte 0x{data[start]:02x} at offset {start}{where})"

@@ -11,6 +11,7 @@ from typing import Literal
 from ._compiler.values import NUMERIC_DATE_FORMATS, resolve_timezone
 from ._errors import ConfigError
 from ._messages import describe_value, short_repr, suggest
+from ._records.catalog import COLLECTION, FIELDS_BY_NAME
 from ._records.convert import UNKNOWN_KEYS, UnknownKeys
 
 __all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy", "UnknownKeys"]
@@ -43,8 +44,6 @@ _UNIX_HINT = 'for a Unix timestamp use date_format="unix" (seconds) or "unix_ms"
 
 
 def _extra_field_names(extra_fields: object) -> frozenset[str]:
-    from ._records.catalog import COLLECTION, FIELDS_BY_NAME
-
     if isinstance(extra_fields, str):
         names: tuple[object, ...] = (extra_fields,)
     elif isinstance(extra_fields, Iterable) and not isinstance(extra_fields, bytes | Mapping):

@@ -28,9 +28,9 @@ from typing import Any
 import pytest
 
 from ._cli.cases import Outcome, case_mask, run_case
-from ._cli.io import one_line, printable, printable_lines
 from ._errors import ConfigError
 from ._files.project import Project, ProjectSettings, find_settings_file, read_settings
+from ._files.shown import one_line, printable, printable_lines
 from .testing import Case, CaseError, Snapshot, find_cases
 
 __all__ = ["CaseItem", "TemplateFile", "postback_snapshot"]

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import _thread
 import os
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from ._compiler.nodes import Field, Hole, ItemField, Join, Node, Span
-from ._compiler.parser import parse
+from ._compiler.cache import cached
+from ._compiler.checking import check, check_with, validated_inputs
+from ._compiler.nodes import Node
+from ._compiler.pipeline import (
+    body_renderer,
+    front_end,
+    render_function,
+    used_names,
+    without_surrogates,
+)
 from ._compiler.values import Values
-from ._contexts import Context, get_format
-from ._errors import ConfigError, Diagnostic, RenderError
+from ._errors import RenderError
+from ._formats import Format, FormatName
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._pickling import init_values, restore, state
-from ._problems import Code, LineIndex, Problem, diagnostics, has_errors, raise_for
+from ._problems import has_errors, raise_for
 from ._records.action import Action, not_a_record
 from ._records.convert import UnknownKeys
 from ._records.reader import Reader, generate_reader
@@ -29,138 +34,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_TEMPLATE_SIZE",
-    "ONE_LINE_FORMATS",
     "Format",
     "FormatName",
     "Template",
     "check",
+    "check_with",
     "compile",
-    "template_text",
-    "without_final_line_ending",
+    "compile_template",
 ]
-
-
-class Format(StrEnum):
-    """The output formats a template can be compiled for."""
-
-    JSON = "json"
-    XML = "xml"
-    QUERY = "query"
-    URL = "url"
-    HEADER = "header"
-    TEXT = "text"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def content_type(self) -> str | None:
-        """The MIME type of a body in this format (None for url and header)."""
-        return get_format(self.value).content_type
-
-    @classmethod
-    def parse(cls, value: Format | str) -> Format:
-        """Return the member for a member, or for a name or alias in any case and spacing.
-
-        The settings screen's own words work: ``"Query String"``, ``"JSON"``, ``"XML"``.
-        """
-        if isinstance(value, Format):
-            return value
-        if isinstance(value, str):
-            # Words may be run together or separated by spaces, "-" or "_".
-            key = "".join(value.lower().replace("-", " ").replace("_", " ").split())
-            key = _ALIASES.get(key, key)
-            for member in cls:
-                if member.value == key:
-                    return member
-        valid = ", ".join(repr(m.value) for m in cls)
-        raise ConfigError(
-            f"unknown format {value!r}: use one of {valid} "
-            "('querystring', 'query_string' and 'form' mean 'query')",
-            setting="format",
-        )
-
-
-# Keys as ``Format.parse`` folds them: lower case, separators removed.
-_ALIASES = {"querystring": "query", "form": "query", "qs": "query"}
-
-#: The formats whose templates are one line: no line break can stand in their text.
-ONE_LINE_FORMATS = frozenset({Format.URL, Format.HEADER, Format.QUERY})
-
-
-def template_text(source: str, fmt: Format) -> str:
-    """Return the text ``source`` is compiled as in ``fmt``: the one rule for a final newline.
-
-    In the one-line formats exactly one final line ending (``\\n`` or ``\\r\\n``), which
-    an editor adds to a file, is not part of the template; every other format keeps
-    its text as is.  ``compile``, ``check``, ``Notification`` and the command line all
-    read a template through this function (docs/language.md states the rule).
-    """
-    return without_final_line_ending(source) if fmt in ONE_LINE_FORMATS else source
-
-
-def without_final_line_ending(text: str) -> str:
-    """Return ``text`` without one final ``\\n`` or ``\\r\\n``, if it ends with one."""
-    if text.endswith("\r\n"):
-        return text[:-2]
-    if text.endswith("\n"):
-        return text[:-1]
-    return text
-
-
-#: The names ``format=`` takes besides a ``Format`` member, for type checkers: each
-#: format's value and the documented aliases of ``"query"``, so that a misspelt name
-#: (``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time,
-#: in any case and spacing (``"Query String"``); give it a name held in a ``str``.
-FormatName = Literal[
-    "json", "xml", "query", "url", "header", "text", "querystring", "query_string", "form"
-]
-"""The format names ``format=`` and ``body_format=`` take, for type checkers.
-
-Each format's value and the documented aliases of ``"query"``; a misspelt name
-(``format="jsn"``) is a type error.  ``Format.parse`` reads any name at run time.
-"""
-
-
-class _Compiled(NamedTuple):
-    """What the front end makes of a source: its text, problems, checked nodes, contexts."""
-
-    source: str
-    problems: list[Problem]
-    nodes: tuple[Node, ...]
-    contexts: dict[Hole, Context]
-    lines: LineIndex
-
-
-def _front_end(source: str, fmt: Format, opts: CompileOptions) -> _Compiled:
-    """Parse, check names and run the format's state machine over ``source``.
-
-    ``source`` is read as ``template_text`` says, in this one place.
-    """
-    source = template_text(source, fmt)
-    lines = LineIndex(source)
-    if len(source) > opts.max_template_size:
-        too_large = Problem(
-            Span(0, 0),
-            Code.TEMPLATE_TOO_LARGE,
-            f"the template has {len(source)} characters, more than max_template_size="
-            f"{opts.max_template_size}; raise the limit if this is intended",
-        )
-        return _Compiled(source, [too_large], (), {}, lines)
-    # The checker (and the macro patterns it compiles) loads on the first compile.
-    from ._compiler.checker import check_names
-
-    parsed = parse(source)
-    nodes, name_problems = check_names(parsed.nodes, opts.extra_fields, fmt.value)
-    problems = [*parsed.problems, *name_problems]
-    contexts: dict[Hole, Context] = {}
-    if not any(p.blocking for p in problems):
-        from ._compiler.analysis import analyze
-
-        contexts, format_problems = analyze(nodes, get_format(fmt.value), len(source), lines)
-        problems += format_problems
-    problems.sort(key=lambda p: p.span)
-    return _Compiled(source, problems, nodes, contexts, lines)
 
 
 class Template:
@@ -214,21 +95,13 @@ class Template:
 
     @classmethod
     def _build(cls, source: str, fmt: Format, opts: CompileOptions) -> Template:
-        front = _front_end(source, fmt, opts)
+        front = front_end(source, fmt, opts)
         source = front.source
         if has_errors(front.problems):
             raise_for(front.problems, source, front.lines, opts.name)
-        from ._compiler.codegen import generate
-
-        fn, code = generate(
-            front.nodes,
-            get_format(fmt.value),
-            front.contexts,
-            Values(opts.tz, opts.date_format),
-            missing=opts.missing,
-        )
+        fn, code = render_function(front, fmt, opts)
         self = object.__new__(cls)
-        fields, item_attrs = _used_names(front.nodes)
+        fields, item_attrs = used_names(front.nodes)
         for attr, value in (
             ("format", fmt),
             ("source", source),
@@ -278,9 +151,10 @@ class Template:
         malformed settings or an invalid option, and ``TemplateError`` for a template
         that does not compile.  See [Loading in production][loading-in-production].
         """
-        from ._files.load import load_template
+        # The project settings and TOML load on first use: import postback needs neither.
+        from ._files.inputs import template_inputs
 
-        return load_template(
+        source, fmt, options = template_inputs(
             path,
             project=project,
             format=format,
@@ -291,6 +165,7 @@ class Template:
             unknown_keys=unknown_keys,
             day_first=day_first,
         )
+        return compile_template(source, fmt, options)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Template objects are immutable")
@@ -372,13 +247,8 @@ class Template:
             return self._fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
-                # A formatter words the error without knowing its placeholder; name it
-                # here, in the message too, as the errors that know it do.
-                field = self._failing_field(record, exc.message)
-                if field is not None:
-                    exc.field = field
-                    exc.message = f"{{{field}}}: {exc.message}"
-                    exc.args = (exc.message,)
+                # A formatter words the error without knowing its placeholder: name it.
+                self._name_field(exc, record)
             raise
 
     def parse(self, text: str | bytes, *, extra: ExtraPolicy = "error") -> Action:
@@ -389,9 +259,14 @@ class Template:
         an error (``extra="error"``) or kept in ``Action.extra`` (``extra="keep"``; any
         other value is a ``ConfigError``).
         """
-        from ._reading import parse
+        # The reading side loads on the first parse: rendering never needs it.
+        from ._reading import make_plan, read
 
-        return parse(self, text, extra)
+        plan = self._plan
+        if plan is None:
+            plan = make_plan(self.source, self.format, self._opts)
+            object.__setattr__(self, "_plan", plan)
+        return read(plan, text, extra)
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
         """Render the body as UTF-8 bytes (never raises ``UnicodeEncodeError``)."""
@@ -401,9 +276,7 @@ class Template:
         except UnicodeEncodeError:
             # Only the text format keeps lone surrogates; like every other format's
             # output they become U+FFFD (the "replace" handler would write "?").
-            import re
-
-            return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+            return without_surrogates(text).encode("utf-8")
 
     def render_many(self, records: Iterable[Any], *, start: int = 0) -> Iterator[Rendered]:
         """Render every record of ``records``, yielding one ``Rendered`` per record, in order.
@@ -419,9 +292,12 @@ class Template:
         caller asks for them, and nothing is kept between records.  See
         [Rendering in bulk][rendering-in-bulk].
         """
-        from ._bulk import render_many
+        # The bulk loop loads on first use: import postback stays cheap for one record.
+        from ._bulk import Reading, render_many
 
-        return render_many(self, records, start)
+        opts = self._opts
+        reading = Reading(opts.extra_fields, opts.unknown_keys, opts.day_first)
+        return render_many(body_renderer(self.render, self.format), records, reading, start)
 
     def _record(self, record: object) -> Any:
         """Return a record the render function can read: an Action, or one read from a mapping."""
@@ -449,80 +325,27 @@ class Template:
         object.__setattr__(self, "_reader", reader)
         return reader
 
-    def _failing_field(self, record: Any, message: str) -> str | None:
+    def _name_field(self, exc: RenderError, record: Any) -> None:
         nodes = self._nodes
         if nodes is None:
-            nodes = _front_end(self.source, self.format, self._opts).nodes
+            nodes = front_end(self.source, self.format, self._opts).nodes
             object.__setattr__(self, "_nodes", nodes)
-        from ._compiler.locate import failing_field
+        # The slow path of a failed render, loaded when one fails.
+        from ._compiler.locate import name_failing_field
 
-        return failing_field(nodes, record, Values(self._opts.tz, self._opts.date_format), message)
+        name_failing_field(exc, nodes, record, Values(self._opts.tz, self._opts.date_format))
 
 
 def _unpickle(pickled: object) -> Template:
     values = restore("Template", pickled)
-    return _compile(
+    return compile_template(
         values["source"], Format.parse(values["format"]), CompileOptions(**values["options"])
     )
 
 
-def _used_names(nodes: Iterable[Node]) -> tuple[frozenset[str], tuple[str, ...]]:
-    """Return the fields a template uses (``items`` for a join) and its item attributes."""
-    fields: set[str] = set()
-    attrs: set[str] = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Field):
-            if node.name:
-                fields.add(node.name)
-        elif isinstance(node, ItemField):
-            attrs.add(node.attr)
-        elif isinstance(node, Join):
-            fields.add(node.collection)
-            stack.extend(node.body)
-    return frozenset(fields), tuple(sorted(attrs))
-
-
-_cache: OrderedDict[tuple[Any, ...], Template] = OrderedDict()
-_cache_lock = _thread.allocate_lock()
-_CACHE_SIZE = 512
-# A template keeps its source and generated code alive (about ten bytes per source
-# character), so the cache also holds at most this many source characters in all:
-# many large templates cannot pin gigabytes.
-_CACHE_CHARS = 8 * 1024 * 1024
-
-
-def _inputs(source: object, format: Format | str, **options: Any) -> tuple[Format, CompileOptions]:
-    """Validate the arguments shared by ``compile`` and ``check``."""
-    if not isinstance(source, str):
-        raise ConfigError(
-            f"a template source must be str, not {type(source).__name__}", setting="source"
-        )
-    return Format.parse(format), CompileOptions(**options)
-
-
-def _compile(source: str, fmt: Format, opts: CompileOptions) -> Template:
+def compile_template(source: str, fmt: Format, opts: CompileOptions) -> Template:
     """Return the template for validated inputs, from the cache when it holds it."""
-    key = (source, fmt.value, opts.key)
-    try:
-        hash(key)
-    except TypeError:
-        return Template._build(source, fmt, opts)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
-    template = Template._build(source, fmt, opts)
-    with _cache_lock:
-        _cache[key] = template
-        # Summing at most _CACHE_SIZE lengths costs microseconds, once per new template.
-        chars = sum(len(k[0]) for k in _cache)
-        while _cache and (len(_cache) > _CACHE_SIZE or chars > _CACHE_CHARS):
-            old_key, _old = _cache.popitem(last=False)
-            chars -= len(old_key[0])
-    return template
+    return cached((source, fmt.value, opts.key), lambda: Template._build(source, fmt, opts))
 
 
 def compile(
@@ -550,7 +373,7 @@ def compile(
     reads a mapping: what its unknown keys become, and whether a date such as
     ``04.03.2026`` is read day first (True), month first (False) or refused (None).
     """
-    fmt, opts = _inputs(
+    fmt, opts = validated_inputs(
         source,
         format,
         missing=missing,
@@ -562,37 +385,4 @@ def compile(
         name=name,
         max_template_size=max_template_size,
     )
-    return _compile(source, fmt, opts)
-
-
-def check(
-    source: str,
-    format: Format | FormatName = Format.JSON,
-    *,
-    missing: MissingPolicy = "empty",
-    timezone: str | tzinfo | None = None,
-    date_format: str = "iso",
-    extra_fields: Iterable[str] = (),
-    unknown_keys: UnknownKeys = "error",
-    day_first: bool | None = None,
-    name: str = "<template>",
-    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
-) -> list[Diagnostic]:
-    """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
-
-    ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
-    """
-    fmt, opts = _inputs(
-        source,
-        format,
-        missing=missing,
-        timezone=timezone,
-        date_format=date_format,
-        extra_fields=extra_fields,
-        unknown_keys=unknown_keys,
-        day_first=day_first,
-        name=name,
-        max_template_size=max_template_size,
-    )
-    front = _front_end(source, fmt, opts)
-    return diagnostics(front.problems, front.lines)
+    return compile_template(source, fmt, opts)

@@ -24,45 +24,29 @@ This module is not imported by ``import postback``: import it explicitly.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._cli.io import (
-    EXPECTED_SUFFIX,
-    RECORD_SUFFIX,
-    CliError,
-    format_for,
-    is_directory_template,
-    load_record,
-    printable,
-    read_template,
-    walk_templates,
-)
-from ._cli.notify import body_root, drop_body_files, is_notification
-from ._errors import ConfigError, PostbackError
-from ._files.confined import Refused, read_inside, write_replacing
-from ._files.project import DIRECTORY_SUFFIXES, Project, shown_path
+from ._errors import CaseError, ConfigError, RecordError
+from ._files.cases import EXPECTED_SUFFIX, body_root, case_templates, is_notification, record_files
+from ._files.expected import read_expected_file, unified_diff, write_expected_file
+from ._files.inputs import load_record, read_template, template_format
+from ._files.project import Project, shown_path
+from ._files.shown import printable
+from ._files.toml import located
+from ._formats import Format
 from ._options import UnknownKeys
 from ._records.action import Action, sample_action
+from ._sending.config import read_file
+from ._sending.notification import Notification
+from ._sending.request import PreparedRequest
 from ._sending.secrets import masked_http
-from ._template import Format, compile
-
-if TYPE_CHECKING:
-    from ._sending.request import PreparedRequest
+from ._template import compile
 
 __all__ = ["Case", "CaseError", "Comparison", "Snapshot", "discover", "unified_diff"]
-
-
-class CaseError(PostbackError):
-    """A case's input cannot be used: an unreadable file, a record that is not valid."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # ---------------------------------------------------------------------------
@@ -111,7 +95,7 @@ class Case:
             return sample_action()
         try:
             return load_record(self.record, extra, unknown_keys, day_first, confined=True)
-        except CliError as exc:
+        except (ConfigError, RecordError) as exc:
             raise CaseError(exc.message) from None
 
     def render(self, *, mask: bool = False) -> bytes:
@@ -128,7 +112,7 @@ class Case:
             return self._request().to_http(mask=mask)
         try:
             source = read_template(self.template, confined=True)
-        except CliError as exc:
+        except ConfigError as exc:
             raise CaseError(exc.message) from None
         extra = self.compile_options.get("extra_fields", ())
         action = self._action(
@@ -140,9 +124,6 @@ class Case:
         return compile(source, format=self.format, **options).render_bytes(action)
 
     def _request(self) -> PreparedRequest:
-        from ._sending.config import located, read_file
-        from ._sending.notification import Notification
-
         try:
             table, file = read_file(self.template, confined=True)
             with located(str(file)):
@@ -163,7 +144,7 @@ class Case:
         ``render(mask=True)`` writes them.  Raises ``CaseError`` for a file that cannot
         be read, that is not a regular file, or that is a symbolic link out of its folder.
         """
-        expected = _read_expected(self.expected)
+        expected = read_expected_file(self.expected)
         if expected is not None and mask and self.is_notification:
             return masked_http(expected)
         return expected
@@ -197,7 +178,7 @@ class Case:
                 return False
         except CaseError:
             pass  # replaced, unless writing refuses it too
-        _write_expected(self.expected, rendered)
+        write_expected_file(self.expected, rendered)
         return True
 
 
@@ -228,111 +209,9 @@ class Comparison:
         )
 
 
-def _read_expected(path: str | os.PathLike[str]) -> bytes | None:
-    try:
-        return read_inside(path)
-    except FileNotFoundError:
-        return None
-    except Refused as exc:
-        raise CaseError(f"cannot read {os.fspath(path)}: it {exc.reason}") from None
-    except OSError as exc:
-        raise CaseError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
-
-
-def _write_expected(path: str | os.PathLike[str], data: bytes) -> None:
-    try:
-        write_replacing(path, data)
-    except Refused as exc:
-        raise CaseError(f"cannot write {os.fspath(path)}: it {exc.reason}") from None
-    except OSError as exc:
-        raise CaseError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
-
-
-# ---------------------------------------------------------------------------
-# Diffs
-# ---------------------------------------------------------------------------
-
-
-def _split_lines(text: str) -> list[str]:
-    """Split on LF only (keeping it), so CR and other separators stay visible in diffs."""
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def _diff_line(line: str) -> str:
-    """A line of the diff as printed: its text escaped, so that it stays one line.
-
-    A CR before the line's end is its CRLF line ending, written as it is.
-    """
-    text, newline = (line[:-1], "\n") if line.endswith("\n") else (line, "")
-    ending = "\r" if text.endswith("\r") else ""
-    text = text[: len(text) - len(ending)]
-    if text.startswith(("---", "+++", "@@")):
-        shown = printable(text, keep_tabs=True)
-    else:  # the content after the one-character prefix
-        shown = text[:1] + printable(text[1:], keep_tabs=True)
-    return shown + ending + (newline or "\n\\ No newline at end of file\n")
-
-
-def unified_diff(expected: bytes, actual: bytes, expected_name: str, actual_name: str) -> str:
-    """Return a unified diff from ``expected`` to ``actual`` (UTF-8 bytes) that shows
-    every difference: a missing final newline is marked, and a difference only in
-    line endings or in bytes that are not UTF-8 is said in words.  Control characters
-    (a carriage return, an escape) are shown escaped (``\\r``, ``\\x1b``), in the
-    names too, so every line of the diff is one line of the files."""
-    out: list[str] = []
-    for line in difflib.unified_diff(
-        _split_lines(expected.decode("utf-8", "replace")),
-        _split_lines(actual.decode("utf-8", "replace")),
-        fromfile=expected_name,
-        tofile=actual_name,
-    ):
-        out.append(_diff_line(line))
-    if expected == actual:
-        return ""
-    if expected.replace(b"\r\n", b"\n") == actual.replace(b"\r\n", b"\n"):
-        out.append("(the files differ only in line endings, CRLF against LF)\n")
-    elif not out or all(len(line) < 4 for line in out):
-        out.append("(the difference is in bytes that are not valid UTF-8)\n")
-    return "".join(out)
-
-
 # ---------------------------------------------------------------------------
 # Finding cases
 # ---------------------------------------------------------------------------
-
-
-def _listing(directory: str, cache: dict[str, list[str]]) -> list[str]:
-    hit = cache.get(directory)
-    if hit is None:
-        try:
-            hit = sorted(os.listdir(directory or "."))
-        except OSError:
-            hit = []
-        cache[directory] = hit
-    return hit
-
-
-def _records(template: str, cache: dict[str, list[str]]) -> list[tuple[str | None, str]]:
-    """Return ``(NAME or None, record file)`` for each record of ``template``."""
-    directory, base = os.path.split(template)
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    names = _listing(directory, cache)
-    # A record that is another template's CASE.record.json is that template's.
-    stems = {n.rsplit(".", 1)[0] for n in names if is_directory_template(n)}
-    found: list[tuple[str | None, str]] = []
-    for entry in names:
-        if not entry.startswith(stem + ".") or not entry.endswith(RECORD_SUFFIX):
-            continue
-        middle = entry[len(stem) + 1 : -len(RECORD_SUFFIX)]
-        if middle == "":
-            found.append((None, os.path.join(directory, entry)))
-        elif "." not in middle and f"{stem}.{middle}" not in stems:
-            found.append((middle, os.path.join(directory, entry)))
-    return found
 
 
 def _cases_for(
@@ -343,7 +222,7 @@ def _cases_for(
     cache: dict[str, list[str]],
 ) -> list[Case]:
     base = os.path.splitext(template)[0]
-    records = _records(template, cache)
+    records = record_files(template, cache)
     if not records:
         return [Case(template, base + EXPECTED_SUFFIX, None, None, fmt, options, root)]
     return [
@@ -360,33 +239,13 @@ def _cases_for(
     ]
 
 
-def _templates(paths: Sequence[str], project: Project) -> list[str]:
-    found: list[str] = []
-    walked: set[str] = set()
-    for path in paths:
-        if os.path.isdir(path):
-            inside = list(walk_templates(path, project))
-            walked.update(inside)
-        elif os.path.isfile(path):
-            if not is_directory_template(os.path.basename(path)):
-                raise CaseError(
-                    f"{path} is not a test case: name a directory, or a template ending in "
-                    + ", ".join(DIRECTORY_SUFFIXES)
-                )
-            inside = [path]
-        else:
-            raise CaseError(f"cannot read test directory {path}: No such file or directory")
-        found.extend(t for t in inside if t not in found)
-    return drop_body_files(found, walked)
-
-
 def find_cases(
     paths: Sequence[str], project: Project, explicit: Format | None = None
 ) -> list[Case]:
     """Return the cases under ``paths`` with the settings ``project`` gives each template."""
     cache: dict[str, list[str]] = {}
     cases: list[Case] = []
-    for template in _templates(paths, project):
+    for template in case_templates(paths, project):
         fmt: Format | None = None
         options: dict[str, Any] = {}
         root: str | None = None
@@ -394,13 +253,12 @@ def find_cases(
             found = body_root(template, project)
             root = None if found is None else str(found)
         else:
-            fmt = project.format_for(template, explicit)[0]
-            if fmt is None:
-                try:
-                    fmt = format_for(template, None)
-                except CliError as exc:
-                    raise CaseError(exc.message) from None
+            # Malformed settings are a ConfigError, raised here, before the format is told.
             options = project.options(template)
+            try:
+                fmt = template_format(project, template, explicit)
+            except ConfigError as exc:
+                raise CaseError(exc.message) from None
         cases.extend(_cases_for(template, fmt, options, root, cache))
     return cases
 
@@ -478,14 +336,14 @@ class Snapshot:
             suffix = "" if self.calls == 1 else f".{self.calls}"
             name = f"{self.default}{suffix}{EXPECTED_SUFFIX}"
         path = self.directory / name
-        expected = _read_expected(path)
+        expected = read_expected_file(path)
         if expected is not None and self.mask and is_request:
             expected = masked_http(expected)
         if expected == data:
             return
         if self.update:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_expected(path, data)
+            write_expected_file(path, data)
             self.written.append(path)
             return
         shown = printable(self._shown(path))

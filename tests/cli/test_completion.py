@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from postback import Format
-from postback._cli.completion import Spec, bash_script, spec, zsh_script
+from postback._cli.completion_bash import bash_script
+from postback._cli.completion_spec import Spec, spec
+from postback._cli.completion_zsh import zsh_script
 from postback._cli.main import build_parser, main
+from postback._formats import format_names
 
 ROOT = Path(__file__).resolve().parents[2]
 BASH = shutil.which("bash")
@@ -39,7 +41,7 @@ requires_zsh = pytest.mark.skipif(
 PARSER = build_parser()
 PARSED = spec(PARSER)
 COMMANDS = [command.name for command in PARSED.commands]
-FORMATS = [f.value for f in Format]
+FORMATS = list(format_names())
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import postback
-from postback._cli import init as _cli_init
+from postback._cli import init_write
 from postback._cli.init import (
     CASE,
     EXPECTED,
@@ -360,14 +360,14 @@ def test_a_failed_write_takes_back_what_was_written(
     original = b'[project]\nname = "acme"\n'
     (repo / "pyproject.toml").write_bytes(original)
     before = tree(tmp_path)
-    write = _cli_init._write
+    write = init_write._write
 
-    def full_disk(root: Path, planned: _cli_init._Write, undo: _cli_init._Undo) -> None:
+    def full_disk(root: Path, planned: init_write.Write, undo: init_write._Undo) -> None:
         write(root, planned, undo)
         if planned.path == WORKFLOW:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(_cli_init, "_write", full_disk)
+    monkeypatch.setattr(init_write, "_write", full_disk)
     assert main(["init", str(repo)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -589,7 +589,8 @@ def test_a_settings_file_saved_as_utf16(project: Path) -> None:
     result = run("check", "--config", "pyproject.toml", cwd=project)
     assert result.returncode == 2
     assert result.stderr == (
-        "postback: error: pyproject.toml: the file is UTF-16 (byte-order mark); save it as UTF-8\n"
+        "postback: error: cannot read settings file pyproject.toml: the file is UTF-16 "
+        "(byte-order mark); save it as UTF-8\n"
     )
 
 
@@ -775,7 +776,7 @@ def test_an_undecodable_file_is_a_diagnostic_in_every_output_format(project: Pat
     assert text.stderr == ""
     assert text.stdout == (
         "templates/bad.json:2:3: error[unreadable-file]: cannot read template "
-        "templates/bad.json: not UTF-8 text (byte 0xff at offset 8)\n"
+        "templates/bad.json: not UTF-8 text (byte 0xff at offset 8, line 2, column 3)\n"
         "checked 3 files: no problems found; 1 unreadable\n"
     )
     as_json = run("check", "--output-format", "json", cwd=project)
@@ -790,7 +791,7 @@ def test_an_undecodable_file_is_a_diagnostic_in_every_output_format(project: Pat
             "severity": "error",
             "code": "unreadable-file",
             "message": "cannot read template templates/bad.json: not UTF-8 text "
-            "(byte 0xff at offset 8)",
+            "(byte 0xff at offset 8, line 2, column 3)",
             "suggestion": None,
         }
     ]
@@ -799,7 +800,7 @@ def test_an_undecodable_file_is_a_diagnostic_in_every_output_format(project: Pat
     assert github.stdout == (
         "::error file=templates/bad.json,line=2,col=3,endLine=2,endColumn=4,"
         "title=postback unreadable-file::cannot read template templates/bad.json: "
-        "not UTF-8 text (byte 0xff at offset 8)\n"
+        "not UTF-8 text (byte 0xff at offset 8, line 2, column 3)\n"
     )
 
 
@@ -953,7 +954,9 @@ def test_load_finds_the_settings_from_the_files_folder_up_to_the_repository_root
     inner.mkdir()
     (inner / "t.header").write_text("{Tier}\n", "utf-8")
     assert postback.Template.from_file(inner / "t.header").source == "{Tier}"
-    (inner / ".git").mkdir()  # the outer pyproject.toml (with Tier) no longer applies
+    # A repository root: the search stops there, so the outer pyproject.toml (with Tier)
+    # does not apply.
+    (inner / ".git").mkdir()
     with pytest.raises(postback.UnknownFieldError):
         postback.Template.from_file(inner / "t.header")
 
@@ -1009,6 +1012,15 @@ def test_load_errors_are_config_errors_that_say_what_to_do(
         path.write_bytes(content)
     with pytest.raises(postback.ConfigError, match=message):
         postback.load(path, **kwargs)
+
+
+def test_load_refuses_a_path_with_a_nul_character(project: Path) -> None:
+    """pathlib's ``ValueError: embedded null byte`` escaped ``load`` and ``from_file``."""
+    for load in (postback.load, postback.Template.from_file):
+        with pytest.raises(postback.ConfigError, match="embedded null byte") as info:
+            load(project / "t\0.json")
+        assert info.value.setting == "path"
+        assert info.value.__cause__ is None
 
 
 def test_load_refuses_what_is_not_a_path() -> None:

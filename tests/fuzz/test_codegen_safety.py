@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
-from postback._escape import ESCAPERS
+from postback._formats import formats
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_fuzz import FORMATS, SCALE, Decisions, escape_literal, generate
@@ -193,7 +193,7 @@ _ALLOWED_NODES = (
 # Every name the compiler may write: its locals, and what it binds, each named after
 # what it is (an escaper by its own name, a formatter or writer by the type it writes,
 # a missing-value check by the field's attribute), then a number if the name is taken.
-_ESCAPERS = sorted({e.name for e in ESCAPERS} | {"header_value", "path_segment_value"})
+_ESCAPERS = sorted({name for spec in formats() for name in spec.escapers})
 _FIELD_WORDS = sorted(
     {f.attribute for f in postback.FIELDS}
     | {f"item_{f.attribute}" for f in postback.ITEM_FIELDS}
@@ -435,7 +435,7 @@ def test_extra_fields_named_like_generated_names_stay_values(missing: Any) -> No
 def test_the_generated_code_is_the_same_on_every_compile() -> None:
     source = '{"a": "{SubId1}", "b": {Payout}, "c": [{join(items, i, "{i.qty}")}], "d": "{Z}"}'
     first = postback.compile(source, extra_fields=["Z"], missing="error")
-    postback._template._cache.clear()
+    postback._compiler.cache.templates.clear()
     again = postback.compile(source, extra_fields=["Z"], missing="error")
     assert again is not first and again.code == first.code
 

@@ -35,11 +35,12 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._formats import format_names
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 SCALE = {"quick": 0.05, "ci": 1.0, "thorough": 10.0}.get(PROFILE, 1.0)
 TOTAL_CI_EXAMPLES = 20_400
-FORMATS = ["json", "xml", "query", "url", "header", "text"]
+FORMATS = list(format_names())
 PER_FORMAT = max(20, int(TOTAL_CI_EXAMPLES * SCALE) // len(FORMATS))
 
 FIELD_NAMES = [f.name for f in postback.FIELDS]
@@ -554,9 +555,11 @@ def test_the_generator_reaches_both_outcomes_in_every_format() -> None:
         assert outcomes == {"compiled", "refused"}, fmt
 
 
-def test_exhausted_decisions_give_a_template() -> None:
+def test_exhausted_decisions_give_one_template_that_compiles() -> None:
     for fmt in FORMATS:
-        assert isinstance(generate(Decisions(b""), fmt), str)
+        source = generate(Decisions(b""), fmt)
+        assert generate(Decisions(b""), fmt) == source
+        assert exercise(source, fmt) == "compiled", (fmt, source)
 
 
 @pytest.mark.parametrize(

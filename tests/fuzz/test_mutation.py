@@ -27,11 +27,12 @@ from typing import Any
 
 import pytest
 
-import postback
 import postback._contexts as contexts_package
-from postback import _escape, _template
-from postback._contexts import Context, _segments, get_format, header
+from postback import _escape
+from postback._compiler import cache
+from postback._contexts import Context, _segments, header
 from postback._escape import ESCAPERS, HEADER_RULES, Escaper, make_header_value, percent_encode
+from postback._formats import formats
 
 needs_opt_in = pytest.mark.skipif(
     os.environ.get("POSTBACK_MUTATION") != "1",
@@ -61,8 +62,8 @@ KILLERS: dict[str, list[str]] = {
 
 # Every format's module is loaded before a mutant is installed, so that each context
 # that binds an escaper exists and is patched.
-for _format in postback.Format:
-    get_format(_format.value)
+for _format in formats():
+    _format.machine()
 
 # The killers' modules, importable by name as pytest imports them.
 TESTS = Path(__file__).resolve().parents[1]
@@ -113,13 +114,13 @@ def _installed(original: Callable[..., str], mutant: Callable[..., str]) -> Iter
             elif value is original:
                 setattr(module, attr, mutant)
                 undo.append(lambda m=module, a=attr: setattr(m, a, original))
-    _template._cache.clear()
+    cache.templates.clear()
     try:
         yield
     finally:
         for step in reversed(undo):
             step()
-        _template._cache.clear()
+        cache.templates.clear()
 
 
 @contextmanager
@@ -129,14 +130,14 @@ def _factory_installed(module: Any, name: str, factory: Callable[[str], Any]) ->
     setattr(module, name, lru_cache(maxsize=1024)(factory))
     for cached in (header.header_context, _segments.whole_segment):
         cached.cache_clear()
-    _template._cache.clear()
+    cache.templates.clear()
     try:
         yield
     finally:
         setattr(module, name, original)
         for cached in (header.header_context, _segments.whole_segment):
             cached.cache_clear()
-        _template._cache.clear()
+        cache.templates.clear()
 
 
 def _mutant(escaper_name: str, rule: str) -> Any:

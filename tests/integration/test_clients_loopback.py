@@ -198,7 +198,7 @@ def test_urllib_does_not_follow_a_redirect_of_a_request_from_to_urllib(
 ) -> None:
     """``urlopen(req.to_urllib())`` used to follow a 302 by re-sending the POST as a
     GET without its body; the 200 it then got passed ``classify``, and the postback
-    was lost.  Now every 3xx raises ``HTTPError`` with the status, the ``Location``
+    was lost.  Every 3xx raises ``HTTPError`` with the status, the ``Location``
     and the body, whichever opener sends the request."""
     body = JSON_BODY if method == "POST" else None
     with LoopbackServer(redirect=status) as server:

@@ -308,7 +308,7 @@ def test_without_a_shared_store_the_pool_splits_the_rate_between_its_workers(
 ) -> None:
     """The pool needed Redis, and with limits' in-memory storage each worker kept a
     window of its own, so the pool sent workers × max_requests per second; without a
-    shared store each worker now takes its share, and the pool at most max_requests."""
+    shared store each worker takes its share, and the pool at most max_requests."""
     pool_size = docs["pool_size"]
     for max_requests in range(1, 61):
         n = Notification("https://e.com/", max_requests=max_requests)

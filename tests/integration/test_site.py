@@ -4,7 +4,7 @@ The site is built from mkdocs.yml with ``mkdocs build --strict`` (the ``docs`` s
 noxfile.py, which .ci/run runs): every page of docs/ in the navigation, and
 docs/reference.md, which renders each public name from its docstring with mkdocstrings.
 Strict mode fails that build on a link to a missing page or anchor and on a name the
-package no longer has.  These tests fail when a public name (or a public method or
+package does not have.  These tests fail when a public name (or a public method or
 property of a public class) has no docstring, when the reference or the navigation
 leaves something out, and when the command line's help points at a page that is not
 there.

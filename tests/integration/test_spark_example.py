@@ -120,7 +120,7 @@ def test_the_job_prints_its_counts_and_fails_when_any_action_failed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The job exited 0 and printed nothing when actions had failed, where ``postback
-    prepare --records`` exits 1; it now ends as the multiprocessing example does."""
+    prepare --records`` exits 1; it ends as the multiprocessing example does."""
     job = _example_module()
     monkeypatch.setattr(job, "run", lambda args: counts)
     # main() sets them for Spark's workers when they are not set.

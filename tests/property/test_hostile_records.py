@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._formats import Format, format_for, format_names
 from references import expected_text, utf8_safe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ ITEM_FIELDS = list(postback.ITEM_FIELDS)
 STR_FIELDS = [f for f in FIELDS if f.type is str]
 STR_ITEM_FIELDS = [f for f in ITEM_FIELDS if f.type is str]
 DATE_FIELDS = [f for f in FIELDS if f.type is datetime]
-FORMATS = ["json", "xml", "query", "url", "header", "text"]
+FORMATS = list(format_names())
 
 HOSTILE = [
     "",
@@ -313,11 +314,14 @@ TEMPLATES = {fmt: postback.compile(source, format=fmt) for fmt, (source, _) in C
 
 # -- the example templates -------------------------------------------------------------------
 
-EXAMPLE_FORMATS = {".json": "json", ".xml": "xml", ".qs": "query", ".url": "url"}
+EXAMPLE_FILES = {
+    fmt.value: path
+    for path in sorted((ROOT / "examples").glob("action-clearing.*"))
+    if (fmt := format_for(path)) is not None
+}
 EXAMPLES = {
-    fmt: postback.compile((ROOT / "examples" / f"action-clearing{ext}").read_text("utf-8"), fmt)
-    for ext, fmt in EXAMPLE_FORMATS.items()
-    if (ROOT / "examples" / f"action-clearing{ext}").exists()
+    fmt: postback.compile(path.read_text("utf-8"), Format(fmt))
+    for fmt, path in EXAMPLE_FILES.items()
 }
 
 
@@ -639,8 +643,7 @@ def test_dates_far_in_the_past_and_future(fmt: str, zone: str | None, date_forma
 @pytest.mark.parametrize("fmt", sorted(EXAMPLES))
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Adak"])
 def test_example_templates_with_out_of_range_dates(fmt: str, zone: str) -> None:
-    ext = next(e for e, f in EXAMPLE_FORMATS.items() if f == fmt)
-    source = (ROOT / "examples" / f"action-clearing{ext}").read_text("utf-8")
+    source = EXAMPLE_FILES[fmt].read_text("utf-8")
     template = postback.compile(source, format=fmt, timezone=zone)
     for value in DATES:
         action = action_with("x", **{f.attribute: value for f in DATE_FIELDS})

@@ -8,7 +8,7 @@ import json
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,12 +21,15 @@ import postback
 from postback import Action, Notification, Prepared, PreparedRequest, RecordFailure, Rendered
 from postback._bulk import (
     ERROR_CODES,
+    Reading,
     Skipped,
     prepare_lines,
     read_line,
     render_lines,
+    render_many,
     request_dict,
 )
+from postback._compiler.pipeline import body_renderer
 from strategies import hostile_chars
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,7 +170,8 @@ def test_render_lines_and_prepare_lines_give_a_result_for_every_line(
     """What the command line reads through: ``render_many``'s results, and a
     ``Skipped`` where ``render_many`` yields nothing."""
     lines = [b'{"ActionId": "a"}\n', b"\n", b"  \r\n", b"\x0c\n", b"[]\n", b"\t"]
-    rendered = list(render_lines(seed, lines))
+    reading = Reading(seed.extra_fields, seed.unknown_keys, seed.day_first)
+    rendered = list(render_lines(body_renderer(seed.render, seed.format), lines, reading))
     assert [r.line for r in rendered] == [1, 2, 3, 4, 5, 6]
     assert rendered[1] == Skipped(1)
     assert [r for r in rendered if not isinstance(r, Skipped)] == list(seed.render_many(lines))
@@ -175,7 +179,7 @@ def test_render_lines_and_prepare_lines_give_a_result_for_every_line(
         {"line": k, "skipped": "blank line"} for k in (2, 3, 6)
     ]
     notification = Notification("https://example.com/{ActionId}")
-    prepared = list(prepare_lines(notification, lines, NOW))
+    prepared = list(prepare_lines(notification.prepare, lines, reading, NOW))
     assert [type(r).__name__ for r in prepared] == [
         "PreparedOk",
         "Skipped",
@@ -188,7 +192,32 @@ def test_render_lines_and_prepare_lines_give_a_result_for_every_line(
         notification.prepare_many(lines, now=NOW)
     )
     with pytest.raises(TypeError, match="now must be a datetime"):
-        prepare_lines(notification, lines, "today")  # type: ignore[arg-type]
+        prepare_lines(notification.prepare, lines, reading, "today")  # type: ignore[arg-type]
+
+
+def test_the_loop_takes_any_function_that_renders_a_record() -> None:
+    """The bulk loop knows neither templates nor notifications: it reads each record
+    as the ``Reading`` says and calls the function it is given."""
+    seen: list[object] = []
+
+    def render(record: Action | Mapping[str, object]) -> str:
+        seen.append(record)
+        if isinstance(record, Action) and record.extra.get("Tier") == "bad":
+            raise postback.RenderError("a bad tier", field="Tier")
+        return "body"
+
+    reading = Reading(("Tier",), "error", None)
+    lines = ['{"Tier": "gold"}', '{"Tier": "bad"}', "  ", '{"Other": 1}', {"Tier": "x"}]
+    results = list(render_many(render, lines, reading, start=10))
+    assert [(r.index, r.body) for r in results] == [
+        (10, "body"),
+        (11, None),
+        (13, None),
+        (14, "body"),
+    ]
+    assert results[1].error == RecordFailure("render-error", "a bad tier", "Tier")
+    assert results[2].error is not None and results[2].error.code == "record-error"
+    assert seen == [Action(extra={"Tier": "gold"}), Action(extra={"Tier": "bad"}), {"Tier": "x"}]
 
 
 def test_arguments_are_checked_when_called_not_when_iterated(seed: postback.Template) -> None:
@@ -377,8 +406,8 @@ def test_results_pickle_and_compare(seed: postback.Template) -> None:
 
 
 def test_results_stay_what_they_were_at_run_time(seed: postback.Template) -> None:
-    """Success and failure are two classes now (for type checkers' narrowing); at run
-    time ``Rendered`` and ``Prepared`` still make, show and recognise every result."""
+    """Success and failure are two classes (for type checkers' narrowing); at run time
+    ``Rendered`` and ``Prepared`` make, show and recognise every result."""
     ok, failed = seed.render_many(["{}", "[]"])
     assert isinstance(ok, Rendered) and isinstance(failed, Rendered)
     assert (ok.ok, failed.ok) == (True, False)

@@ -11,21 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
 
 from postback import ConfigError
-from postback._sending.config import (
-    KEYS,
-    MAX_BODY_FILE_SIZE,
-    TomlError,
-    check_keys,
-    load_toml,
-    located,
-    parse_toml,
-    read_file,
-)
+from postback._sending.config import KEYS, MAX_BODY_FILE_SIZE, check_keys, read_file
 from postback._sending.notification import Notification
-from strategies import toml_documents
 
 ALL_KEYS = (
     "url, method, body, body_file, body_format, headers, min_delay, max_requests, "
@@ -70,7 +59,10 @@ def test_read_file_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "n.toml"
     path.write_bytes(b'url = "https://e.com/\xff"\n')
     err = _config_error(read_file, path)
-    assert err.message == f"{path}: not UTF-8 text (byte 0xff at offset 21)"
+    assert err.message == (
+        f"cannot read notification file {str(path)!r}: not UTF-8 text "
+        "(byte 0xff at offset 21, line 1, column 22)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +78,10 @@ def test_a_notification_file_in_utf16_is_named_as_such(
     path.write_bytes(("\ufeff" + text if name is None else text).encode(encoding))
     err = _config_error(read_file, path)
     shown = name or "UTF-16"
-    assert err.message == f"{path}: the file is {shown} (byte-order mark); save it as UTF-8"
+    assert err.message == (
+        f"cannot read notification file {str(path)!r}: the file is {shown} (byte-order "
+        "mark); save it as UTF-8"
+    )
     (tmp_path / "body.json").write_bytes('{"a": 1}'.encode("utf-16"))
     err = _config_error(check_keys, {"url": "u", "body_file": "body.json"}, tmp_path)
     assert err.message == (
@@ -100,79 +95,6 @@ def test_read_file_invalid_toml_is_located(tmp_path: Path) -> None:
     path.write_text('url = "https://e.com/"\nmethod = \n', encoding="utf-8")
     err = _config_error(read_file, path)
     assert re.fullmatch(rf"{re.escape(str(path))}:2:10: invalid TOML: [^()]+", err.message)
-
-
-def test_parse_toml_locates_an_error_at_the_end(tmp_path: Path) -> None:
-    err = _config_error(parse_toml, 'url = "https://e.com/"\nmethod = ', "n.toml")
-    assert re.fullmatch(r"n\.toml:2:10: invalid TOML: .+ at the end of the file", err.message)
-
-
-def test_parse_toml_without_locating_keeps_tomllibs_wording() -> None:
-    err = _config_error(parse_toml, 'url = "x"\nurl = "y"\n', "<stdin>", locate=False)
-    assert re.fullmatch(r"<stdin>: invalid TOML: .+ \(at line 2, column 10\)", err.message)
-    located_err = _config_error(parse_toml, 'url = "x"\nurl = "y"\n', "<stdin>")
-    assert re.fullmatch(r"<stdin>:2:10: invalid TOML: [^()]+", located_err.message)
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "column", "reason"),
-    [
-        ("x = " + "[" * 2000 + "]" * 2000, 1, 105, "arrays and inline tables nested more than 100 levels deep"),
-        ('url = "u"\nx = ' + "{a = " * 2000 + "1" + "}" * 2000, 2, 505, "arrays and inline tables nested more than 100 levels deep"),
-        ('url = "u"\nmin_delay = ' + "9" * 5000, 2, 13, "a number of more than 1,000 digits"),
-        ('url = "u"\nmax_requests = -' + "9" * 1001, 2, 17, "a number of more than 1,000 digits"),
-    ],
-)  # fmt: skip
-def test_nesting_and_long_numbers_are_refused_before_tomllib_reads_them(
-    text: str, line: int, column: int, reason: str
-) -> None:
-    """Deep nesting raised RecursionError out of tomllib, and an integer of more than
-    4,300 digits ValueError; both are errors at their line and column now."""
-    err = _config_error(parse_toml, text, "n.toml")
-    assert err.message == f"n.toml:{line}:{column}: {reason}"
-    err = _config_error(parse_toml, text, "<stdin>", locate=False)
-    assert err.message == f"<stdin>: {reason} (at line {line}, column {column})"
-    with pytest.raises(TomlError) as info:
-        load_toml(text)
-    assert (info.value.message, info.value.line, info.value.column) == (reason, line, column)
-
-
-@given(toml_documents(list(KEYS)))
-def test_any_toml_text_is_a_table_or_a_config_error(text: str) -> None:
-    """Whatever the text holds (lone surrogates included), tomllib is given nothing
-    it recurses on or converts in quadratic time: a table, or a ConfigError."""
-    try:
-        table = parse_toml(text, "n.toml")
-    except ConfigError as exc:
-        assert exc.message.startswith("n.toml:")
-        return
-    assert isinstance(table, dict)
-
-
-def test_load_toml_words_tomllibs_errors() -> None:
-    with pytest.raises(TomlError) as info:
-        load_toml('url = "x"\nurl = "y"\n')
-    assert (info.value.line, info.value.column) == (2, 10)
-    assert re.fullmatch(r"invalid TOML: [^()]+", info.value.message)
-    assert re.fullmatch(r"invalid TOML: .+ \(at line 2, column 10\)", info.value.worded)
-    with pytest.raises(TomlError) as info:
-        load_toml("a = 1\nb = ")
-    assert (info.value.line, info.value.column) == (2, 5)
-    assert info.value.message.endswith(" at the end of the file")
-    assert load_toml("x = " + "[" * 100 + "]" * 100 + "\ny = " + "9" * 1000) == {
-        "x": load_toml("x = " + "[" * 100 + "]" * 100)["x"],
-        "y": 10**1000 - 1,
-    }
-
-
-def test_located_prefixes_config_errors_and_keeps_the_setting() -> None:
-    with pytest.raises(ConfigError) as info, located("n.toml"):
-        raise ConfigError("min_delay must be 0 or more seconds, not -3", setting="min_delay")
-    assert info.value.message == "n.toml: min_delay must be 0 or more seconds, not -3"
-    assert info.value.setting == "min_delay"
-    assert info.value.__cause__ is None
-    with pytest.raises(ValueError, match=r"^other$"), located("n.toml"):
-        raise ValueError("other")
 
 
 # ---------------------------------------------------------------------------
@@ -231,7 +153,8 @@ def test_check_keys_body_file_errors(tmp_path: Path) -> None:
     err = _config_error(check_keys, {"url": "u", "body_file": "latin1.json"}, tmp_path)
     path = tmp_path / "latin1.json"
     assert err.message == (
-        f"cannot read body_file {str(path)!r}: not UTF-8 text (byte 0xe9 at offset 7)"
+        f"cannot read body_file {str(path)!r}: not UTF-8 text "
+        "(byte 0xe9 at offset 7, line 1, column 8)"
     )
     assert err.setting == "body_file"
 

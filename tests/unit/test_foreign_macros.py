@@ -14,6 +14,7 @@ import postback
 import postback._compiler.macros as macros
 from postback import Diagnostic
 from postback._compiler.macros import MACROS, lookup
+from postback._formats import format_for
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -173,11 +174,9 @@ def test_item_attributes_outside_a_join_keep_the_join_hint() -> None:
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("action-clearing.*")), ids=lambda p: p.name)
 def test_the_examples_do_not_warn(path: Path) -> None:
-    fmt = {".json": "json", ".xml": "xml", ".qs": "query", ".url": "url"}[path.suffix]
-    source = path.read_text(encoding="utf-8")
-    if fmt in ("query", "url"):
-        source = source.removesuffix("\n")
-    assert postback.check(source, format=fmt) == []
+    fmt = format_for(path)
+    assert fmt is not None
+    assert postback.check(path.read_text(encoding="utf-8"), format=fmt) == []
 
 
 def test_the_seed_body_does_not_warn() -> None:

@@ -28,6 +28,7 @@ from postback import (
     RenderError,
     TemplateError,
 )
+from postback._formats import body_formats
 from postback._sending.config import KEYS
 from postback._sending.notification import Notification, Outcome, PreparedRequest
 from postback._sending.pacer import Pacer
@@ -433,7 +434,7 @@ SETTINGS = st.fixed_dictionaries(
     optional={
         "method": _or_any("GET", "POST", "post"),
         "body": _or_any('{"id": "{ActionId}"}', "<a>{Payout}</a>", "a={SubId1}") | _TEXT,
-        "body_format": _or_any("json", "xml", "query"),
+        "body_format": _or_any(*(spec.name for spec in body_formats())),
         "body_file": _or_any("body.json", ".", "", "a\x00b", "a\ud800b") | _TEXT,
         "headers": st.dictionaries(
             st.sampled_from(["X-A", "Authorization", "Host"]) | st.text(max_size=4),
@@ -549,6 +550,27 @@ REFUSED_HEADERS = [
 POST_QUERY: dict[str, Any] = {"method": "POST", "body": QUERY_BODY, "body_format": "query"}
 
 
+def test_a_notification_cannot_set_framing_headers() -> None:
+    """headers={"Host": "{SubId1}"} sent the request for the url's host with the Host
+    of a record (confirmed through to_urllib()), and a Content-Type placeholder let a
+    record declare a JSON body text/html.  Both are refused when the notification is
+    built; a literal Content-Type overrides the body format's."""
+    body = {"url": "https://shop.example/pb", "method": "POST", "body": "a={SubId1}"}
+    with pytest.raises(ConfigError) as info:
+        Notification(**body, body_format="query", headers={"Host": "{SubId1}"})
+    assert info.value.setting == "headers.Host"
+    with pytest.raises(ConfigError) as info:
+        Notification(**body, body_format="query", headers={"Content-Type": "{SubId2}"})
+    assert info.value.setting == "headers.Content-Type"
+    assert "literal" in info.value.message
+    literal = Notification(
+        **body, body_format="query", headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+    request = literal.prepare(Action(sub_id1="x"))
+    assert request.content_type == "text/plain; charset=utf-8"
+    assert [n for n, _ in request.headers].count("Content-Type") == 1
+
+
 @pytest.mark.parametrize("name", LITERAL_ONLY_HEADERS + REFUSED_HEADERS)
 @pytest.mark.parametrize(
     "value", ["s3cr3t {SubId1}", '{join(items, i, "s3cr3t{i.sku}")}', "s3cr3t{MyField}"]
@@ -591,8 +613,8 @@ def test_a_literal_content_type_or_method_override_is_sent_as_written(name: str)
 
 
 def test_security_md_lists_every_header_a_notification_refuses() -> None:
-    from postback._sending.notification import _RECEIVER_HEADERS
-    from postback._sending.settings import _FRAMING_HEADERS
+    from postback._sending.header_templates import _RECEIVER_HEADERS
+    from postback._sending.headers import _FRAMING_HEADERS
 
     text = (EXAMPLES.parent / "docs" / "security.md").read_text("utf-8")
     table = text.split("| header | rule | why |", 1)[1].split("\n\n", 1)[0]

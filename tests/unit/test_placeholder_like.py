@@ -1,9 +1,9 @@
 """The placeholder-like warning: braces the parser read as literal text around a name.
 
 ``{Payout:.2f}``, ``{Payout|round}``, ``{Sub-Id1}``, ``{Päyout}``, ``{Payout!}`` and
-``{$Payout}`` are no placeholders, so they used to be sent as they are written, with
-no diagnostic at all.  ``check`` now warns about each at its exact span, with the
-placeholder it most likely means; ``compile`` ignores the warning.
+``{$Payout}`` are no placeholders: the parser reads them as literal text, which a
+postback would send as it is written.  ``check`` warns about each at its exact span,
+with the placeholder it most likely means; ``compile`` ignores the warning.
 """
 
 from __future__ import annotations

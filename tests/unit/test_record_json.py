@@ -99,7 +99,7 @@ def test_nan_and_infinity_are_refused_naming_the_key(text: str, field: str, show
 
 def test_the_advice_for_nan_leads_to_a_record_that_renders() -> None:
     """The advice for NaN was "give it as a string", and the string "NaN" is read as a
-    decimal that rendering refuses; the advice now names what works."""
+    decimal that rendering refuses; the advice names what works."""
     err = refused('{"Payout": NaN}')
     assert "string" not in err.message
     template = postback.compile('{"p": {Payout}}')

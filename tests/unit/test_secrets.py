@@ -341,9 +341,19 @@ def test_a_secret_line_shows_its_name_and_no_value(name: str, value: str) -> Non
     assert masked_line(line) == (f"{name}: ***" if value.strip() else line)
 
 
-HEADER_VALUE = hostile_text("\t :=,;\"'{}*\u00e9", ["Bearer s3cr3t", "", " "]).filter(
-    lambda v: not any(c in v for c in "\r\n\x00")
-)
+def _header_value(value: str) -> bool:
+    """Whether a rendered header template can be ``value``: no CR, LF or NUL (refused) and
+    no lone surrogate (refused in the template's text, U+FFFD in a record's value)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(c in value for c in "\r\n\x00")
+
+
+# Lone surrogates were drawn too, which no prepared request holds and ``to_http``
+# cannot write as UTF-8: the test failed when Hypothesis happened to draw one.
+HEADER_VALUE = hostile_text("\t :=,;\"'{}*\u00e9", ["Bearer s3cr3t", "", " "]).filter(_header_value)
 
 
 @given(

@@ -128,7 +128,7 @@ def test_a_document_it_cannot_follow_gives_what_it_found() -> None:
 def test_an_array_of_tables_is_found_at_its_header_and_keeps_what_came_before() -> None:
     """Each value inside an array of tables copied every key path found so far, so a
     table of n keys followed by an array of tables of n keys took time in n squared
-    (``postback check`` of 0.7 MB: 6.4 s); the header is now where an unknown key is."""
+    (``postback check`` of 0.7 MB: 6.4 s); the header is where an unknown key is."""
     document = "[headers]\n" + "".join(f'X-{k} = "v"\n' for k in range(3)) + "[[many]]\n"
     document += 'url = "not this one"\nk = [1, "x"]\n'
     found = locate(document)

@@ -247,9 +247,25 @@ def test_a_pattern_without_a_date_directive_and_no_likely_meaning(pattern: str) 
     assert "'iso', 'unix' (seconds since 1970), 'unix_ms' (milliseconds)" in message
 
 
-@pytest.mark.parametrize("pattern", ["iso", "unix", "unix_ms", "%Y", "Day %d", "%%%j"])
-def test_named_formats_and_patterns_with_a_directive_are_accepted(pattern: str) -> None:
-    postback.compile("{EventDate}", format="text", date_format=pattern)
+WHEN = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rendered"),
+    [
+        ("iso", WHEN.isoformat()),
+        ("unix", str(int(WHEN.timestamp()))),
+        ("unix_ms", str(int(WHEN.timestamp()) * 1000)),
+        ("%Y", WHEN.strftime("%Y")),
+        ("Day %d", WHEN.strftime("Day %d")),
+        ("%%%j", WHEN.strftime("%%%j")),
+    ],
+)
+def test_named_formats_and_patterns_with_a_directive_are_accepted(
+    pattern: str, rendered: str
+) -> None:
+    template = postback.compile("{EventDate}", format="text", date_format=pattern)
+    assert template.render(Action(event_date=WHEN)) == rendered
 
 
 def test_the_command_line_refuses_a_date_format_without_a_directive(tmp_path: Path) -> None:

@@ -6,13 +6,12 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from .._template import Format
+from .._files.project import directory_suffixes
+from .._formats import format_names, suffixes
 from .bulk import add_bulk_options
 from .io import (
-    DIRECTORY_SUFFIXES,
     EXPECTED_SUFFIX,
     RECORD_SUFFIX,
-    SUFFIX_FORMATS,
     CliError,
     format_arg,
     one_line,
@@ -31,8 +30,13 @@ __all__ = [
 
 Handler = Callable[[argparse.Namespace], int]
 
-_FORMATS = ", ".join(f.value for f in Format)
-_EXTENSIONS = ", ".join(f"{s} {f.value}" for s, f in SUFFIX_FORMATS.items())
+
+def _formats() -> str:
+    return ", ".join(format_names())
+
+
+def _extensions() -> str:
+    return ", ".join(f"{suffix} {fmt.value}" for suffix, fmt in suffixes().items())
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,12 +65,28 @@ def _add_record_options(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    """The options over the project settings: compiling, reading records, the file."""
     group = parser.add_argument_group(
         "project settings",
         "override the settings of pyproject.toml's [tool.postback] table or of postback.toml, "
         "found from each file's folder upwards "
         "(postback documentation, page 'Testing templates in CI')",
     )
+    _add_compile_settings(group)
+    _add_record_settings(group)
+    choice = group.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read the settings from FILE (a pyproject.toml or postback.toml) for every file",
+    )
+    choice.add_argument(
+        "--no-config", action="store_true", help="use no settings file: only the flags"
+    )
+
+
+def _add_compile_settings(group: argparse._ArgumentGroup) -> None:
+    """``--extra-field``, ``--missing``, ``--timezone`` and ``--date-format``."""
     group.add_argument(
         "--extra-field",
         dest="extra_fields",
@@ -91,6 +111,10 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         metavar="F",
         help="how dates are written: iso (the default) or a strftime pattern",
     )
+
+
+def _add_record_settings(group: argparse._ArgumentGroup) -> None:
+    """``--unknown-keys``, and ``--day-first`` or ``--month-first``."""
     group.add_argument(
         "--unknown-keys",
         dest="unknown_keys",
@@ -115,15 +139,6 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         const=False,
         help="read a record's date such as 04.03.2026 month first, as 3 April",
     )
-    choice = group.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--config",
-        metavar="FILE",
-        help="read the settings from FILE (a pyproject.toml or postback.toml) for every file",
-    )
-    choice.add_argument(
-        "--no-config", action="store_true", help="use no settings file: only the flags"
-    )
 
 
 def add_render(commands: Any, handler: Handler) -> None:
@@ -142,7 +157,7 @@ def add_render(commands: Any, handler: Handler) -> None:
         "--format",
         type=format_arg,
         metavar="F",
-        help=f"the template's format ({_FORMATS}); default from the extension: {_EXTENSIONS}",
+        help=f"the template's format ({_formats()}); default from the extension: {_extensions()}",
     )
     _add_settings_options(p)
     p.set_defaults(handler=handler)
@@ -155,7 +170,7 @@ def add_check(commands: Any, handler: Handler) -> None:
         help="check templates and print every diagnostic",
         description="Check templates statically and print every diagnostic. "
         "Directories are searched recursively for "
-        + ", ".join(DIRECTORY_SUFFIXES)
+        + ", ".join(directory_suffixes())
         + f" files (not *{RECORD_SUFFIX}).",
         epilog=EPILOG,
         allow_abbrev=False,
@@ -171,7 +186,7 @@ def add_check(commands: Any, handler: Handler) -> None:
         "--format",
         type=format_arg,
         metavar="F",
-        help=f"check every template as this format ({_FORMATS}); default from the extension",
+        help=f"check every template as this format ({_formats()}); default from the extension",
     )
     p.add_argument(
         "--output-format",
@@ -277,7 +292,7 @@ def add_test(commands: Any, handler: Handler) -> None:
         "--format",
         type=format_arg,
         metavar="F",
-        help=f"render every template as this format ({_FORMATS}); default from the extension",
+        help=f"render every template as this format ({_formats()}); default from the extension",
     )
     _add_mask_options(p)
     _add_settings_options(p)

@@ -21,10 +21,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, Any, Final
 
+from .._bulk import Prepared, Reading, Rendered, Skipped, prepare_lines, render_lines
+from .._compiler.pipeline import body_renderer
+from .._files.text import UnreadableFileError
+from .._formats import format_spec
 from .._messages import byte_order_mark, not_utf8
-from .._template import Format, Template
+from .._sending.notification import Notification
+from .._template import Template
 from .io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -32,20 +37,12 @@ from .io import (
     STDIN_NAME,
     CliError,
     Progress,
-    UnreadableError,
     err_line,
     write,
 )
 
-if TYPE_CHECKING:
-    from .._bulk import Prepared, Rendered, Skipped
-    from .._sending.notification import Notification
-
 __all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
 
-# Formats whose output has no line break whatever the record: their escapers encode
-# CR and LF (url, query) or refuse them (header), and their templates cannot hold one.
-_ONE_LINE: Final = frozenset({Format.URL, Format.QUERY, Format.HEADER})
 # How often the progress line is redrawn and standard output flushed, in seconds.
 _TICK: Final = 0.25
 _BOM: Final = b"\xef\xbb\xbf"
@@ -127,7 +124,7 @@ class _Source:
                 self.stream = open(path, "rb")  # noqa: SIM115 - closed by close()
             except OSError as exc:
                 reason = exc.strerror or exc.__class__.__name__
-                raise UnreadableError(f"cannot read records {path}: {reason}") from None
+                raise UnreadableFileError(f"cannot read records {path}: {reason}") from None
         try:
             info = os.fstat(self.stream.fileno())
         except (OSError, ValueError, io.UnsupportedOperation):
@@ -139,7 +136,7 @@ class _Source:
         """Yield the lines, the first without a byte order mark.
 
         A file that starts with a UTF-16 or UTF-32 byte-order mark is refused
-        (``UnreadableError``) before any line: split at its newline bytes, none of its
+        (``UnreadableFileError``) before any line: split at its newline bytes, none of its
         lines would be JSON.
         """
         lines = iter(self.stream)
@@ -148,7 +145,9 @@ class _Source:
             return
         if byte_order_mark(first) is not None:
             subject = "the input" if self.name == STDIN_NAME else "the file"
-            raise UnreadableError(f"cannot read records {self.name}: {not_utf8(first, 0, subject)}")
+            raise UnreadableFileError(
+                f"cannot read records {self.name}: {not_utf8(first, 0, subject)}"
+            )
         yield first[3:] if first.startswith(_BOM) else first
         yield from lines
 
@@ -189,8 +188,6 @@ def _drive(
     of render) failures and blank lines go to standard error.  A blank line is not a
     record: it is not counted in the progress line or the summary, and never fails.
     """
-    from .._bulk import Skipped
-
     sys.stdout.flush()
     out: IO[bytes] = sys.stdout.buffer
     # Records from a pipe may come slowly, as they are made: each result goes out at
@@ -250,11 +247,12 @@ def render_records(args: argparse.Namespace, template: Template) -> int:
     if raw:
         end = _raw_line_end(template)
         ok_text = lambda result: result.body + end  # noqa: E731
-    from .._bulk import render_lines
-
+    reading = Reading(template.extra_fields, template.unknown_keys, template.day_first)
     source = _Source(args.records)
     try:
-        results = render_lines(template, source.lines())
+        results = render_lines(
+            body_renderer(template.render, template.format), source.lines(), reading
+        )
         return _drive(results, source, args, "rendering", ok_text, raw)
     finally:
         source.close()
@@ -265,11 +263,10 @@ def _raw_line_end(template: Template) -> str:
 
     Refuses (``CliError``) a template whose bodies can hold a line break.
     """
-    if template.format in _ONE_LINE:
-        return "\n"
-    if template.format is Format.JSON:
-        # In JSON every value is escaped or a bare number: a line break can only come
-        # from the template's own text, and a final newline ends every body alike.
+    if format_spec(template.format).one_line_values:
+        # No value writes a line break (its escapers encode CR and LF, or refuse
+        # them): one can only come from the template's own text, and a final newline
+        # ends every body alike.  A one-line format's text holds none.
         text = template.source
         final = text.endswith("\n")
         if not any(c in (text[:-1] if final else text) for c in "\r\n"):
@@ -285,11 +282,10 @@ def _raw_line_end(template: Template) -> str:
 
 def prepare_records(args: argparse.Namespace, notification: Notification) -> int:
     """Prepare every record of ``--records``; write one request per line."""
-    from .._bulk import prepare_lines
-
+    reading = Reading(notification.extra_fields, notification.unknown_keys, notification.day_first)
     source = _Source(args.records)
     try:
-        results = prepare_lines(notification, source.lines(), args.now)
+        results = prepare_lines(notification.prepare, source.lines(), reading, args.now)
         if args.mask:
             return _drive(results, source, args, "preparing", _masked_json_line)
         return _drive(results, source, args, "preparing")

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._errors import PostbackError, TemplateError
-from .._files.project import Project
+from .._files.project import Project, directory_suffixes
+from .._files.text import UnreadableFileError
 from .._messages import spelled
 from ..testing import Case, CaseError, configured_cases, find_cases
 from .io import (
-    DIRECTORY_SUFFIXES,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -32,6 +32,7 @@ from .io import (
     template_error_lines,
     warning,
 )
+from .notify import check_notification
 
 __all__ = ["Outcome", "case_mask", "cmd_test", "run_case"]
 
@@ -57,11 +58,9 @@ class Outcome:
 def _defect_lines(case: Case, err: TemplateError) -> list[str]:
     """The diagnostics of a template that does not compile, at their place in the file."""
     if case.is_notification:
-        from .notify import check_notification
-
         try:
             found = check_notification(case.template)
-        except CliError:  # pragma: no cover - it was read a moment ago
+        except UnreadableFileError:  # pragma: no cover - it was read a moment ago
             found = []
         if found:
             return [diagnostic_line(f.file, f.diagnostic) for f in found]
@@ -189,7 +188,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             return EXIT_OK
         error(
             "no test cases found (templates ending in "
-            + ", ".join(DIRECTORY_SUFFIXES)
+            + ", ".join(directory_suffixes())
             + "); an empty test run fails"
         )
         return EXIT_FAILED

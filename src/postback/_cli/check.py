@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Final
 
 from .._errors import Diagnostic
-from .._files.project import Project, shown_path
+from .._files.cases import body_root, drop_body_files, is_notification, walk_templates
+from .._files.inputs import read_template
+from .._files.project import Project, directory_suffixes, shown_path
+from .._files.text import UnreadableFileError
+from .._formats import Format, format_for
 from .._problems import Code
-from .._template import Format
+from .._template import check_with
 from .io import (
-    DIRECTORY_SUFFIXES,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -23,26 +26,16 @@ from .io import (
     STDIN_NAME,
     CliError,
     Progress,
-    UnreadableError,
     diagnostic_line,
     display,
     emit,
-    format_for,
     plural,
     printable,
     project_from,
-    read_template,
-    walk_templates,
+    template_format,
     warning,
 )
-from .notify import (
-    FileDiagnostic,
-    body_root,
-    check_notification,
-    check_with,
-    drop_body_files,
-    is_notification,
-)
+from .notify import FileDiagnostic, check_notification
 
 __all__ = ["cmd_check", "show_settings"]
 
@@ -123,7 +116,7 @@ def _collect_check_files(paths: Sequence[str], project: Project) -> tuple[list[s
             walked.update(found)
             if not found:
                 warning(
-                    f"no templates in {path} (looked for {', '.join(DIRECTORY_SUFFIXES)} files)"
+                    f"no templates in {path} (looked for {', '.join(directory_suffixes())} files)"
                 )
         else:
             found = [path]
@@ -145,9 +138,9 @@ def _configured_paths(project: Project) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _unusable(name: str, exc: CliError) -> FileDiagnostic:
+def _unusable(name: str, exc: CliError | UnreadableFileError) -> FileDiagnostic:
     """A file that could not be checked, as a diagnostic like any other."""
-    if isinstance(exc, UnreadableError):
+    if isinstance(exc, UnreadableFileError):
         code, line, column = Code.UNREADABLE_FILE, exc.line, exc.column
     else:
         code, line, column = Code.UNKNOWN_FORMAT, 1, 1
@@ -167,7 +160,7 @@ def _check_file(
     name = display(file)
     if is_notification(file):
         return check_notification(file, body_root(file, project), confined=confined)
-    fmt = project.format_for(file, explicit)[0] or format_for(file, None)
+    fmt = template_format(project, file, explicit)
     source = read_template(file, confined=confined)
     options = project.compile_options(file, name)
     return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
@@ -224,7 +217,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         progress.update(index, file)
         try:
             found = _check_file(file, project, args.format, file in walked)
-        except CliError as exc:
+        except (CliError, UnreadableFileError) as exc:
             tally.unreadable += 1
             found = [_unusable(display(file), exc)]
         else:
@@ -274,16 +267,16 @@ def show_settings(project: Project, file: str, explicit: Format | None) -> str:
     else:
         origin = "no settings file: none found"
     out = [f"# settings for {display(file)}", f"# read from {origin}"]
-    fmt, why = project.format_for(file, explicit)
+    fmt, why = project.chosen_format(file, explicit)
     if is_notification(file):
         out.append('format = "notification"  # the extension .toml')
         out.append("# a notification's templates use the options in the notification file")
     else:
         if fmt is None:
-            try:
-                fmt = format_for(file, None)
+            fmt = format_for(file)
+            if fmt is not None:
                 why = f"the extension {Path(file).suffix.lower()}"
-            except CliError:
+            else:
                 why = "unknown: pass --format or add a pattern to formats"
         out.append(f"format = {_toml_value(fmt.value if fmt else None)}  # {why}")
         for key, value, source in project.sources(file):

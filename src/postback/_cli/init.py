@@ -19,28 +19,26 @@ exist already, or when a path it would use is a symbolic link, it lists every
 such path, writes nothing and exits 1.  It follows no symbolic link inside DIR:
 paths are checked with ``lstat``, files are created with ``O_EXCL`` (and
 ``O_NOFOLLOW`` where the system has it), and a failure while writing removes what
-was written.
+was written (``init_write.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import stat
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from .._messages import not_utf8
+from .._files.text import decode_text, read_bytes
+from .._files.toml import TomlError, load_toml, parse_toml
 from .._records.action import Action
-from .._sending.config import parse_toml
 from .._template import compile
 from .args import EPILOG, Handler
+from .init_write import Write, apply_writes
 from .io import EXIT_FAILED, EXIT_OK, CliError, emit, err_line
 
 __all__ = [
@@ -79,12 +77,6 @@ _SOURCES: Final = {
 }
 
 _TABLE: Final = "[tool.postback]"
-_CREATE_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-)
-_APPEND_FLAGS: Final = (
-    os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-)
 
 
 @cache
@@ -116,23 +108,13 @@ def _kind(path: Path, shown: str) -> _Kind:
     return "file" if stat.S_ISREG(mode) else "other"
 
 
-@dataclass(frozen=True, slots=True)
-class _Write:
-    """One file to create, or (``size`` not None) to append to, at its size when read."""
-
-    path: str
-    data: bytes
-    size: int | None = None
-    report: str = ""
-
-
 class _Plan:
     """The files to write in ``root`` and the paths in the way, in the order found."""
 
     def __init__(self, root: Path, shown: Callable[[str], str]) -> None:
         self.root = root
         self.shown = shown
-        self.writes: list[_Write] = []
+        self.writes: list[Write] = []
         self.conflicts: list[str] = []
 
     def in_the_way(self, message: str) -> None:
@@ -168,7 +150,7 @@ class _Plan:
     def create(self, path: str, text: str | bytes) -> None:
         if self.can_create(path):
             data = text.encode("utf-8") if isinstance(text, str) else text
-            self.writes.append(_Write(path, data, report=f"created {self.shown(path)}"))
+            self.writes.append(Write(path, data, report=f"created {self.shown(path)}"))
 
     def read(self, path: str) -> tuple[bytes, str] | None:
         """The bytes and text of the regular file ``path``; None (in the way) for a link."""
@@ -179,18 +161,12 @@ class _Plan:
         if kind != "file":
             self.in_the_way(f"{self.shown(path)} exists and is not a file")
             return None
-        try:
-            data = (self.root / path).read_bytes()
-        except OSError as exc:
-            raise CliError(f"cannot read {self.shown(path)}: {exc.strerror or exc}") from None
-        try:
-            return data, data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CliError(f"cannot read {self.shown(path)}: {not_utf8(data, exc.start)}") from None
+        data = read_bytes(self.root / path, self.shown(path))
+        return data, decode_text(data, self.shown(path))
 
     def append(self, path: str, data: bytes, addition: str, report: str) -> None:
         """Append ``addition`` to the file ``path``, whose bytes are ``data``."""
-        self.writes.append(_Write(path, addition.encode("utf-8"), len(data), report))
+        self.writes.append(Write(path, addition.encode("utf-8"), len(data), report))
 
 
 def _addition(text: str, lines: str) -> str:
@@ -228,15 +204,14 @@ def _check_appended(before: dict[str, Any], after: str, shown: str, body: str) -
     """Refuse to append the table unless the file then reads as before, plus the table."""
     why = f"cannot add a {_TABLE} table at the end of {shown}"
     try:
-        data = tomllib.loads(after)
-    except tomllib.TOMLDecodeError as exc:
-        reason = str(exc).split(" (at line ", 1)[0]
-        raise CliError(f"{why}: TOML refuses it there ({reason}); add it by hand") from None
+        data = load_toml(after)
+    except TomlError as exc:
+        raise CliError(f"{why}: TOML refuses it there ({exc.reason}); add it by hand") from None
     tool = data.get("tool")
     table = tool.pop("postback", None) if isinstance(tool, dict) else None
     if tool == {} and "tool" not in before:
         del data["tool"]
-    if table != tomllib.loads(body) or data != before:
+    if table != load_toml(body) or data != before:
         raise CliError(f"{why}: the file would read differently; add it by hand")
 
 
@@ -278,82 +253,6 @@ def plan_init(root: Path, shown: Callable[[str], str]) -> _Plan:
 
 
 # ---------------------------------------------------------------------------
-# Writing
-# ---------------------------------------------------------------------------
-
-
-class _Undo:
-    """What has been written, to remove it again when a later write fails."""
-
-    def __init__(self) -> None:
-        self.folders: list[Path] = []
-        self.files: list[tuple[Path, int | None]] = []
-
-    def mkdir(self, path: Path) -> None:
-        try:
-            os.mkdir(path)
-        except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(path).st_mode):
-                raise OSError(0, f"{path.name} became a file or a symbolic link") from None
-            return
-        self.folders.append(path)
-
-    def rollback(self) -> None:
-        for path, size in reversed(self.files):
-            with contextlib.suppress(OSError):
-                if size is None:
-                    os.unlink(path)
-                else:
-                    os.truncate(path, size)
-        for folder in reversed(self.folders):
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
-
-
-def _write(root: Path, write: _Write, undo: _Undo) -> None:
-    path = root / write.path
-    for parent in reversed(Path(write.path).parents[:-1]):
-        undo.mkdir(root / parent)
-    if write.size is None:
-        fd = os.open(path, _CREATE_FLAGS, 0o666)
-        undo.files.append((path, None))
-    else:
-        now = os.lstat(path)
-        if not stat.S_ISREG(now.st_mode) or now.st_size != write.size:
-            raise OSError(0, "it changed while postback init was running")
-        fd = os.open(path, _APPEND_FLAGS)
-        undo.files.append((path, write.size))
-    with os.fdopen(fd, "wb") as stream:
-        stream.write(write.data)
-
-
-def _make_root(root: Path, undo: _Undo) -> None:
-    missing: list[Path] = []
-    for folder in (root, *root.parents):
-        if os.path.isdir(folder):
-            break
-        missing.append(folder)
-    for folder in reversed(missing):
-        undo.mkdir(folder)
-
-
-def _apply(root: Path, plan: _Plan) -> None:
-    undo = _Undo()
-    current = ""
-    try:
-        _make_root(root, undo)
-        for write in plan.writes:
-            current = plan.shown(write.path)
-            _write(root, write, undo)
-    except OSError as exc:
-        undo.rollback()
-        where = current or str(exc.filename or root)
-        raise CliError(
-            f"cannot write {where}: {exc.strerror or exc}; nothing was written"
-        ) from None
-
-
-# ---------------------------------------------------------------------------
 # The command
 # ---------------------------------------------------------------------------
 
@@ -380,7 +279,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             err_line(f"postback: error: {conflict}")
         err_line("postback: init wrote nothing: it overwrites no file and follows no symbolic link")
         return EXIT_FAILED
-    _apply(root, plan)
+    apply_writes(root, plan.writes, plan.shown)
     lines = [write.report for write in plan.writes]
     lines.append(
         f"next: in {shown(WORKFLOW)} and {shown(PRE_COMMIT)}, replace OWNER, REF and rev "

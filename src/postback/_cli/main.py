@@ -1,7 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init`` and
-``completion`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init``, ``serve``
+and ``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -16,12 +16,19 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._errors import PostbackError, TemplateError
+from .._files.cases import body_root
+from .._files.inputs import read_template
+from .._files.project import Project
+from .._files.text import read_input
+from .._files.toml import located, parse_toml
 from .._messages import spelled
 from .._records.catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
-from .._template import _compile
+from .._sending.notification import Notification
+from .._serve.command import add_serve
+from .._template import compile_template
 from .._version import __version__
 from .args import (
     EPILOG,
@@ -49,16 +56,11 @@ from .io import (
     emit,
     err_line,
     error,
-    format_for,
     project_from,
-    read_template,
-    read_text,
     template_error_lines,
+    template_format,
     write,
 )
-
-if TYPE_CHECKING:
-    from .._sending.notification import Notification
 
 __all__ = ["build_parser", "main"]
 
@@ -73,7 +75,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         raise CliError("the template and the record cannot both be read from stdin (-)")
     check_bulk_flags(args, args.template)
     project = project_from(args, validate=False)
-    fmt = project.format_for(args.template, args.format)[0] or format_for(args.template, None)
+    fmt = template_format(project, args.template, args.format)
     name = display(args.template)
     source = read_template(args.template)
     options = project.compile_options(args.template, name)
@@ -81,7 +83,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if args.records is None:
         action = action_from(args, options.extra_fields, options.unknown_keys, options.day_first)
     try:
-        template = _compile(source, fmt, options)
+        template = compile_template(source, fmt, options)
     except TemplateError as err:
         write(sys.stderr, "".join(line + "\n" for line in template_error_lines(name, err)))
         return EXIT_FAILED
@@ -112,17 +114,12 @@ def _load_notification(path: str) -> Notification:
     Its ``body_file`` must be inside its folder, or inside the project's root when
     project settings apply to it.
     """
-    from .._files.project import Project
-    from .._sending.config import located, parse_toml
-    from .._sending.notification import Notification
-    from .notify import body_root
-
     root = body_root(path, Project())
     if path != STDIN:
         # from_file reports an unreadable file, invalid TOML and invalid settings as
         # ConfigError with the path in the message.
         return Notification.from_file(path, body_root=root)
-    text = read_text(path, "notification")
+    text = read_input(path, "notification")
     table = parse_toml(text, STDIN_NAME, locate=False)
     with located(STDIN_NAME):
         return Notification.from_dict(table, body_root=root)
@@ -222,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
+    add_serve(commands)
     add_completion(commands, parser)
     return parser
 
@@ -236,7 +234,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.error(
-            "a command is required: render, check, prepare, fields, test, init or completion"
+            "a command is required: render, check, prepare, fields, test, init, serve or completion"
         )
     handler: Callable[[argparse.Namespace], int] = args.handler
     with spelled("flags"):  # hints name the flags, not Python arguments

@@ -8,7 +8,6 @@ in the TOML file, or in the body file.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import fields, replace
@@ -16,25 +15,21 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .._errors import ConfigError, Diagnostic
-from .._files.project import NOTIFICATION_SUFFIX, Project
+from .._files.cases import notification_folder
+from .._files.text import display, read_input
+from .._files.toml import TomlError, load_toml
 from .._files.tomlspans import KeyPath, Located, locate
+from .._formats import Format
 from .._messages import spelled
 from .._options import CompileOptions
-from .._problems import Code, LineIndex, diagnostics
-from .._sending.config import TomlError, check_keys, load_toml
+from .._problems import Code, LineIndex
+from .._sending.config import check_keys
+from .._sending.notification import Notification
 from .._sending.secrets import is_secret_header, mask_diagnostic
 from .._sending.settings import Settings
-from .._template import Format, _front_end
-from .io import STDIN, display, read_text
+from .._template import check_with
 
-__all__ = [
-    "FileDiagnostic",
-    "body_root",
-    "check_notification",
-    "check_with",
-    "drop_body_files",
-    "is_notification",
-]
+__all__ = ["FileDiagnostic", "check_notification"]
 
 
 class FileDiagnostic(NamedTuple):
@@ -42,55 +37,6 @@ class FileDiagnostic(NamedTuple):
 
     file: str
     diagnostic: Diagnostic
-
-
-def _base_dir(path: str) -> Path:
-    return Path.cwd() if path == STDIN else Path(path).parent
-
-
-def body_root(path: str, project: Project) -> Path | None:
-    """Return the folder the ``body_file`` of notification ``path`` must be in.
-
-    The project's root (the folder of its settings file) when the notification is
-    inside it; otherwise None, the notification's own folder.
-    """
-    settings = project.settings_for(None if path == STDIN else path)
-    if settings.file is None:
-        return None
-    root = settings.root.resolve()
-    folder = _base_dir(path).resolve()
-    return root if folder == root or root in folder.parents else None
-
-
-def is_notification(path: str) -> bool:
-    """Tell whether the file ``path`` is a notification file (by its extension)."""
-    return path != STDIN and path.lower().endswith(NOTIFICATION_SUFFIX)
-
-
-def _body_file(path: str) -> str | None:
-    try:
-        table = load_toml(Path(path).read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, TomlError):
-        return None  # checking the notification says why
-    body_file = table.get("body_file")
-    if not isinstance(body_file, str):
-        return None
-    return os.path.normpath(os.path.abspath(_base_dir(path) / body_file))
-
-
-def drop_body_files(files: list[str], candidates: set[str]) -> list[str]:
-    """Leave out of ``files`` those of ``candidates`` that are the ``body_file`` of a
-    notification among ``files``: the notification covers them, with its own body
-    format and options.  ``test`` passes the files it found in directories; ``check``
-    every file but the notifications, named or found."""
-    bodies = {_body_file(f) for f in files if is_notification(f)} - {None}
-    if not bodies:
-        return files
-    return [
-        f
-        for f in files
-        if f not in candidates or os.path.normpath(os.path.abspath(f)) not in bodies
-    ]
 
 
 def _at(
@@ -132,7 +78,7 @@ def _settings_error(text: str, spans: dict[KeyPath, Located], exc: ConfigError) 
 
 def _settings(table: dict[str, Any], path: str, root: Path | None) -> Settings:
     """Validate the notification's settings the way ``Notification.from_dict`` does."""
-    values, body_name = check_keys(table, _base_dir(path), root)
+    values, body_name = check_keys(table, notification_folder(path), root)
     options = CompileOptions(
         **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
     )
@@ -181,23 +127,17 @@ def _moved(diag: Diagnostic, template: _Source, lines: LineIndex) -> Diagnostic:
     return replace(diag, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
-def check_with(source: str, fmt: Format, options: CompileOptions) -> list[Diagnostic]:
-    """Return every defect of ``source``, as ``postback.check`` does, for validated options."""
-    front = _front_end(source, fmt, options)
-    return diagnostics(front.problems, front.lines)
-
-
 def check_notification(
     path: str, root: Path | None = None, *, confined: bool = False
 ) -> list[FileDiagnostic]:
     """Check every template of the notification file ``path``; return every defect.
 
     Its ``body_file`` must be inside ``root`` (None: the notification's folder).
-    Raises ``CliError`` (``UnreadableError``) when the file cannot be read as UTF-8
-    (with ``confined``, as a golden case reads it: see ``read_text``).
+    Raises ``UnreadableFileError`` when the file cannot be read as UTF-8 (with
+    ``confined``, as a golden case reads it: see ``_files.text.read_bytes``).
     """
     name = display(path)
-    text = read_text(path, "notification", confined=confined)
+    text = read_input(path, "notification", confined=confined)
     try:
         table = load_toml(text)
     except TomlError as exc:
@@ -225,8 +165,6 @@ def check_notification(
     if not any(f.diagnostic.severity == "error" for f in found):
         # What loading refuses beyond the settings and each template on its own: a
         # header whose value must be literal text, or that a notification cannot set.
-        from .._sending.notification import Notification
-
         try:
             Notification._from_settings(settings)
         except ConfigError as exc:

@@ -32,10 +32,6 @@ __all__ = ["check_names"]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"\s+")
-
-
-# Formats whose values are URL or form values, where trackers write macros "[name]".
-_BRACKET_FORMATS = frozenset({"url", "query"})
 _FIELDS = frozenset(FIELDS_BY_NAME)
 
 
@@ -257,13 +253,14 @@ class _Checker:
 
 
 def check_names(
-    nodes: Sequence[Node], extra_fields: frozenset[str] = frozenset(), fmt: str = ""
+    nodes: Sequence[Node], extra_fields: frozenset[str] = frozenset(), brackets: bool = False
 ) -> tuple[tuple[Node, ...], list[Problem]]:
     """Return the nodes with malformed placeholders replaced, and every name problem.
 
-    ``fmt`` is the output format's name: in url and query values, ``[name]`` is
-    reported as another system's macro too.
+    With ``brackets`` (the format's values are URL or form values, where trackers
+    write macros ``[name]``: its ``bracket_macros``), ``[name]`` is reported as
+    another system's macro too.
     """
-    checker = _Checker(extra_fields, fmt in _BRACKET_FORMATS)
+    checker = _Checker(extra_fields, brackets)
     checked = checker.nodes(nodes, None)
     return checked, checker.problems

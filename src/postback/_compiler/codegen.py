@@ -17,7 +17,6 @@ the order of the placeholders, never on their text.
 from __future__ import annotations
 
 import keyword
-import re
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -27,37 +26,13 @@ from .._contexts import Context, OutputFormat
 from .._errors import RenderError
 from .._messages import placeholder_label
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
+from .literals import fstring_text, function_name, literal
 from .nodes import Field, Hole, Join, Node, Text
 from .values import Values
 
 __all__ = ["RenderFunction", "generate"]
 
 RenderFunction = Callable[[Any], str]
-
-
-def _literal(text: str) -> str:
-    """Return a Python string literal for ``text``, made of printable ASCII only.
-
-    ``ascii()`` is the language's own guarantee that the literal evaluates back to
-    exactly ``text``: quotes, backslashes, line breaks and every non-ASCII code point
-    are escaped, so template text can never end the literal early.
-    """
-    return ascii(text)
-
-
-_FSTRING = {c: f"\\x{c:02x}" for c in range(0x20)}
-_FSTRING.update({ord("\\"): "\\\\", ord("'"): "\\'", ord("{"): "{{", ord("}"): "}}", 0x7F: "\\x7f"})
-
-
-def _fstring_text(text: str) -> str:
-    """Return ``text`` as the literal part of a single-quoted f-string.
-
-    Backslashes, quotes and control characters are escaped and braces doubled, then
-    every non-ASCII code point becomes a ``\\x``/``\\u``/``\\U`` escape, so the result is
-    printable ASCII that cannot end the string or open an expression.
-    """
-    return text.translate(_FSTRING).encode("ascii", "backslashreplace").decode("ascii")
-
 
 # The names the generated code gives its own locals and functions: no binding takes them.
 _RESERVED: Final = frozenset({"a", "render", "_factory", "_v", "_s", "_it", "_items"})
@@ -66,20 +41,6 @@ _TYPE_WORDS: Final[dict[type, str]] = {int: "int", str: "str", Decimal: "decimal
 # What each date format is called in the name of a date's formatter; a strftime
 # pattern is "pattern", whatever it holds.
 _DATE_WORDS: Final = {"iso": "date_iso", "unix": "date_unix", "unix_ms": "date_unix_ms"}
-# A function's own name, used as the name of its binding (escapers: ``json_quote``).
-_FUNCTION_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,60}")
-
-
-def _function_name(function: object, default: str) -> str:
-    """Return the name ``function`` was defined with, if it is a plain lower-case name.
-
-    Escapers are postback's own functions, named for what they do (``xml_attribute``);
-    anything else (a lambda, a callable object) is called ``default``.
-    """
-    name = getattr(function, "__name__", None)
-    if isinstance(name, str) and _FUNCTION_NAME.fullmatch(name) and not keyword.iskeyword(name):
-        return name
-    return default
 
 
 def _missing_error(label: str) -> Callable[[], str]:
@@ -163,7 +124,7 @@ class _Codegen:
             if extra is None:
                 self.names[bound] = value
             else:
-                self.prologue.append(f"{bound} = a.extra.get({_literal(extra)})")
+                self.prologue.append(f"{bound} = a.extra.get({literal(extra)})")
         return bound
 
     def _unique(self, name: str) -> str:
@@ -178,7 +139,7 @@ class _Codegen:
 
     def escaper(self, escape: Callable[[str | None], str]) -> str:
         """Return the name bound to an escaper: its own (``json_quote``)."""
-        return self.bind(("escape", escape), escape, _function_name(escape, "escape"))
+        return self.bind(("escape", escape), escape, function_name(escape, "escape"))
 
     def type_word(self, vtype: type) -> str:
         """Return what a value of ``vtype`` is called in a name (dates by their format)."""
@@ -371,15 +332,15 @@ class _Codegen:
             return "''.join((\n" + ",\n".join(chunks) + ",\n))"
         if len(parts) == 1:
             (part,) = parts
-            return _literal(part) if type(part) is str else self.expression(part)  # type: ignore[arg-type]
+            return literal(part) if type(part) is str else self.expression(part)  # type: ignore[arg-type]
         if not self.fstrings:
             items = [
-                _literal(p) if type(p) is str else self.expression(p)  # type: ignore[arg-type]
+                literal(p) if type(p) is str else self.expression(p)  # type: ignore[arg-type]
                 for p in parts
             ]
             return "''.join((" + ", ".join(items) + "))"
         pieces = [
-            _fstring_text(p) if type(p) is str else f"{{{self.expression(p)}}}"  # type: ignore[arg-type]
+            fstring_text(p) if type(p) is str else f"{{{self.expression(p)}}}"  # type: ignore[arg-type]
             for p in parts
         ]
         return "f'" + "".join(pieces) + "'"
@@ -389,6 +350,8 @@ class _Codegen:
 # template may have for its code to use f-strings (see ``_Codegen.concat``).
 _CHUNK = 256
 _FSTRING_HOLES = 2048
+# How the output is trimmed, by whether a value can stand at its start and at its end.
+_STRIPS: Final = {(True, True): str.strip, (True, False): str.lstrip, (False, True): str.rstrip}
 
 
 def _count_holes(nodes: Sequence[Node]) -> int:
@@ -408,23 +371,22 @@ def generate(
     values: Values,
     *,
     missing: str,
+    trim: str = "",
 ) -> tuple[RenderFunction, str]:
-    """Return the render function for ``nodes`` and the Python source it was made from."""
+    """Return the render function for ``nodes`` and the Python source it was made from.
+
+    The output is trimmed of the characters of ``trim`` (the format's: the spaces and
+    tabs receivers strip from a header value) at an end where a value can stand only:
+    literal text there has been checked already.
+    """
     gen = _Codegen(fmt, contexts, values, missing)
     gen.fstrings = _count_holes(nodes) <= _FSTRING_HOLES
     parts = gen.fuse(gen.parts(nodes, None))
     body = gen.statements(parts)
-    # A format whose receivers strip some characters at the ends of the output (an
-    # HTTP header value's spaces and tabs) names them in ``trim``; the output is
-    # trimmed only at an end where a value can stand, since literal text there has
-    # been checked already.
-    trim: str = getattr(fmt, "trim", "")
-    if trim and parts:
-        lead, tail = type(parts[0]) is not str, type(parts[-1]) is not str
-        method = "strip" if lead and tail else "lstrip" if lead else "rstrip" if tail else ""
-        if method:
-            strip = gen.bind(("trim", method), getattr(str, method), f"str_{method}")
-            body[-1] = f"return {strip}({body[-1].removeprefix('return ')}, {_literal(trim)})"
+    strip = _STRIPS.get((type(parts[0]) is not str, type(parts[-1]) is not str)) if parts else None
+    if trim and strip is not None:
+        name = gen.bind(("trim", strip), strip, f"str_{strip.__name__}")
+        body[-1] = f"return {name}({body[-1].removeprefix('return ')}, {literal(trim)})"
     params = ", ".join(gen.names)
     lines = [f"def _factory({params}):", "    def render(a, /):"]
     lines.extend(f"        {line}" for line in gen.prologue)

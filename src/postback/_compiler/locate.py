@@ -20,7 +20,7 @@ from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
 from .nodes import Field, ItemField, Join, Node
 from .values import Values
 
-__all__ = ["failing_field"]
+__all__ = ["failing_field", "name_failing_field"]
 
 
 def failing_field(nodes: Iterable[Node], record: Any, values: Values, message: str) -> str | None:
@@ -51,6 +51,18 @@ def failing_field(nodes: Iterable[Node], record: Any, values: Values, message: s
             if exc.message == message:
                 return placeholder_label(node).strip("{}")
     return None
+
+
+def name_failing_field(
+    exc: RenderError, nodes: Iterable[Node], record: Any, values: Values
+) -> None:
+    """Name the placeholder behind ``exc`` in its ``field`` and in its message, as the
+    errors that know their placeholder name it, if one fails that way."""
+    field = failing_field(nodes, record, values, exc.message)
+    if field is not None:
+        exc.field = field
+        exc.message = f"{{{field}}}: {exc.message}"
+        exc.args = (exc.message,)
 
 
 def _holes(

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Final, Literal, NamedTuple
 
 from .._messages import show, suggest
+from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
 
 __all__ = [
     "MACROS",
@@ -311,8 +312,6 @@ def _describe_like(match: re.Match[str], fields: Collection[str]) -> tuple[str, 
 def _as_written(name: str, spec: str) -> str:
     """Say how the value of the placeholder ``name`` is written, for a near miss that
     tried to format it with ``spec``."""
-    from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-
     field = FIELDS_BY_NAME.get(name) or ITEM_FIELDS_BY_NAME.get(name.partition(".")[2])
     vtype = field.type if field is not None else None
     if vtype is datetime and "%" in spec:

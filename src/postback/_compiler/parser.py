@@ -11,24 +11,20 @@ nothing recurses, however many calls are broken (docs/security.md, guarantee 6).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .._messages import show, suggest
 from .._problems import Code, Problem
 from .nodes import Field, ItemField, Join, Malformed, Node, Span, Text
+from .recovery import recover
 
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
-    from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 __all__ = ["ParseResult", "parse"]
 
-_CALL_OPEN_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\(")
 _INNER_ESCAPE = re.compile(r'\\["\\]')
-# An unexpected token is quoted up to this many characters, then "…".
-_QUOTE_LIMIT = 40
 _USAGE = '{join(items, i, "TEMPLATE")} or {join(items, i, "TEMPLATE", "SEP")}'
 
 _lark: Lark | None = None
@@ -53,51 +49,11 @@ def _grammar() -> Lark:
     return _lark
 
 
-def _quote(token: str) -> str:
-    """Return the unexpected text ``token`` for a message, cut after ``_QUOTE_LIMIT`` characters."""
-    text = token.strip() or token
-    if len(text) > _QUOTE_LIMIT:
-        return show(text[:_QUOTE_LIMIT]) + "…"
-    return show(text)
-
-
 class ParseResult(NamedTuple):
     """The nodes of a template and the syntax problems found while reading it."""
 
     nodes: tuple[Node, ...]
     problems: tuple[Problem, ...]
-
-
-class _Openers:
-    """The call openers (``{name(``) from a broken call's own up to where it broke."""
-
-    def __init__(self, text: str, call: int, before: int) -> None:
-        self.call = call
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.names: list[str] = []
-        # Openers never overlap: their ends increase with their starts.
-        for m in _CALL_OPEN_RE.finditer(text, call, before):
-            self.starts.append(m.start())
-            self.ends.append(m.end())
-            self.names.append(m.group(0)[1:-1])
-
-    def last(self, before: int) -> int:
-        """Return the start of the last opener that ends by offset ``before``."""
-        k = bisect_right(self.ends, before) - 1
-        return self.starts[k] if k >= 0 else self.call
-
-    def _index(self, start: int) -> int:
-        return bisect_right(self.starts, start) - 1
-
-    def name(self, start: int) -> str:
-        """Return the function name of the opener at ``start``."""
-        k = self._index(start)
-        return self.names[k] if k >= 0 and self.starts[k] == start else "join"
-
-    def end(self, start: int) -> int:
-        k = self._index(start)
-        return self.ends[k] if k >= 0 and self.starts[k] == start else start + 1
 
 
 class _Reader:
@@ -130,10 +86,10 @@ class _Reader:
         """Read top-level template text.
 
         One parser reads the text once, from the start to the end, however many calls
-        are broken: after a broken call, ``_recover`` reports it, puts the parser back
-        where it stood before the call's opener, feeds it the ``{`` of every opener
-        left unclosed as text, and moves the lexer to where reading resumes.  Nothing
-        is read twice and nothing recurses.
+        are broken: after a broken call, ``recover`` (``recovery.py``) reports it, puts
+        the parser back where it stood before the call's opener, feeds it the ``{`` of
+        every opener left unclosed as text, and moves the lexer to where reading
+        resumes.  Nothing is read twice and nothing recurses.
         """
         from lark.exceptions import UnexpectedInput
 
@@ -142,7 +98,7 @@ class _Reader:
             try:
                 tree = parser.resume_parse()  # type: ignore[no-untyped-call]
             except UnexpectedInput as exc:
-                self._recover(parser, text, exc)
+                recover(parser, text, exc, self.add)
                 continue
             return self._children(tree, self._top, 0, in_separator=False)
 
@@ -166,140 +122,6 @@ class _Reader:
             else:
                 nodes.extend(self._call(child, base, in_separator))
         return nodes
-
-    # -- errors from Lark ---------------------------------------------------------
-
-    def _recover(self, parser: InteractiveParser, text: str, exc: Any) -> None:
-        """Report the broken call ``exc`` stopped in and set ``parser`` to read on after it.
-
-        Top-level text never fails to parse, so the parser stopped inside a call: its
-        stacks hold the pieces read before the call, the call's opener, then the call's
-        tokens.  The call's part is dropped, as if the call had never been read.
-        """
-        from lark import Token
-
-        state = parser.parser_state
-        values = state.value_stack
-        at = max(k for k, v in enumerate(values) if isinstance(v, Token) and v.type == "CALL_OPEN")
-        call_start: int = values[at].start_pos
-        strings: list[tuple[int, int]] = []  # the call's string literals (start, end)
-        pending = list(reversed(values[at + 1 :]))
-        while pending:
-            value = pending.pop()
-            if not isinstance(value, Token):
-                pending.extend(reversed(value.children))
-            elif value.type == "STRING":
-                strings.append((value.start_pos, value.end_pos))  # type: ignore[arg-type]
-        del state.state_stack[at + 1 :]
-        del values[at:]
-        braces, resume = self._broken_call(text, call_start, strings, exc)
-        for start in braces:
-            # The `{` of each opener left unclosed is kept as text.
-            parser.feed_token(Token("LBRACE", "{", start))
-        lexer = parser.lexer_thread.state
-        assert lexer is not None
-        lexer.line_ctr.char_pos = resume
-
-    def _broken_call(
-        self, text: str, call: int, strings: list[tuple[int, int]], exc: Any
-    ) -> tuple[list[int], int]:
-        """Report the call opened at ``call`` that ``exc`` stopped in.
-
-        Return the offsets of the openers whose ``{`` stays text, in order, and the
-        offset to resume reading from.  ``strings`` are the spans of the string
-        literals the call had read.
-        """
-        from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-
-        if (
-            isinstance(exc, UnexpectedToken)
-            and exc.token.type != "$END"
-            and not str(exc.token).startswith('"')
-        ):
-            tok = exc.token
-            s = tok.start_pos if tok.start_pos is not None else len(text)
-            openers = _Openers(text, call, s)
-            call_start = openers.last(s)
-            shown = _quote(str(tok))
-            self.add(
-                Code.INVALID_CALL,
-                f"unexpected {shown!r} in join(...): arguments are separated by ',' and "
-                'the call ends with ")}"; expected {join(items, i, "TEMPLATE"[, "SEP"])}',
-                s,
-                s + max(len(str(tok)), 1),
-            )
-            return self._unclosed(openers, call_start, strings), max(s, call_start + 1)
-        pos = getattr(exc, "pos_in_stream", None)
-        if isinstance(exc, UnexpectedToken):
-            pos = exc.token.start_pos if exc.token.type != "$END" else len(text)
-        elif not isinstance(exc, UnexpectedCharacters):
-            pos = len(text)
-        if pos is None or pos < 0:
-            pos = len(text)
-        pos = min(pos, len(text))
-        openers = _Openers(text, call, pos)
-        call_start = openers.last(pos)
-        fname = openers.name(call_start)
-        if pos < len(text) and text[pos] == '"':
-            self.add(
-                Code.UNTERMINATED_STRING,
-                f"unterminated string literal in {fname}(...): add the closing '\"' "
-                '(write \\" for a quote inside the string)',
-                pos,
-                pos + 1,
-            )
-            return self._unclosed(openers, call_start, strings), len(text)
-        if isinstance(exc, UnexpectedCharacters) and pos < len(text):
-            self.add(
-                Code.INVALID_CALL,
-                f"unexpected {show(text[pos])!r} in {fname}(...): arguments are separated by "
-                f'\',\' and the call ends with ")}}"; expected {{join(items, i, "TEMPLATE")}}',
-                pos,
-                pos + 1,
-            )
-            return self._unclosed(openers, call_start, strings), pos
-        self._unterminated(openers, call_start)
-        return self._unclosed(openers, call_start, strings), len(text)
-
-    def _unterminated(self, openers: _Openers, start: int) -> None:
-        self.add(
-            Code.UNTERMINATED_CALL,
-            f'unterminated {openers.name(start)}(...) call: it is never closed with ")}}"',
-            start,
-            openers.end(start),
-        )
-
-    def _unclosed(self, openers: _Openers, start: int, strings: list[tuple[int, int]]) -> list[int]:
-        """Return the openers from the call's own to ``start`` whose ``{`` stays text.
-
-        A broken call is reported where it broke, at ``start``, the last call opener
-        before that point; the text before ``start`` is then read as if the template
-        ended there.  An opener after the call's own stands inside one of the call's
-        arguments, so that text ends inside the call: within a string literal, it is an
-        unterminated string (and the opener before the string is the next one to
-        report), anywhere else an unterminated call at the last opener before it.
-        Each step moves to an earlier opener, until the call's own.
-        """
-        found = [start]
-        quotes = [s for s, _ in strings]
-        while start > openers.call:
-            k = bisect_right(quotes, start) - 1
-            if k >= 0 and quotes[k] < start < strings[k][1]:
-                quote = quotes[k]
-                start = openers.last(quote)
-                self.add(
-                    Code.UNTERMINATED_STRING,
-                    f"unterminated string literal in {openers.name(start)}(...): add the "
-                    "closing '\"' (write \\\" for a quote inside the string)",
-                    quote,
-                    quote + 1,
-                )
-            else:
-                start = openers.last(start)
-                self._unterminated(openers, start)
-            found.append(start)
-        found.reverse()
-        return found
 
     # -- one method per terminal -------------------------------------------------
 

@@ -85,6 +85,7 @@ def resolve_timezone(tz: str | tzinfo | None) -> tzinfo:
     if isinstance(tz, str):
         if tz.upper() in ("UTC", "Z"):
             return UTC
+        # zoneinfo loads with the first named time zone, not with import postback.
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:

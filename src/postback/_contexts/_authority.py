@@ -15,7 +15,7 @@ from typing import Final, NamedTuple
 from .._compiler.nodes import Span, Text
 from .._escape import UNRESERVED
 from .._problems import Code, Problem
-from .query import HEX, bad_escape, name_and_encoding
+from ._percent import HEX, bad_escape, name_and_encoding
 
 __all__ = [
     "MAX_AUTHORITY",

@@ -1,6 +1,7 @@
 """The contract of an output format: a state machine over the template's text, and its contexts.
 
-A format is one module in this package exposing ``FORMAT``, an ``OutputFormat``.
+A format is one module in this package exposing ``FORMAT``, an ``OutputFormat``;
+its name, content type and other facts are its entry in the registry (``_formats``).
 It follows the template's literal text with a small, immutable, comparable state
 (a ``NamedTuple`` whose fields say what they hold) and tells, for every placeholder,
 the ``Context`` it lands in.  The compiler drives it:
@@ -84,10 +85,8 @@ class Fusion(NamedTuple):
 
 
 class OutputFormat(Protocol[S]):
-    """What a format module's ``FORMAT`` provides (see the module docstring)."""
-
-    name: str
-    content_type: str | None
+    """What a format module's ``FORMAT`` provides (see the module docstring): every
+    member the analysis and the code generator read."""
 
     def initial(self) -> S: ...
 

@@ -1,6 +1,6 @@
 """The JSON scanner's state: where it is, the open containers, the keys of each object.
 
-A ``JsonState`` is a ``Mode`` and a ``Scope``, plus what the mode is in the middle of
+A ``JsonState`` is a ``JsonMode`` and a ``Scope``, plus what the mode is in the middle of
 (a key's text, a token, hex digits).  A ``Scope`` is the stack of open containers (as
 their opening characters) and, for every open object, the keys the template has written
 into it literally, so that a key written twice is found where it is written the second
@@ -17,16 +17,35 @@ but a mode, made once per scope, so that it is as fast as one working on bare in
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Final, NamedTuple
 
-from .._problems import Problem
+from .._compiler.nodes import Hole, Span, Text
+from .._messages import describe_char
+from .._problems import Code, Problem
+from ._base import Context, Defect
 
-__all__ = ["ROOT", "JsonState", "KeyText", "Mode", "Scope", "decode_key"]
+__all__ = [
+    "ROOT",
+    "HoleStep",
+    "HoleTransition",
+    "JsonMode",
+    "JsonState",
+    "KeyText",
+    "Scope",
+    "TextStep",
+    "TextTransition",
+    "decode_key",
+    "describe",
+    "invalid",
+    "span",
+]
 
 
-class Mode(IntEnum):
-    """Where the scanner is; ``TEXT`` (and ``json._HOLE``) hold what each mode does."""
+class JsonMode(IntEnum):
+    """Where the scanner is; ``TEXT_TRANSITIONS`` (``_json_scanner``) and
+    ``HOLE_TRANSITIONS`` (``json``) hold what each mode does."""
 
     # Between tokens (whitespace is skipped):
     VALUE = 0  # a value must follow (document start, after ':' or after ',' in an array)
@@ -48,7 +67,7 @@ class Mode(IntEnum):
 class JsonState(NamedTuple):
     """The scanner's situation; fields a mode does not use keep their defaults."""
 
-    mode: Mode
+    mode: JsonMode
     scope: Scope  # the open containers and the literal keys of the open objects
     key: bool = False  # STRING, ESCAPE, UNICODE: the string is an object key
     # In a key: its text so far, or None if it is not literal (a placeholder or a
@@ -69,7 +88,7 @@ class JsonState(NamedTuple):
 
 # The values of JsonState's fields after ``mode`` and ``scope``: their defaults.
 _STATE_DEFAULTS: Final = tuple(JsonState._field_defaults[f] for f in JsonState._fields[2:])
-_MODES: Final = len(Mode)
+_MODES: Final = len(JsonMode)
 
 
 class Scope:
@@ -104,7 +123,7 @@ class Scope:
         self._hash = mix if prev is not None else hash((mix, outer._hash if outer else 0))
         self._states = None
 
-    def at(self, mode: Mode) -> JsonState:
+    def at(self, mode: JsonMode) -> JsonState:
         """Return the state in ``mode`` in this scope, its other fields at their defaults."""
         states = self._states
         if states is None:
@@ -118,7 +137,7 @@ class Scope:
 
     def member(self) -> JsonState:
         """Return the state after ``,`` here: a key in an object, a value in an array."""
-        return self.at(Mode.KEY if self.stack[-1:] == "{" else Mode.VALUE)
+        return self.at(JsonMode.KEY if self.stack[-1:] == "{" else JsonMode.VALUE)
 
     def open(self, container: str) -> Scope:
         """Return the scope inside a new container ('{' or '[') opened here."""
@@ -177,6 +196,36 @@ class Scope:
 
 ROOT = Scope(None, "")
 """The scope of the document's top level: no container is open."""
+
+
+TextStep = tuple[JsonState, int] | Defect[JsonState]
+"""What a transition over literal text returns: the state and where it stopped, or a defect."""
+
+TextTransition = Callable[[JsonState, str, int, Text], TextStep]
+"""Reads ``text`` from character ``i`` on in a state of one mode (``node`` holds it);
+between tokens, ``text[i]`` is not whitespace."""
+
+HoleStep = tuple[JsonState, Context] | Defect[JsonState]
+"""What a transition over a placeholder returns: the state after it and its context."""
+
+HoleTransition = Callable[[JsonState, Hole], HoleStep]
+"""Says what a placeholder standing in a state of one mode is."""
+
+
+def describe(ch: str) -> str:
+    """Name the character ``ch`` for a message."""
+    return describe_char(ch, code_points=False)
+
+
+def span(node: Text, i: int) -> Span:
+    """Return the source span of character ``i`` of ``node``."""
+    at = node.offset_of(i)
+    return Span(at, at + 1)
+
+
+def invalid(node: Text, i: int, message: str) -> Problem:
+    """Return an ``invalid-json`` problem at character ``i`` of ``node``."""
+    return Problem(span(node, i), Code.INVALID_JSON, f"invalid JSON: {message}")
 
 
 class KeyText(NamedTuple):

@@ -7,12 +7,14 @@ in element content, in quoted attribute values or in CDATA sections.  No DTD is
 accepted, so no entity can ever expand.  Element names are kept on a stack in the
 state, so end tags are matched and a join body must leave the stack as it found it.
 
-The scanner is a table of transition functions, one per mode of the ``State``
-(``xml_state.py``): each reads as far as its mode goes and returns the next state.
-They live with what they read: ``xml_text.py`` (content, references, the text outside
-the root element, the '<' of markup), ``xml_start_tags.py`` (start tags, attributes),
-``xml_end_tags.py``, ``xml_namespaces.py`` and ``xml_prolog.py`` (comments, CDATA
-sections, processing instructions, the XML declaration, '<!' declarations).
+The scanner is two tables keyed by the ``XmlMode`` of an ``XmlState``
+(``xml_state.py``): in ``TEXT_TRANSITIONS``, what reads literal text as far as its mode
+goes and returns the next state; in ``HOLE_TRANSITIONS``, what a placeholder is.  The
+transitions live with what they read: ``xml_text.py`` (content, references, the text
+outside the root element, the '<' of markup), ``xml_start_tags.py`` (start tags,
+attributes), ``xml_end_tags.py``, ``xml_namespaces.py`` and ``xml_prolog.py``
+(comments, CDATA sections, processing instructions, the XML declaration, '<!'
+declarations).
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from .xml_state import (
     ETAG_NAME,
     LT,
     MISC,
-    MODES,
     PI,
     PI_END,
     PI_TARGET,
@@ -57,16 +58,30 @@ from .xml_state import (
     START,
     TAG,
     XML_DECL,
-    HoleRule,
-    State,
-    Transition,
+    HoleTransition,
+    TextTransition,
+    XmlMode,
+    XmlState,
     invalid,
 )
 from .xml_text import ELEMENT_CONTENT
 
-__all__ = ["ATTRIBUTE_VALUE", "CDATA_SECTION", "ELEMENT_CONTENT", "FORMAT", "State"]
+__all__ = [
+    "ATTRIBUTE_VALUE",
+    "CDATA_SECTION",
+    "CONTEXTS",
+    "ELEMENT_CONTENT",
+    "FORMAT",
+    "HOLE_TRANSITIONS",
+    "TEXT_TRANSITIONS",
+    "XmlMode",
+    "XmlState",
+]
 
-_TRANSITIONS: Final[dict[int, Transition]] = {
+CONTEXTS: Final = (ELEMENT_CONTENT, ATTRIBUTE_VALUE, CDATA_SECTION)
+"""Every context a placeholder can land in."""
+
+TEXT_TRANSITIONS: Final[dict[XmlMode, TextTransition]] = {
     MISC: chars.misc,
     CONTENT: chars.content,
     CONTENT_REF: chars.content_ref,
@@ -89,9 +104,9 @@ _TRANSITIONS: Final[dict[int, Transition]] = {
     ETAG_NAME: end_tags.etag_name,
     ETAG_AFTER: end_tags.etag_after,
 }
-"""The transition function of each mode."""
+"""The transition over literal text of each mode."""
 
-_HOLES: Final[dict[int, HoleRule]] = {
+HOLE_TRANSITIONS: Final[dict[XmlMode, HoleTransition]] = {
     MISC: chars.misc_hole,
     CONTENT: chars.content_hole,
     CONTENT_REF: chars.content_ref_hole,
@@ -116,8 +131,11 @@ _HOLES: Final[dict[int, HoleRule]] = {
 }
 """What a placeholder standing in each mode is."""
 
-# A list indexed by mode: the scanner's inner loop looks a transition up per step.
-_STEP: Final = [_TRANSITIONS[mode] for mode in range(MODES)]
+# The same, indexed by mode.
+_HOLE_STEPS: Final = tuple(HOLE_TRANSITIONS[mode] for mode in XmlMode)
+
+# The same, indexed by mode: the scanner's inner loop looks a transition up per step.
+_TEXT_STEPS: Final = tuple(TEXT_TRANSITIONS[mode] for mode in XmlMode)
 
 # What the document ends inside of, in each mode but MISC and CONTENT.
 _INSIDE: Final = {
@@ -147,10 +165,10 @@ _TAG_MODES: Final = frozenset(
 _DATA_MODES: Final = frozenset({MISC, CONTENT, CONTENT_REF})
 
 
-def _scan(state: State, text: str, i: int, node: Text) -> State | Defect[State]:
+def _scan(state: XmlState, text: str, i: int, node: Text) -> XmlState | Defect[XmlState]:
     """Return the state after ``text`` from character ``i`` on, or its first defect."""
     n = len(text)
-    step = _STEP
+    step = _TEXT_STEPS
     while i < n:
         result = step[state.mode](state, text, i, node)
         if isinstance(result, Defect):
@@ -159,7 +177,9 @@ def _scan(state: State, text: str, i: int, node: Text) -> State | Defect[State]:
     return state
 
 
-def _bad_characters(state: State, node: Text, start: int, bad: re.Match[str]) -> Defect[State]:
+def _bad_characters(
+    state: XmlState, node: Text, start: int, bad: re.Match[str]
+) -> Defect[XmlState]:
     """Report characters XML cannot carry at ``bad``; read on past them where any
     character may stand (content, attribute values, comments, CDATA sections, PIs)."""
     k = bad.start()
@@ -172,7 +192,7 @@ def _bad_characters(state: State, node: Text, start: int, bad: re.Match[str]) ->
         return Defect(problem)  # the text breaks before it: this character is its defect
     mode = reached.mode
     if mode in (CONTENT, CDATA, COMMENT, PI):
-        resume = State(mode, reached.part, reached.stack)
+        resume = XmlState(mode, reached.part, reached.stack)
     elif mode == ATTR_VALUE and reached.namespace is None:
         resume = reached
     else:
@@ -180,11 +200,11 @@ def _bad_characters(state: State, node: Text, start: int, bad: re.Match[str]) ->
     return Defect(problem, resume, bad.end())
 
 
-def _shape(state: State) -> State:
+def _shape(state: XmlState) -> XmlState:
     """The part of ``state`` a join body must leave unchanged: all but the ']', '-' or
     '?' just read and the whitespace in a tag, with the start of the prolog as the rest."""
     part = PROLOG if state.part == START else state.part
-    return State(
+    return XmlState(
         state.mode,
         part,
         state.stack,
@@ -203,19 +223,19 @@ class _XmlFormat:
     name = "xml"
     content_type: str | None = "application/xml; charset=utf-8"
 
-    def initial(self) -> State:
-        return State(MISC, START, ())
+    def initial(self) -> XmlState:
+        return XmlState(MISC, START, ())
 
-    def text(self, state: State, node: Text, start: int = 0) -> State | Defect[State]:
+    def text(self, state: XmlState, node: Text, start: int = 0) -> XmlState | Defect[XmlState]:
         bad = NOT_XML_RUN.search(node.value, start)
         if bad is not None:
             return _bad_characters(state, node, start, bad)
         return _scan(state, node.value, start, node)
 
-    def hole(self, state: State, node: Hole) -> tuple[State, Context] | Defect[State]:
-        return _HOLES[state.mode](state, node)
+    def hole(self, state: XmlState, node: Hole) -> tuple[XmlState, Context] | Defect[XmlState]:
+        return _HOLE_STEPS[state.mode](state, node)
 
-    def loop(self, before: State, after: State) -> str | None:
+    def loop(self, before: XmlState, after: XmlState) -> str | None:
         if _shape(before) == _shape(after):
             return None
         b_stack, a_stack = before.stack, after.stack
@@ -243,7 +263,7 @@ class _XmlFormat:
         place = "a reference" if after.mode in _DATA_MODES else _INSIDE[after.mode]
         return f"its template ends inside {place.split(' (')[0]}, where it did not start"
 
-    def end(self, state: State, offset: int) -> Problem | None:
+    def end(self, state: XmlState, offset: int) -> Problem | None:
         mode, stack = state.mode, state.stack
         if mode == MISC:
             if state.part == EPILOG:

@@ -15,20 +15,21 @@ from .xml_state import (
     MISC,
     ROOT,
     Stack,
-    State,
-    Step,
+    TextStep,
+    XmlPart,
+    XmlState,
     invalid,
 )
 
 __all__ = ["end_tag_name", "etag_after", "etag_after_hole", "etag_name"]
 
 
-def etag_name(state: State, text: str, i: int, node: Text) -> Step:
+def etag_name(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ETAG_NAME: read the name of an end tag on."""
     return end_tag_name(state.part, state.stack, state.token, text, i, node)
 
 
-def end_tag_name(part: int, stack: Stack, read: str, text: str, i: int, node: Text) -> Step:
+def end_tag_name(part: XmlPart, stack: Stack, read: str, text: str, i: int, node: Text) -> TextStep:
     """Read the name of an end tag on from ``i`` (``read``: what is read of it) and match
     it against the open element."""
     if not read and not NAME_START(text[i]):
@@ -42,16 +43,16 @@ def end_tag_name(part: int, stack: Stack, read: str, text: str, i: int, node: Te
     j = NAME_RUN(text, i).end()  # type: ignore[union-attr]
     name = read + text[i:j]
     if j >= len(text):
-        return State(ETAG_NAME, part, stack, token=name), j
+        return XmlState(ETAG_NAME, part, stack, token=name), j
     if stack and stack[-1].name == name:
         if text[j] == ">":
             return _closed(stack), j + 1
-        return State(ETAG_AFTER, part, stack, token=name), j
+        return XmlState(ETAG_AFTER, part, stack, token=name), j
     span = node.offset_of(max(j - len(name), 0)), node.offset_of(j)
     problem = _end_tag_problem(name, stack, *span)
     if _misspelled(name, stack, text, j):
         # Read on as if it closed the open element.
-        return Defect(problem, State(ETAG_AFTER, part, stack, token=name), j)
+        return Defect(problem, XmlState(ETAG_AFTER, part, stack, token=name), j)
     return Defect(problem)
 
 
@@ -84,7 +85,7 @@ def _misspelled(name: str, stack: Stack, text: str, j: int) -> bool:
     return abs(len(name) - len(top)) <= 2 and suggest(name, (top,)) is not None
 
 
-def etag_after(state: State, text: str, i: int, node: Text) -> Step:
+def etag_after(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ETAG_AFTER: read the '>' that ends an end tag, and close the element."""
     i = WS(text, i).end()  # type: ignore[union-attr]
     if i >= len(text):
@@ -96,12 +97,12 @@ def etag_after(state: State, text: str, i: int, node: Text) -> Step:
     return _closed(state.stack), i + 1
 
 
-def _closed(stack: Stack) -> State:
+def _closed(stack: Stack) -> XmlState:
     """Return the state after the end tag of the last element of ``stack``."""
     stack = stack[:-1]
-    return State(CONTENT, ROOT, stack) if stack else State(MISC, EPILOG, stack)
+    return XmlState(CONTENT, ROOT, stack) if stack else XmlState(MISC, EPILOG, stack)
 
 
-def etag_after_hole(state: State, node: Hole) -> Defect[State]:
+def etag_after_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder after the name of an end tag: refused; the end tag reads on."""
     return Defect(placeholder_in_tag_name(node), state)

@@ -29,8 +29,9 @@ from .xml_state import (
     XML_DECL,
     Brackets,
     Stack,
-    State,
-    Step,
+    TextStep,
+    XmlPart,
+    XmlState,
     after_markup,
     brackets_gt,
     invalid,
@@ -82,12 +83,14 @@ _UTF8: Final = "utf-8"
 _SEPARATORS: Final = re.compile(r"[-_\s]")
 
 
-def bang(state: State, text: str, i: int, node: Text) -> Step:
+def bang(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """BANG: read the keyword after '<!' on."""
     return declaration(state.part, state.stack, state.token, text, i, node)
 
 
-def declaration(part: int, stack: Stack, keyword: str, text: str, i: int, node: Text) -> Step:
+def declaration(
+    part: XmlPart, stack: Stack, keyword: str, text: str, i: int, node: Text
+) -> TextStep:
     """Read the keyword after '<!' on from ``i`` (``keyword``: what is read of it): a
     comment, a CDATA section, or refused markup."""
     n = len(text)
@@ -97,14 +100,14 @@ def declaration(part: int, stack: Stack, keyword: str, text: str, i: int, node: 
         if keyword == "--":
             if i < n:
                 return comment_text(part, stack, 0, text, i, node)
-            return State(COMMENT, part, stack), i
+            return XmlState(COMMENT, part, stack), i
         if keyword == "[CDATA[":
             if part != ROOT:
                 message = "a CDATA section can only stand inside the root element"
                 return Defect(invalid(message, node.offset_of(i - 1)))
             if i < n:
                 return cdata_text(stack, 0, text, i, node)
-            return State(CDATA, ROOT, stack), i
+            return XmlState(CDATA, ROOT, stack), i
         start, end = node.offset_of(max(i - len(keyword) - 2, 0)), node.offset_of(i - 1) + 1
         if keyword in _DTD_KEYWORDS:
             return Defect(
@@ -118,16 +121,18 @@ def declaration(part: int, stack: Stack, keyword: str, text: str, i: int, node: 
         if not any(k.startswith(keyword) for k in _BANG_KEYWORDS):
             message = "'<!' must start a comment '<!--' or a CDATA section '<![CDATA['"
             return Defect(invalid(message, start, end))
-    return State(BANG, part, stack, token=keyword), i
+    return XmlState(BANG, part, stack, token=keyword), i
 
 
-def comment(state: State, text: str, i: int, node: Text) -> Step:
+def comment(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """COMMENT: read a comment on."""
     dashes = cast(int, state.closing)  # in a comment, a count of '-'
     return comment_text(state.part, state.stack, dashes, text, i, node)
 
 
-def comment_text(part: int, stack: Stack, dashes: int, text: str, i: int, node: Text) -> Step:
+def comment_text(
+    part: XmlPart, stack: Stack, dashes: int, text: str, i: int, node: Text
+) -> TextStep:
     """Read a comment on from ``i`` (``dashes``: the '-' just read) up to its '-->'."""
     n = len(text)
     while True:
@@ -143,9 +148,9 @@ def comment_text(part: int, stack: Stack, dashes: int, text: str, i: int, node: 
             # text (else the '--' may be a mistyped '-->').
             k = _DASHES(text, i).end()  # type: ignore[union-attr]
             if text[k : k + 1] == ">":
-                return Defect(problem, State(COMMENT, part, stack, closing=2), k)
+                return Defect(problem, XmlState(COMMENT, part, stack, closing=2), k)
             if text.find("-->", k) >= 0:
-                return Defect(problem, State(COMMENT, part, stack), k)
+                return Defect(problem, XmlState(COMMENT, part, stack), k)
             return Defect(problem)
         j = _COMMENT_RUN(text, i).end()  # type: ignore[union-attr]
         if j > i:
@@ -156,15 +161,15 @@ def comment_text(part: int, stack: Stack, dashes: int, text: str, i: int, node: 
         i += 1
         if i >= n:
             break
-    return State(COMMENT, part, stack, closing=dashes), i
+    return XmlState(COMMENT, part, stack, closing=dashes), i
 
 
-def cdata(state: State, text: str, i: int, node: Text) -> Step:
+def cdata(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """CDATA: read a CDATA section on."""
     return cdata_text(state.stack, state.closing, text, i, node)
 
 
-def cdata_text(stack: Stack, closing: Brackets, text: str, i: int, node: Text) -> Step:
+def cdata_text(stack: Stack, closing: Brackets, text: str, i: int, node: Text) -> TextStep:
     """Read a CDATA section on from ``i`` (``closing``: the ']' just read) up to its ']]>'."""
     n = len(text)
     while True:
@@ -176,7 +181,7 @@ def cdata_text(stack: Stack, closing: Brackets, text: str, i: int, node: Text) -
         if text[i] == "]":
             closing = more_brackets(closing)
         elif closing == 2:
-            return State(CONTENT, ROOT, stack), i + 1
+            return XmlState(CONTENT, ROOT, stack), i + 1
         elif most_brackets(closing) == 2:
             return Defect(brackets_gt(closing, "a CDATA section", node.offset_of(i)))
         else:
@@ -184,15 +189,17 @@ def cdata_text(stack: Stack, closing: Brackets, text: str, i: int, node: Text) -
         i += 1
         if i >= n:
             break
-    return State(CDATA, ROOT, stack, closing=closing), i
+    return XmlState(CDATA, ROOT, stack, closing=closing), i
 
 
-def pi_target(state: State, text: str, i: int, node: Text) -> Step:
+def pi_target(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """PI_TARGET: read the target of a processing instruction on."""
     return instruction_target(state.part, state.stack, state.token, text, i, node)
 
 
-def instruction_target(part: int, stack: Stack, target: str, text: str, i: int, node: Text) -> Step:
+def instruction_target(
+    part: XmlPart, stack: Stack, target: str, text: str, i: int, node: Text
+) -> TextStep:
     """Read the target of a processing instruction on from ``i`` (``target``: what is
     read of it), or the 'xml' of the XML declaration."""
     if not target and not NAME_START(text[i]):
@@ -206,18 +213,18 @@ def instruction_target(part: int, stack: Stack, target: str, text: str, i: int, 
     j = NAME_RUN(text, i).end()  # type: ignore[union-attr]
     target += text[i:j]
     if j >= len(text):
-        return State(PI_TARGET, part, stack, token=target), j
+        return XmlState(PI_TARGET, part, stack, token=target), j
     span = node.offset_of(max(j - len(target) - 2, 0)), node.offset_of(j)
     if target.lower() == "xml":
         if part == START and target == "xml":
-            return State(XML_DECL, PROLOG, stack), j
+            return XmlState(XML_DECL, PROLOG, stack), j
         problem = invalid(
             "the XML declaration <?xml ...?> may only stand at the very start of the "
             "document, before any whitespace",
             *span,
         )
         # It ends at the next '?>', like a processing instruction.
-        return Defect(problem, State(PI, PROLOG if part == START else part, stack), j)
+        return Defect(problem, XmlState(PI, PROLOG if part == START else part, stack), j)
     if part == START:
         part = PROLOG
     if ":" in target or name_problem(target) is not None:
@@ -227,14 +234,14 @@ def instruction_target(part: int, stack: Stack, target: str, text: str, i: int, 
     if unportable is not None:
         # The target is well-formed XML: the instruction reads on when its end is sure.
         if ch in WS_CHARS or ch == "?":
-            return Defect(unportable, State(PI, part, stack), j)
+            return Defect(unportable, XmlState(PI, part, stack), j)
         return Defect(unportable)
     if ch in WS_CHARS:
         if j + 1 < len(text):
             return instruction(part, stack, 0, text, j + 1, node)
-        return State(PI, part, stack), j + 1
+        return XmlState(PI, part, stack), j + 1
     if ch == "?":
-        return State(PI_END, part, stack), j + 1
+        return XmlState(PI_END, part, stack), j + 1
     return Defect(
         invalid(
             f"the processing instruction target {target!r} must be followed by whitespace or '?>'",
@@ -243,13 +250,15 @@ def instruction_target(part: int, stack: Stack, target: str, text: str, i: int, 
     )
 
 
-def pi(state: State, text: str, i: int, node: Text) -> Step:
+def pi(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """PI: read a processing instruction on."""
     question = cast(int, state.closing)  # in a PI, whether a '?' was just read
     return instruction(state.part, state.stack, question, text, i, node)
 
 
-def instruction(part: int, stack: Stack, question: int, text: str, i: int, node: Text) -> Step:
+def instruction(
+    part: XmlPart, stack: Stack, question: int, text: str, i: int, node: Text
+) -> TextStep:
     """Read a processing instruction on from ``i`` (``question``: 1 right after a '?')
     up to its '?>'."""
     n = len(text)
@@ -265,22 +274,22 @@ def instruction(part: int, stack: Stack, question: int, text: str, i: int, node:
         i += 1
         if i >= n:
             break
-    return State(PI, part, stack, closing=question), i
+    return XmlState(PI, part, stack, closing=question), i
 
 
-def pi_end(state: State, text: str, i: int, node: Text) -> Step:
+def pi_end(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """PI_END: read the '>' of '<?target?>'."""
     if text[i] != ">":
         return Defect(invalid("'<?target?' must be followed by '>'", node.offset_of(i)))
     return after_markup(state.part, state.stack), i + 1
 
 
-def xml_decl(state: State, text: str, i: int, node: Text) -> Step:
+def xml_decl(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """Read the XML declaration up to its '?>' and check it."""
     read = state.token + text[i:]
     k = read.find("?>")
     if k < 0:
-        return State(XML_DECL, state.part, state.stack, token=read), len(text)
+        return XmlState(XML_DECL, state.part, state.stack, token=read), len(text)
     held = len(state.token)  # the characters read from earlier text
 
     def offset(p: int) -> int:
@@ -288,7 +297,7 @@ def xml_decl(state: State, text: str, i: int, node: Text) -> Step:
         return node.offset_of(i + p - held) if p >= held else node.offset_of(i)
 
     problem = _declaration_problem(read[:k], offset)
-    after, end = State(MISC, state.part, state.stack), i + k + 2 - held
+    after, end = XmlState(MISC, state.part, state.stack), i + k + 2 - held
     if problem is not None:
         return Defect(problem, after, end)  # the declaration is read to its end
     return after, end
@@ -342,15 +351,15 @@ _IN_COMMENT: Final = (
 )
 
 
-def cdata_hole(state: State, node: Hole) -> tuple[State, Context]:
+def cdata_hole(state: XmlState, node: Hole) -> tuple[XmlState, Context]:
     """A placeholder in a CDATA section is a value there."""
     closing = straddle(state.closing)
     if closing == state.closing:
         return state, CDATA_SECTION
-    return State(CDATA, ROOT, state.stack, closing=closing), CDATA_SECTION
+    return XmlState(CDATA, ROOT, state.stack, closing=closing), CDATA_SECTION
 
 
-def comment_hole(state: State, node: Hole) -> Defect[State]:
+def comment_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder in a comment: refused.
 
     The scanner stops: a comment left open by mistake would have every placeholder
@@ -359,7 +368,7 @@ def comment_hole(state: State, node: Hole) -> Defect[State]:
     return Defect(refusal(node, Code.PLACEHOLDER_IN_COMMENT, _IN_COMMENT))
 
 
-def bang_hole(state: State, node: Hole) -> Defect[State]:
+def bang_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder in unfinished '<!' markup: refused."""
     if state.token == "-":
         return Defect(refusal(node, Code.PLACEHOLDER_IN_COMMENT, _IN_COMMENT))
@@ -372,7 +381,7 @@ def bang_hole(state: State, node: Hole) -> Defect[State]:
     )
 
 
-def _pi_problem(state: State, node: Hole) -> Problem:
+def _pi_problem(state: XmlState, node: Hole) -> Problem:
     what = "the XML declaration" if state.mode == XML_DECL else "a processing instruction"
     return refusal(
         node,
@@ -381,7 +390,7 @@ def _pi_problem(state: State, node: Hole) -> Problem:
     )
 
 
-def processing_instruction_hole(state: State, node: Hole) -> Defect[State]:
+def processing_instruction_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder in a processing instruction or the XML declaration: refused.
 
     The scanner stops, as in a comment.

@@ -39,9 +39,10 @@ from .xml_state import (
     TAG,
     Element,
     Stack,
-    State,
-    Step,
     Tag,
+    TextStep,
+    XmlPart,
+    XmlState,
     invalid,
     refusal,
 )
@@ -83,17 +84,19 @@ _VALUE_RUN: Final = {'"': re.compile(r'[^<&"]*').match, "'": re.compile(r"[^<&']
 _NORMALIZED: Final = str.maketrans("\t\n\r", "   ")
 
 
-def stag_name(state: State, text: str, i: int, node: Text) -> Step:
+def stag_name(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """STAG_NAME: read the name of a start tag on."""
     return start_tag_name(state.part, state.stack, state.token, text, i, node)
 
 
-def start_tag_name(part: int, stack: Stack, read: str, text: str, i: int, node: Text) -> Step:
+def start_tag_name(
+    part: XmlPart, stack: Stack, read: str, text: str, i: int, node: Text
+) -> TextStep:
     """Read the name of a start tag on from ``i`` (``read``: what is read of it)."""
     j = NAME_RUN(text, i).end()  # type: ignore[union-attr]
     name = read + text[i:j]
     if j >= len(text):
-        return State(STAG_NAME, part, stack, token=name), j
+        return XmlState(STAG_NAME, part, stack, token=name), j
     problem = name_problem(name)
     if problem is not None:
         start, end = node.offset_of(max(j - len(name), 0)), node.offset_of(j)
@@ -102,31 +105,31 @@ def start_tag_name(part: int, stack: Stack, read: str, text: str, i: int, node: 
     unportable = unportable_name("the element name", name, node, j)
     if unportable is not None:
         # The name is well-formed XML: the tag reads on.
-        return Defect(unportable, State(TAG, part, stack, current), j)
+        return Defect(unportable, XmlState(TAG, part, stack, current), j)
     return tag_text(part, stack, current, False, text, j, node)
 
 
-def tag(state: State, text: str, i: int, node: Text) -> Step:
+def tag(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """TAG: read a start tag on between its attributes."""
     return tag_text(state.part, state.stack, state.tag, state.spaced, text, i, node)
 
 
 def tag_text(
-    part: int, stack: Stack, current: Tag, spaced: bool, text: str, i: int, node: Text
-) -> Step:
+    part: XmlPart, stack: Stack, current: Tag, spaced: bool, text: str, i: int, node: Text
+) -> TextStep:
     """Read the start tag ``current`` on from ``i`` up to '>', '/>' or an attribute name
     (``spaced``: whitespace was read since its last attribute)."""
     j = WS(text, i).end()  # type: ignore[union-attr]
     spaced = spaced or j > i
     if j >= len(text):
-        return State(TAG, part, stack, current, spaced=spaced), j
+        return XmlState(TAG, part, stack, current, spaced=spaced), j
     ch = text[j]
     if ch == ">":
         return _start_element(stack, current, j, node)
     if ch == "/":
         if j + 1 < len(text):
             return _empty_element(part, stack, current, text, j + 1, node)
-        return State(EMPTY_SLASH, part, stack, current), j + 1
+        return XmlState(EMPTY_SLASH, part, stack, current), j + 1
     if NAME_START(ch):
         if not spaced:
             problem = invalid(
@@ -134,7 +137,7 @@ def tag_text(
                 node.offset_of(j),
             )
             # Read on as if the whitespace were there.
-            return Defect(problem, State(ATTR_NAME, part, stack, current), j)
+            return Defect(problem, XmlState(ATTR_NAME, part, stack, current), j)
         return attribute_name(part, stack, current, "", text, j, node)
     return Defect(
         invalid(
@@ -145,7 +148,7 @@ def tag_text(
     )
 
 
-def _start_element(stack: Stack, current: Tag, i: int, node: Text) -> Step:
+def _start_element(stack: Stack, current: Tag, i: int, node: Text) -> TextStep:
     """Open the element of the start tag ``current``, whose '>' is at ``i``."""
     at = node.offset_of(i)
     problem = namespace_problem(current, stack, at)
@@ -161,15 +164,17 @@ def _start_element(stack: Stack, current: Tag, i: int, node: Text) -> Step:
                 "refuse such documents and the check would slow down",
             )
         )
-    return State(CONTENT, ROOT, (*stack, Element(current.name, current.namespaces))), i + 1
+    return XmlState(CONTENT, ROOT, (*stack, Element(current.name, current.namespaces))), i + 1
 
 
-def empty_slash(state: State, text: str, i: int, node: Text) -> Step:
+def empty_slash(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """EMPTY_SLASH: read the '>' of '/>'."""
     return _empty_element(state.part, state.stack, state.tag, text, i, node)
 
 
-def _empty_element(part: int, stack: Stack, current: Tag, text: str, i: int, node: Text) -> Step:
+def _empty_element(
+    part: XmlPart, stack: Stack, current: Tag, text: str, i: int, node: Text
+) -> TextStep:
     """Read the '>' at ``i`` that ends the empty-element tag ``current``."""
     if text[i] != ">":
         message = f"'/' in the start tag <{current.name}> must be followed by '>'"
@@ -177,22 +182,22 @@ def _empty_element(part: int, stack: Stack, current: Tag, text: str, i: int, nod
     problem = namespace_problem(current, stack, node.offset_of(i))
     if problem is not None:
         return Defect(problem)
-    return (State(CONTENT, ROOT, stack) if stack else State(MISC, EPILOG, stack)), i + 1
+    return (XmlState(CONTENT, ROOT, stack) if stack else XmlState(MISC, EPILOG, stack)), i + 1
 
 
-def attr_name(state: State, text: str, i: int, node: Text) -> Step:
+def attr_name(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ATTR_NAME: read an attribute name on."""
     return attribute_name(state.part, state.stack, state.tag, state.token, text, i, node)
 
 
 def attribute_name(
-    part: int, stack: Stack, current: Tag, read: str, text: str, i: int, node: Text
-) -> Step:
+    part: XmlPart, stack: Stack, current: Tag, read: str, text: str, i: int, node: Text
+) -> TextStep:
     """Read an attribute name of ``current`` on from ``i`` (``read``: what is read of it)."""
     j = NAME_RUN(text, i).end()  # type: ignore[union-attr]
     name = read + text[i:j]
     if j >= len(text):
-        return State(ATTR_NAME, part, stack, current, name), j
+        return XmlState(ATTR_NAME, part, stack, current, name), j
     if holds_placeholder(name):
         # Refused already: its value is read on, the name is unknown.
         return _equals(part, stack, current, name, text, j, node)
@@ -203,13 +208,13 @@ def attribute_name(
     unportable = unportable_name("the attribute name", name, node, j)
     if unportable is not None:
         # The name is well-formed XML: its value reads on.
-        return Defect(unportable, State(ATTR_EQ, part, stack, added, name), j)
+        return Defect(unportable, XmlState(ATTR_EQ, part, stack, added, name), j)
     return _equals(part, stack, added, name, text, j, node)
 
 
 def _attribute_name_defect(
-    part: int, stack: Stack, current: Tag, name: str, why: str | None, j: int, node: Text
-) -> Defect[State]:
+    part: XmlPart, stack: Stack, current: Tag, name: str, why: str | None, j: int, node: Text
+) -> Defect[XmlState]:
     """Return what is wrong with the attribute name ``name`` of ``current`` ending at ``j``."""
     start, end = node.offset_of(max(j - len(name), 0)), node.offset_of(j)
     if why is not None:
@@ -217,52 +222,52 @@ def _attribute_name_defect(
     if name in current.attributes:
         problem = invalid(f"<{current.name}> has the attribute {name!r} twice", start, end)
         # Its value is read on; it counts once.
-        return Defect(problem, State(ATTR_EQ, part, stack, current, name), j)
+        return Defect(problem, XmlState(ATTR_EQ, part, stack, current, name), j)
     message = f"<{current.name}> has more than {MAX_ATTRIBUTES} attributes"
     return Defect(invalid(message, start, end))
 
 
-def attr_eq(state: State, text: str, i: int, node: Text) -> Step:
+def attr_eq(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ATTR_EQ: read the '=' after an attribute name."""
     return _equals(state.part, state.stack, state.tag, state.token, text, i, node)
 
 
 def _equals(
-    part: int, stack: Stack, current: Tag, attr: str, text: str, i: int, node: Text
-) -> Step:
+    part: XmlPart, stack: Stack, current: Tag, attr: str, text: str, i: int, node: Text
+) -> TextStep:
     """Read the '=' after the name ``attr`` of an attribute of ``current``."""
     i = WS(text, i).end()  # type: ignore[union-attr]
     if i >= len(text):
-        return State(ATTR_EQ, part, stack, current, attr), i
+        return XmlState(ATTR_EQ, part, stack, current, attr), i
     if text[i] != "=":
         message = f'the attribute {attr!r} of <{current.name}> needs a value: write {attr}="..."'
         return Defect(invalid(message, node.offset_of(i)))
     if i + 1 < len(text):
         return _opening_quote(part, stack, current, attr, text, i + 1, node)
-    return State(ATTR_QUOTE, part, stack, current, attr), i + 1
+    return XmlState(ATTR_QUOTE, part, stack, current, attr), i + 1
 
 
-def attr_quote(state: State, text: str, i: int, node: Text) -> Step:
+def attr_quote(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ATTR_QUOTE: read the quote that opens an attribute value."""
     return _opening_quote(state.part, state.stack, state.tag, state.token, text, i, node)
 
 
 def _opening_quote(
-    part: int, stack: Stack, current: Tag, attr: str, text: str, i: int, node: Text
-) -> Step:
+    part: XmlPart, stack: Stack, current: Tag, attr: str, text: str, i: int, node: Text
+) -> TextStep:
     """Read the quote that opens the value of the attribute ``attr`` of ``current``."""
     i = WS(text, i).end()  # type: ignore[union-attr]
     if i >= len(text):
-        return State(ATTR_QUOTE, part, stack, current, attr), i
+        return XmlState(ATTR_QUOTE, part, stack, current, attr), i
     ch = text[i]
     if ch == '"' or ch == "'":
         namespace = "" if declares_namespace(attr) else None
-        return State(ATTR_VALUE, part, stack, current, attr, "", 0, ch, namespace), i + 1
+        return XmlState(ATTR_VALUE, part, stack, current, attr, "", 0, ch, namespace), i + 1
     message = f'the value of the attribute {attr!r} must be quoted: {attr}="..."'
     return Defect(invalid(message, node.offset_of(i)))
 
 
-def attr_value(state: State, text: str, i: int, node: Text) -> Step:
+def attr_value(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ATTR_VALUE: read an attribute value up to its closing quote or a reference."""
     j = _VALUE_RUN[state.quote](text, i).end()  # type: ignore[union-attr]
     namespace = state.namespace
@@ -290,7 +295,7 @@ def _literal_lt(text: str, i: int) -> bool:
     return NAME_RUN(text, i).end() == i  # type: ignore[union-attr]
 
 
-def attr_ref(state: State, text: str, i: int, node: Text) -> Step:
+def attr_ref(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """ATTR_REF: read a reference in an attribute value on, up to its ';'."""
     ref = state.ref
     j = REF_RUN(text, i).end()  # type: ignore[union-attr]
@@ -314,7 +319,7 @@ def attr_ref(state: State, text: str, i: int, node: Text) -> Step:
 # ---------------------------------------------------------------------------
 
 
-def tag_name_hole(state: State, node: Hole) -> Defect[State]:
+def tag_name_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder in the name of a start or end tag: refused.
 
     The scanner stops: with the element unknown, or an end tag that may close any of
@@ -323,7 +328,7 @@ def tag_name_hole(state: State, node: Hole) -> Defect[State]:
     return Defect(placeholder_in_tag_name(node))
 
 
-def attribute_name_hole(state: State, node: Hole) -> Defect[State]:
+def attribute_name_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder where an attribute name goes: refused.
 
     Glued to a name (``data-{Status}="1"``) it is certainly part of that name, and the
@@ -341,7 +346,7 @@ def attribute_name_hole(state: State, node: Hole) -> Defect[State]:
     return Defect(problem)
 
 
-def unquoted_hole(state: State, node: Hole) -> Defect[State]:
+def unquoted_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder right after '=': refused, XML attribute values are quoted."""
     attr, label = state.token, placeholder_label(node)
     return Defect(
@@ -354,7 +359,7 @@ def unquoted_hole(state: State, node: Hole) -> Defect[State]:
     )
 
 
-def attr_value_hole(state: State, node: Hole) -> tuple[State, Context] | Defect[State]:
+def attr_value_hole(state: XmlState, node: Hole) -> tuple[XmlState, Context] | Defect[XmlState]:
     """A placeholder in an attribute value is a value there, unless it declares a namespace."""
     if state.namespace is None:
         return state, ATTRIBUTE_VALUE
@@ -368,7 +373,7 @@ def attr_value_hole(state: State, node: Hole) -> tuple[State, Context] | Defect[
     )
 
 
-def attr_ref_hole(state: State, node: Hole) -> Defect[State]:
+def attr_ref_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder in a reference in an attribute value: refused; the value reads on."""
     if state.namespace is not None:
         return Defect(placeholder_in_reference(node))

@@ -29,8 +29,9 @@ from .xml_state import (
     ROOT,
     START,
     Stack,
-    State,
-    Step,
+    TextStep,
+    XmlPart,
+    XmlState,
     brackets_gt,
     invalid,
     more_brackets,
@@ -58,7 +59,7 @@ ELEMENT_CONTENT: Final = Context("xml content", xml_content, "", _PRINTABLE - fr
 _CONTENT_RUN: Final = re.compile(r"[^<&\]>]*").match
 
 
-def misc(state: State, text: str, i: int, node: Text) -> Step:
+def misc(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """MISC: read the whitespace outside the root element up to the next '<'."""
     part = state.part
     j = WS(text, i).end()  # type: ignore[union-attr]
@@ -67,12 +68,12 @@ def misc(state: State, text: str, i: int, node: Text) -> Step:
             part = PROLOG
         i = j
         if i >= len(text):
-            return (state if part == state.part else State(MISC, part, state.stack)), i
+            return (state if part == state.part else XmlState(MISC, part, state.stack)), i
     ch = text[i]
     if ch == "<":
         if i + 1 < len(text):
             return markup_start(part, state.stack, text, i + 1, node)
-        return State(LT, part, state.stack), i + 1
+        return XmlState(LT, part, state.stack), i + 1
     at = node.offset_of(i)
     if ch == "\ufeff" and part == START:
         problem = invalid(
@@ -94,7 +95,7 @@ def misc(state: State, text: str, i: int, node: Text) -> Step:
     )
 
 
-def content(state: State, text: str, i: int, node: Text) -> Step:
+def content(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """CONTENT: read element content up to markup or a reference."""
     closing = state.closing
     n = len(text)
@@ -108,17 +109,17 @@ def content(state: State, text: str, i: int, node: Text) -> Step:
         if ch == "<":
             if i + 1 < n:
                 return markup_start(ROOT, state.stack, text, i + 1, node)
-            return State(LT, ROOT, state.stack), i + 1
+            return XmlState(LT, ROOT, state.stack), i + 1
         if ch == "&":
             if i + 1 < n:
                 return reference(state.stack, "", text, i + 1, node)
-            return State(CONTENT_REF, ROOT, state.stack), i + 1
+            return XmlState(CONTENT_REF, ROOT, state.stack), i + 1
         if ch == "]":
             closing = more_brackets(closing)
         elif most_brackets(closing) == 2:  # a '>'
             problem = brackets_gt(closing, "element content; write ']]&gt;'", node.offset_of(i))
             # Read on as if the '>' were written '&gt;', as the message asks.
-            return Defect(problem, State(CONTENT, ROOT, state.stack), i + 1)
+            return Defect(problem, XmlState(CONTENT, ROOT, state.stack), i + 1)
         else:
             closing = 0
         i += 1
@@ -126,52 +127,52 @@ def content(state: State, text: str, i: int, node: Text) -> Step:
             break
     if closing == state.closing:
         return state, i
-    return State(CONTENT, ROOT, state.stack, closing=closing), i
+    return XmlState(CONTENT, ROOT, state.stack, closing=closing), i
 
 
-def content_ref(state: State, text: str, i: int, node: Text) -> Step:
+def content_ref(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """CONTENT_REF: read a reference in element content on."""
     return reference(state.stack, state.ref, text, i, node)
 
 
-def reference(stack: Stack, ref: str, text: str, i: int, node: Text) -> Step:
+def reference(stack: Stack, ref: str, text: str, i: int, node: Text) -> TextStep:
     """Read a reference in element content on from ``i`` (``ref``: what follows its '&'
     so far) up to its ';'."""
     j = REF_RUN(text, i).end()  # type: ignore[union-attr]
     if j >= len(text):
-        return State(CONTENT_REF, ROOT, stack, ref=ref + text[i:j]), j
+        return XmlState(CONTENT_REF, ROOT, stack, ref=ref + text[i:j]), j
     amp = node.offset_of(max(i - len(ref) - 1, 0))
     char = decode_reference(ref + text[i:j], text[j], amp, node.offset_of(j))
-    after = State(CONTENT, ROOT, stack)
+    after = XmlState(CONTENT, ROOT, stack)
     if isinstance(char, Problem):
         # Read on after the reference, or after the '&' taken as a literal one.
         return Defect(char, after, j + 1 if text[j] == ";" else j)
     return after, j + 1
 
 
-def lt(state: State, text: str, i: int, node: Text) -> Step:
+def lt(state: XmlState, text: str, i: int, node: Text) -> TextStep:
     """LT: read the character after '<'."""
     return markup_start(state.part, state.stack, text, i, node)
 
 
-def markup_start(part: int, stack: Stack, text: str, i: int, node: Text) -> Step:
+def markup_start(part: XmlPart, stack: Stack, text: str, i: int, node: Text) -> TextStep:
     """Read the character ``i`` after a '<': which markup starts."""
     ch = text[i]
     at_hand = i + 1 < len(text)
     if ch == "?":
         if at_hand:
             return instruction_target(part, stack, "", text, i + 1, node)
-        return State(PI_TARGET, part, stack), i + 1
+        return XmlState(PI_TARGET, part, stack), i + 1
     if part == START:
         part = PROLOG
     if ch == "/":
         if at_hand:
             return end_tag_name(part, stack, "", text, i + 1, node)
-        return State(ETAG_NAME, part, stack), i + 1
+        return XmlState(ETAG_NAME, part, stack), i + 1
     if ch == "!":
         if at_hand:
             return declaration(part, stack, "", text, i + 1, node)
-        return State(BANG, part, stack), i + 1
+        return XmlState(BANG, part, stack), i + 1
     name = NAME_START(ch) is not None
     if name and part != EPILOG:
         return start_tag_name(part, stack, "", text, i, node)
@@ -195,22 +196,22 @@ def markup_start(part: int, stack: Stack, text: str, i: int, node: Text) -> Step
     )
 
 
-def content_hole(state: State, node: Hole) -> tuple[State, Context] | Defect[State]:
+def content_hole(state: XmlState, node: Hole) -> tuple[XmlState, Context] | Defect[XmlState]:
     """A placeholder in element content is a value there."""
     if not state.closing:
         return state, ELEMENT_CONTENT
     closing = straddle(state.closing)
     if closing == state.closing:
         return state, ELEMENT_CONTENT
-    return State(CONTENT, ROOT, state.stack, closing=closing), ELEMENT_CONTENT
+    return XmlState(CONTENT, ROOT, state.stack, closing=closing), ELEMENT_CONTENT
 
 
-def content_ref_hole(state: State, node: Hole) -> Defect[State]:
+def content_ref_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder in a reference in content is refused; what follows is content."""
-    return Defect(placeholder_in_reference(node), State(CONTENT, ROOT, state.stack))
+    return Defect(placeholder_in_reference(node), XmlState(CONTENT, ROOT, state.stack))
 
 
-def misc_hole(state: State, node: Hole) -> Defect[State]:
+def misc_hole(state: XmlState, node: Hole) -> Defect[XmlState]:
     """A placeholder outside the root element would be text there: refused."""
     place = "after the root element" if state.part == EPILOG else "before the root element"
     return Defect(

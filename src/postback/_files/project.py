@@ -20,51 +20,38 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._errors import ConfigError
-from .._messages import describe_value, not_utf8, suggest
+from .._formats import Format, folder_suffixes
+from .._messages import describe_value, suggest
 from .._options import CompileOptions
 from .._sending.config import KEYS as NOTIFICATION_KEYS
-from .._sending.config import located, parse_toml
-from .._template import Format
+from .text import read_text
+from .toml import located, parse_toml
 
 __all__ = [
-    "DIRECTORY_SUFFIXES",
     "NOTIFICATION_SUFFIX",
     "OPTION_KEYS",
     "SETTINGS_NAMES",
-    "SUFFIX_FORMATS",
     "Project",
     "ProjectSettings",
+    "directory_suffixes",
     "find_settings_file",
     "read_settings",
     "shown_path",
 ]
 
-#: File extensions and the format they imply when no ``--format`` or pattern says.
-SUFFIX_FORMATS: Final[dict[str, Format]] = {
-    ".json": Format.JSON,
-    ".xml": Format.XML,
-    ".qs": Format.QUERY,
-    ".query": Format.QUERY,
-    ".url": Format.URL,
-    ".header": Format.HEADER,
-    ".txt": Format.TEXT,
-}
-
 #: A notification file: its url, headers and body are templates.
 NOTIFICATION_SUFFIX: Final = ".toml"
 
-#: What ``check`` and ``test`` look for when they walk a directory.  Text templates
-#: (``.txt``) are only used when named explicitly, so that a README.txt in a template
-#: folder is not mistaken for a template.
-DIRECTORY_SUFFIXES: Final[tuple[str, ...]] = (
-    ".json",
-    ".xml",
-    ".qs",
-    ".query",
-    ".url",
-    ".header",
-    NOTIFICATION_SUFFIX,
-)
+
+def directory_suffixes() -> tuple[str, ...]:
+    """Return what ``check`` and ``test`` look for when they walk a directory.
+
+    The template files of the formats that are found in folders (text templates,
+    ``.txt``, are only used when named explicitly, so that a README.txt in a template
+    folder is not mistaken for a template), and notification files.
+    """
+    return (*folder_suffixes(), NOTIFICATION_SUFFIX)
+
 
 _SETTINGS_FILE: Final = "postback.toml"
 _PYPROJECT: Final = "pyproject.toml"
@@ -136,7 +123,7 @@ class ProjectSettings:
         """The directory that relative paths and patterns start from."""
         return self.file.parent if self.file is not None else Path.cwd()
 
-    def format_for(self, path: Path) -> tuple[Format, str] | None:
+    def pattern_format(self, path: Path) -> tuple[Format, str] | None:
         """Return the format a pattern gives ``path`` and the pattern, or None."""
         try:
             relative = path.resolve().relative_to(self.root.resolve()).as_posix()
@@ -150,16 +137,8 @@ class ProjectSettings:
 
 
 def _read_table(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise ConfigError(f"cannot read settings file {shown_path(path)}: {reason}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown_path(path)}: {not_utf8(data, exc.start)}") from None
-    return parse_toml(text, shown_path(path))
+    shown = shown_path(path)
+    return parse_toml(read_text(path, f"settings file {shown}"), shown)
 
 
 def _postback_table(path: Path, table: dict[str, Any], required: bool) -> object:
@@ -308,13 +287,14 @@ class Project:
             self._options[key] = hit
         return hit
 
-    def format_for(self, path: str, explicit: Format | None) -> tuple[Format | None, str]:
-        """Return the format of ``path`` and why: the flag, a pattern, else None."""
+    def chosen_format(self, path: str, explicit: Format | None) -> tuple[Format | None, str]:
+        """Return the format the flag or a settings pattern chooses for ``path``, and why;
+        else ``(None, "")``: the extension decides (``_formats.format_for``)."""
         if explicit is not None:
             return explicit, "--format"
         if path == "-":
             return None, ""
-        match = self.settings_for(path).format_for(Path(path))
+        match = self.settings_for(path).pattern_format(Path(path))
         if match is not None:
             fmt, pattern = match
             return fmt, f"formats[{pattern!r}] in {self.settings_for(path).label}"

@@ -6,47 +6,37 @@ plan* is made once per template, on its first ``parse``, from the same checked n
 and contexts the render function was made from, and kept on the template; ``parse``
 then only matches and converts.
 
-``_READERS`` is the one table from a format's name to the builder of its reader: a
-function of the template's nodes and of the ``Slot`` of each placeholder, returning
-the function that reads one body into a ``Collector``.  The formats' modules are in
-this package: ``json``, ``query``, ``xml``, ``url``, ``text`` (text and header).
+A format's entry in the registry (``FormatSpec.reader``, ``"module:function"``) names
+the builder of its reader: a function of the template's nodes and of the ``Slot`` of
+each placeholder, returning the function that reads one body into a ``Collector``.
+The formats' modules are in this package: ``json``, ``query``, ``xml``, ``url``,
+``text`` (text and header).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Sequence
+from importlib import import_module
 
 from .._compiler.nodes import Field, Hole, ItemField, Node
+from .._compiler.pipeline import front_end
 from .._contexts import Context
 from .._errors import ConfigError, ParseError
+from .._formats import Format, format_spec
 from .._messages import describe_value, not_utf8
+from .._options import CompileOptions
 from .._problems import LineIndex
+from .._records.action import Action
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-from . import json, query, text, url, xml
 from .convert import Conversion
 from .errors import Where
 from .pattern import Slot
 from .record import Collector, ExtraPolicy
 
-if TYPE_CHECKING:
-    from .._records.action import Action
-    from .._template import Template
-
-__all__ = ["ExtraPolicy", "Plan", "parse"]
+__all__ = ["ExtraPolicy", "Plan", "make_plan", "read"]
 
 BodyReader = Callable[[str, Collector], None]
 ReaderBuilder = Callable[[Sequence[Node], Callable[[Field | ItemField], Slot]], BodyReader]
-
-#: Each format's reader builder, by the format's name.
-_READERS: Final[Mapping[str, ReaderBuilder]] = {
-    "json": json.build,
-    "query": query.build,
-    "xml": xml.build,
-    "url": url.build,
-    "text": text.build,
-    "header": text.build_header,
-}
 
 
 class Plan:
@@ -66,31 +56,27 @@ class Plan:
         return collector.action()
 
 
-def parse(template: Template, data: object, extra: object) -> Action:
-    """Read ``data`` (str, or UTF-8 bytes) with ``template``: ``Template.parse``."""
+def read(plan: Plan, data: object, extra: object) -> Action:
+    """Read ``data`` (str, or UTF-8 bytes) with a template's ``plan``: ``Template.parse``."""
     policy = _policy(extra)
-    body = _decode(data)
-    plan: Plan | None = template._plan
-    if plan is None:
-        plan = _plan(template)
-    return plan.parse(body, policy)
+    return plan.parse(_decode(data), policy)
 
 
-def _plan(template: Template) -> Plan:
-    """Make the reading plan of ``template`` and keep it on the template."""
-    from .._template import _front_end
-
-    opts = template._opts
-    front = _front_end(template.source, template.format, opts)
+def make_plan(source: str, fmt: Format, opts: CompileOptions) -> Plan:
+    """Make the reading plan of the template ``source`` compiled for ``fmt`` with ``opts``."""
+    reader = format_spec(fmt).reader
+    if reader is None:
+        raise ConfigError(f"a {fmt.value} template cannot read a body back", setting="format")
+    module, name = reader.split(":")
+    build: ReaderBuilder = getattr(import_module(module), name)
+    front = front_end(source, fmt, opts)
     missing = opts.missing == "empty"
 
     def slot_of(node: Field | ItemField) -> Slot:
         return _slot(node, front.contexts[node], missing)
 
-    read = _READERS[template.format.value](front.nodes, slot_of)
-    plan = Plan(read, Conversion(opts.tz, opts.date_format, opts.missing), front.source)
-    object.__setattr__(template, "_plan", plan)
-    return plan
+    read_body = build(front.nodes, slot_of)
+    return Plan(read_body, Conversion(opts.tz, opts.date_format, opts.missing), front.source)
 
 
 def _slot(node: Hole, context: Context, missing: bool) -> Slot:

@@ -12,14 +12,8 @@ from .._errors import RecordError
 from .._messages import short_repr, suggest
 from .._pickling import restore, state
 from .catalog import COLLECTION, ITEM_FIELDS
-from .convert import (
-    ITEM_PLAN,
-    UnknownKeys,
-    check_unknown_keys,
-    expected_error,
-    require_mapping,
-    require_str_key,
-)
+from .convert import ITEM_PLAN, UnknownKeys, check_unknown_keys
+from .expect import expected_error, require_mapping, require_str_key
 
 __all__ = ["ITEM_KEYS", "Item", "item_keys", "item_values", "jsonable", "to_items"]
 

@@ -31,16 +31,8 @@ from .._compiler.values import MAX_DIGITS
 from .._errors import RecordError
 from .._messages import describe_value, option, short_repr, suggest
 from .catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
-from .convert import (
-    CONVERTERS,
-    UnknownKeys,
-    check_unknown_keys,
-    date_converter,
-    decimal_fast,
-    expected_error,
-    require_mapping,
-    require_str_key,
-)
+from .convert import CONVERTERS, UnknownKeys, check_unknown_keys, date_converter, decimal_fast
+from .expect import expected_error, require_mapping, require_str_key
 from .item import ITEM_KEYS, Item, item_keys, item_list
 
 __all__ = [

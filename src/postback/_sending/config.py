@@ -15,29 +15,21 @@ body root, by default the notification file's folder (``_files.read_inside``).
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
 from .._errors import ConfigError
 from .._files.confined import Refused, read_inside
-from .._messages import describe_value, not_utf8, short_repr, suggest
+from .._files.text import decode_text, read_text
+from .._files.toml import parse_toml
+from .._formats import Format, body_formats, format_spec, listed, without_final_line_ending
+from .._messages import describe_value, short_repr, suggest
 from .._options import DEFAULT_MAX_TEMPLATE_SIZE
 from .secrets import describe_headers
 
-__all__ = [
-    "KEYS",
-    "MAX_BODY_FILE_SIZE",
-    "TomlError",
-    "check_keys",
-    "load_toml",
-    "located",
-    "parse_toml",
-    "read_file",
-]
+__all__ = ["KEYS", "MAX_BODY_FILE_SIZE", "check_keys", "read_file"]
 
 #: The largest ``body_file`` read, in bytes: the default ``max_template_size``.
 MAX_BODY_FILE_SIZE: Final = DEFAULT_MAX_TEMPLATE_SIZE
@@ -75,7 +67,7 @@ KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     "method": ("a string: 'GET' or 'POST'", _is_str),
     "body": ("a string (the body template)", _is_str),
     "body_file": ("a string (a path relative to the notification file)", _is_str),
-    "body_format": ("a string: 'json', 'xml' or 'query'", _is_str),
+    "body_format": (f"a string: {listed(body_formats(), 'or')}", _is_str),
     "headers": (
         'a table of header names to value templates, or an array of "Name: value" lines',
         _is_headers,
@@ -92,10 +84,6 @@ KEYS: Final[Mapping[str, tuple[str, Callable[[object], bool]]]] = {
     "day_first": ("true (04.03.2026 is 4 March) or false (3 April)", _is_bool),
 }
 
-_TOML_POSITION_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_AT_END: Final = " (at end of document)"
-
-
 # ---------------------------------------------------------------------------
 # A file: bytes -> text -> TOML table
 # ---------------------------------------------------------------------------
@@ -107,100 +95,13 @@ def read_file(
     """Read the notification file ``path``; return its TOML table and its ``Path``.
 
     An unreadable file, a file that is not UTF-8 text or invalid TOML raises
-    ``ConfigError`` with the path (and for TOML the line and column).  With
-    ``confined`` (golden tests) the file must be a regular file inside its own
-    folder, symbolic links resolved.
+    ``ConfigError`` with the path (and the line and column of a bad byte or a TOML
+    error).  With ``confined`` (golden tests) the file must be a regular file inside
+    its own folder, symbolic links resolved.
     """
     file = Path(path)
-    try:
-        data = read_inside(file) if confined else file.read_bytes()
-    except Refused as exc:
-        raise ConfigError(f"cannot read notification file {str(file)!r}: it {exc.reason}") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(f"cannot read notification file {str(file)!r}: {reason}") from None
-    try:
-        text = data.decode("utf-8-sig")  # a byte order mark is not part of the text
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file}: {not_utf8(data, exc.start)}") from None
+    text = read_text(file, f"notification file {str(file)!r}", confined=confined)
     return parse_toml(text, str(file)), file
-
-
-class TomlError(Exception):
-    """TOML text that ``load_toml`` does not read.
-
-    ``message`` says why (``invalid TOML: ...``, or the bound it goes beyond), ``line``
-    and ``column`` (1-based, in characters) where; ``worded`` is the message with the
-    place as ``tomllib`` words it, ``(at line 2, column 10)``.
-    """
-
-    def __init__(self, message: str, line: int, column: int, worded: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-        self.worded = worded
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def load_toml(text: str) -> dict[str, Any]:
-    """Return the table of the TOML document ``text``, as ``tomllib.loads`` reads it.
-
-    Raises ``TomlError`` for invalid TOML, and before ``tomllib`` runs for arrays and
-    inline tables nested more than 100 levels deep (``tomllib`` would raise
-    ``RecursionError``) and for a number of more than 1,000 digits (``int()`` would
-    take time quadratic in its length, and raise ``ValueError`` past 4,300 digits).
-    """
-    import tomllib
-
-    from .._files.tomlspans import beyond_bounds
-
-    problem = beyond_bounds(text)
-    if problem is not None:
-        offset, reason = problem
-        line, column = _position(text, offset)
-        raise TomlError(reason, line, column, f"{reason} (at line {line}, column {column})")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        worded = f"invalid TOML: {exc}"
-        message = str(exc)
-        match = _TOML_POSITION_RE.search(message)
-        if match:
-            line, column = int(match.group(1)), int(match.group(2))
-            message = message[: match.start()]
-        else:  # tomllib words it "(at end of document)"
-            line, column = _position(text, len(text))
-            message = message.removesuffix(_TOML_AT_END) + " at the end of the file"
-        raise TomlError(f"invalid TOML: {message}", line, column, worded) from None
-
-
-def parse_toml(text: str, where: str, *, locate: bool = True) -> dict[str, Any]:
-    """Parse ``text`` as TOML; an error is a ``ConfigError`` that starts with ``where``.
-
-    With ``locate`` the error is located as ``where:LINE:COLUMN:``; without it,
-    tomllib's own ``(at line L, column C)`` stays in the message (the command line
-    reports standard input that way).  ``load_toml`` says what is refused.
-    """
-    try:
-        return load_toml(text)
-    except TomlError as exc:
-        if not locate:
-            raise ConfigError(f"{where}: {exc.worded}") from None
-        raise ConfigError(f"{where}:{exc.line}:{exc.column}: {exc.message}") from None
-
-
-@contextmanager
-def located(where: str) -> Iterator[None]:
-    """Prefix the message of a ``ConfigError`` raised inside with ``where: ``."""
-    try:
-        yield
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc.message}", setting=exc.setting) from None
 
 
 # ---------------------------------------------------------------------------
@@ -288,14 +189,7 @@ def _read_body_file(path: Path, root: Path) -> str:
         raise ConfigError(
             f"cannot read body_file {str(path)!r}: {reason}", setting="body_file"
         ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"cannot read body_file {str(path)!r}: {not_utf8(data, exc.start)}",
-            setting="body_file",
-        ) from None
-    return text
+    return decode_text(data, f"body_file {str(path)!r}", setting="body_file")
 
 
 def _file_body(text: str, body_format: object) -> str:
@@ -305,10 +199,8 @@ def _file_body(text: str, body_format: object) -> str:
     one-line format compiling drops it (``template_text``), so it is left there:
     exactly one is dropped, whatever the format.
     """
-    from .._template import ONE_LINE_FORMATS, Format, without_final_line_ending
-
     try:
-        fmt = Format.parse(body_format) if isinstance(body_format, str) else None
+        one_line = isinstance(body_format, str) and format_spec(Format.parse(body_format)).one_line
     except ConfigError:
-        fmt = None  # the settings refuse it
-    return text if fmt in ONE_LINE_FORMATS else without_final_line_ending(text)
+        one_line = False  # the settings refuse it
+    return text if one_line else without_final_line_ending(text)

@@ -16,20 +16,22 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, overload
+from typing import Any, Final, Generic, Literal, TypeVar, overload
 
-from .._errors import ConfigError, RenderError, TemplateError
+from .._bulk import Prepared, Reading, prepare_many
+from .._errors import RenderError
+from .._files.toml import located
+from .._formats import Format, FormatName
 from .._options import CompileOptions, UnknownKeys
 from .._pickling import init_values, restore, state
 from .._records.action import Action, coerce
-from .._template import Format, FormatName, Template, _compile
+from .._template import Template, compile_template
+from .config import check_keys, read_file
+from .header_templates import compile_header
 from .pacer import Pacer
-from .request import Outcome, PreparedRequest, ResponseHeaders, redirect_note, retry_advice
-from .secrets import is_secret_header, mask_template_error
+from .request import Outcome, PreparedRequest, ResponseHeaders
+from .response import classify_response
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .._bulk import Prepared
 
 __all__ = ["Notification", "Outcome", "PreparedRequest"]
 
@@ -158,14 +160,14 @@ class Notification:
     def _setup(self, settings: Settings) -> None:
         """Compile every template of ``settings`` and keep them with the settings."""
         options = settings.options
-        url_template = _compile(settings.url, Format.URL, replace(options, name="url"))
+        url_template = compile_template(settings.url, Format.URL, replace(options, name="url"))
         header_templates = tuple(
-            (name, _compile_header(name, value, options)) for name, value in settings.headers
+            (name, compile_header(name, value, options)) for name, value in settings.headers
         )
         body_template = None
         if settings.body is not None and settings.body_format is not None:
             body_options = replace(options, name=settings.body_name)
-            body_template = _compile(settings.body, settings.body_format, body_options)
+            body_template = compile_template(settings.body, settings.body_format, body_options)
         object.__setattr__(self, "_settings", settings)
         object.__setattr__(self, "_url_template", url_template)
         object.__setattr__(self, "_header_templates", header_templates)
@@ -273,9 +275,8 @@ class Notification:
         this call) is the one base of ``not_before`` for every record without
         ClearedDate or EventDate, so a run's requests do not drift with its duration.
         """
-        from .._bulk import prepare_many
-
-        return prepare_many(self, records, now, start)
+        reading = Reading(self.extra_fields, self.unknown_keys, self.day_first)
+        return prepare_many(self.prepare, records, reading, now, start)
 
     def _not_before(self, record: Action, now: datetime | None) -> datetime:
         label = "ClearedDate"
@@ -322,51 +323,7 @@ class Notification:
         to retry, which ``Outcome.retryable`` holds: yes for a 5xx, 429 or 408 without
         ``error_response`` in the body, no otherwise.
         """
-        if isinstance(status, bool) or not isinstance(status, int):
-            raise TypeError(f"status must be an int HTTP status code, not {type(status).__name__}")
-        if body is None:
-            text = ""
-        elif isinstance(body, str):
-            text = body
-        elif isinstance(body, bytes | bytearray | memoryview):
-            text = bytes(body).decode("utf-8", errors="replace")
-        else:
-            raise TypeError(f"body must be str, bytes or None, not {type(body).__name__}")
-        code = int(status)
-        is_2xx = 200 <= code <= 299
-        redirect = redirect_note(code, headers)
-        status_text = f"status {code} is {'' if is_2xx else 'not '}2xx{redirect}"
-        if self.error_response is not None and self.error_response in text:
-            return Outcome(
-                False,
-                f"error_response {self.error_response!r} found in the response body "
-                f"({status_text}); do not retry: the receiver reported an error",
-                "error_response",
-                False,
-                code,
-            )
-        if self.success_response is not None:
-            found = self.success_response in text
-            where = "found" if found else "not found"
-            reason = f"success_response {self.success_response!r} {where} in the response body"
-            if is_2xx and found:
-                return Outcome(True, f"{status_text} and {reason}", "success_response", False, code)
-            if is_2xx:
-                return Outcome(
-                    False,
-                    f"{reason} ({status_text}); do not retry: the receiver answered, "
-                    "but not with success_response",
-                    "success_response",
-                    False,
-                    code,
-                )
-            retryable, advice = retry_advice(code)
-            reason = f"{status_text} ({reason}); {advice}"
-            return Outcome(False, reason, "success_response", retryable, code)
-        if is_2xx:
-            return Outcome(True, status_text, "status", False, code)
-        retryable, advice = retry_advice(code)
-        return Outcome(False, f"{status_text}; {advice}", "status", retryable, code)
+        return classify_response(status, body, headers, self.success_response, self.error_response)
 
     def pacer(self) -> Pacer:
         """Return a new ``Pacer`` for ``max_requests`` (no limit when it is None)."""
@@ -395,8 +352,6 @@ class Notification:
         key, a value of the wrong type or a refused body file raises ``ConfigError``
         naming the key.
         """
-        from .config import check_keys
-
         values, body_name = check_keys(mapping, base_dir, body_root)
         options = CompileOptions(
             **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
@@ -415,77 +370,9 @@ class Notification:
         line and column); an invalid setting raises ``ConfigError`` with the path in
         its message and ``.setting`` naming the key.
         """
-        from .config import located, read_file
-
         table, file = read_file(path)
         with located(str(file)):
             return cls.from_dict(table, base_dir=file.parent, body_root=body_root)
-
-
-# Headers whose value decides how the receiver reads the request, besides those that
-# frame it (``Settings`` refuses those): its media type, its method, how its body is
-# encoded, and the host, scheme, path or client that a receiver behind a proxy believes.
-# Name -> (may it be literal text?, why).  No record value may ever choose one; those
-# that only proxies write, or that no rendered body needs, are refused altogether.
-# docs/security.md lists them with these reasons.
-_OVERRIDES_METHOD: Final = "it replaces the request's method for receivers that honour it"
-_PROXY_WRITES: Final = "proxies write it, and a receiver behind one reads"
-_ROUTES: Final = "some servers route the request by it instead of its path"
-_RECEIVER_HEADERS: Final = {
-    "content-type": (True, "it overrides the body format's media type"),
-    "x-http-method-override": (True, _OVERRIDES_METHOD),
-    "x-http-method": (True, _OVERRIDES_METHOD),
-    "x-method-override": (True, _OVERRIDES_METHOD),
-    "content-encoding": (False, "it makes the receiver decode the body, which is never encoded"),
-    "forwarded": (False, f"{_PROXY_WRITES} the request's host, scheme and client from it"),
-    "x-forwarded-host": (False, f"{_PROXY_WRITES} the request's host from it"),
-    "x-forwarded-proto": (False, f"{_PROXY_WRITES} the request's scheme from it"),
-    "x-forwarded-port": (False, f"{_PROXY_WRITES} the request's port from it"),
-    "x-forwarded-prefix": (False, f"{_PROXY_WRITES} the request's path prefix from it"),
-    "x-forwarded-scheme": (False, f"{_PROXY_WRITES} the request's scheme from it"),
-    "x-forwarded-ssl": (False, f"{_PROXY_WRITES} the request's scheme from it"),
-    "x-url-scheme": (False, f"{_PROXY_WRITES} the request's scheme from it"),
-    "front-end-https": (False, f"{_PROXY_WRITES} the request's scheme from it"),
-    "x-forwarded-server": (False, f"{_PROXY_WRITES} the request's host from it"),
-    "x-original-host": (False, f"{_PROXY_WRITES} the request's host from it"),
-    "x-host": (False, f"{_PROXY_WRITES} the request's host from it"),
-    "x-forwarded-uri": (False, f"{_PROXY_WRITES} the request's path from it"),
-    "x-forwarded-for": (False, f"{_PROXY_WRITES} the client's address from it"),
-    "x-real-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
-    "true-client-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
-    "x-client-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
-    "cf-connecting-ip": (False, f"{_PROXY_WRITES} the client's address from it"),
-    "x-original-url": (False, _ROUTES),
-    "x-rewrite-url": (False, _ROUTES),
-    "x-original-uri": (False, _ROUTES),
-    "x-envoy-original-path": (False, _ROUTES),
-}
-
-
-def _compile_header(name: str, value: str, options: CompileOptions) -> Template:
-    """Compile the value template of header ``name``; a secret one's errors are masked."""
-    literal, why = _RECEIVER_HEADERS.get(name.lower(), (True, ""))
-    if not literal:
-        raise ConfigError(
-            f"header {name!r} cannot be set by a notification ({why}); leave it out",
-            setting=f"headers.{name}",
-        )
-    try:
-        template = _compile(value, Format.HEADER, replace(options, name=f"headers.{name}"))
-    except TemplateError as exc:
-        if is_secret_header(name):
-            # The error shows its template's line; keep the literal text (the
-            # credential) out of logs, keep placeholders and positions.
-            mask_template_error(exc)
-        raise
-    if template.fields and why:
-        # How the receiver reads the request is the template author's choice, never a
-        # record's value.
-        raise ConfigError(
-            f"header {name!r} must be literal text ({why}); it cannot hold placeholders",
-            setting=f"headers.{name}",
-        )
-    return template
 
 
 def _rebuild(pickled: object) -> Notification:

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
+from .._messages import short_repr
 from .secrets import masked_headers
 
 if TYPE_CHECKING:
@@ -180,6 +181,7 @@ class PreparedRequest:
         keeps aiohttp from adding a ``Content-Type`` to a POST without a body.
         Imports ``yarl``, which aiohttp depends on.
         """
+        # yarl is aiohttp's, not postback's: imported by name for aiohttp users only.
         from importlib import import_module
 
         url = import_module("yarl").URL(self.url, encoded=True)
@@ -203,6 +205,7 @@ class PreparedRequest:
         opener built on ``urllib.request.HTTPRedirectHandler``.  urllib adds
         ``Content-Length`` (for a body), ``Host``, ``User-Agent`` and ``Connection``.
         """
+        # urllib.request (http.client, ssl, email) loads only for those who send with it.
         import urllib.request
 
         # http.client sends str header values as Latin-1; passing the UTF-8 bytes
@@ -351,8 +354,6 @@ def redirect_note(status: int, headers: ResponseHeaders | None) -> str:
     """
     if headers is None or not 300 <= status <= 399:
         return ""
-    from .._messages import short_repr
-
     pairs = headers.items() if hasattr(headers, "items") else headers
     for name, value in pairs:
         if isinstance(name, str) and name.lower() == "location":

@@ -22,6 +22,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
+from .._compiler.nodes import Field, ItemField, Join, Malformed, Text
+from .._compiler.parser import parse
+from .._messages import short_repr
+
 if TYPE_CHECKING:
     from .._errors import Diagnostic, TemplateError
 
@@ -102,9 +106,6 @@ def _masked_runs(source: str) -> list[tuple[int, int, bool]]:
     text, a join's body text and separator, and what the parser could not read (a
     broken call and what follows it, a malformed placeholder), which is ``unread``.
     """
-    from .._compiler.nodes import Field, ItemField, Join, Malformed, Text
-    from .._compiler.parser import parse
-
     kinds = bytearray([_UNREAD]) * len(source)
     for node in parse(source).nodes:
         start, end = node.span
@@ -283,8 +284,6 @@ def describe_headers(value: object) -> str:
     and other objects than these, numbers, lists and tuples are named by their type
     alone: ``[['Authorization', '***']] (list)``.
     """
-    from .._messages import short_repr
-
     return f"{short_repr(_Repr(_shown(value, 0)))} ({type(value).__name__})"
 
 

@@ -1,0 +1,64 @@
+"""``postback.check``: every defect of a template, for the same inputs ``compile`` takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import tzinfo
+from typing import Any
+
+from .._errors import ConfigError, Diagnostic
+from .._formats import Format, FormatName
+from .._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy, UnknownKeys
+from .._problems import diagnostics
+from .pipeline import front_end
+
+__all__ = ["check", "check_with", "validated_inputs"]
+
+
+def validated_inputs(
+    source: object, format: Format | str, **options: Any
+) -> tuple[Format, CompileOptions]:
+    """Validate the arguments shared by ``compile`` and ``check``."""
+    if not isinstance(source, str):
+        raise ConfigError(
+            f"a template source must be str, not {type(source).__name__}", setting="source"
+        )
+    return Format.parse(format), CompileOptions(**options)
+
+
+def check(
+    source: str,
+    format: Format | FormatName = Format.JSON,
+    *,
+    missing: MissingPolicy = "empty",
+    timezone: str | tzinfo | None = None,
+    date_format: str = "iso",
+    extra_fields: Iterable[str] = (),
+    unknown_keys: UnknownKeys = "error",
+    day_first: bool | None = None,
+    name: str = "<template>",
+    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
+) -> list[Diagnostic]:
+    """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
+
+    ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
+    """
+    fmt, opts = validated_inputs(
+        source,
+        format,
+        missing=missing,
+        timezone=timezone,
+        date_format=date_format,
+        extra_fields=extra_fields,
+        unknown_keys=unknown_keys,
+        day_first=day_first,
+        name=name,
+        max_template_size=max_template_size,
+    )
+    return check_with(source, fmt, opts)
+
+
+def check_with(source: str, fmt: Format, opts: CompileOptions) -> list[Diagnostic]:
+    """Return every defect of ``source``, as ``check`` does, for validated options."""
+    front = front_end(source, fmt, opts)
+    return diagnostics(front.problems, front.lines)
