@@ -15,13 +15,14 @@ templates with it returning None and compares.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from .._compiler.nodes import Span, Text
 from .._problems import Code, Problem
 from ._base import Defect
 from ._percent import HEX, QUERY_LITERAL, bad_escape, name_and_encoding
-from ._query_state import QueryMode, QueryState, TextStep, TextTransition
+from ._query_state import QueryMode, QueryState, TextStep
 
 __all__ = ["TEXT_TRANSITIONS", "PairScanner"]
 
@@ -150,6 +151,11 @@ _DANGLING_HINT: Final = (
     "; to add pairs with a join, put the '&' inside the join template and use an empty "
     'separator, e.g. a=1{join(items, i, "&sku={i.sku}", "")}'
 )
+
+
+TextTransition = Callable[[PairScanner, QueryState, str, int, Text], TextStep]
+"""Reads ``text`` from character ``i`` on in a state of one mode (``node`` holds it), for
+the pair scanner given first: the query body's, or a URL's query's."""
 
 
 def _escape_digit(sc: PairScanner, state: QueryState, value: str, i: int, node: Text) -> TextStep:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import IntEnum
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import Final, NamedTuple
 
-from .._compiler.nodes import Hole, Text
+from .._compiler.nodes import Hole
 from ._base import Context, Defect
-
-if TYPE_CHECKING:
-    from ._query_scanner import PairScanner
 
 __all__ = [
     "INITIAL",
@@ -23,7 +20,6 @@ __all__ = [
     "QueryMode",
     "QueryState",
     "TextStep",
-    "TextTransition",
 ]
 
 
@@ -57,10 +53,6 @@ INITIAL: Final = QueryState(QueryMode.START)
 
 TextStep = tuple[QueryState, int] | Defect[QueryState]
 """What a transition over literal text returns: the state and where it stopped, or a defect."""
-
-TextTransition = Callable[["PairScanner", QueryState, str, int, Text], TextStep]
-"""Reads ``text`` from character ``i`` on in a state of one mode (``node`` holds it), for
-the pair scanner given first: the query body's, or a URL's query's."""
 
 HoleStep = tuple[QueryState, Context] | Defect[QueryState]
 """What a transition over a placeholder returns: the state after it and its context."""
