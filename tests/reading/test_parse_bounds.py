@@ -84,17 +84,17 @@ def test_a_long_value_between_frequent_literals_is_read_in_linear_time() -> None
 
 
 def test_the_plan_is_made_once_per_template(monkeypatch: pytest.MonkeyPatch) -> None:
-    from postback import _template
+    import postback._reading as reading
 
     template = postback.compile('{"n": "{SubId1}", "fresh": 1}')
     calls: list[str] = []
-    real = _template._front_end
+    real = reading.front_end
 
     def counting(*args: object) -> object:
         calls.append("front end")
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_template, "_front_end", counting)
+    monkeypatch.setattr(reading, "front_end", counting)
     for value in ("a", "b", "c"):
         assert template.parse(f'{{"n": "{value}", "fresh": 1}}').sub_id1 == value
     assert calls == ["front end"]
