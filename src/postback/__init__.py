@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import (
     ConfigError,
     Diagnostic,
+    ParseError,
     PostbackError,
     RecordError,
     RenderError,
@@ -70,6 +71,7 @@ __all__ = [
     "Notification",
     "Outcome",
     "Pacer",
+    "ParseError",
     "PostbackError",
     "Prepared",
     "PreparedRequest",

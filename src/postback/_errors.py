@@ -11,6 +11,9 @@
     │                                   (.line .column for invalid JSON)
     ├── RenderError                     a missing value under missing="error", a header
     │                                   value with CR/LF/NUL, a non-finite Decimal, ...
+    ├── ParseError                      a received body its template cannot read back;
+    │                                   .line .column .template_line .template_column
+    │                                   .expected .found .field .readings
     ├── ConfigError                     invalid notification settings
     └── CaseError                       a golden case's input cannot be used
                                         (postback.testing)
@@ -27,6 +30,7 @@ __all__ = [
     "CaseError",
     "ConfigError",
     "Diagnostic",
+    "ParseError",
     "PostbackError",
     "RecordError",
     "RenderError",
@@ -240,6 +244,51 @@ class RecordError(_FieldError):
 class RenderError(_FieldError):
     """Rendering failed: a missing value under ``missing="error"``, a header value that
     would carry CR, LF or NUL, a non-finite Decimal, ..."""
+
+
+class ParseError(PostbackError):
+    """A received body that its template cannot read back (``Template.parse``).
+
+    ``line`` and ``column`` (1-based, in characters) are where the received text stops
+    matching; ``template_line`` and ``template_column`` where the template writes what
+    was expected there (None when the error has no such place); ``expected`` and
+    ``found`` say what was expected and what is there; ``field`` names the placeholder
+    (``Payout``, ``i.amt``) whose text is there but does not convert; ``readings`` holds
+    the two readings of a text that can be read two ways (else it is empty).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        template_line: int | None = None,
+        template_column: int | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        field: str | None = None,
+        readings: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.template_line = template_line
+        self.template_column = template_column
+        self.expected = expected
+        self.found = found
+        self.field = field
+        self.readings = readings
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_parse_error, (self.message, dict(self.__dict__)))
+
+
+def _rebuild_parse_error(message: str, attributes: dict[str, object]) -> ParseError:
+    error = ParseError(message)
+    error.__dict__.update(attributes)
+    return error
 
 
 class ConfigError(PostbackError):

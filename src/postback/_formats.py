@@ -71,7 +71,9 @@ class FormatSpec:
     and LF, or refuse them).  ``trim`` holds the characters the receivers strip at the
     ends of the output, which the render function strips where a value can stand.
     ``bracket_macros``: values are URL or form values, where trackers write their
-    macros ``[name]``, so the checker warns about those too.
+    macros ``[name]``, so the checker warns about those too.  ``reader`` names the
+    builder of the format's body reader (``"module:function"``), which
+    ``Template.parse`` uses; a format without one cannot be read back.
     """
 
     name: str
@@ -89,6 +91,7 @@ class FormatSpec:
     bracket_macros: bool = False
     aliases: tuple[str, ...] = ()
     short_names: tuple[str, ...] = ()
+    reader: str | None = None
 
     def machine(self) -> OutputFormat[Any]:
         """Return the format's state machine, loading its module on first use."""
@@ -326,6 +329,7 @@ for _spec in (
         body=True,
         suffixes=(".json",),
         one_line_values=True,
+        reader="postback._reading.json:build",
     ),
     FormatSpec(
         "xml",
@@ -336,6 +340,7 @@ for _spec in (
         content_type="application/xml; charset=utf-8",
         body=True,
         suffixes=(".xml",),
+        reader="postback._reading.xml:build",
     ),
     FormatSpec(
         "query",
@@ -351,6 +356,7 @@ for _spec in (
         bracket_macros=True,
         aliases=("querystring", "query_string", "form"),
         short_names=("qs",),
+        reader="postback._reading.query:build",
     ),
     FormatSpec(
         "url",
@@ -359,6 +365,7 @@ for _spec in (
         "postback._escape.url",
         ("percent_encode", "path_segment_encode", "path_segment_value", "form_encode"),
         suffixes=(".url",),
+        reader="postback._reading.url:build",
         one_line=True,
         one_line_values=True,
         bracket_macros=True,
@@ -373,6 +380,7 @@ for _spec in (
         one_line=True,
         one_line_values=True,
         trim=" \t",
+        reader="postback._reading.text:build_header",
     ),
     # No escaping and no validation, for parity tests only; a .txt file is a template
     # only when it is named (a README.txt in a template folder is not one).
@@ -383,6 +391,7 @@ for _spec in (
         content_type="text/plain; charset=utf-8",
         suffixes=(".txt",),
         in_folders=False,
+        reader="postback._reading.text:build",
     ),
 ):
     register_format(_spec)

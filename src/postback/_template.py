@@ -30,6 +30,7 @@ from ._sending.secrets import is_secret_setting, mask_template
 
 if TYPE_CHECKING:
     from ._bulk import Rendered
+    from ._reading import ExtraPolicy
 
 __all__ = [
     "DEFAULT_MAX_TEMPLATE_SIZE",
@@ -57,6 +58,7 @@ class Template:
         "_key",
         "_nodes",
         "_opts",
+        "_plan",
         "_reader",
         "_reader_code",
         "code",
@@ -86,6 +88,7 @@ class Template:
     _reader: Reader | None
     _reader_code: str | None
     _nodes: tuple[Node, ...] | None
+    _plan: Any  # the reading plan of ``parse``, made on its first call
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise TypeError("use postback.compile(source, format=...) to make a Template")
@@ -107,6 +110,7 @@ class Template:
             ("_reader", None),
             ("_reader_code", None),
             ("_nodes", None),
+            ("_plan", None),
             ("code", code),
             ("_fn", fn),
             ("_opts", opts),
@@ -246,6 +250,23 @@ class Template:
                 # A formatter words the error without knowing its placeholder: name it.
                 self._name_field(exc, record)
             raise
+
+    def parse(self, text: str | bytes, *, extra: ExtraPolicy = "error") -> Action:
+        """Read a body this template renders (str, or UTF-8 bytes) back into an ``Action``.
+
+        Raises ``ParseError`` for anything else, and for text that reads two ways; see
+        [Receiving postbacks][receiving-postbacks].  Keys the template does not have are
+        an error (``extra="error"``) or kept in ``Action.extra`` (``extra="keep"``; any
+        other value is a ``ConfigError``).
+        """
+        # The reading side loads on the first parse: rendering never needs it.
+        from ._reading import make_plan, read
+
+        plan = self._plan
+        if plan is None:
+            plan = make_plan(self.source, self.format, self._opts)
+            object.__setattr__(self, "_plan", plan)
+        return read(plan, text, extra)
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
         """Render the body as UTF-8 bytes (never raises ``UnicodeEncodeError``)."""

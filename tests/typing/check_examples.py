@@ -578,6 +578,102 @@ def docs_notifications() -> None:
             return postback.Outcome.no_response(exc)
 
 
+def docs_receiving() -> None:
+    # docs/receiving.md, example 1
+    from decimal import Decimal
+
+    import postback
+
+    template = postback.compile(
+        '{"id": "{ActionId}", "payout": {Payout}, "skus": [{join(items, i, "\\"{i.sku}\\"", ",")}]}',
+        format="json",
+    )
+    body = '{"skus": ["A-1", "B-2"], "payout": 12.50, "id": "1000.4636.158133"}'
+    action = template.parse(body)
+    assert action.action_id == "1000.4636.158133"
+    assert action.payout == Decimal("12.50") and str(action.payout) == "12.50"
+    assert [item.sku for item in action.items] == ["A-1", "B-2"]
+    assert template.parse(template.render(action)) == action
+
+    # docs/receiving.md, example 2
+    from datetime import datetime, timedelta
+
+    import postback
+
+    day = postback.compile("d={EventDate}", format="query", date_format="%d/%m/%Y")
+    when = day.parse("d=02%2F01%2F2026").event_date
+    assert when is not None and (when.year, when.month, when.day, when.hour) == (2026, 1, 2, 0)
+
+    local = postback.compile(
+        "d={EventDate}", format="query", date_format="%Y-%m-%d %H:%M", timezone="America/New_York"
+    )
+    try:
+        local.parse("d=2026-11-01+01%3A30")  # 01:30 happens twice that night
+    except postback.ParseError as exc:
+        assert exc.field == "EventDate" and "happens once" in exc.message
+    zoned = postback.compile(
+        "d={EventDate}", format="query", date_format="%Y-%m-%d %H:%M %Z", timezone="America/New_York"
+    )
+    later = zoned.parse("d=2026-11-01+01%3A30+EST").event_date
+    assert later is not None and later.utcoffset() == timedelta(hours=-5)
+    assert later == datetime.fromisoformat("2026-11-01T06:30:00+00:00")
+
+    # docs/receiving.md, example 3
+    import postback
+    from postback import Action, Item
+
+    template = postback.compile('skus={join(items, i, "{i.sku}", ",")}&a={SubId1}', format="query")
+    assert template.parse("a=x+y&skus=A%2CB,C") == Action(
+        sub_id1="x y", items=[Item(sku="A,B"), Item(sku="C")]
+    )
+
+    xml = postback.compile('<a id="{ActionId}" s="{Status}">\n  <b>{SubId1}</b>\n</a>', format="xml")
+    assert xml.parse("<a s='ok' id='1'><b>&#233;<![CDATA[<]]></b></a>") == Action(
+        action_id="1", status="ok", sub_id1="é<"
+    )
+
+    # docs/receiving.md, example 4
+    from decimal import Decimal
+
+    import postback
+
+    template = postback.compile('{"p": {Payout}}', format="json")
+    body = '{"p": 1, "meta": {"source": "api", "rate": 0.25}}'
+    try:
+        template.parse(body)
+    except postback.ParseError as exc:
+        assert exc.found == 'the key "meta"' and (exc.line, exc.column) == (1, 10)
+    kept = template.parse(body, extra="keep")
+    assert dict(kept.extra) == {"meta": {"source": "api", "rate": Decimal("0.25")}}
+
+    # docs/receiving.md, example 5
+    import postback
+
+    template = postback.compile('{"ref": "{SubId1}-{SubId2}"}', format="json")
+    assert template.parse('{"ref": "news-hero"}').sub_id2 == "hero"
+    try:
+        template.parse('{"ref": "news-hero-2"}')
+    except postback.ParseError as exc:
+        assert exc.readings == (
+            '{SubId1}="news" {SubId2}="hero-2"',
+            '{SubId1}="news-hero" {SubId2}="2"',
+        )
+
+    # docs/receiving.md, example 6
+    from pathlib import Path
+
+    import postback
+
+    template = postback.compile(Path("examples/action-clearing.json").read_text(), format="json")
+    body = template.render(postback.sample_action()).replace('"payout"', '"pay_out"')
+    try:
+        template.parse(body)
+    except postback.ParseError as exc:
+        assert (exc.template_line, exc.template_column) == (14, 1)
+        assert exc.expected == 'the key "payout"' and exc.found == '"pay_out"'
+        assert str(exc).endswith('; did you mean "payout"?')
+
+
 def docs_records() -> None:
     # docs/records.md, example 1
     import postback

@@ -17,6 +17,7 @@ EXPECTED = [
     "Notification",
     "Outcome",
     "Pacer",
+    "ParseError",
     "PostbackError",
     "Prepared",
     "PreparedRequest",
@@ -54,6 +55,7 @@ def test_every_error_is_a_value_error() -> None:
         "RecordError",
         "RenderError",
         "ConfigError",
+        "ParseError",
     ):
         cls = getattr(postback, name)
         assert issubclass(cls, postback.PostbackError)
