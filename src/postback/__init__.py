@@ -47,6 +47,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'postback' has no attribute {name!r}")
+    # importlib is needed only when a lazily loaded name is first asked for.
     from importlib import import_module
 
     value = getattr(import_module(module, __name__), name)

@@ -300,3 +300,36 @@ def test_reachable_follows_every_step() -> None:
     assert reachable(edges, "a") == {"a", "b", "c"}
     assert reachable(edges, "c") == {"a", "b", "c"}
     assert reachable(edges, "d") == {"a", "b", "c"}
+
+
+def unexplained_local_imports(source: str) -> list[int]:
+    """Return the lines of imports inside functions with no comment in the three lines
+    above them (or on their own line) saying why they are not at the top."""
+    lines = source.split("\n")
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                above = lines[max(0, node.lineno - 4) : node.lineno - 1]
+                if "#" not in lines[node.lineno - 1] and not any(
+                    line.strip().startswith("#") for line in above
+                ):
+                    found.append(node.lineno)
+    return found
+
+
+def test_every_import_inside_a_function_says_why() -> None:
+    found = [
+        f"{module} line {line}"
+        for module, (source, _is_package) in SOURCES.items()
+        for line in unexplained_local_imports(source)
+    ]
+    assert not found, "imports inside functions without their reason:\n" + "\n".join(found)
+
+
+def test_an_unexplained_local_import_is_found() -> None:
+    explained = "def f():\n    # json loads on first use.\n    import json\n"
+    assert unexplained_local_imports(explained) == []
+    assert unexplained_local_imports("def f():\n    x = 1\n\n    import json\n") == [4]

@@ -34,6 +34,7 @@ def _grammar() -> Lark:
     """Build the Lark parser once per process, on first use (keeps ``import`` cheap)."""
     global _lark
     if _lark is None:
+        # Lark and the grammar file load on the first compile, not with import postback.
         from importlib import resources
 
         from lark import Lark
@@ -91,6 +92,7 @@ class _Reader:
         every opener left unclosed as text, and moves the lexer to where reading
         resumes.  Nothing is read twice and nothing recurses.
         """
+        # Lark loads with the parser, on the first compile (see ``_grammar``).
         from lark.exceptions import UnexpectedInput
 
         parser = _grammar().parse_interactive(text, start="template")
@@ -199,6 +201,7 @@ class _Reader:
         )
 
     def _call(self, tree: Tree[Token], base: int, in_separator: bool) -> Sequence[Node]:
+        # Lark loads with the parser, on the first compile (see ``_grammar``).
         from lark import Token
 
         opener: Token = tree.children[0]  # type: ignore[assignment]

@@ -78,6 +78,7 @@ def recover(parser: InteractiveParser, text: str, exc: Any, add: Report) -> None
     stacks hold the pieces read before the call, the call's opener, then the call's
     tokens.  The call's part is dropped, as if the call had never been read.
     """
+    # Lark loads with the parser, on the first compile, not with import postback.
     from lark import Token
 
     state = parser.parser_state
@@ -112,6 +113,7 @@ def _broken_call(
     offset to resume reading from.  ``strings`` are the spans of the string
     literals the call had read.
     """
+    # Lark loads with the parser, on the first compile, not with import postback.
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     if (

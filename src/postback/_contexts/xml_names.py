@@ -67,6 +67,7 @@ def holds_placeholder(name: str) -> bool:
 
 def _expat_reads(name: str) -> bool:
     """Whether expat takes ``name`` as an element name."""
+    # expat loads only for a non-ASCII name, which few templates have.
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
@@ -121,6 +122,7 @@ def _refused_at(name: str) -> int:
 def _plain(name: str, at: int) -> str:
     """Return what character ``at`` of ``name`` is without its marks and ligatures
     (``'ș'`` -> ``'s'``, ``'Ĳ'`` -> ``'IJ'``), if that makes a name expat takes, else ""."""
+    # unicodedata loads only to suggest a fix for a name expat refuses.
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", name[at])
@@ -196,6 +198,7 @@ def decode_reference(ref: str, terminator: str, amp: int, end: int) -> str | Pro
     char = _PREDEFINED.get(ref)
     if char is not None:
         return char
+    # The HTML entity table loads only for a reference XML does not predefine.
     from html.entities import name2codepoint
 
     cp = name2codepoint.get(ref, -1)

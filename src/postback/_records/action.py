@@ -233,6 +233,7 @@ class Action:
         digits (all naming the key), a value that is not an object, and whatever
         ``from_dict`` refuses.
         """
+        # The exact JSON reader loads with the first from_json: rendering never needs it.
         from .json import loads_record
 
         return cls.from_dict(

@@ -43,6 +43,7 @@ def _port(value: str) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run ``postback serve``: serve the playground until interrupted."""
+    # The playground's server loads when it runs, not when the command line starts.
     from .files import Workspace
     from .server import PlaygroundServer
 
@@ -57,6 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     write(sys.stdout, f"postback playground: {server.url} (press Ctrl-C to stop)\n")
     sys.stdout.flush()
     if args.open:
+        # webbrowser loads only for --open.
         import webbrowser
 
         webbrowser.open(server.url)

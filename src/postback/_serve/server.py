@@ -70,6 +70,7 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     def __init__(self, host: str, port: int, workspace: Workspace) -> None:
         if ":" in host:
+            # socket is needed only for an IPv6 address.
             import socket
 
             self.address_family = socket.AF_INET6
