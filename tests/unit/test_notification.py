@@ -469,6 +469,19 @@ def _made_or_refused(make_it: Any) -> None:
     assert pickle.loads(pickle.dumps(n)) == n
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [10**4300, [10**4300], {"X-A": 10**4300}, [("X", -(10**5000))]],
+    ids=["int", "list", "mapping", "pair"],
+)
+def test_headers_holding_an_int_too_long_for_text_are_a_config_error(headers: object) -> None:
+    """A headers setting of an int with more digits than Python turns into text raised
+    ``ValueError`` while the message described it."""
+    with pytest.raises(ConfigError, match="header") as caught:
+        Notification.from_dict({"url": "https://e.com/{ActionId}", "headers": headers})
+    assert "int of about" in str(caught.value)
+
+
 @given(SETTINGS, st.dictionaries(st.text(max_size=4), SETTING_VALUES, max_size=1))
 def test_any_settings_mapping_gives_a_notification_or_a_library_error(
     settings: dict[str, Any], others: dict[str, Any]

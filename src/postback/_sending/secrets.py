@@ -234,7 +234,8 @@ def _shown(value: object, depth: int, *, name: bool = False) -> str:
         # Latin-1 gives every byte back as it was.
         return repr(masked_line(bytes(value[:_TEXT]).decode("latin-1")).encode("latin-1"))
     if value is None or isinstance(value, bool | int | float):
-        return repr(value)
+        # short_repr: an int of more digits than Python converts to text is described.
+        return short_repr(value)
     if depth >= _DEPTH:
         return "..."
     if isinstance(value, Mapping):
