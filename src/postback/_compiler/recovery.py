@@ -113,8 +113,7 @@ def _broken_call(
     offset to resume reading from.  ``strings`` are the spans of the string
     literals the call had read.
     """
-    # Lark loads with the parser, on the first compile, not with import postback.
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken  # with the parser
 
     if (
         isinstance(exc, UnexpectedToken)
