@@ -3,7 +3,9 @@ its own chromedriver by Selenium (no browser or driver is downloaded).
 
 The test types impact.com's example body and sees both defects listed and marked at
 line 1 and 18:18, switches to XML and sees the XML defects, fixes the body and sees
-the rendered JSON equal to ``postback render``, edits the record, exports the
+the rendered JSON equal to ``postback render``, edits the record, pastes the rendered
+body as a received body and sees the record it reads (and, with one key changed, where
+it stops matching), exports the
 notification file and checks it with ``postback check``; it works the page with Tab
 and Enter alone, runs axe-core's accessibility checks in the light and dark themes,
 and checks that the page stays responsive with a 1 MiB template.  Each state is saved
@@ -142,6 +144,16 @@ def type_into(browser: Any, field: str, text: str) -> None:
     element.send_keys(Keys.CONTROL, "a")
     element.send_keys(Keys.DELETE)
     element.send_keys(text)
+
+
+def paste(browser: Any, field: str, text: str) -> None:
+    """Put ``text`` into ``field`` at once, as pasting does."""
+    browser.execute_script(
+        "const a = document.getElementById(arguments[0]); a.focus(); a.value = arguments[1];"
+        " a.dispatchEvent(new Event('input', {bubbles: true}));",
+        field,
+        text,
+    )
 
 
 def problems(browser: Any) -> list[dict[str, Any]]:
@@ -284,6 +296,19 @@ def test_the_help_page_body_from_its_defects_to_the_notification_file(
     assert text_of(page, "verdict").startswith(
         "Failure: error_response 'ERROR' found in the response body (status 200 is 2xx)"
     )
+
+    paste(page, "received", text_of(page, "rendered"))
+    wait_idle(page)
+    assert text_of(page, "received-status") == "It matches: the record it reads is below."
+    assert json.loads(text_of(page, "received-record"))["CampaignId"] == 777
+    paste(page, "received", text_of(page, "rendered").replace('"campaign_id"', '"campain_id"'))
+    wait_idle(page)
+    assert text_of(page, "received-status").startswith(
+        "It does not match at line 2, column 1 (the template's line 2, column 1):"
+        ' expected the key "campaign_id"'
+    )
+    assert marks(page, "received") == [(2, 1, "parse-error", '"')]
+    assert text_of(page, "received-record").startswith("No record:")
 
     page.find_element(By.ID, "download-notification").click()
     exported = wait_for_file(downloads, "notification.toml")

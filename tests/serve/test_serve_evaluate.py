@@ -20,9 +20,10 @@ SAMPLE = json.dumps(postback.sample_action().to_dict(), ensure_ascii=False)
 def run(record: str = SAMPLE, **fields: Any) -> dict[str, Any]:
     options = fields.pop("options", {})
     response = fields.pop("response", {})
+    received = fields.pop("received", {})
     flags = {key: fields.pop(key) for key in ("pretty", "mask") if key in fields}
     payload = {"settings": settings(**fields) | {"options": options}, "record": record}
-    return evaluate(state_from(payload | {"response": response} | flags))
+    return evaluate(state_from(payload | {"response": response, "received": received} | flags))
 
 
 def places(answer: dict[str, Any]) -> list[tuple[str, str, int | None, int | None]]:
@@ -202,3 +203,53 @@ def test_a_payload_of_the_wrong_shape_is_a_config_error_naming_the_field() -> No
         state_from({"pretty": "yes"})
     with pytest.raises(postback.ConfigError, match="unknown key 'format'"):
         state_from({"settings": {"options": {"format": "json"}}})
+
+
+def test_a_received_body_postback_rendered_reads_back_to_its_record() -> None:
+    """The received body the page's own body template rendered is read back to the
+    record it was rendered from (the fields the template uses), as JSON text."""
+    rendered = run()["body"]["text"]
+    answer = run(received={"body": rendered})
+    assert answer["findings"] == []
+    assert answer["received"]["ok"] is True and answer["received"]["extra"] == []
+    record = json.loads(answer["received"]["record"])
+    assert record["ActionId"] == "1000.4636.158133" and len(record["items"]) == 3
+    assert record["Payout"] == str(postback.sample_action().payout)  # scale kept
+    source = (ROOT / "examples" / "action-clearing.json").read_text(encoding="utf-8")
+    template = postback.compile(source, "json")
+    assert record == template.parse(rendered).to_dict()
+    assert template.render(postback.Action.from_dict(record)) == rendered
+
+
+def test_a_received_body_with_a_wrong_key_gives_where_it_stops_matching() -> None:
+    rendered = run()["body"]["text"]
+    wrong = rendered.replace('"campaign_id"', '"campain_id"', 1)
+    answer = run(received={"body": wrong})
+    result = answer["received"]
+    assert result["ok"] is False
+    assert (result["line"], result["column"]) == (2, 1)
+    assert (result["template_line"], result["template_column"]) == (2, 1)
+    assert result["expected"] == 'the key "campaign_id"' and result["found"] == '"campain_id"'
+    assert result["message"].endswith('did you mean "campaign_id"?')
+    assert answer["findings"] == []  # a body that does not match is no defect of the postback
+
+
+def test_a_key_the_template_does_not_have_is_refused_or_kept_as_extra_says() -> None:
+    rendered = run()["body"]["text"]
+    more = rendered.replace('{"event"', '{"meta": {"rate": 0.250}, "event"', 1)
+    refused = run(received={"body": more})["received"]
+    assert refused["ok"] is False and (refused["line"], refused["column"]) == (1, 2)
+    assert 'found the key "meta"' in refused["message"]
+    kept = run(received={"body": more, "extra": "keep"})["received"]
+    assert kept["ok"] is True and kept["extra"] == ["meta"]
+    assert json.loads(kept["record"])["meta"] == {"rate": "0.250"}  # exact, as to_dict writes
+
+
+def test_a_received_body_is_read_only_with_a_body_template_that_holds() -> None:
+    rendered = run()["body"]["text"]
+    assert run(received={"body": ""})["received"] is None
+    assert run(body=SEED, received={"body": rendered})["received"] is None
+    with pytest.raises(postback.ConfigError, match=r"received\.extra must be 'error' or 'keep'"):
+        state_from({"received": {"body": "x", "extra": "ignore"}})
+    with pytest.raises(postback.ConfigError, match=r"received\.body must be a string"):
+        state_from({"received": {"body": 1}})

@@ -1,13 +1,11 @@
-"""What the page shows for its fields: every defect, the body, the request, ``classify``.
+"""What the page shows for its fields: every defect, the body, the request, ``classify``
+and the record a received body reads back to.
 
 ``evaluate(state)`` is the whole answer to one keystroke.  Each template is checked
 on its own (the url, each header value, the body), so a defect in one does not hide
 those of another; the body is rendered as soon as it and the record hold, even while
-another setting is wrong; the request is shown once every setting holds.
-
-The receiving side (reading a received body back into a record) would add one more
-entry to the answer here, beside ``body`` and ``request``; the page shows a panel for
-each entry it gets.
+another setting is wrong; the request is shown once every setting holds; a received
+body is read back as soon as the body template holds (``receive.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from .. import Action, ConfigError, Format, RecordError, RenderError, compile
+from .. import Action, ConfigError, Format, RecordError, RenderError, Template, compile
 from .findings import (
     Finding,
     HeaderLine,
@@ -29,6 +27,7 @@ from .findings import (
     template_findings,
 )
 from .present import pretty
+from .receive import received
 from .request import classified, notification, prepared
 from .state import Settings, State
 
@@ -139,27 +138,30 @@ def _settings(
     return values, lines, broken, fmt if has_body else None
 
 
+def _body_template(
+    settings: Settings, fmt: str | None, options: Mapping[str, Any], findings: list[Finding]
+) -> Template | None:
+    """The body template, compiled, if it has no error."""
+    if fmt is None or any(f.field == "body" and f.severity == "error" for f in findings):
+        return None
+    return compile(settings.body, Format(fmt), name="body", **options)
+
+
 def _body(
-    settings: Settings,
-    fmt: str | None,
-    options: Mapping[str, Any],
+    template: Template | None,
     action: Action | None,
     state: State,
     findings: list[Finding],
 ) -> dict[str, object] | None:
     """The body rendered for the record, as sent and, if asked, pretty-printed."""
-    if (
-        fmt is None
-        or action is None
-        or any(f.field == "body" and f.severity == "error" for f in findings)
-    ):
+    if template is None or action is None:
         return None
-    template = compile(settings.body, Format(fmt), name="body", **options)
     try:
         text = template.render(action)
     except (RenderError, RecordError) as exc:
         findings.append(Finding("record", "error", "render-error", exc.message))
         return None
+    fmt = template.format.value
     shown = pretty(text, fmt) if state.pretty else text
     return {"text": text, "shown": shown, "format": fmt, "size": len(text.encode("utf-8"))}
 
@@ -196,7 +198,8 @@ def evaluate(state: State) -> dict[str, object]:
     action = record if isinstance(record, Action) else None
     if isinstance(record, Finding):
         findings.append(record)
-    body = _body(settings, fmt, options, action, state, findings)
+    template = _body_template(settings, fmt, options, findings)
+    body = _body(template, action, state, findings)
     request = _request(values, options, lines, broken, action, state, findings)
     response = state.response
     outcome = classified(
@@ -211,5 +214,6 @@ def evaluate(state: State) -> dict[str, object]:
         "body": body,
         "request": request,
         "classify": outcome,
+        "received": received(template, state.received),
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 3),
     }

@@ -1,4 +1,5 @@
-"""The page's fields as it sends them: the settings screen, the record and a response.
+"""The page's fields as it sends them: the settings screen, the record, a response and a
+received body.
 
 Every field is the text the page holds, exactly as typed; ``evaluate.py`` reads the
 numbers and lines out of it, so that a defect can be reported where it was typed.  A
@@ -14,7 +15,15 @@ from typing import Any, Final
 
 from .._errors import ConfigError
 
-__all__ = ["OPTION_KEYS", "Response", "Settings", "State", "state_from"]
+__all__ = [
+    "EXTRA_CHOICES",
+    "OPTION_KEYS",
+    "Received",
+    "Response",
+    "Settings",
+    "State",
+    "state_from",
+]
 
 #: The notification file's keys that are not on impact.com's screen: the page keeps
 #: them as a file gives them, and writes them back on export.
@@ -26,6 +35,9 @@ OPTION_KEYS: Final = (
     "unknown_keys",
     "day_first",
 )
+
+#: What ``Template.parse`` may do with a key the template does not have.
+EXTRA_CHOICES: Final = ("error", "keep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +67,24 @@ class Response:
 
 
 @dataclass(frozen=True, slots=True)
+class Received:
+    """A body a server received, to read back with the body template, and what to do
+    with a key the template does not have (``extra``: ``"error"`` or ``"keep"``)."""
+
+    body: str = ""
+    extra: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
 class State:
-    """Everything the page sends: the settings, the record's JSON text, a response, and
-    how to show the results (``pretty`` bodies, ``mask``ed secret headers)."""
+    """Everything the page sends: the settings, the record's JSON text, a response, a
+    received body, and how to show the results (``pretty`` bodies, ``mask``ed secret
+    headers)."""
 
     settings: Settings
     record: str = ""
     response: Response = field(default_factory=Response)
+    received: Received = field(default_factory=Received)
     pretty: bool = False
     mask: bool = True
 
@@ -105,6 +128,16 @@ def _flag(table: Mapping[str, Any], key: str, default: bool) -> bool:
     return value
 
 
+def _received(value: object) -> Received:
+    table = _table(value, "received")
+    extra = _text(table, "extra", "error", "received.")
+    if extra not in EXTRA_CHOICES:
+        raise ConfigError(
+            f"received.extra must be 'error' or 'keep', not {extra!r}", setting="extra"
+        )
+    return Received(body=_text(table, "body", "", "received."), extra=extra)
+
+
 def state_from(payload: object) -> State:
     """Read the page's payload (parsed JSON) into a ``State``; ``ConfigError`` if its
     shape is wrong."""
@@ -118,6 +151,7 @@ def state_from(payload: object) -> State:
             headers=_text(response, "headers", "", "response."),
             body=_text(response, "body", "", "response."),
         ),
+        received=_received(table.get("received", {})),
         pretty=_flag(table, "pretty", False),
         mask=_flag(table, "mask", True),
     )

@@ -9,12 +9,12 @@
     "url", "method", "body", "body_format", "headers",
     "min_delay", "max_requests", "success_response", "error_response",
   ];
-  const EDITORS = ["url", "body", "headers", "record"];
+  const EDITORS = ["url", "body", "headers", "record", "received"];
   const LABELS = {
     url: "Server URL", method: "HTTP method", body: "Body", body_format: "Body Format",
     headers: "HTTP Header", min_delay: "Minimum Delay", max_requests: "Maximum Requests",
     success_response: "Success Response", error_response: "Error Response",
-    record: "Record", options: "File options", response_status: "Response status",
+    record: "Record", received: "Received body", options: "File options", response_status: "Response status",
   };
   const FOCUS = { options: "url" };
   const PAUSE_MS = 150;
@@ -27,6 +27,7 @@
   let again = false;
   let shown = 0;
   let lastStatus = "";
+  let lastReceived = "";
 
   // -- talking to the server ---------------------------------------------------------
 
@@ -57,6 +58,7 @@
         headers: $("response_headers").value,
         body: $("response_body").value,
       },
+      received: { body: $("received").value, extra: $("extra").value },
       pretty: $("pretty").checked,
       mask: $("mask").checked,
     };
@@ -273,6 +275,7 @@
     $("not-before").textContent = request
       ? `${request.not_before} (${request.not_before_basis} plus the Minimum Delay)` : "–";
     showVerdict(answer.classify);
+    showReceived(answer.received, sent);
     shown += 1;
     document.documentElement.dataset.shown = String(shown);
   }
@@ -288,6 +291,55 @@
     }
     verdict.textContent = `${outcome.ok ? "Success" : "Failure"}: ${outcome.reason}.`;
     verdict.className = `verdict ${outcome.ok ? "good" : "bad"}`;
+  }
+
+  // -- a received body, read back -----------------------------------------------------
+
+  function place(field, line, column) {
+    return { field, line, column, end_line: line, end_column: column, severity: "error", code: "parse-error" };
+  }
+
+  function receivedText(result, pasted) {
+    if (!result) {
+      return pasted ? "The received body is read once the body template has no errors."
+        : "Paste a body your server received to see the record it reads.";
+    }
+    if (result.ok) return "It matches: the record it reads is below.";
+    const at = result.line === null ? "" : ` at line ${result.line}, column ${result.column}`;
+    const template = result.template_line === null ? ""
+      : ` (the template's line ${result.template_line}, column ${result.template_column})`;
+    return `It does not match${at}${template}: ${result.message}`;
+  }
+
+  function goToButton(text, f) {
+    const go = element("button", text, "link goto");
+    go.type = "button";
+    go.addEventListener("click", () => goTo(f));
+    return go;
+  }
+
+  function showReceived(result, sent) {
+    const failed = !!result && !result.ok;
+    const text = receivedText(result, sent.received.body !== "");
+    if (text !== lastReceived) { $("received-status").textContent = text; lastReceived = text; }
+    $("received-status").className = `verdict${result ? (result.ok ? " good" : " bad") : ""}`;
+    $("received-problems").textContent = failed ? text : "";
+    const marks = failed && result.line !== null ? [place("received", result.line, result.column)] : [];
+    const area = $("received");
+    drawMarks("received", area.value, area.value === sent.received.body ? marks : []);
+    area.setAttribute("aria-invalid", failed ? "true" : "false");
+    area.parentElement.classList.toggle("invalid", failed);
+    const links = [];
+    if (marks.length) {
+      links.push(goToButton(`Go to line ${result.line}, column ${result.column} of the received body`, marks[0]));
+    }
+    if (failed && result.template_line !== null) {
+      const f = place("body", result.template_line, result.template_column);
+      links.push(goToButton(`Go to line ${result.template_line}, column ${result.template_column} of the body template`, f));
+    }
+    $("received-where").replaceChildren(...links);
+    const none = failed ? "No record: the received body does not match the template." : "–";
+    setOutput("received-record", result && result.ok ? result.record : null, none);
   }
 
   function showFailure(error) {
@@ -389,7 +441,8 @@
     sample = answer.sample;
     apply(answer.state);
     listFiles(answer.files);
-    for (const id of [...SETTINGS, "record", "response_status", "response_headers", "response_body"]) {
+    const inputs = ["record", "response_status", "response_headers", "response_body", "received", "extra"];
+    for (const id of [...SETTINGS, ...inputs]) {
       $(id).addEventListener("input", schedule);
       $(id).addEventListener("change", schedule);
     }
