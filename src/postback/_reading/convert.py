@@ -140,6 +140,9 @@ class Conversion:
             ("%" + d if len(d) == 1 else re.sub("%", "%%", d[1:])) if d != "Z" else ""
             for d in directives
         )
+        if not {"Y", "y", "G"} & set(directives):
+            # strptime's default year, given: Python 3.13 warns of a day without a year.
+            kept_text, kept_pattern = kept_text + " 1900", kept_pattern + " %Y"
         try:
             parsed = datetime.strptime(kept_text, kept_pattern)
         except (ValueError, OverflowError):
