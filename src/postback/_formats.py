@@ -379,6 +379,8 @@ for _spec in (
         suffixes=(".header",),
         one_line=True,
         one_line_values=True,
+        # Receivers strip spaces and tabs around a field value (RFC 9110 §5.5) and
+        # strict ones (h11) refuse them: the render function trims them at the ends.
         trim=" \t",
         reader="postback._reading.text:build_header",
     ),

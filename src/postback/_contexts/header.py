@@ -155,11 +155,6 @@ class _HeaderFormat:
     """The header-value state machine (see ``_base``)."""
 
     name = "header"
-    content_type: str | None = None
-    # Recipients strip spaces and tabs around a field value (RFC 9110 §5.5), and
-    # strict ones (h11) refuse a value that has them; the render function trims them
-    # where a value or a join ends the template (``_compiler.codegen.generate``).
-    trim = " \t"
 
     def initial(self) -> HeaderState:
         return _START

@@ -168,7 +168,6 @@ class _JsonFormat:
     """The JSON state machine (see ``_base``)."""
 
     name = "json"
-    content_type: str | None = "application/json"
 
     def initial(self) -> JsonState:
         return ROOT.at(JsonMode.VALUE)

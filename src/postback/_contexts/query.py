@@ -84,7 +84,6 @@ class _QueryFormat:
     """The form-encoded body: pairs from the first character to the last (see ``_base``)."""
 
     name = "query"
-    content_type: str | None = "application/x-www-form-urlencoded"
 
     def __init__(self) -> None:
         self.pairs = PairScanner(Code.INVALID_QUERY, "a form body")

@@ -75,7 +75,6 @@ class _TextFormat:
     """A machine with one state: every position is plain text."""
 
     name = "text"
-    content_type: str | None = "text/plain; charset=utf-8"
 
     def initial(self) -> TextState:
         return _PLAIN

@@ -140,7 +140,6 @@ class _UrlFormat:
     """The URL scanner (see ``_base``)."""
 
     name = "url"
-    content_type: str | None = None
 
     def initial(self) -> UrlState:
         return _START

@@ -221,7 +221,6 @@ class _XmlFormat:
     """The XML scanner (see ``_base``)."""
 
     name = "xml"
-    content_type: str | None = "application/xml; charset=utf-8"
 
     def initial(self) -> XmlState:
         return XmlState(MISC, START, ())
