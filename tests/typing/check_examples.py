@@ -36,6 +36,31 @@ def readme() -> None:
     print(req)  # the Authorization header's value is shown as '***'
     kwargs = req.to_httpx()  # httpx.Client().request(**kwargs, timeout=10); never follows redirects
 
+    # README.md, example 2
+    import postback
+
+    notification = postback.Notification.from_file("examples/notification.toml")
+    body_template = notification.body_template
+    assert body_template is not None
+    received: list[postback.Action] = []  # your database or queue
+
+
+    def receive(body: bytes) -> tuple[int, str]:
+        """Answer a POSTed body: 200 and the success response, or 400 and what is wrong where."""
+        try:
+            action = body_template.parse(body)
+        except postback.ParseError as exc:
+            return 400, f"{notification.error_response}: {exc}"
+        received.append(action)
+        return 200, notification.success_response or "OK"
+
+
+    sent = notification.prepare(postback.sample_action())
+    assert sent.body is not None
+    assert receive(sent.body) == (200, "OK") and received[0].action_id == "1000.4636.158133"
+    status, text = receive(sent.body.replace(b'"payout"', b'"pay_out"'))
+    assert status == 400 and text.startswith('ERROR: expected the key "payout" (template 14:1)')
+
 
 def docs_architecture() -> None:
     # docs/architecture.md, example 1
@@ -672,6 +697,260 @@ def docs_receiving() -> None:
         assert (exc.template_line, exc.template_column) == (14, 1)
         assert exc.expected == 'the key "payout"' and exc.found == '"pay_out"'
         assert str(exc).endswith('; did you mean "payout"?')
+
+    # docs/receiving.md, example 7
+    import postback
+
+    received: list[postback.Action] = []
+
+
+    def store(action: postback.Action) -> None:
+        """Keep a received action: in your receiver, a database or a queue."""
+        received.append(action)
+
+    # docs/receiving.md, example 8
+    from collections.abc import Callable
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    import postback
+
+
+    def starlette_receiver(
+        notification: postback.Notification, store: Callable[[postback.Action], None]
+    ) -> Starlette:
+        """An app that reads the notification's bodies POSTed to /postbacks."""
+        template = notification.body_template
+        if template is None:
+            raise ValueError("the notification sends no body")
+        ok = notification.success_response or "OK"
+        failed = notification.error_response or "ERROR"
+
+        async def receive(request: Request) -> PlainTextResponse:
+            try:
+                action = template.parse(await request.body())
+            except postback.ParseError as exc:
+                return PlainTextResponse(f"{failed}: {exc}", status_code=400)
+            store(action)
+            return PlainTextResponse(ok)
+
+        return Starlette(routes=[Route("/postbacks", receive, methods=["POST"])])
+
+
+    # Loaded once, when the module is imported.
+    starlette_app = starlette_receiver(
+        postback.Notification.from_file("examples/notification.toml"), store
+    )
+
+    # docs/receiving.md, example 9
+    from starlette.testclient import TestClient
+
+    import postback
+
+    sender = postback.Notification.from_file("examples/notification.toml")
+    sent = sender.prepare(postback.sample_action())
+    assert sent.body is not None
+    with TestClient(starlette_app) as client:
+        answer = client.post("/postbacks", content=sent.body)
+        assert (answer.status_code, answer.text) == (200, "OK")
+        assert sender.classify(answer.status_code, answer.content).ok
+        assert received[-1].action_id == "1000.4636.158133"
+
+        answer = client.post("/postbacks", content=sent.body.replace(b'"payout"', b'"pay_out"'))
+        assert answer.status_code == 400
+        assert answer.text.startswith('ERROR: expected the key "payout" (template 14:1)')
+        assert not sender.classify(answer.status_code, answer.content).retryable
+
+    # docs/receiving.md, example 10
+    from collections.abc import Callable
+
+    from fastapi import FastAPI, Request
+    from fastapi.responses import PlainTextResponse
+
+    import postback
+
+
+    def fastapi_receiver(
+        notification: postback.Notification, store: Callable[[postback.Action], None]
+    ) -> FastAPI:
+        """An app that reads the notification's bodies POSTed to /postbacks."""
+        template = notification.body_template
+        if template is None:
+            raise ValueError("the notification sends no body")
+        ok = notification.success_response or "OK"
+        failed = notification.error_response or "ERROR"
+        app = FastAPI()
+
+        @app.post("/postbacks", response_class=PlainTextResponse)
+        async def receive(request: Request) -> PlainTextResponse:
+            try:
+                action = template.parse(await request.body())
+            except postback.ParseError as exc:
+                return PlainTextResponse(f"{failed}: {exc}", status_code=400)
+            store(action)
+            return PlainTextResponse(ok)
+
+        return app
+
+
+    # Loaded once, when the module is imported.
+    fastapi_app = fastapi_receiver(postback.Notification.from_file("examples/notification.toml"), store)
+
+    # docs/receiving.md, example 11
+    from collections.abc import Callable
+
+    from flask import Flask, Response, request
+
+    import postback
+
+
+    def flask_receiver(
+        notification: postback.Notification, store: Callable[[postback.Action], None]
+    ) -> Flask:
+        """An app that reads the notification's bodies POSTed to /postbacks."""
+        template = notification.body_template
+        if template is None:
+            raise ValueError("the notification sends no body")
+        ok = notification.success_response or "OK"
+        failed = notification.error_response or "ERROR"
+        app = Flask(__name__)
+        app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # a larger body is answered 413
+
+        @app.post("/postbacks")
+        def receive() -> Response:
+            try:
+                action = template.parse(request.get_data())
+            except postback.ParseError as exc:
+                return Response(f"{failed}: {exc}", status=400, mimetype="text/plain")
+            store(action)
+            return Response(ok, mimetype="text/plain")
+
+        return app
+
+
+    # Loaded once, when the module is imported.
+    flask_app = flask_receiver(postback.Notification.from_file("examples/notification.toml"), store)
+
+    # docs/receiving.md, example 12
+    from collections.abc import Callable, Iterable
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    import postback
+
+
+    def wsgi_receiver(
+        notification: postback.Notification,
+        store: Callable[[postback.Action], None],
+        max_body: int = 1024 * 1024,
+    ) -> WSGIApplication:
+        """A WSGI application that reads the notification's bodies POSTed to it."""
+        template = notification.body_template
+        if template is None:
+            raise ValueError("the notification sends no body")
+        ok = notification.success_response or "OK"
+        failed = notification.error_response or "ERROR"
+
+        def answer(start_response: StartResponse, status: str, text: str) -> Iterable[bytes]:
+            data = text.encode("utf-8")
+            headers = [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(data))),
+            ]
+            start_response(status, headers)
+            return [data]
+
+        def receive(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            if environ["REQUEST_METHOD"] != "POST":
+                return answer(start_response, "405 Method Not Allowed", "POST only")
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or "")
+            except ValueError:  # missing, or not a number
+                length = -1
+            if length < 0:
+                return answer(start_response, "411 Length Required", "a Content-Length is required")
+            if length > max_body:
+                return answer(start_response, "413 Content Too Large", f"at most {max_body} bytes")
+            try:
+                action = template.parse(environ["wsgi.input"].read(length))
+            except postback.ParseError as exc:
+                return answer(start_response, "400 Bad Request", f"{failed}: {exc}")
+            store(action)
+            return answer(start_response, "200 OK", ok)
+
+        return receive
+
+
+    # Loaded once, when the module is imported.
+    wsgi_app = wsgi_receiver(postback.Notification.from_file("examples/notification.toml"), store)
+
+    # docs/receiving.md, example 13
+    import base64
+    from collections.abc import Callable
+    from typing import Any
+
+    import postback
+
+    Event = dict[str, Any]
+
+
+    def lambda_receiver(
+        notification: postback.Notification, store: Callable[[postback.Action], None]
+    ) -> Callable[[Event, object], Event]:
+        """A Lambda handler that reads the notification's bodies POSTed through API Gateway."""
+        template = notification.body_template
+        if template is None:
+            raise ValueError("the notification sends no body")
+        ok = notification.success_response or "OK"
+        failed = notification.error_response or "ERROR"
+
+        def answer(status: int, text: str) -> Event:
+            headers = {"Content-Type": "text/plain; charset=utf-8"}
+            return {"statusCode": status, "headers": headers, "body": text, "isBase64Encoded": False}
+
+        def handler(event: Event, context: object) -> Event:
+            method = event.get("httpMethod") or event.get("requestContext", {}).get("http", {}).get(
+                "method"
+            )
+            if method != "POST":
+                return answer(405, "POST only")
+            body = event.get("body") or ""
+            if event.get("isBase64Encoded"):
+                try:
+                    body = base64.b64decode(body, validate=True)
+                except ValueError:  # binascii.Error, or a character that is not ASCII
+                    return answer(400, f"{failed}: the body is not valid base64")
+            try:
+                action = template.parse(body)  # bytes, or the text API Gateway decoded
+            except postback.ParseError as exc:
+                return answer(400, f"{failed}: {exc}")
+            store(action)
+            return answer(200, ok)
+
+        return handler
+
+
+    # Loaded once, when the module is imported (for each new execution environment).
+    handler = lambda_receiver(postback.Notification.from_file("examples/notification.toml"), store)
+
+    # docs/receiving.md, example 14
+    import json
+    from pathlib import Path
+
+    import postback
+
+    order = postback.Notification.from_file("templates/notification.toml")  # as the receiver loads it
+    order_body = order.body_template
+    assert order_body is not None
+    cases = sorted(Path("templates").glob("notification.*.record.json"))
+    assert len(cases) == 3
+    for case in cases:
+        sent = order.prepare(json.loads(case.read_text(encoding="utf-8")))
+        assert sent.body is not None
+        read = order_body.parse(sent.body)
+        assert order_body.render(read) == sent.body.decode("utf-8")
 
 
 def docs_records() -> None:
