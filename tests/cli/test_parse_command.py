@@ -363,6 +363,22 @@ def test_records_gives_one_line_per_input_line(folder: Path) -> None:
     ]
 
 
+def test_a_line_of_any_number_is_not_a_string_and_the_run_goes_on(folder: Path) -> None:
+    """A line holding an int of 5,000 digits stopped ``parse --records`` with "internal
+    error" and exit 2: converting it raised the interpreter's ValueError on long ints."""
+    (folder / "t.qs").write_text("a={SubId1}", "utf-8")
+    lines = [b"1" * 5000, b"-1.5e999999 ", b"NaN", b'"a=1"']
+    result = run("parse", "t.qs", "--records", "-", stdin=b"\n".join(lines))
+    assert result.status == 1
+    number = "a line must be a JSON string holding one body, not a number"
+    assert _lines(result) == [
+        {"line": 1, "error": _error("not-a-string", number)},
+        {"line": 2, "error": _error("not-a-string", number)},
+        {"line": 3, "error": _error("not-a-string", number)},
+        {"line": 4, "record": {"SubId1": "1"}},
+    ]
+
+
 def test_records_fail_fast_and_quiet(folder: Path) -> None:
     (folder / "t.qs").write_text("a={SubId1}", "utf-8")
     (folder / "bodies.jsonl").write_text('"a=1"\n"b=2"\n"a=3"\n', "utf-8")

@@ -62,8 +62,20 @@ FailureCode = Literal["invalid-json", "not-a-string", "parse-error"]
 
 # What JSON counts as whitespace (RFC 8259, section 2), as render --records reads it.
 _JSON_SPACE: Final = " \t\r\n"
-_DECODER: Final = json.JSONDecoder()
 _CONTAINERS: Final = {"{": "an object", "[": "an array"}
+
+
+class _Number:
+    """A JSON number on a line, left as its text: a line must be a string, and
+    converting 5,000 digits to an int would raise an interpreter limit's ValueError."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_DECODER: Final = json.JSONDecoder(parse_int=_Number, parse_float=_Number, parse_constant=_Number)
 
 
 # ---------------------------------------------------------------------------
@@ -241,14 +253,14 @@ def _body_of(line: bytes) -> str | dict[str, object] | None:
             )
         if isinstance(value, str):
             return value
-        what = "null" if value is None else _scalar(value)
+        what = "null" if value is None else _describe(value)
     return _failure("not-a-string", f"a line must be a JSON string holding one body, not {what}")
 
 
-def _scalar(value: object) -> str:
+def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "a number"
+    return "a number"  # a _Number: the decoder converts nothing else
 
 
 def _parse_lines(
