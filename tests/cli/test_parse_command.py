@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from _in_process import Ran
 from hypothesis import given
+from hypothesis import strategies as st
 
 import postback
 from postback._cli.main import main
@@ -429,6 +430,44 @@ def test_records_print_what_template_parse_reads(text: str) -> None:
     (out,) = _lines(result)
     assert out == {"line": 1, "record": json.loads(record_json(template.parse(body)))}
     assert template.render(postback.Action.from_dict(out["record"])) == body
+
+
+LINES = st.one_of(
+    st.binary(max_size=40),
+    hostile_text('"\\{}[]&=%').map(lambda text: json.dumps(text).encode()),
+    st.sampled_from([b"", b" \t", b"[" * 5000, b"9" * 5000, b'"\\ud800"', b"\xef\xbb\xbf"]),
+).map(lambda line: line.replace(b"\n", b" "))
+
+
+@given(st.lists(LINES, max_size=6))
+def test_any_lines_give_one_line_of_json_each(lines: list[bytes]) -> None:
+    data = b"\n".join(lines)
+    path = EXAMPLES / "action-clearing.qs"
+    result = run("parse", path, "--records", "-", "--no-config", "-q", stdin=data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+        assert result.status == 2  # a UTF-16 or UTF-32 file, refused before any line
+        return
+    assert result.status in (0, 1), result
+    count = 0 if not data else len(data.split(b"\n")) - data.endswith(b"\n")
+    out = _lines(result) if count else []
+    assert [line["line"] for line in out] == list(range(1, count + 1))
+    assert all(len(line) == 2 for line in out)
+    assert (result.status == 1) == any("error" in line for line in out)
+
+
+@given(
+    st.binary(max_size=200) | hostile_text('{}&=%<>"').map(lambda t: t.encode("utf-8", "replace"))
+)
+def test_any_body_reads_back_or_is_one_parse_error(body: bytes) -> None:
+    for name in ("action-clearing.json", "action-clearing.xml", "action-clearing.url"):
+        result = run("parse", EXAMPLES / name, "--no-config", stdin=body)
+        assert result.status in (0, 1), result
+        if result.status == 0:
+            assert isinstance(json.loads(result.stdout), dict)
+        else:
+            assert result.stdout == b""
+            assert result.stderr.decode().startswith("<stdin>:")
+            assert 1 <= result.stderr.count(b"\n") <= 2
 
 
 def test_records_from_a_pipe_come_out_as_they_are_made(folder: Path) -> None:
