@@ -23,6 +23,7 @@ __all__ = [
     "Parser",
     "add_check",
     "add_fields",
+    "add_parse",
     "add_prepare",
     "add_render",
     "add_test",
@@ -64,8 +65,9 @@ def _add_record_options(parser: argparse.ArgumentParser, command: str) -> None:
     add_bulk_options(parser, group, command)
 
 
-def _add_settings_options(parser: argparse.ArgumentParser) -> None:
-    """The options over the project settings: compiling, reading records, the file."""
+def _add_settings_options(parser: argparse.ArgumentParser, *, records: bool = True) -> None:
+    """The options over the project settings: compiling, reading records (unless not
+    ``records``), the file."""
     group = parser.add_argument_group(
         "project settings",
         "override the settings of pyproject.toml's [tool.postback] table or of postback.toml, "
@@ -73,7 +75,8 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         "(postback documentation, page 'Testing templates in CI')",
     )
     _add_compile_settings(group)
-    _add_record_settings(group)
+    if records:
+        _add_record_settings(group)
     choice = group.add_mutually_exclusive_group()
     choice.add_argument(
         "--config",
@@ -296,4 +299,40 @@ def add_test(commands: Any, handler: Handler) -> None:
     )
     _add_mask_options(p)
     _add_settings_options(p)
+    p.set_defaults(handler=handler)
+
+
+def add_parse(commands: Any, handler: Handler) -> None:
+    """Add ``postback parse``."""
+    p = commands.add_parser(
+        "parse",
+        help="read a received body back into its record and print it as JSON",
+        description="Read BODY, a body TEMPLATE renders, back into the record it holds "
+        "(Template.parse) and print the record as JSON, the shape render --record reads.",
+        epilog=EPILOG,
+        allow_abbrev=False,
+    )
+    p.add_argument("template", metavar="TEMPLATE", help="the template file, or - for stdin")
+    p.add_argument(
+        "body",
+        metavar="BODY",
+        nargs="?",
+        help="the received body, read as bytes; - or nothing for stdin",
+    )
+    records = p.add_argument_group("bodies")
+    add_bulk_options(p, records, "parse")
+    p.add_argument(
+        "--extra",
+        choices=("error", "keep"),
+        default="error",
+        help="what a key the template does not have becomes: error (the default), or keep "
+        "(an extra field of the record)",
+    )
+    p.add_argument(
+        "--format",
+        type=format_arg,
+        metavar="F",
+        help=f"the template's format ({_formats()}); default from the extension: {_extensions()}",
+    )
+    _add_settings_options(p, records=False)
     p.set_defaults(handler=handler)

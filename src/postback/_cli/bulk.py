@@ -1,9 +1,11 @@
-"""``render --records`` and ``prepare --records``: a JSON Lines file in, a result per line out.
+"""``render --records``, ``prepare --records`` and ``parse --records``: a JSON Lines file in,
+a result per line out.
 
 Each line of the records file is one record, and gives exactly one JSON object, in
 input order, as soon as it is made: ``{"line": N, "body": ...}`` (render) or the
 prepared request (prepare), ``{"line": N, "error": {...}}`` for a record that failed,
-or ``{"line": N, "skipped": "blank line"}`` for a blank line.  They go to standard
+or ``{"line": N, "skipped": "blank line"}`` for a blank line (``parse``: the record read
+from a body, ``_cli/parse.py``).  They go to standard
 output, except that with ``--output-format raw`` standard output holds the bodies
 alone and the other lines go to standard error.  The run goes on after a failure
 (``--fail-fast`` stops it) and exits 1 if any record failed; blank lines change
@@ -21,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Protocol
 
 from .._bulk import Prepared, Reading, Rendered, Skipped, prepare_lines, render_lines
 from .._compiler.pipeline import body_renderer
@@ -41,7 +43,14 @@ from .io import (
     write,
 )
 
-__all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
+__all__ = [
+    "Outcome",
+    "add_bulk_options",
+    "check_bulk_flags",
+    "drive_records",
+    "prepare_records",
+    "render_records",
+]
 
 # How often the progress line is redrawn and standard output flushed, in seconds.
 _TICK: Final = 0.25
@@ -57,13 +66,25 @@ def _when(value: str) -> datetime:
         ) from None
 
 
+class Outcome(Protocol):
+    """The result of one line: ``error`` None when it succeeded; one line of JSON."""
+
+    @property
+    def error(self) -> object: ...
+
+    def to_json(self) -> str: ...
+
+
 def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str) -> None:
     """Add ``--records`` to the ``records`` group of ``parser``, and its options."""
+    what = "body" if command == "parse" else "record"
+    held = ", each a JSON string" if command == "parse" else ""
     records.add_argument(
         "--records",
         metavar="FILE",
-        help="JSON Lines: one record per line (or - for stdin); writes exactly one JSON object "
-        "per line on stdout, errors and blank lines included, and exits 1 if any record failed",
+        help=f"JSON Lines: one {what} per line{held} (or - for stdin); writes exactly one JSON "
+        f"object per line on stdout, errors and blank lines included, and exits 1 if any "
+        f"{what} failed",
     )
     group = parser.add_argument_group("with --records")
     if command == "render":
@@ -74,7 +95,7 @@ def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str
             "alone, one per line, errors on stderr (url, query and header templates, and "
             "json templates without a line break)",
         )
-    else:
+    elif command == "prepare":
         group.add_argument(
             "--now",
             type=_when,
@@ -83,7 +104,7 @@ def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str
             "EventDate (default: when the run starts)",
         )
     group.add_argument(
-        "--fail-fast", action="store_true", help="stop at the first record that fails"
+        "--fail-fast", action="store_true", help=f"stop at the first {what} that fails"
     )
     group.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
 
@@ -104,7 +125,7 @@ def check_bulk_flags(args: argparse.Namespace, main_input: str) -> None:
         if given:
             raise CliError(f"{given[0]} needs --records")
     elif args.records == STDIN and main_input == STDIN:
-        what = "template" if args.command == "render" else "notification"
+        what = "notification" if args.command == "prepare" else "template"
         raise CliError(f"the {what} and the records cannot both be read from stdin (-)")
 
 
@@ -175,12 +196,13 @@ def _masked_json_line(result: Prepared) -> str:
 
 
 def _drive(
-    results: Iterator[Rendered | Skipped] | Iterator[Prepared | Skipped],
+    results: Iterator[Outcome | Skipped],
     source: _Source,
     args: argparse.Namespace,
     verb: str,
     ok_text: Callable[[Any], str] = _json_line,
     raw: bool = False,
+    noun: str = "records",
 ) -> int:
     """Write one line for every result as it comes; show progress; return the exit status.
 
@@ -218,7 +240,7 @@ def _drive(
                 next_tick = now + _TICK
                 out.flush()
                 progress.show(
-                    f"{verb} {source.name}: {done:,} records{source.done()}, "
+                    f"{verb} {source.name}: {done:,} {noun}{source.done()}, "
                     f"{done / (now - start):,.0f}/s, {failed:,} failed"
                 )
     finally:
@@ -226,7 +248,7 @@ def _drive(
         out.flush()
     if failed and not args.quiet:
         stopped = " (stopped by --fail-fast)" if args.fail_fast else ""
-        err_line(f"postback: {failed:,} of {done:,} records failed{stopped}")
+        err_line(f"postback: {failed:,} of {done:,} {noun} failed{stopped}")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -278,6 +300,22 @@ def _raw_line_end(template: Template) -> str:
         f"--output-format raw needs bodies without line breaks: a {template.format} template "
         f"{reason} can render several lines per record; use --output-format jsonl"
     )
+
+
+def drive_records(
+    args: argparse.Namespace,
+    results_of: Callable[[Iterator[bytes]], Iterator[Outcome | Skipped]],
+    verb: str,
+    noun: str,
+) -> int:
+    """Write the result of every line of ``--records``, as ``results_of`` makes them from
+    the lines; return the exit status.  ``noun`` names the lines (``"bodies"``) in the
+    progress line and the summary."""
+    source = _Source(args.records)
+    try:
+        return _drive(results_of(source.lines()), source, args, verb, noun=noun)
+    finally:
+        source.close()
 
 
 def prepare_records(args: argparse.Namespace, notification: Notification) -> int:

@@ -1,7 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``fields``, ``test``, ``init``, ``serve``
-and ``completion`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``parse``, ``fields``, ``test``, ``init``,
+``serve`` and ``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -35,6 +35,7 @@ from .args import (
     Parser,
     add_check,
     add_fields,
+    add_parse,
     add_prepare,
     add_render,
     add_test,
@@ -61,6 +62,7 @@ from .io import (
     template_format,
     write,
 )
+from .parse import cmd_parse
 
 __all__ = ["build_parser", "main"]
 
@@ -216,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_render(commands, _cmd_render)
     add_check(commands, cmd_check)
     add_prepare(commands, _cmd_prepare)
+    add_parse(commands, cmd_parse)
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
@@ -234,7 +237,8 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.error(
-            "a command is required: render, check, prepare, fields, test, init, serve or completion"
+            "a command is required: render, check, prepare, parse, fields, test, init, serve or "
+            "completion"
         )
     handler: Callable[[argparse.Namespace], int] = args.handler
     with spelled("flags"):  # hints name the flags, not Python arguments

@@ -28,6 +28,7 @@ __all__ = [
     "display",
     "read_bytes",
     "read_input",
+    "read_input_bytes",
     "read_text",
 ]
 
@@ -155,3 +156,15 @@ def read_input(path: str, what: str, *, confined: bool = False) -> str:
     if path != STDIN:
         return read_text(path, label, confined=confined)
     return decode_text(_read_stdin(what), label, subject="the input")
+
+
+def read_input_bytes(path: str, what: str) -> bytes:
+    """Return the bytes of the file ``path``, or of standard input for ``-``, as they are.
+
+    For data whose bytes are its own to judge (a received body, which ``Template.parse``
+    decodes): no byte order mark is removed and nothing is decoded.  A file that cannot
+    be read raises ``UnreadableFileError``: ``cannot read body b.json: Is a directory``.
+    """
+    if path != STDIN:
+        return read_bytes(path, f"{what} {path}")
+    return _read_stdin(what)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Final
 
 from .._errors import ParseError
+from .._messages import option
 from .._problems import LineIndex
 
-__all__ = ["Where", "quote", "snippet"]
+__all__ = ["Where", "keep_hint", "quote", "snippet"]
 
 # Received text quoted in a message is cut to this many characters: a body is data, and
 # a megabyte of it must not make a megabyte of error.
@@ -35,6 +36,16 @@ def quote(text: str) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}")
     return '"' + "".join(out) + ('..."' if cut else '"')
+
+
+def keep_hint(what: str) -> str:
+    """Say how the reader of the message keeps ``what`` (``"other keys"``) rather than
+    refusing it: ``parse(..., extra='keep')`` in Python, ``--extra keep`` on the command
+    line."""
+    flag = option("extra", "keep")
+    if flag.startswith("--"):
+        return f" ({flag} keeps {what} in the record)"
+    return f" (parse(..., {flag}) keeps {what} in Action.extra)"
 
 
 def snippet(text: str, offset: int) -> str:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from .._compiler.nodes import Field, ItemField, Node
 from .._messages import suggest
 from .convert import Refused, read_decimal, read_int
-from .errors import Where, quote
+from .errors import Where, keep_hint, quote
 from .json_template import (
     TArray,
     TBare,
@@ -223,7 +223,7 @@ class _Match:
                 found=f"the key {quote(key)}",
                 offset=offset,
                 template=t.offset,
-                hint=f"{hint} (parse(..., extra='keep') keeps other keys in Action.extra)",
+                hint=hint + keep_hint("other keys"),
             )
 
         self.collector.extra(name, lambda: self.python(value), error)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from .._compiler.nodes import Field, ItemField, Node
 from .._messages import suggest
-from .errors import Where, quote
+from .errors import Where, keep_hint, quote
 from .form import decode_form
 from .pattern import Slot
 from .query_template import Pair, PairJoin, QueryPlan, query_plan
@@ -274,7 +274,7 @@ def _extra(
             found=f"the key {quote(pair.key)}",
             offset=pair.key_at,
             template=plan.offset,
-            hint=f"{hint} (parse(..., extra='keep') keeps other pairs in Action.extra)",
+            hint=hint + keep_hint("other pairs"),
         )
 
     values = [decode_form(p.value, p.value_at, collector.where).text for p in pairs]

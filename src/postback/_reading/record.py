@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from .._errors import ParseError
+from .._messages import option
 from .._records.action import Action
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
 from .._records.item import Item
@@ -144,7 +145,7 @@ class Collector:
         if name in ACTION_KEYS:
             raise self.where.plain(
                 f"cannot keep the key {quote(name)} in Action.extra: it is the name of a "
-                "field; extra='keep' keeps only other names"
+                f"field; {option('extra', 'keep')} keeps only other names"
             )
         if name not in self._extra:
             self._extra[name] = value()

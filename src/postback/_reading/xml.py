@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from .._compiler.nodes import Field, ItemField, Node
 from .._errors import ParseError
-from .errors import Where, quote
+from .errors import Where, keep_hint, quote
 from .match import Leaf
 from .pattern import Part, Slot, Units, merge
 from .record import Collector, ItemPlace
@@ -209,7 +209,7 @@ class _Match:
                 found=what,
                 offset=r.offset,
                 template=t.offset,
-                hint=" (parse(..., extra='keep') keeps it in Action.extra)",
+                hint=keep_hint("it"),
             )
 
         self.collector.extra(name, lambda: value, error)
