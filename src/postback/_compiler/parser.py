@@ -31,22 +31,16 @@ _lark: Lark | None = None
 
 
 def _grammar() -> Lark:
-    """Build the Lark parser once per process, on first use (keeps ``import`` cheap)."""
+    """Load the Lark parser once per process, on first use (keeps ``import`` cheap).
+
+    Its tables ship with the package (``tables.py``): no grammar is analysed here.
+    """
     global _lark
     if _lark is None:
-        # Lark and the grammar file load on the first compile, not with import postback.
-        from importlib import resources
+        # Lark and the tables load on the first compile, not with import postback.
+        from .tables import load
 
-        from lark import Lark
-
-        grammar = resources.files("postback._compiler").joinpath("grammar.lark").read_text("utf-8")
-        _lark = Lark(
-            grammar,
-            parser="lalr",
-            lexer="contextual",
-            start=["template", "inner"],
-            maybe_placeholders=False,
-        )
+        _lark = load()
     return _lark
 
 
