@@ -185,3 +185,23 @@ def test_the_first_compile_loads_no_more_of_lark_than_import_lark() -> None:
     assert "lark" in compiled
     assert compiled == lark_modules("import lark")
     assert lark_modules("import postback") == []
+
+
+@given(hostile_text(" \"'()<>&=?/.:,"))
+def test_text_without_braces_or_backslashes_reads_as_the_parser_reads_it(text: str) -> None:
+    """Such text is read without Lark, into the nodes Lark's parser makes of it."""
+    source = text.replace("{", "").replace("}", "").replace("\\", "")
+    result = parse(source)
+    assert result.problems == ()
+    assert list(result.nodes) == parser._Reader().template(source)
+
+
+def test_templates_of_literal_text_alone_never_load_lark() -> None:
+    code = (
+        "import postback\n"
+        "postback.compile('application/json', format='header')\n"
+        "postback.compile('https://example.com/postback?a=1', format='url')\n"
+        "postback.compile('a=1&b=two', format='query')\n"
+        "assert postback.check('plain text', format='text') == []"
+    )
+    assert lark_modules(code) == []

@@ -267,7 +267,14 @@ class _Reader:
 
 
 def parse(source: str) -> ParseResult:
-    """Parse ``source`` into nodes; every syntax defect found is in ``problems``."""
+    """Parse ``source`` into nodes; every syntax defect found is in ``problems``.
+
+    Text without a brace or a backslash is one ``Text`` node, read without Lark: a
+    template of literal text alone (a fixed header value) never loads the parser.
+    """
+    if "{" not in source and "}" not in source and "\\" not in source:
+        plain = (Text(source, Span(0, len(source))),) if source else ()
+        return ParseResult(plain, ())
     reader = _Reader()
     nodes = reader.template(source)
     problems = sorted(reader.problems, key=lambda p: p.span)
