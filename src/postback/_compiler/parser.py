@@ -31,22 +31,16 @@ _lark: Lark | None = None
 
 
 def _grammar() -> Lark:
-    """Build the Lark parser once per process, on first use (keeps ``import`` cheap)."""
+    """Load the Lark parser once per process, on first use (keeps ``import`` cheap).
+
+    Its tables ship with the package (``tables.py``): no grammar is analysed here.
+    """
     global _lark
     if _lark is None:
-        # Lark and the grammar file load on the first compile, not with import postback.
-        from importlib import resources
+        # Lark and the tables load on the first compile, not with import postback.
+        from .tables import load
 
-        from lark import Lark
-
-        grammar = resources.files("postback._compiler").joinpath("grammar.lark").read_text("utf-8")
-        _lark = Lark(
-            grammar,
-            parser="lalr",
-            lexer="contextual",
-            start=["template", "inner"],
-            maybe_placeholders=False,
-        )
+        _lark = load()
     return _lark
 
 
@@ -273,7 +267,14 @@ class _Reader:
 
 
 def parse(source: str) -> ParseResult:
-    """Parse ``source`` into nodes; every syntax defect found is in ``problems``."""
+    """Parse ``source`` into nodes; every syntax defect found is in ``problems``.
+
+    Text without a brace or a backslash is one ``Text`` node, read without Lark: a
+    template of literal text alone (a fixed header value) never loads the parser.
+    """
+    if "{" not in source and "}" not in source and "\\" not in source:
+        plain = (Text(source, Span(0, len(source))),) if source else ()
+        return ParseResult(plain, ())
     reader = _Reader()
     nodes = reader.template(source)
     problems = sorted(reader.problems, key=lambda p: p.span)
