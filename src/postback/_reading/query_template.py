@@ -74,7 +74,7 @@ class _PairParts:
         value = self.value or []
         literal = all(isinstance(p, Lit) for p in self.key)
         name = "".join(p.text for p in self.key if isinstance(p, Lit)) if literal else None
-        eq = Lit("=", self.offset)
+        eq = Lit("=", self.offset, "r")  # raw, as the template writes it
         return Pair(
             Leaf(self.key, self.offset),
             Leaf(value, self.offset),
