@@ -89,6 +89,13 @@ class Code(StrEnum):
     PLACEHOLDER_IN_USERINFO = "placeholder-in-userinfo"
     PLACEHOLDER_IN_HOST = "placeholder-in-host"
     PLACEHOLDER_IN_PORT = "placeholder-in-port"
+    # Reading a body back (only when asked: ``check(reading=True)``).
+    READING_ADJACENT = "reading-adjacent"
+    READING_SEPARATOR = "reading-separator"
+    READING_JOIN_SEPARATOR = "reading-join-separator"
+    READING_HEADER_TRIM = "reading-header-trim"
+    READING_AMBIGUOUS = "reading-ambiguous"
+    READING_UNPROVEN = "reading-unproven"
     # Files the command line cannot use (never raised by compile or check).
     UNREADABLE_FILE = "unreadable-file"
     UNKNOWN_FORMAT = "unknown-format"

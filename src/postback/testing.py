@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import CaseError, ConfigError, RecordError
+from ._errors import CaseError, ConfigError, ParseError, RecordError
 from ._files.cases import EXPECTED_SUFFIX, body_root, case_templates, is_notification, record_files
 from ._files.expected import read_expected_file, unified_diff, write_expected_file
 from ._files.inputs import load_record, read_template, template_format
@@ -44,7 +44,7 @@ from ._sending.config import read_file
 from ._sending.notification import Notification
 from ._sending.request import PreparedRequest
 from ._sending.secrets import masked_http
-from ._template import compile
+from ._template import check, compile
 
 __all__ = ["Case", "CaseError", "Comparison", "Snapshot", "discover", "unified_diff"]
 
@@ -122,6 +122,36 @@ class Case:
         )
         options = {"name": self.template, **self.compile_options}
         return compile(source, format=self.format, **options).render_bytes(action)
+
+    def read_back(self, expected: bytes) -> ParseError | None:
+        """Read the expected output back with the template (``Template.parse``).
+
+        Return the ``ParseError`` of an expected output that does not read back, or
+        that reads back as a record which renders other bytes; None when it reads back,
+        and for a template ``check(..., reading=True)`` says may read a body two ways
+        (its expected output is not read) and a notification (an HTTP request).
+        Raises ``CaseError`` for a template file that cannot be read.
+        """
+        if self.format is None:
+            return None
+        try:
+            source = read_template(self.template, confined=True)
+        except ConfigError as exc:
+            raise CaseError(exc.message) from None
+        options = {"name": self.template, **self.compile_options}
+        found = check(source, format=self.format, reading=True, **options)
+        if any(d.severity == "error" for d in found):
+            return None
+        template = compile(source, format=self.format, **options)
+        try:
+            action = template.parse(expected)
+        except ParseError as exc:
+            return exc
+        if template.render_bytes(action) != expected:
+            return ParseError(
+                f"the expected output reads back as a record that renders other bytes: {action!r}"
+            )
+        return None
 
     def _request(self) -> PreparedRequest:
         try:

@@ -22,8 +22,8 @@ WARNING = Diagnostic("warning", "stand-in", "a warning of the stand-in checker",
 def warned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     real = _cli_check.check_with
 
-    def with_a_warning(*args: object) -> list[Diagnostic]:
-        return [*real(*args), WARNING]  # type: ignore[arg-type]
+    def with_a_warning(*args: object, **kwargs: bool) -> list[Diagnostic]:
+        return [*real(*args, **kwargs), WARNING]  # type: ignore[arg-type]
 
     monkeypatch.setattr(_cli_check, "check_with", with_a_warning)
     monkeypatch.chdir(tmp_path)

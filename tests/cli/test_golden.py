@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -101,3 +102,52 @@ def test_an_expected_file_linked_out_of_the_case_folder(tmp_path: Path) -> None:
     assert _postback_test("templates", "--update", cwd=tmp_path).returncode == 0
     assert not (cases / "cb.expected").is_symlink()
     assert _postback_test("templates", cwd=tmp_path).stdout == "1 passed, 0 failed\n"
+
+
+def test_a_case_whose_expected_output_does_not_read_back_fails(tmp_path: Path) -> None:
+    """An expected output that ``Template.parse`` cannot read back to its record fails
+    with the reader's message and its place in the expected file."""
+    cases = tmp_path / "templates"
+    cases.mkdir()
+    # A pair join whose separator lands inside the next item's key: rendered, not read.
+    (cases / "skus.qs").write_text('{join(items, i, "k={i.sku}&", "z")}a=1')
+    assert _postback_test("templates", "--update", cwd=tmp_path).returncode == 0
+    result = _postback_test("templates", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == (
+        "FAIL templates/skus.qs: the expected output does not read back\n"
+        "templates/skus.expected: the pairs of the join at template 1:1 cannot be read: "
+        "its separator lands inside a key of the next item\n"
+        "0 passed, 1 failed\n"
+    )
+
+
+def test_a_case_is_read_back_with_its_place_in_the_expected_file(tmp_path: Path) -> None:
+    cases = tmp_path / "templates"
+    cases.mkdir()
+    (cases / "id.qs").write_text("id={CampaignId}&n={SubId1}")
+    (cases / "id.record.json").write_text('{"CampaignId": 7, "SubId1": "a"}')
+    (cases / "id.expected").write_text("id=7&n=a")
+    case = postback_testing().discover(cases)[0]
+    assert case.read_back(b"id=7&n=a") is None
+    failure = case.read_back(b"id=x&n=a")
+    assert failure is not None
+    assert (failure.line, failure.column, failure.field) == (1, 4, "CampaignId")
+    assert _postback_test("templates", cwd=tmp_path).stdout == "1 passed, 0 failed\n"
+
+
+def test_a_template_that_may_read_two_ways_is_not_read_back(tmp_path: Path) -> None:
+    cases = tmp_path / "templates"
+    cases.mkdir()
+    (cases / "ref.header").write_text("X {SubId1}-{SubId2}")
+    (cases / "ref.record.json").write_text('{"SubId1": "a-b", "SubId2": "c"}')
+    (cases / "ref.expected").write_text("X a-b-c")
+    case = postback_testing().discover(cases)[0]
+    assert case.read_back(b"X a-b-c") is None
+    assert _postback_test("templates", cwd=tmp_path).stdout == "1 passed, 0 failed\n"
+
+
+def postback_testing() -> ModuleType:
+    import postback.testing
+
+    return postback.testing

@@ -17,6 +17,7 @@ from pathlib import Path
 import lark  # noqa: F401  (see below)
 import pytest
 
+import postback
 from postback._cli.main import main
 
 # pytester runs pytest in this process and then forgets the modules first imported
@@ -524,3 +525,21 @@ def test_a_request_snapshot_is_masked(pytester: pytest.Pytester) -> None:
     shown = pytester.runpytest(*PLUGIN, "--postback-show-secrets")
     shown.assert_outcomes(failed=1)
     shown.stdout.re_match_lines([r"E +\+Authorization: Bearer tok-sale"])
+
+
+def test_a_case_whose_expected_output_does_not_read_back_fails(
+    pytester: pytest.Pytester, sample: Path
+) -> None:
+    source = '{join(items, i, "k={i.sku}&", "z")}a=1'
+    (sample / "templates" / "skus.qs").write_text(source)
+    rendered = postback.compile(source, format="query").render_bytes(postback.sample_action())
+    (sample / "templates" / "skus.expected").write_bytes(rendered)
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=5, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL templates/skus.qs: the expected output does not read back",
+            "templates/skus.expected: the pairs of the join at template 1:1 cannot be read: *",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()

@@ -175,3 +175,13 @@ def test_joins_with_placeholder_keys_share_their_number_of_items() -> None:
     )
     action = Action(sub_id1="s", items=[Item(name="n", rbt=1, sku="a"), Item(name="m", sku="b")])
     assert template.parse(template.render(action)) == action
+
+
+def test_a_key_with_a_placeholder_reads_its_raw_equals_sign_as_the_template_writes_it() -> None:
+    """The "=" between a key with a placeholder and its value was read as text a value
+    may hold, so the masked reading failed and the text was read again without its
+    escapes: "1=v1,1" read as one item holding "1,1" or as two, and was refused."""
+    template = postback.compile('{CampaignId}=v{join(items, i, "{CampaignId}")}', format="query")
+    back = template.parse("1=v1,1,1")
+    assert back.campaign_id == 1
+    assert len(back.items) == 3

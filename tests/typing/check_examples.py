@@ -227,6 +227,17 @@ def docs_language() -> None:
     # docs/language.md, example 3
     import postback
 
+    found = postback.check("{SubId1}-{SubId2}", format="text", reading=True)
+    assert [(d.code, d.line, d.column) for d in found] == [("reading-separator", 1, 9)]
+    assert postback.check("a={SubId1},{SubId2}", format="query", reading=True) == []
+    try:
+        postback.compile("{SubId1}{SubId2}", format="text", reading=True)
+    except postback.TemplateFormatError as exc:
+        assert exc.code == "reading-adjacent"
+
+    # docs/language.md, example 4
+    import postback
+
     try:
         postback.compile('{"d": "{EventDate}"}', date_format="YYYY-MM-DD")
     except postback.ConfigError as exc:

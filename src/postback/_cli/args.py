@@ -200,6 +200,11 @@ def add_check(commands: Any, handler: Handler) -> None:
     )
     p.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     p.add_argument(
+        "--reading",
+        action="store_true",
+        help="also report where a received body could be read back two ways (reading-* codes)",
+    )
+    p.add_argument(
         "--show-settings",
         metavar="FILE",
         help="print the settings that apply to FILE and where each comes from; check nothing",

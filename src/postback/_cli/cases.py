@@ -114,7 +114,7 @@ def run_case(
     except CaseError as exc:
         return Outcome(False, f"FAIL {name}: unreadable input\n", exc.message)
     if comparison.ok:
-        return Outcome(True)
+        return _read_back(case, rendered)
     if comparison.expected is None:
         return Outcome(
             False,
@@ -122,6 +122,25 @@ def run_case(
             f"run {how_to_update(case)} to create it\n",
         )
     return Outcome(False, f"FAIL {name}\n{comparison.diff()}", differs=True)
+
+
+def _read_back(case: Case, expected: bytes) -> Outcome:
+    """Pass a case whose expected output reads back (``Case.read_back``); fail one that
+    does not, with the ``ParseError``'s message at its place in the expected file."""
+    try:
+        failure = case.read_back(expected)
+    except CaseError as exc:  # pragma: no cover - it was read a moment ago
+        return Outcome(False, f"FAIL {printable(case.id)}: unreadable input\n", exc.message)
+    if failure is None:
+        return Outcome(True)
+    where = printable(case.expected)
+    if failure.line is not None:
+        where += f":{failure.line}:{failure.column}"
+    return Outcome(
+        False,
+        f"FAIL {printable(case.id)}: the expected output does not read back\n"
+        f"{where}: {printable(failure.message)}\n",
+    )
 
 
 def case_mask(project: Project, case: Case, flag: bool | None, default: bool) -> bool:

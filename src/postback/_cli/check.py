@@ -150,7 +150,7 @@ def _unusable(name: str, exc: CliError | UnreadableFileError) -> FileDiagnostic:
 
 
 def _check_file(
-    file: str, project: Project, explicit: Format | None, confined: bool
+    file: str, project: Project, explicit: Format | None, confined: bool, reading: bool = False
 ) -> list[FileDiagnostic]:
     """Return every diagnostic of one file (a template or a notification).
 
@@ -159,11 +159,14 @@ def _check_file(
     """
     name = display(file)
     if is_notification(file):
-        return check_notification(file, body_root(file, project), confined=confined)
+        return check_notification(
+            file, body_root(file, project), confined=confined, reading=reading
+        )
     fmt = template_format(project, file, explicit)
     source = read_template(file, confined=confined)
     options = project.compile_options(file, name)
-    return [FileDiagnostic(name, d) for d in check_with(source, fmt, options)]
+    found = check_with(source, fmt, options, reading=reading)
+    return [FileDiagnostic(name, d) for d in found]
 
 
 class _Tally:
@@ -216,7 +219,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for index, file in enumerate(files, 1):
         progress.update(index, file)
         try:
-            found = _check_file(file, project, args.format, file in walked)
+            found = _check_file(file, project, args.format, file in walked, args.reading)
         except (CliError, UnreadableFileError) as exc:
             tally.unreadable += 1
             found = [_unusable(display(file), exc)]

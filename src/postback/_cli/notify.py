@@ -128,13 +128,14 @@ def _moved(diag: Diagnostic, template: _Source, lines: LineIndex) -> Diagnostic:
 
 
 def check_notification(
-    path: str, root: Path | None = None, *, confined: bool = False
+    path: str, root: Path | None = None, *, confined: bool = False, reading: bool = False
 ) -> list[FileDiagnostic]:
     """Check every template of the notification file ``path``; return every defect.
 
     Its ``body_file`` must be inside ``root`` (None: the notification's folder).
     Raises ``UnreadableFileError`` when the file cannot be read as UTF-8 (with
     ``confined``, as a golden case reads it: see ``_files.text.read_bytes``).
+    ``reading``: also where a body could be read back two ways (``check --reading``).
     """
     name = display(path)
     text = read_input(path, "notification", confined=confined)
@@ -152,7 +153,8 @@ def check_notification(
     for key, source, fmt in _templates(settings):
         secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
         with spelled("notification"):  # hints name the file's keys (body_format = "...")
-            checked = check_with(source, fmt, replace(settings.options, name=name))
+            options = replace(settings.options, name=name)
+            checked = check_with(source, fmt, options, reading=reading)
         template = _source(source, spans.get(key)) if key is not None and checked else None
         for diag in checked:
             if secret:

@@ -8,11 +8,12 @@ from typing import Any
 
 from .._errors import ConfigError, Diagnostic
 from .._formats import Format, FormatName
+from .._messages import describe_value
 from .._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy, UnknownKeys
-from .._problems import diagnostics
-from .pipeline import front_end
+from .._problems import Problem, diagnostics, has_errors
+from .pipeline import Compiled, front_end
 
-__all__ = ["check", "check_with", "validated_inputs"]
+__all__ = ["check", "check_with", "reading_problems", "validated_inputs"]
 
 
 def validated_inputs(
@@ -38,10 +39,13 @@ def check(
     day_first: bool | None = None,
     name: str = "<template>",
     max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
+    reading: bool = False,
 ) -> list[Diagnostic]:
     """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
 
     ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
+    With ``reading=True``, a template without errors is also checked for where
+    ``Template.parse`` could read a body it renders two ways (the ``reading-*`` codes).
     """
     fmt, opts = validated_inputs(
         source,
@@ -55,10 +59,30 @@ def check(
         name=name,
         max_template_size=max_template_size,
     )
-    return check_with(source, fmt, opts)
+    if not isinstance(reading, bool):
+        raise ConfigError(
+            f"reading must be True or False, not {describe_value(reading)}", setting="reading"
+        )
+    return check_with(source, fmt, opts, reading=reading)
 
 
-def check_with(source: str, fmt: Format, opts: CompileOptions) -> list[Diagnostic]:
+def check_with(
+    source: str, fmt: Format, opts: CompileOptions, *, reading: bool = False
+) -> list[Diagnostic]:
     """Return every defect of ``source``, as ``check`` does, for validated options."""
     front = front_end(source, fmt, opts)
-    return diagnostics(front.problems, front.lines)
+    problems = front.problems
+    if reading:
+        problems = [*problems, *reading_problems(front, fmt, opts)]
+    return diagnostics(problems, front.lines)
+
+
+def reading_problems(front: Compiled, fmt: Format, opts: CompileOptions) -> list[Problem]:
+    """Return where ``parse`` could read a body of ``front`` two ways (none while the
+    template has errors).  The reading side is imported only when asked."""
+    if has_errors(front.problems):
+        return []
+    # The reading side loads only when asked: import postback and check never need it.
+    from .._reading.ambiguity import reading_problems as find
+
+    return find(front, fmt, opts)

@@ -20,7 +20,9 @@ escapes), then the automaton, and turns what it finds into a ``Reading`` or an e
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from .._errors import ParseError
@@ -28,7 +30,7 @@ from .automaton import END, HOLE, LIT, Automaton, Ref, paths
 from .errors import Where, quote
 from .pattern import Lit, Loop, Part, Slot, Units, label_of, merge
 
-__all__ = ["Leaf", "LoopReading", "Reading", "Span"]
+__all__ = ["Leaf", "LoopReading", "Reading", "Span", "collecting"]
 
 Span = tuple[Slot, int, int]  # a placeholder and the decoded text it holds: [start, end)
 
@@ -66,6 +68,9 @@ class Leaf:
         self._single = _single(self.parts)
         self._split = _split(self.parts)
         self._auto = Automaton(self.parts)
+        built = _BUILT.get()
+        if built is not None:
+            built.append(self)
 
     def read(self, units: Units, where: Where, *, lenient: bool = True) -> Reading:
         """Return the one reading of ``units``; raise ``ParseError`` if there is none or
@@ -253,6 +258,21 @@ class Leaf:
             offset=units.offset(stop),
             template=template,
         )
+
+
+_BUILT: ContextVar[list[Leaf] | None] = ContextVar("_BUILT", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[Leaf]]:
+    """Collect the leaves built inside the ``with`` block, in the order they are built
+    (``ambiguity`` checks the leaves a reading plan is made of)."""
+    built: list[Leaf] = []
+    token = _BUILT.set(built)
+    try:
+        yield built
+    finally:
+        _BUILT.reset(token)
 
 
 def _single(parts: tuple[Part, ...]) -> tuple[Lit, Slot, Lit] | None:

@@ -221,6 +221,7 @@ def _dynamic(plan: QueryPlan, rest: list[_Received], collector: Collector) -> li
 def _read_whole(entry: Pair, item: ItemPlace, pair: _Received, collector: Collector) -> None:
     """Read a received pair as the template's pair whose key holds a placeholder."""
     raw = f"{pair.raw_key}={pair.value}"
+    assert entry.whole is not None  # only a key with a placeholder is read whole
     collector.leaf(entry.whole, decode_form(raw, pair.key_at, collector.where), item)
 
 

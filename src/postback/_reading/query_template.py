@@ -25,7 +25,7 @@ class Pair(NamedTuple):
     key: Leaf
     value: Leaf
     name: str | None  # the key, decoded, when it is literal text
-    whole: Leaf  # key, "=" and value as one leaf, for a key with a placeholder
+    whole: Leaf | None  # key, "=" and value as one leaf, for a key with a placeholder
     offset: int
 
 
@@ -74,14 +74,9 @@ class _PairParts:
         value = self.value or []
         literal = all(isinstance(p, Lit) for p in self.key)
         name = "".join(p.text for p in self.key if isinstance(p, Lit)) if literal else None
-        eq = Lit("=", self.offset)
-        return Pair(
-            Leaf(self.key, self.offset),
-            Leaf(value, self.offset),
-            name,
-            Leaf([*self.key, eq, *value], self.offset),
-            self.offset,
-        )
+        eq = Lit("=", self.offset, "r")  # raw, as the template writes it
+        whole = None if literal else Leaf([*self.key, eq, *value], self.offset)
+        return Pair(Leaf(self.key, self.offset), Leaf(value, self.offset), name, whole, self.offset)
 
 
 def query_plan(
@@ -149,7 +144,7 @@ def _pair_join(join: Join, slot_of: Callable[[Field | ItemField], Slot]) -> Pair
     last = pairs[-1]
     sep = literal(join.sep, join.sep_span.start)
     value = Leaf([*last.value.parts, sep], last.offset)
-    whole = Leaf([*last.whole.parts, sep], last.offset)
+    whole = None if last.whole is None else Leaf([*last.whole.parts, sep], last.offset)
     return PairJoin(pairs, offset, last._replace(value=value, whole=whole))
 
 

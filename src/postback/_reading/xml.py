@@ -24,7 +24,7 @@ from .record import Collector, ItemPlace
 from .xml_template import XElem, XItem, XJoin, XText, structure
 from .xml_tree import Chars, Element, parse_xml
 
-__all__ = ["build"]
+__all__ = ["build", "has_item_slots"]
 
 BodyReader = Callable[[str, Collector], None]
 _XML_SPACE = " \t\r\n"
@@ -188,7 +188,7 @@ class _Match:
                 )
             return
         parts: list[Part] = []
-        places = {place for text, place in gap if _has_item_slots(text)}
+        places = {place for text, place in gap if has_item_slots(text)}
         if len(places) > 1:
             raise self.where.plain(
                 "the template writes values of two items in one text, which is not read",
@@ -219,7 +219,7 @@ class _Match:
         self.extra(name, _python(element), f"the element <{_name(element.name)}>", element, t)
 
 
-def _has_item_slots(text: XText) -> bool:
+def has_item_slots(text: XText) -> bool:
     """Whether the text holds a value of an item (its other values are the action's)."""
     return any(isinstance(part, Slot) and part.item for part in text.parts)
 
