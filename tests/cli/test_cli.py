@@ -1182,6 +1182,7 @@ def test_docs_describe_every_command_and_option() -> None:
         "render",
         "check",
         "prepare",
+        "parse-request",
         "fields",
         "test",
         "init",
