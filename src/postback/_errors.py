@@ -13,7 +13,7 @@
     │                                   value with CR/LF/NUL, a non-finite Decimal, ...
     ├── ParseError                      a received body its template cannot read back;
     │                                   .line .column .template_line .template_column
-    │                                   .expected .found .field .readings
+    │                                   .expected .found .field .readings .part
     ├── ConfigError                     invalid notification settings
     └── CaseError                       a golden case's input cannot be used
                                         (postback.testing)
@@ -254,7 +254,9 @@ class ParseError(PostbackError):
     was expected there (None when the error has no such place); ``expected`` and
     ``found`` say what was expected and what is there; ``field`` names the placeholder
     (``Payout``, ``i.amt``) whose text is there but does not convert; ``readings`` holds
-    the two readings of a text that can be read two ways (else it is empty).
+    the two readings of a text that can be read two ways (else it is empty); ``part``,
+    for ``Notification.parse``, the part of the request the error is in, named as its
+    setting (``"url"``, ``"headers.X-Token"``, ``"body"``), else None.
     """
 
     def __init__(
@@ -269,6 +271,7 @@ class ParseError(PostbackError):
         found: str | None = None,
         field: str | None = None,
         readings: tuple[str, ...] = (),
+        part: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -280,6 +283,7 @@ class ParseError(PostbackError):
         self.found = found
         self.field = field
         self.readings = readings
+        self.part = part
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_parse_error, (self.message, dict(self.__dict__)))

@@ -1183,6 +1183,7 @@ def test_docs_describe_every_command_and_option() -> None:
         "check",
         "prepare",
         "parse",
+        "parse-request",
         "fields",
         "test",
         "init",

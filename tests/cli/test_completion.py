@@ -200,7 +200,7 @@ def test_bash_completes_file_names(
 
 def _zsh_sections(script: str) -> dict[str, str]:
     """The ``_arguments`` call of each command in the zsh script."""
-    parts = re.split(r"^ +\((\w+)\)$", script, flags=re.M)
+    parts = re.split(r"^ +\(([\w-]+)\)$", script, flags=re.M)
     return {parts[i]: parts[i + 1].split(";;")[0] for i in range(1, len(parts), 2)}
 
 

@@ -696,6 +696,45 @@ def docs_receiving() -> None:
         )
 
     # docs/receiving.md, example 6
+    import postback
+
+    notification = postback.Notification.from_file("examples/notification.toml")
+    request = notification.prepare(postback.sample_action())
+    action = notification.parse(request.method, request.url, headers=request.headers, body=request.body)
+    assert action.campaign_id == 4636 and action.action_id == "1000.4636.158133"
+    assert len(action.items) == 3
+
+    # docs/receiving.md, example 7
+    import postback
+
+    notification = postback.Notification(
+        "https://h.example/pb/{CampaignId}", "POST", '{"campaign": {CampaignId}}', "json"
+    )
+    try:
+        notification.parse("POST", "https://h.example/pb/1000", body='{"campaign": 1001}')
+    except postback.ParseError as exc:
+        assert exc.message == "CampaignId is 1000 in the url but 1001 in the body"
+        assert (exc.field, exc.part) == ("CampaignId", "body")
+
+    # docs/receiving.md, example 8
+    import postback
+
+    notification = postback.Notification.from_file("examples/notification.toml")
+    request = notification.prepare(postback.sample_action())
+    headers = [(name, value) for name, value in request.headers if name != "X-Action-Id"]
+    try:
+        notification.parse("POST", request.url, headers=headers, body=request.body)
+    except postback.ParseError as exc:
+        assert exc.part == "headers.X-Action-Id"
+        assert exc.message == "the request has no header 'X-Action-Id', which the notification writes"
+    broken = request.body.replace(b'"payout"', b'"pay_out"') if request.body else b""
+    try:
+        notification.parse("POST", request.url, headers=request.headers, body=broken)
+    except postback.ParseError as exc:
+        assert exc.message.startswith('in the body: expected the key "payout"')
+        assert (exc.part, exc.line, exc.column) == ("body", 14, 1)
+
+    # docs/receiving.md, example 9
     from pathlib import Path
 
     import postback

@@ -1,7 +1,7 @@
 """The ``postback`` command line (also ``python -m postback``).
 
-Commands: ``render``, ``check``, ``prepare``, ``parse``, ``fields``, ``test``, ``init``,
-``serve`` and ``completion`` (docs/cli.md).
+Commands: ``render``, ``check``, ``prepare``, ``parse``, ``parse-request``, ``fields``,
+``test``, ``init``, ``serve`` and ``completion`` (docs/cli.md).
 
 Exit status: 0 on success, 1 when a check or a golden test fails (or a template is
 defective), 2 on usage errors and unreadable input.  Usage errors and unreadable input
@@ -63,6 +63,7 @@ from .io import (
     write,
 )
 from .parse import cmd_parse
+from .parse_request import add_parse_request, check_flags, parse_requests
 
 __all__ = ["build_parser", "main"]
 
@@ -151,6 +152,18 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_parse_request(args: argparse.Namespace) -> int:
+    check_flags(args)
+    with spelled("notification"):
+        try:
+            notification = _load_notification(args.notification)
+        except TemplateError as err:
+            label = _notification_label(display(args.notification), err)
+            write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
+            return EXIT_FAILED
+    return parse_requests(args, notification)
+
+
 # ---------------------------------------------------------------------------
 # fields
 # ---------------------------------------------------------------------------
@@ -219,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check(commands, cmd_check)
     add_prepare(commands, _cmd_prepare)
     add_parse(commands, cmd_parse)
+    add_parse_request(commands, _cmd_parse_request, EPILOG)
     add_fields(commands, _cmd_fields)
     add_test(commands, cmd_test)
     add_init(commands)
@@ -237,8 +251,8 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.error(
-            "a command is required: render, check, prepare, parse, fields, test, init, serve or "
-            "completion"
+            "a command is required: render, check, prepare, parse, parse-request, fields, test, "
+            "init, serve or completion"
         )
     handler: Callable[[argparse.Namespace], int] = args.handler
     with spelled("flags"):  # hints name the flags, not Python arguments

@@ -29,7 +29,7 @@ from .._template import Template, compile_template
 from .config import check_keys, read_file
 from .header_templates import compile_header
 from .pacer import Pacer
-from .request import Outcome, PreparedRequest, ResponseHeaders
+from .request import Outcome, PreparedRequest, ReceivedHeaders, ResponseHeaders
 from .response import classify_response
 from .settings import Settings
 
@@ -301,6 +301,24 @@ class Notification:
                 f"min_delay {self._settings.delay}: {exc}",
                 field=None if label == "now" else label,
             ) from None
+
+    def parse(
+        self,
+        method: str,
+        url: str | bytes,
+        *,
+        headers: ReceivedHeaders | None = None,
+        body: str | bytes | None = None,
+        extra: Literal["error", "keep"] = "error",
+    ) -> Action:
+        """Read a received request back into the ``Action`` it holds: the fields of its
+        url, templated headers (others are ignored) and body, which must agree where a
+        field is written twice.  Raises ``ParseError``, whose ``part`` names the part;
+        ``extra`` as in ``Template.parse``, for the url's query and the body."""
+        # The reading side loads on the first parse: sending never needs it.
+        from .receive import parse_request
+
+        return parse_request(self, method, url, headers, body, extra)
 
     # -- the response ---------------------------------------------------------
 

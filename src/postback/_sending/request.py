@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypedDict
@@ -31,6 +31,7 @@ __all__ = [
     "Outcome",
     "OutcomeRule",
     "PreparedRequest",
+    "ReceivedHeaders",
     "RequestsArguments",
     "ResponseHeaders",
     "redirect_note",
@@ -344,6 +345,9 @@ class _HasItems(Protocol):
 
 #: A response's headers: a mapping (or ``email.message.Message``) or ``(name, value)`` pairs.
 ResponseHeaders = _HasItems | Iterable[tuple[str, str]]
+
+#: A received request's headers (``Notification.parse``): names and values str or UTF-8 bytes.
+ReceivedHeaders = Mapping[str, str | bytes] | Iterable[tuple[str | bytes, str | bytes]]
 
 
 def redirect_note(status: int, headers: ResponseHeaders | None) -> str:
