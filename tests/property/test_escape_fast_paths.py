@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from postback import RenderError
+from postback._compiler.writers import escaped
 from postback._escape import (
+    INLINE_FORMS,
+    Escape,
     header_value,
     json_quote,
     json_string_body,
+    json_string_table,
+    path_segment_encode,
     xml_attribute,
     xml_cdata,
     xml_content,
 )
+from strategies import hostile_text
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -106,3 +115,69 @@ def test_surrogates_next_to_non_ascii_text(value: str) -> None:
     assert json_quote(value) == ref_json_quote(value)
     assert xml_content(value) == ref_xml(value, CONTENT)
     assert header_value("{X}")(value) == _SURROGATE.sub("\ufffd", value)
+
+
+# -- the inline forms the render functions use in place of a call ---------------------
+
+
+def inline(escape: Escape) -> Callable[[str], str]:
+    """Return ``escape``'s inline form as the compiler writes it, as a function of ``_v``."""
+    names: dict[str, Any] = {"escape": escape}
+
+    def bind(value: object, name: str) -> str:
+        names[name] = value
+        return name
+
+    expr = escaped(escape, "_v", bind, "escape")
+    assert expr != "escape(_v)", "the escaper has no inline form"
+    function: Callable[[str], str] = eval(f"lambda _v: {expr}", {"__builtins__": {}, **names})
+    return function
+
+
+def _percent_ref(value: str, plus: bool) -> str:
+    text = _SURROGATE.sub("\ufffd", value)
+    return quote_plus(text, safe="") if plus else quote(text, safe="")
+
+
+def _segment_ref(value: str) -> str:
+    out = _percent_ref(value, plus=False)
+    return "%2E" * len(out) if out and not out.strip(".") else out
+
+
+# What each escaper writes, from its rule table (JSON) or an independent reference.
+_JSON_TABLE = json_string_table()
+REFERENCES: dict[str, Callable[[str], str]] = {
+    "json_string_body": lambda v: v.translate(_JSON_TABLE),
+    "json_quote": lambda v: '"' + v.translate(_JSON_TABLE) + '"',
+    "xml_content": lambda v: re.sub(r"\]\Z", "&#93;", ref_xml(v, CONTENT)),
+    "xml_attribute": lambda v: ref_xml(v, ATTRIBUTE),
+    "xml_cdata": ref_cdata,
+    "form_encode": lambda v: _percent_ref(v, plus=True),
+    "percent_encode": lambda v: _percent_ref(v, plus=False),
+    "path_segment_encode": _segment_ref,
+}
+INLINE = {escape.__name__: (escape, inline(escape)) for escape in INLINE_FORMS}
+ESCAPED_CHARS = "\"\\&<>'][\t\n\r\x00\x7f%+=#?/ ."
+
+
+def test_every_inline_form_has_a_reference() -> None:
+    assert set(INLINE) == set(REFERENCES)
+
+
+@pytest.mark.parametrize("name", sorted(INLINE))
+@given(value=hostile_text(ESCAPED_CHARS, ["", ".", "..", "]", "a]", "]]>", "\ud800", "é\udfff"]))
+def test_inline_forms_write_what_the_rules_say(name: str, value: str) -> None:
+    """Each inline form gives exactly what its escaper and its rules give, for any text."""
+    escape, fast = INLINE[name]
+    assert fast(value) == escape(value) == REFERENCES[name](value)
+
+
+def test_escapers_without_an_inline_form_are_called() -> None:
+    """A mutant or a per-placeholder escaper has no inline form: the code calls it."""
+    assert escaped(header_value("{SubId1}"), "_v", lambda v, n: n, "header_value") == (
+        "header_value(_v)"
+    )
+    assert escaped(lambda v: v or "", "_v", lambda v, n: n, "e") == "e(_v)"
+    assert escaped(path_segment_encode, "format_int(_v)", lambda v, n: n, "p") == (
+        "p(format_int(_v))"
+    )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Escape", "Escaper", "char_class", "translation"]
+__all__ = ["Escape", "Escaper", "Inline", "char_class", "translation"]
 
 Escape = Callable[[str | None], str]
 
@@ -38,6 +38,23 @@ class Escaper:
         if rule not in self.rules:
             raise KeyError(rule)
         return self.build(frozenset(self.rules) - {rule})
+
+
+@dataclass(frozen=True)
+class Inline:
+    """An escaper's exact form for a value known to be a ``str``, as C calls.
+
+    The compiler writes ``expr`` into a render function in place of a call of the
+    escaper, so that a value costs no Python-level call when the C form is exact.
+    ``expr`` is an expression over ``{v}`` (the value, never None), ``{escape}`` (the
+    escaper itself, called where the C form would not be exact) and each name of
+    ``names``, a C function or table the generated code binds.  It is this package's
+    own constant text, never template text; a property test compares every form with
+    its escaper over arbitrary text.
+    """
+
+    expr: str
+    names: Mapping[str, object]
 
 
 def translation(writes: Iterable[Mapping[str, str]]) -> dict[int, str]:
