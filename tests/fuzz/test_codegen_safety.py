@@ -205,7 +205,7 @@ _ALLOWED_NODES = (
 _ESCAPERS = sorted({name for spec in formats() for name in spec.escapers})
 # The C functions and tables of the escapers' inline forms, and the str methods they call.
 _INLINE_NAMES = sorted({name for form in INLINE_FORMS.values() for name in form.names})
-_INLINE_METHODS = {"isascii", "isprintable", "translate", "strip"}
+_INLINE_METHODS = {"isascii", "isprintable", "translate", "strip", "endswith"}
 _FIELD_WORDS = sorted(
     {f.attribute for f in postback.FIELDS}
     | {f"item_{f.attribute}" for f in postback.ITEM_FIELDS}

@@ -181,3 +181,12 @@ def test_escapers_without_an_inline_form_are_called() -> None:
     assert escaped(path_segment_encode, "format_int(_v)", lambda v, n: n, "p") == (
         "p(format_int(_v))"
     )
+
+
+@pytest.mark.parametrize("name", sorted(INLINE))
+def test_inline_forms_fit_in_an_f_string(name: str) -> None:
+    """An inline form stands in a single-quoted f-string of Python 3.11: no quote of
+    that kind, no backslash, no braces but its fields."""
+    expr = INLINE_FORMS[INLINE[name][0]].expr
+    assert "'" not in expr and "\\" not in expr and expr.isascii()
+    assert re.sub(r"\{[a-z_]+\}", "", expr).count("{") == 0

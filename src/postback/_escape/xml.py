@@ -8,7 +8,6 @@ markup around it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -217,12 +216,13 @@ def _unchanged(name: str, chars: list[str], tail: str = "") -> Inline:
     """Return the inline form of an escaper that leaves text without ``chars`` unchanged.
 
     ``chars`` are every character a rule replaces, and ``tail`` a character that a
-    rule replaces only at the end of the text: one C regular-expression search tells
-    text that needs the escaper from text it returns as it is.
+    rule replaces only at the end of the text: one C regular-expression search (and a
+    test of the last character) tells text that needs the escaper from text it
+    returns as it is.
     """
-    pattern = char_class(chars).pattern + (f"|{re.escape(tail)}\\Z" if tail else "")
-    search = re.compile(pattern).search
-    return Inline(f"{{v}} if {{{name}}}({{v}}) is None else {{escape}}({{v}})", {name: search})
+    # Double quotes: the expression stands inside a single-quoted f-string.
+    test = f"{{{name}}}({{v}})" + (f' or {{v}}.endswith("{tail}")' if tail else "")
+    return Inline(f"{{escape}}({{v}}) if {test} else {{v}}", {name: char_class(chars).search})
 
 
 def _replaced(tables: dict[str, dict[str, str]]) -> list[str]:
