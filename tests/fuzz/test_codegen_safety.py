@@ -190,7 +190,7 @@ _ALLOWED_NODES = (
     ast.Load,
     ast.Store,
     ast.Add,
-    # An escaper's inline form: ``e(_v)[1:-1] if _v.isascii() or _v.isprintable() else ...``.
+    # An escaper's inline form: ``e(_v)[1:-1] if (_v := a.x) and _v.isascii() else ...``.
     ast.BoolOp,
     ast.Or,
     ast.And,
@@ -198,6 +198,7 @@ _ALLOWED_NODES = (
     ast.Slice,
     ast.UnaryOp,
     ast.USub,
+    ast.Not,
 )
 # Every name the compiler may write: its locals, and what it binds, each named after
 # what it is (an escaper by its own name, a formatter or writer by the type it writes,
@@ -243,7 +244,7 @@ def assert_generated_code_is_safe(template: postback.Template) -> None:
             assert node.attr in _ATTRIBUTES, node.attr
         elif isinstance(node, ast.Constant):
             assert node.value is None or type(node.value) in (str, int), node.value
-        elif isinstance(node, ast.UnaryOp):
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             assert isinstance(node.operand, ast.Constant) and type(node.operand.value) is int
         elif isinstance(node, ast.FormattedValue):
             assert node.conversion == -1 and node.format_spec is None

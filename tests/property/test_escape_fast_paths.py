@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postback import RenderError
-from postback._compiler.writers import escaped
+from postback._compiler.writers import escaped, escaped_or_empty
 from postback._escape import (
     INLINE_FORMS,
     Escape,
@@ -120,8 +120,12 @@ def test_surrogates_next_to_non_ascii_text(value: str) -> None:
 # -- the inline forms the render functions use in place of a call ---------------------
 
 
-def inline(escape: Escape) -> Callable[[str], str]:
-    """Return ``escape``'s inline form as the compiler writes it, as a function of ``_v``."""
+def inline(escape: Escape) -> Callable[[str | None], str]:
+    """Return ``escape``'s inline forms as the compiler writes them, as functions of ``_v``.
+
+    The first takes any text (the form where a missing value is tested for None apart);
+    the second, also None (the form where one truth test stands for it).
+    """
     names: dict[str, Any] = {"escape": escape}
 
     def bind(value: object, name: str) -> str:
@@ -129,9 +133,13 @@ def inline(escape: Escape) -> Callable[[str], str]:
         return name
 
     expr = escaped(escape, "_v", bind, "escape")
-    assert expr != "escape(_v)", "the escaper has no inline form"
-    function: Callable[[str], str] = eval(f"lambda _v: {expr}", {"__builtins__": {}, **names})
-    return function
+    around = escaped_or_empty(escape, bind, "escape")
+    assert expr != "escape(_v)" and around is not None, "the escaper has no inline form"
+    scope = {"__builtins__": {}, **names}
+    present: Callable[[str], str] = eval(f"lambda _v: {expr}", scope)
+    optional: Callable[[str | None], str] = eval(f"lambda x: {around[0]}x{around[1]}", scope)
+    assert present("é") == optional("é")
+    return optional
 
 
 def _percent_ref(value: str, plus: bool) -> str:
@@ -170,6 +178,7 @@ def test_inline_forms_write_what_the_rules_say(name: str, value: str) -> None:
     """Each inline form gives exactly what its escaper and its rules give, for any text."""
     escape, fast = INLINE[name]
     assert fast(value) == escape(value) == REFERENCES[name](value)
+    assert fast(None) == escape(None) and fast("") == escape("")
 
 
 def test_escapers_without_an_inline_form_are_called() -> None:
@@ -187,6 +196,7 @@ def test_escapers_without_an_inline_form_are_called() -> None:
 def test_inline_forms_fit_in_an_f_string(name: str) -> None:
     """An inline form stands in a single-quoted f-string of Python 3.11: no quote of
     that kind, no backslash, no braces but its fields."""
-    expr = INLINE_FORMS[INLINE[name][0]].expr
-    assert "'" not in expr and "\\" not in expr and expr.isascii()
-    assert re.sub(r"\{[a-z_]+\}", "", expr).count("{") == 0
+    form = INLINE_FORMS[INLINE[name][0]]
+    for expr in (form.write, form.test):
+        assert "'" not in expr and "\\" not in expr and expr.isascii()
+        assert re.sub(r"\{[a-z_]+\}", "", expr).count("{") == 0

@@ -31,7 +31,7 @@ from .values import Values
 from .writers import (
     any_writer,
     escaped,
-    has_inline_form,
+    escaped_or_empty,
     missing_error,
     moves_text_only,
     value_type,
@@ -154,9 +154,9 @@ class _Codegen:
 
         The common shapes cost one call per value and little to compile: a value
         that needs no escaping goes through a one-call writer of its type
-        (``Values.nullable``), a string whose escaper has a C form is tested for None
-        and escaped inline (``writers.escaped``), and another string whose context
-        writes a missing value like an empty one goes through the escaper alone
+        (``Values.nullable``), and a string whose context writes a missing value like
+        an empty one is tested for truth and escaped inline in C where its escaper has
+        a C form (``writers.escaped_or_empty``), else goes through the escaper alone
         (``_e(a.x)``: escapers write None as they write an empty text).
         """
         context = self.values.numbers(context)
@@ -177,9 +177,10 @@ class _Codegen:
                 name += "_or_null"
             return f"{self.bind(('nullable', vtype, missing, wrap), writer, name)}(", ")"
         assert escape is not None
-        if vtype is str and escape("") == missing and not has_inline_form(escape):
-            # Escapers write None as they write "": one call does it all.
-            return f"{self.escaper(escape)}(", ")"
+        if vtype is str and escape("") == missing:
+            # Escapers write None as they write "": a truth test, or one call, does it all.
+            inline = escaped_or_empty(escape, self.bind_inline, self.escaper(escape))
+            return inline or (f"{self.escaper(escape)}(", ")")
         constant = self.bind(("const", missing), missing, "missing_text")
         return f"({constant} if (_v := ", f") is None else {self.present(context, vtype)})"
 

@@ -22,7 +22,7 @@ from .nodes import Field, Hole
 __all__ = [
     "any_writer",
     "escaped",
-    "has_inline_form",
+    "escaped_or_empty",
     "missing_error",
     "moves_text_only",
     "value_type",
@@ -42,12 +42,24 @@ def escaped(escape: Escape, text: str, bind: Bind, escaper_name: str) -> str:
     if form is None or not text.isidentifier():
         return f"{escaper_name}({text})"
     names = {name: bind(value, name) for name, value in form.names.items()}
-    return "(" + form.expr.format(v=text, escape=escaper_name, **names) + ")"
+    write, test = form.expression(text, names)
+    return f"({write} if {test} else {escaper_name}({text}))"
 
 
-def has_inline_form(escape: Escape) -> bool:
-    """Whether the generated code writes ``escape`` of a str in its C form."""
-    return inline_form(escape) is not None
+def escaped_or_empty(escape: Escape, bind: Bind, escaper_name: str) -> tuple[str, str] | None:
+    """Return the code around an optional str's access that writes it escaped, or None.
+
+    For an escaper with an inline form whose context writes a missing value as it
+    writes an empty text: a missing or empty value goes to the escaper (which writes
+    None as ""), any other to the C form where its test holds.  One truth test of the
+    value stands for the test for None.
+    """
+    form = inline_form(escape)
+    if form is None:
+        return None
+    names = {name: bind(value, name) for name, value in form.names.items()}
+    write, test = form.expression("_v", names)
+    return f"({write} if (_v := ", f") and {test} else {escaper_name}(_v))"
 
 
 def missing_error(label: str) -> Callable[[], str]:

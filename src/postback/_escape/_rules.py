@@ -44,17 +44,23 @@ class Escaper:
 class Inline:
     """An escaper's exact form for a value known to be a ``str``, as C calls.
 
-    The compiler writes ``expr`` into a render function in place of a call of the
-    escaper, so that a value costs no Python-level call when the C form is exact.
-    ``expr`` is an expression over ``{v}`` (the value, never None), ``{escape}`` (the
-    escaper itself, called where the C form would not be exact) and each name of
-    ``names``, a C function or table the generated code binds.  It is this package's
-    own constant text, never template text; a property test compares every form with
-    its escaper over arbitrary text.
+    The compiler writes ``write if test else escaper(v)`` into a render function in
+    place of a call of the escaper, so that a value costs no Python-level call where
+    the C form is exact.  ``write`` and ``test`` are expressions over ``{v}`` (the
+    value, never None) and each name of ``names``, a C function or table the generated
+    code binds: where ``test`` holds, ``write`` is exactly what the escaper returns.  An
+    empty text needs neither (the compiler may test ``v`` for truth with ``test``).
+    Both are this package's own constant text, never template text; a property test
+    compares every form with its escaper over arbitrary text.
     """
 
-    expr: str
+    write: str
+    test: str
     names: Mapping[str, object]
+
+    def expression(self, v: str, names: Mapping[str, str]) -> tuple[str, str]:
+        """Return ``write`` and ``test`` for the value ``v``, the bindings named ``names``."""
+        return self.write.format(v=v, **names), self.test.format(v=v, **names)
 
 
 def translation(writes: Iterable[Mapping[str, str]]) -> dict[int, str]:

@@ -7,9 +7,9 @@ strict JSON parser reads back exactly the value (lone surrogates as themselves).
 
 With every rule the standard library's C encoder (``encode_basestring``) does the
 work; a test checks it writes exactly what the rule table says.  It writes a lone
-surrogate as it is, so it is the whole escaper for text that holds none: ASCII text,
-or printable text (a lone surrogate is never printable).  Render functions call it
-directly for such text (``JSON_QUOTE_INLINE``, ``JSON_STRING_INLINE``).
+surrogate as it is, so it is the whole escaper for text that holds none, such as
+ASCII text: render functions call it directly for ASCII text (``JSON_QUOTE_INLINE``,
+``JSON_STRING_INLINE``).
 """
 
 from __future__ import annotations
@@ -118,16 +118,13 @@ def json_string_table() -> dict[int, str]:
     return translation(_WRITES.values())
 
 
-# Text that is ASCII (one C check of the string's kind) or printable holds no lone
-# surrogate, the one rule the C encoder does not apply.
-_NO_SURROGATE: Final = "{v}.isascii() or {v}.isprintable()"
+# ASCII text (one C check of the string's kind) holds no lone surrogate, the one rule
+# the C encoder does not apply.
 JSON_QUOTE_INLINE: Final = Inline(
-    f"{{encode_basestring}}({{v}}) if {_NO_SURROGATE} else {{escape}}({{v}})",
-    {"encode_basestring": encode_basestring},
+    "{encode_basestring}({v})", "{v}.isascii()", {"encode_basestring": encode_basestring}
 )
-"""``json_quote`` of a str as the C encoder alone, where it is exact."""
+"""``json_quote`` of ASCII text: the C encoder alone."""
 JSON_STRING_INLINE: Final = Inline(
-    f"{{encode_basestring}}({{v}})[1:-1] if {_NO_SURROGATE} else {{escape}}({{v}})",
-    {"encode_basestring": encode_basestring},
+    "{encode_basestring}({v})[1:-1]", "{v}.isascii()", {"encode_basestring": encode_basestring}
 )
-"""``json_string_body`` of a str as the C encoder alone, quotes sliced off, where it is exact."""
+"""``json_string_body`` of ASCII text: the C encoder alone, quotes sliced off."""

@@ -152,8 +152,7 @@ def _ascii_inline(table: dict[int, str], table_name: str, test: str = "") -> Inl
     ``table`` is the encoder's own ASCII table, made from every rule; ``test`` is a
     further condition for the translation to be the whole escaper.
     """
-    expr = f"{{v}}.translate({{{table_name}}}) if {{v}}.isascii(){test} else {{escape}}({{v}})"
-    return Inline(expr, {table_name: table})
+    return Inline(f"{{v}}.translate({{{table_name}}})", "{v}.isascii()" + test, {table_name: table})
 
 
 _FORM_ASCII: Final = _ascii_table(_escapes("+", frozenset(_RULES)))

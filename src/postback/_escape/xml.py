@@ -217,12 +217,12 @@ def _unchanged(name: str, chars: list[str], tail: str = "") -> Inline:
 
     ``chars`` are every character a rule replaces, and ``tail`` a character that a
     rule replaces only at the end of the text: one C regular-expression search (and a
-    test of the last character) tells text that needs the escaper from text it
-    returns as it is.
+    test of the last character) tells text the escaper returns as it is.
     """
     # Double quotes: the expression stands inside a single-quoted f-string.
-    test = f"{{{name}}}({{v}})" + (f' or {{v}}.endswith("{tail}")' if tail else "")
-    return Inline(f"{{escape}}({{v}}) if {test} else {{v}}", {name: char_class(chars).search})
+    found = f"{{{name}}}({{v}})"
+    test = f'not ({found} or {{v}}.endswith("{tail}"))' if tail else f"not {found}"
+    return Inline("{v}", test, {name: char_class(chars).search})
 
 
 def _replaced(tables: dict[str, dict[str, str]]) -> list[str]:
