@@ -304,7 +304,7 @@ class Template:
         """Return a record the render function can read: an Action, or one read from a mapping."""
         if isinstance(record, Action):
             return record
-        if isinstance(record, Mapping):
+        if type(record) is dict or isinstance(record, Mapping):
             reader = self._reader
             if reader is None:
                 reader = self._make_reader()

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, Item
+from postback._escape import INLINE_FORMS
 from postback._formats import formats
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -189,11 +190,23 @@ _ALLOWED_NODES = (
     ast.Load,
     ast.Store,
     ast.Add,
+    # An escaper's inline form: ``e(_v)[1:-1] if (_v := a.x) and _v.isascii() else ...``.
+    ast.BoolOp,
+    ast.Or,
+    ast.And,
+    ast.Subscript,
+    ast.Slice,
+    ast.UnaryOp,
+    ast.USub,
+    ast.Not,
 )
 # Every name the compiler may write: its locals, and what it binds, each named after
 # what it is (an escaper by its own name, a formatter or writer by the type it writes,
 # a missing-value check by the field's attribute), then a number if the name is taken.
 _ESCAPERS = sorted({name for spec in formats() for name in spec.escapers})
+# The C functions and tables of the escapers' inline forms, and the str methods they call.
+_INLINE_NAMES = sorted({name for form in INLINE_FORMS.values() for name in form.names})
+_INLINE_METHODS = {"isascii", "isprintable", "translate", "strip", "endswith"}
 _FIELD_WORDS = sorted(
     {f.attribute for f in postback.FIELDS}
     | {f"item_{f.attribute}" for f in postback.ITEM_FIELDS}
@@ -205,12 +218,14 @@ _NAME = re.compile(
     rf"|(?:format|write|write_quoted)_{_TYPE_WORDS}(?:_or_null)?"
     rf"|raise_missing_(?:{'|'.join(_FIELD_WORDS)})"
     rf"|missing_text|wrap_text|extra_value|write_any|write_present_any|iter|str_[lr]?strip"
+    rf"|{'|'.join(_INLINE_NAMES)}"
     rf")(?:_[1-9][0-9]*)?"
 )
 _ATTRIBUTES = (
     {f.attribute for f in postback.FIELDS}
     | {f.attribute for f in postback.ITEM_FIELDS}
     | {"items", "extra", "get", "join"}
+    | _INLINE_METHODS
 )
 
 
@@ -229,12 +244,15 @@ def assert_generated_code_is_safe(template: postback.Template) -> None:
             assert node.attr in _ATTRIBUTES, node.attr
         elif isinstance(node, ast.Constant):
             assert node.value is None or type(node.value) in (str, int), node.value
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            assert isinstance(node.operand, ast.Constant) and type(node.operand.value) is int
         elif isinstance(node, ast.FormattedValue):
             assert node.conversion == -1 and node.format_spec is None
         elif isinstance(node, ast.Call):
             assert not node.keywords
             assert isinstance(node.func, ast.Name) or (
-                isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "get")
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("join", "get", *_INLINE_METHODS)
             ), ast.dump(node)
     # The source is printable ASCII: template text only appears escaped.
     assert template.code.isascii()

@@ -67,7 +67,7 @@ def docs_architecture() -> None:
     import postback
 
     template = postback.compile('{"id": "{ActionId}", "payout": {Payout}}')
-    assert "json_quote(a.action_id)" in template.code
+    assert "encode_basestring(_v) if (_v := a.action_id) and _v.isascii()" in template.code
     assert "write_decimal_or_null(a.payout)" in template.code
     assert "v = g('Payout')" in template.reader_code  # only the template's own fields
 

@@ -22,13 +22,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
-from .._contexts import Context, OutputFormat
-from .._errors import RenderError
+from .._contexts import Context, Fusion, OutputFormat
 from .._messages import placeholder_label
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
 from .literals import fstring_text, function_name, literal
 from .nodes import Field, Hole, Join, Node, Text
 from .values import Values
+from .writers import (
+    any_writer,
+    escaped,
+    escaped_or_empty,
+    missing_error,
+    moves_text_only,
+    value_type,
+)
 
 __all__ = ["RenderFunction", "generate"]
 
@@ -41,36 +48,6 @@ _TYPE_WORDS: Final[dict[type, str]] = {int: "int", str: "str", Decimal: "decimal
 # What each date format is called in the name of a date's formatter; a strftime
 # pattern is "pattern", whatever it holds.
 _DATE_WORDS: Final = {"iso": "date_iso", "unix": "date_unix", "unix_ms": "date_unix_ms"}
-
-
-def _missing_error(label: str) -> Callable[[], str]:
-    def raise_missing() -> str:
-        raise RenderError(
-            f"{label} has no value and the template was compiled with missing='error'",
-            field=label.strip("{}"),
-        )
-
-    return raise_missing
-
-
-def _any_writer(
-    context: Context, fmt: Callable[[Any], str], missing: str | None
-) -> Callable[[Any], str]:
-    """Return the writer of a value whose type is known only when rendering (extra fields).
-
-    With ``missing`` it also writes None, as that text.
-    """
-    escape, bare = context.escape, context.bare
-
-    def write_any(value: Any) -> str:
-        if value is None and missing is not None:
-            return missing
-        text = fmt(value)
-        if escape is None or isinstance(value, bare):
-            return text
-        return escape(text)
-
-    return write_any
 
 
 class _Hole(NamedTuple):
@@ -165,7 +142,7 @@ class _Codegen:
         if self.missing == "error":
             label = placeholder_label(node)
             what = f"raise_missing_{what}"
-            raise_missing = self.bind(("raise", label), _missing_error(label), what)
+            raise_missing = self.bind(("raise", label), missing_error(label), what)
             return f"({raise_missing}() if (_v := {access}) is None else {self.present(context, vtype)})"
         shape = self.shapes.get((context, vtype))
         if shape is None:
@@ -177,13 +154,15 @@ class _Codegen:
 
         The common shapes cost one call per value and little to compile: a value
         that needs no escaping goes through a one-call writer of its type
-        (``Values.nullable``), and a string whose context writes a missing value
-        like an empty one through the escaper alone (``_e(a.x)``: escapers write None as they write an empty text).
+        (``Values.nullable``), and a string whose context writes a missing value like
+        an empty one is tested for truth and escaped inline in C where its escaper has
+        a C form (``writers.escaped_or_empty``), else goes through the escaper alone
+        (``_e(a.x)``: escapers write None as they write an empty text).
         """
         context = self.values.numbers(context)
         missing, escape = context.missing, context.escape
         if vtype is object:
-            writer = _any_writer(context, self.values.format_any, missing)
+            writer = any_writer(context, self.values.format_any, missing)
             return f"{self.bind(('any', context), writer, 'write_any')}(", ")"
         if not self.needs_escape(context, vtype):
             wrap = "" if escape is None or vtype in context.bare else context.wrap
@@ -199,8 +178,9 @@ class _Codegen:
             return f"{self.bind(('nullable', vtype, missing, wrap), writer, name)}(", ")"
         assert escape is not None
         if vtype is str and escape("") == missing:
-            # Escapers write None as they write "": one call does it all.
-            return f"{self.escaper(escape)}(", ")"
+            # Escapers write None as they write "": a truth test, or one call, does it all.
+            inline = escaped_or_empty(escape, self.bind_inline, self.escaper(escape))
+            return inline or (f"{self.escaper(escape)}(", ")")
         constant = self.bind(("const", missing), missing, "missing_text")
         return f"({constant} if (_v := ", f") is None else {self.present(context, vtype)})"
 
@@ -215,7 +195,7 @@ class _Codegen:
         """Return the expression writing the present value ``_v`` of ``vtype`` in ``context``."""
         context = self.values.numbers(context)
         if vtype is object:
-            writer = _any_writer(context, self.values.format_any, None)
+            writer = any_writer(context, self.values.format_any, None)
             return f"{self.bind(('any-present', context), writer, 'write_present_any')}(_v)"
         fmt = self.values.for_type(vtype)
         if vtype is str:
@@ -228,7 +208,11 @@ class _Codegen:
             wrap = self.bind(("const", context.wrap), context.wrap, "wrap_text")
             return f"{wrap} + {text} + {wrap}"
         assert context.escape is not None
-        return f"{self.escaper(context.escape)}({text})"
+        return escaped(context.escape, text, self.bind_inline, self.escaper(context.escape))
+
+    def bind_inline(self, value: Any, name: str) -> str:
+        """Return the name bound to a C function or table of an escaper's inline form."""
+        return self.bind(("inline", name, id(value)), value, name)
 
     def parts(self, nodes: Sequence[Node], item_var: str | None) -> list[_Piece]:
         """Return the pieces of ``nodes`` with adjacent literals merged."""
@@ -267,6 +251,8 @@ class _Codegen:
             prev = before if isinstance(before, str) else ""
             nxt = after if isinstance(after, str) else ""
             fusion = self.fmt.fuse(part.context, prev, nxt)
+            if fusion is not None and self.text_stays(part, fusion, prev, nxt):
+                continue
             if fusion is not None:
                 if fusion.before:
                     out[k - 1] = prev[: len(prev) - fusion.before]
@@ -274,6 +260,18 @@ class _Codegen:
                 if fusion.after:
                     out[k + 1] = nxt[fusion.after :]
         return [p for p in out if p]
+
+    def text_stays(self, part: _Hole, fusion: Fusion, prev: str, nxt: str) -> bool:
+        """Whether a fusion is declined: it would only move literal text into the
+        output of a value that needs no escaping (a number between JSON quotes)."""
+        vtype = value_type(part.node)
+        if vtype is str or vtype is object or not (fusion.before or fusion.after):
+            return False
+        old, new = self.values.numbers(part.context), self.values.numbers(fusion.context)
+        if self.needs_escape(old, vtype) or self.needs_escape(new, vtype):
+            return False
+        around = prev[len(prev) - fusion.before :], nxt[: fusion.after]
+        return moves_text_only(old, fusion._replace(context=new), vtype, around)
 
     def statements(self, parts: list[_Piece]) -> list[str]:
         """Return the body of the render function for top-level ``parts``.

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Escape", "Escaper", "char_class", "translation"]
+__all__ = ["Escape", "Escaper", "Inline", "char_class", "translation"]
 
 Escape = Callable[[str | None], str]
 
@@ -38,6 +38,29 @@ class Escaper:
         if rule not in self.rules:
             raise KeyError(rule)
         return self.build(frozenset(self.rules) - {rule})
+
+
+@dataclass(frozen=True)
+class Inline:
+    """An escaper's exact form for a value known to be a ``str``, as C calls.
+
+    The compiler writes ``write if test else escaper(v)`` into a render function in
+    place of a call of the escaper, so that a value costs no Python-level call where
+    the C form is exact.  ``write`` and ``test`` are expressions over ``{v}`` (the
+    value, never None) and each name of ``names``, a C function or table the generated
+    code binds: where ``test`` holds, ``write`` is exactly what the escaper returns.  An
+    empty text needs neither (the compiler may test ``v`` for truth with ``test``).
+    Both are this package's own constant text, never template text; a property test
+    compares every form with its escaper over arbitrary text.
+    """
+
+    write: str
+    test: str
+    names: Mapping[str, object]
+
+    def expression(self, v: str, names: Mapping[str, str]) -> tuple[str, str]:
+        """Return ``write`` and ``test`` for the value ``v``, the bindings named ``names``."""
+        return self.write.format(v=v, **names), self.test.format(v=v, **names)
 
 
 def translation(writes: Iterable[Mapping[str, str]]) -> dict[int, str]:

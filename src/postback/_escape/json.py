@@ -6,7 +6,10 @@ and the like or ``\\u00XX``; a lone surrogate, which UTF-8 cannot carry, as
 strict JSON parser reads back exactly the value (lone surrogates as themselves).
 
 With every rule the standard library's C encoder (``encode_basestring``) does the
-work; a test checks it writes exactly what the rule table says.
+work; a test checks it writes exactly what the rule table says.  It writes a lone
+surrogate as it is, so it is the whole escaper for text that holds none, such as
+ASCII text: render functions call it directly for ASCII text (``JSON_QUOTE_INLINE``,
+``JSON_STRING_INLINE``).
 """
 
 from __future__ import annotations
@@ -15,9 +18,17 @@ import re
 from json.encoder import encode_basestring
 from typing import Final
 
-from ._rules import Escape, Escaper, translation
+from ._rules import Escape, Escaper, Inline, translation
 
-__all__ = ["JSON_QUOTE", "JSON_STRING", "json_quote", "json_string_body", "json_string_table"]
+__all__ = [
+    "JSON_QUOTE",
+    "JSON_QUOTE_INLINE",
+    "JSON_STRING",
+    "JSON_STRING_INLINE",
+    "json_quote",
+    "json_string_body",
+    "json_string_table",
+]
 
 _SHORT: Final = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 _WRITES: Final = {
@@ -105,3 +116,15 @@ JSON_QUOTE: Final = Escaper("json_quote", _RULES, _build_quoted)
 def json_string_table() -> dict[int, str]:
     """Return the ``str.translate`` table of every JSON rule (what the C encoder does)."""
     return translation(_WRITES.values())
+
+
+# ASCII text (one C check of the string's kind) holds no lone surrogate, the one rule
+# the C encoder does not apply.
+JSON_QUOTE_INLINE: Final = Inline(
+    "{encode_basestring}({v})", "{v}.isascii()", {"encode_basestring": encode_basestring}
+)
+"""``json_quote`` of ASCII text: the C encoder alone."""
+JSON_STRING_INLINE: Final = Inline(
+    "{encode_basestring}({v})[1:-1]", "{v}.isascii()", {"encode_basestring": encode_basestring}
+)
+"""``json_string_body`` of ASCII text: the C encoder alone, quotes sliced off."""

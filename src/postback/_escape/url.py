@@ -21,12 +21,15 @@ from functools import lru_cache
 from typing import Final
 
 from .._errors import RenderError
-from ._rules import Escape, Escaper
+from ._rules import Escape, Escaper, Inline
 
 __all__ = [
     "FORM",
+    "FORM_INLINE",
     "PATH_SEGMENT",
+    "PATH_SEGMENT_INLINE",
     "PERCENT",
+    "PERCENT_INLINE",
     "UNRESERVED",
     "form_encode",
     "path_segment_encode",
@@ -92,10 +95,18 @@ class _EncodeTable(dict[int, str]):
         return out
 
 
+def _escapes(space: str, rules: frozenset[str]) -> tuple[str, ...]:
+    """Return the text of each byte under ``rules``, ``space`` for a space."""
+    return _byte_escapes(space, "".join(chars for rule, chars in _RAW.items() if rule not in rules))
+
+
+def _ascii_table(escapes: tuple[str, ...]) -> dict[int, str]:
+    return {b: escapes[b] for b in range(128)}
+
+
 def _make_encoder(name: str, space: str, rules: frozenset[str]) -> Escape:
-    raw = "".join(chars for rule, chars in _RAW.items() if rule not in rules)
-    escapes = _byte_escapes(space, raw)
-    ascii_table = {b: escapes[b] for b in range(128)}
+    escapes = _escapes(space, rules)
+    ascii_table = _ascii_table(escapes)
     table = _EncodeTable(escapes)
     unreserved = _ALL_UNRESERVED
     limit = _CACHE_LIMIT
@@ -133,6 +144,28 @@ but the unreserved ones as ``%XX`` of its UTF-8 bytes, a space as ``+``."""
 percent_encode: Final = PERCENT.complete()
 percent_encode.__doc__ = """Percent-encode a value like ``quote(value, safe="")``: every character
 but the unreserved ones as ``%XX`` of its UTF-8 bytes."""
+
+
+def _ascii_inline(table: dict[int, str], table_name: str, test: str = "") -> Inline:
+    """Return the inline form of an encoder for ASCII text: one ``str.translate``.
+
+    ``table`` is the encoder's own ASCII table, made from every rule; ``test`` is a
+    further condition for the translation to be the whole escaper.
+    """
+    return Inline(f"{{v}}.translate({{{table_name}}})", "{v}.isascii()" + test, {table_name: table})
+
+
+_FORM_ASCII: Final = _ascii_table(_escapes("+", frozenset(_RULES)))
+_PERCENT_ASCII: Final = _ascii_table(_escapes("%20", frozenset(_RULES)))
+FORM_INLINE: Final = _ascii_inline(_FORM_ASCII, "form_ascii_table")
+"""``form_encode`` of a str: ASCII text through its table in C, other text the escaper."""
+PERCENT_INLINE: Final = _ascii_inline(_PERCENT_ASCII, "percent_ascii_table")
+"""``percent_encode`` of a str: ASCII text through its table in C, other text the escaper."""
+# Text made only of dots is a dot segment: it takes the escaper (empty text does too).
+PATH_SEGMENT_INLINE: Final = _ascii_inline(
+    _PERCENT_ASCII, "percent_ascii_table", ' and {v}.strip(".")'
+)
+"""``path_segment_encode`` of a str: ASCII text through the table unless it is all dots."""
 
 
 def _build_segment(rules: frozenset[str]) -> Escape:

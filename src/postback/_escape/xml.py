@@ -11,9 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from ._rules import Escape, Escaper, char_class
+from ._rules import Escape, Escaper, Inline, char_class
 
-__all__ = ["XML_ATTRIBUTE", "XML_CDATA", "XML_CONTENT", "xml_attribute", "xml_cdata", "xml_content"]
+__all__ = [
+    "XML_ATTRIBUTE",
+    "XML_ATTRIBUTE_INLINE",
+    "XML_CDATA",
+    "XML_CDATA_INLINE",
+    "XML_CONTENT",
+    "XML_CONTENT_INLINE",
+    "xml_attribute",
+    "xml_cdata",
+    "xml_content",
+]
 
 # Code points XML 1.0 cannot carry, not even as character references.  None of them
 # is printable, so text for which ``str.isprintable()`` holds has none.
@@ -200,3 +210,28 @@ the section as ``&#13;``; characters XML cannot carry become U+FFFD.  A value th
 starts with ``]`` or ``>`` or ends with ``]`` is also split off at that end, so no
 ``]]>`` can form with the literal text around the placeholder.
 """
+
+
+def _unchanged(name: str, chars: list[str], tail: str = "") -> Inline:
+    """Return the inline form of an escaper that leaves text without ``chars`` unchanged.
+
+    ``chars`` are every character a rule replaces, and ``tail`` a character that a
+    rule replaces only at the end of the text: one C regular-expression search (and a
+    test of the last character) tells text the escaper returns as it is.
+    """
+    # Double quotes: the expression stands inside a single-quoted f-string.
+    found = f"{{{name}}}({{v}})"
+    test = f'not ({found} or {{v}}.endswith("{tail}"))' if tail else f"not {found}"
+    return Inline("{v}", test, {name: char_class(chars).search})
+
+
+def _replaced(tables: dict[str, dict[str, str]]) -> list[str]:
+    return [ch for table in tables.values() for ch in table]
+
+
+XML_CONTENT_INLINE: Final = _unchanged("find_xml_content_special", _replaced(_CONTENT), "]")
+"""``xml_content`` of a str: the text itself when no rule applies, else the escaper."""
+XML_ATTRIBUTE_INLINE: Final = _unchanged("find_xml_attribute_special", _replaced(_ATTRIBUTE))
+"""``xml_attribute`` of a str: the text itself when no rule applies, else the escaper."""
+XML_CDATA_INLINE: Final = _unchanged("find_xml_cdata_special", ["]", ">", "\r", *_NOT_XML])
+"""``xml_cdata`` of a str: the text itself when no rule applies, else the escaper."""

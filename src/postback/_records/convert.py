@@ -23,6 +23,8 @@ from .expect import expected_error
 __all__ = [
     "ACTION_PLAN",
     "CONVERTERS",
+    "DECIMAL_ERRORS",
+    "DECIMAL_FAST_BOUND",
     "ITEM_PLAN",
     "UNKNOWN_KEYS",
     "Converter",
@@ -105,7 +107,7 @@ def decimal_fast(text: str) -> Decimal:
     if len(text) <= _SHORT and text.isascii() and "_" not in text:
         try:
             result = Decimal(text)
-        except (InvalidOperation, ValueError, OverflowError):
+        except DECIMAL_ERRORS:
             raise ValueError(text) from None
         if -_SHORT <= result.adjusted() <= _SHORT and not result.is_snan():
             return result
@@ -154,6 +156,10 @@ def _to_decimal(value: Any, label: str) -> Decimal:
 # A decimal whose text and adjusted exponent are both within this bound has at most
 # 2 * _SHORT + 1 digits in fixed-point, well under MAX_DIGITS: no need to count them.
 _SHORT: Final = 300
+DECIMAL_FAST_BOUND: Final = _SHORT
+"""The longest text, and the largest adjusted exponent, ``decimal_fast`` takes whole."""
+DECIMAL_ERRORS: Final = (InvalidOperation, ValueError, OverflowError)
+"""What ``Decimal(text)`` raises for text it refuses."""
 
 
 def _checked_decimal(result: Decimal, label: str, value: object) -> Decimal:

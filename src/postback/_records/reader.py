@@ -31,7 +31,15 @@ from .._compiler.values import MAX_DIGITS
 from .._errors import RecordError
 from .._messages import describe_value, option, short_repr, suggest
 from .catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
-from .convert import CONVERTERS, UnknownKeys, check_unknown_keys, date_converter, decimal_fast
+from .conversion_lines import convert_lines
+from .convert import (
+    CONVERTERS,
+    DECIMAL_ERRORS,
+    DECIMAL_FAST_BOUND,
+    UnknownKeys,
+    check_unknown_keys,
+    date_converter,
+)
 from .expect import expected_error, require_mapping, require_str_key
 from .item import ITEM_KEYS, Item, item_keys, item_list
 
@@ -174,38 +182,6 @@ def record_keys(
 _INT_BOUND: Final = 10**MAX_DIGITS
 
 
-def _convert(spec: FieldSpec, value: str, label: str) -> list[str]:
-    """Return the lines that convert the local ``value`` in place (None stays None).
-
-    ``label`` is a Python expression for the error's field name.  The common cases
-    are decided inline, without a call: a str, a small int, a decimal string that
-    ``Decimal()`` takes whole (see ``convert.decimal_fast``), an ISO 8601 date
-    string; everything else goes through the catalog converter, which also words the
-    errors.
-    """
-    convert = f"_c_{spec.type.__name__}({value}, {label})"
-    if spec.type is str:
-        return [f"if {value} is not None and type({value}) is not str:", f"    {value} = {convert}"]
-    if spec.type is int:
-        test = f"type({value}) is not int or not -_INT_BOUND < {value} < _INT_BOUND"
-        return [f"if {value} is not None and ({test}):", f"    {value} = {convert}"]
-    fast = f"_dec_fast({value})" if spec.type is Decimal else f"_iso({value})"
-    # The converter runs after the ``except`` block, not in it: its RecordError must
-    # not carry the fast path's ValueError as its context.
-    return [
-        f"if {value} is not None:",
-        f"    if type({value}) is str:",
-        "        try:",
-        f"            {value} = {fast}",
-        "        except ValueError:",
-        "            pass",
-        f"        if type({value}) is str:",
-        f"            {value} = {convert}",
-        "    else:",
-        f"        {value} = {convert}",
-    ]
-
-
 def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
     """Return the body of ``_read_items(v, unknown)``: the items of one record."""
     lines = [
@@ -226,7 +202,7 @@ def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
     for spec in attrs:
         label = f"f'items[{{k}}].{spec.attribute}'"
         lines.append(f"    x = g({spec.attribute!r})")
-        lines += ["    " + line for line in _convert(spec, "x", label)]
+        lines += ["    " + line for line in convert_lines(spec, "x", label)]
         lines.append(f"    i.{spec.attribute} = x")
     lines += [
         "    i.__class__ = _Item",
@@ -256,7 +232,7 @@ def _read_lines(
     ]
     for spec in fields:
         lines.append(f"v = g({spec.name!r})")
-        lines += _convert(spec, "v", repr(spec.name))
+        lines += convert_lines(spec, "v", repr(spec.name))
         lines.append(f"a.{spec.attribute} = v")
     if items:
         lines += [
@@ -362,7 +338,9 @@ _BOUND: Final[dict[str, object]] = {
     "_c_str": CONVERTERS[str],
     "_c_Decimal": CONVERTERS[Decimal],
     "_c_datetime": CONVERTERS[datetime],
-    "_dec_fast": decimal_fast,
+    "_Decimal": Decimal,
+    "_DEC_BOUND": DECIMAL_FAST_BOUND,
+    "_DEC_ERRORS": DECIMAL_ERRORS,
     "_iso": datetime.fromisoformat,
     "_ActionSlots": None,
     "_ItemSlots": _slots_twin(Item),
