@@ -34,6 +34,7 @@ THOROUGH_TESTS = [
         "-k",
         "compile_time_is_linear or check_time_is_linear or compile_memory_is_linear",
     ),
+    ("tests/reading/test_parse_fuzz.py", "-k", "mutated_bodies"),
 ]
 # With the thorough profile they take about 6½ minutes of one core's time (measured on
 # the 2-core CI machine: 75 s property, 208 s fuzz, 100 s bounds); one run of the

@@ -27,6 +27,7 @@ from pathlib import Path
 import baselines
 import measure
 import measure_bulk
+import measure_parse
 import records
 from harness import machine, show, table
 from measure import EXAMPLES, FORMATS, BaselineMismatch, Results, Settings
@@ -104,7 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure.scaling(res, baselines, templates["json"], settings)
         records.records(res, baselines, templates, settings)
         records.non_ascii(res, baselines, templates, settings)
-    except BaselineMismatch as exc:
+        measure_parse.parse(res, settings)
+    except (BaselineMismatch, measure_parse.ParseMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     measure.memory(res, baselines, templates["json"], sources)

@@ -74,6 +74,9 @@ class FormatSpec:
     macros ``[name]``, so the checker warns about those too.  ``reader`` names the
     builder of the format's body reader (``"module:function"``), which
     ``Template.parse`` uses; a format without one cannot be read back.
+    ``fast_reader`` names the builder of a reader tried first, which reads a body the
+    template wrote without the places a message needs and returns None where it does not
+    apply (``"module:function"``, taking the nodes, the slots and the ``Conversion``).
     """
 
     name: str
@@ -92,6 +95,7 @@ class FormatSpec:
     aliases: tuple[str, ...] = ()
     short_names: tuple[str, ...] = ()
     reader: str | None = None
+    fast_reader: str | None = None
 
     def machine(self) -> OutputFormat[Any]:
         """Return the format's state machine, loading its module on first use."""
@@ -330,6 +334,7 @@ for _spec in (
         suffixes=(".json",),
         one_line_values=True,
         reader="postback._reading.json:build",
+        fast_reader="postback._reading.json_fast:build_fast",
     ),
     FormatSpec(
         "xml",

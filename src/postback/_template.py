@@ -260,14 +260,14 @@ class Template:
         an error (``extra="error"``) or kept in ``Action.extra`` (``extra="keep"``; any
         other value is a ``ConfigError``).
         """
-        # The reading side loads on the first parse: rendering never needs it.
-        from ._reading import make_plan, read
-
         plan = self._plan
         if plan is None:
+            # The reading side loads on the first parse: rendering never needs it.
+            from ._reading import make_plan
+
             plan = make_plan(self.source, self.format, self._opts)
             object.__setattr__(self, "_plan", plan)
-        return read(plan, text, extra)
+        return plan.read(text, extra)  # type: ignore[no-any-return]
 
     def render_bytes(self, action: Action | Mapping[str, object]) -> bytes:
         """Render the body as UTF-8 bytes (never raises ``UnicodeEncodeError``)."""

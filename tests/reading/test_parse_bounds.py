@@ -66,6 +66,25 @@ def test_parse_time_is_linear_in_the_body(example: str, fmt: str) -> None:
     assert ratio < 10 * SLACK
 
 
+def test_a_json_body_refused_at_its_end_is_read_in_linear_time() -> None:
+    """A body the fast reader declines is read again, in full, to word the error: that
+    second reading grows linearly too (1 MB, 10,000 items, against 1,000)."""
+    template = postback.compile((ROOT / "examples" / "action-clearing.json").read_text())
+    small, large = template.render(items(1000)) + " x", template.render(items(10_000)) + " x"
+
+    def refused(body: str) -> Callable[[], object]:
+        def run() -> object:
+            with pytest.raises(ParseError, match="expected the end of the text"):
+                template.parse(body)
+            return None
+
+        return run
+
+    assert len(large) > 1_000_000
+    ratio = cpu_seconds(refused(large), 2) / cpu_seconds(refused(small))
+    assert ratio < 10 * SLACK
+
+
 def test_a_long_value_between_frequent_literals_is_read_in_linear_time() -> None:
     template = postback.compile('{"a": "{SubId1}-{SubId2}-{SubId3}x"}')
 

@@ -2,8 +2,11 @@
 ``ParseError``, and nothing else; and what it returns is what the body says.
 
 Bodies rendered from the examples are mutated (bytes flipped, text cut, repeated,
-nested in brackets, elements and delimiters inserted) and read back; the quick
-profile reads a thousand per format, the default three thousand.  Templates of every
+nested in brackets, elements and delimiters inserted, re-encoded in another encoding)
+and read back; the quick profile reads a thousand per format, the default three
+thousand, the thorough profile (``nox -s thorough``, in CI) twenty thousand.  JSON
+bodies are also read without the fast reader, which must read what the full reader
+reads or decline.  Templates of every
 shape, from the compiler's grammar-aware fuzzer (tests/fuzz/test_fuzz.py), render
 hostile records, and whatever ``parse`` reads from a body renders that body again;
 where ``check(reading=True)`` reports nothing, no body reads two ways.
@@ -22,6 +25,7 @@ from hypothesis import strategies as st
 
 import postback
 from postback import Action, ParseError
+from postback._reading import make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
@@ -30,7 +34,7 @@ from test_fuzz import FORMATS, Decisions, action_with, generate  # noqa: E402
 NASTY = action_with("\"'<>&]]>%+=#;?/\\ \t\r\n\x00\x1b\x7f\u2028\ud800{CampaignId} é東🎉")
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-COUNT = {"quick": 1000, "ci": 3000, "thorough": 30000}.get(PROFILE, 3000)
+COUNT = {"quick": 1000, "ci": 3000, "thorough": 20_000}.get(PROFILE, 3000)
 
 HOSTILE = postback.Action(
     sub_id1='a,b&c=d "e" <f> \\ é \ud800',
@@ -70,11 +74,14 @@ SNIPPETS = {
 }
 
 
+ENCODINGS = ["utf-16", "utf-16-be", "utf-32", "latin-1", "cp1252", "utf-8-sig", "utf-7"]
+
+
 def mutate(body: bytes, rng: random.Random, snippets: list[str]) -> bytes:
     """Apply one to four random mutations to ``body``."""
     data = bytearray(body)
     for _ in range(rng.randint(1, 4)):
-        kind = rng.randrange(6)
+        kind = rng.randrange(7)
         at = rng.randint(0, len(data))
         if kind == 0 and data:
             data[min(at, len(data) - 1)] = rng.randrange(256)
@@ -89,6 +96,11 @@ def mutate(body: bytes, rng: random.Random, snippets: list[str]) -> bytes:
             data[at:at] = (opener * depth + closer * rng.choice([0, depth])).encode()
         elif kind == 4:
             data[at:at] = rng.choice(snippets).encode("utf-8", "surrogatepass")
+        elif kind == 5:
+            # Re-encoded: the whole body, or a piece of it, in another encoding.
+            end = len(data) if rng.random() < 0.5 else at + rng.randint(1, 80)
+            text = bytes(data[at:end]).decode("utf-8", "replace")
+            data[at:end] = text.encode(rng.choice(ENCODINGS), "replace")
         else:
             del data[at:]
     return bytes(data)
@@ -115,6 +127,26 @@ def test_mutated_bodies_raise_only_parse_errors(fmt: str) -> None:
             read += 1
             assert isinstance(action, Action)
     assert errors > COUNT // 10
+
+
+def test_the_json_fast_reader_reads_mutated_bodies_as_the_full_reader_does() -> None:
+    template = TEMPLATES["json"]
+    seeds = [template.render(a) for a in (postback.sample_action(), HOSTILE, Action())]
+    plan = make_plan(template.source, template.format, template._opts)
+    full = make_plan(template.source, template.format, template._opts)
+    full._fast = None
+    assert plan._fast is not None
+    rng = random.Random(f"fast-{PROFILE}")
+    taken = 0
+    for _ in range(COUNT):
+        seed = rng.choice(seeds).encode()
+        body = mutate(seed, rng, SNIPPETS["json"]).decode("utf-8", "surrogateescape")
+        got = plan._fast(body)
+        if got is None:
+            continue
+        taken += 1
+        assert repr(got) == repr(full.parse(body, "error")), body
+    assert taken > COUNT // 100  # some mutations leave a body the template could write
 
 
 READ_AGAIN = {"quick": 300, "ci": 2000, "thorough": 20000}.get(PROFILE, 2000)

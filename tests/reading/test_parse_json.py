@@ -13,6 +13,10 @@ from hypothesis import given
 
 import postback
 from postback import Action, Item, ParseError
+from postback._compiler.pipeline import front_end
+from postback._reading import Plan, _slot, make_plan
+from postback._reading.convert import Conversion
+from postback._reading.json_fast import fast_code
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = postback.compile((ROOT / "examples" / "action-clearing.json").read_text(), format="json")
@@ -231,3 +235,123 @@ def test_parse_errors_pickle_with_their_attributes() -> None:
         info.value.template_line,
         info.value.expected,
     )
+
+
+# -- the fast reader ------------------------------------------------------------------------
+
+FAST_SHAPES = {
+    "example": EXAMPLE,
+    "bare": BARE,
+    "between literal texts": postback.compile(
+        '{"a": "id-{ActionId}.", "n": [1, true, null, "x", {"d": "{EventDate}"}],'
+        ' "items": [{join(items, i, "\\"{i.sku}\\", {i.qty}", ", ")}], "again": "{ActionId}"}',
+        date_format="unix_ms",
+        timezone="Europe/Paris",
+    ),
+    "missing error": postback.compile(
+        '{"s": "{SubId1}", "p": {Payout}, "i": {CampaignId}, "d": "{EventDate}"}',
+        missing="error",
+    ),
+    "extra fields": postback.compile(
+        '{"f": {flag}, "n": {count}, "s": "{memo}", "t": "{SubId1}"}',
+        extra_fields=("flag", "count", "memo"),
+    ),
+}
+
+
+def _plans(template: postback.Template) -> tuple[Plan, Plan]:
+    """Return the template's reading plan, and the same plan without its fast reader."""
+    plan = make_plan(template.source, template.format, template._opts)
+    full = make_plan(template.source, template.format, template._opts)
+    full._fast = None
+    return plan, full
+
+
+def _readers(template: postback.Template, text: str) -> tuple[Action | None, str]:
+    """Return what the fast reader reads (None: it declines) and the full reader's result
+    or error, as text: repr shows each decimal's digits and each date's offset."""
+    plan, full = _plans(template)
+    assert plan._fast is not None, "the template has the fast reader's shape"
+    try:
+        read = repr(full.parse(text, "error"))
+    except ParseError as exc:
+        read = f"ParseError: {exc}"
+    return plan._fast(text), read
+
+
+@given(actions(SPECIAL))
+def test_the_fast_reader_reads_what_the_full_reader_reads(action: Action) -> None:
+    for template in FAST_SHAPES.values():
+        try:
+            body = template.render(action)
+        except postback.RenderError:
+            continue
+        got, full = _readers(template, body)
+        assert got is not None, "a body the template wrote is read by the fast reader"
+        assert repr(got) == full
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"p": 1, "p": 2}',  # a key given twice
+        '{"p": NaN}',
+        '{"p": Infinity}',
+        '{"p": "1"}',  # a string at a number's place
+        '{"p": 1e999999999}',  # too many digits
+        '{"p": 1, "q": 2}',  # a key the template does not have
+        "{}",
+        '{"p": [1]}',
+        '{"p": 1} x',
+        "[" * 600 + "]" * 600,
+        "[" * 100_000 + "]" * 100_000,
+        '\ufeff{"p": 1}',
+        '{"p": -0}',
+        ' {"p": 1.50E+2}\n',
+    ],
+)
+def test_the_fast_reader_declines_what_the_full_reader_refuses(body: str) -> None:
+    template = postback.compile('{"p": {Payout}}')
+    got, full = _readers(template, body)
+    if full.startswith("ParseError"):
+        assert got is None
+    else:
+        assert repr(got) == full
+
+
+def test_the_fast_reader_declines_conflicts_and_keeps_nothing() -> None:
+    """A field that reads two ways, and a key kept under extra="keep", are the full
+    reader's: the fast reader returns None and parse gives the full reader's answer."""
+    twice = postback.compile('{"a": "{ActionId}", "b": ["{ActionId}"]}')
+    assert _readers(twice, '{"a": "1", "b": ["2"]}')[0] is None
+    assert _readers(twice, '{"a": "1", "b": ["1"]}')[0] == Action(action_id="1")
+    template = postback.compile('{"p": {Payout}}')
+    assert template.parse('{"p": 1, "q": [2]}', extra="keep").extra == {"q": [2]}
+
+
+def test_other_shapes_have_no_fast_reader() -> None:
+    for source in (
+        '{"skus": "{join(items, i, "{i.sku}", ",")}"}',  # a join inside a string
+        '{"a": "{SubId1}-{SubId2}"}',  # two placeholders in one string
+        '{"x": ["a"{join(items, i, ", \\"{i.sku}\\"", "")}]}',  # an element beside a join
+    ):
+        assert _plans(postback.compile(source))[0]._fast is None
+
+
+def test_the_fast_readers_source_holds_no_template_text() -> None:
+    """Keys and literal texts are bound under numbered names, as in the render function."""
+    source = (
+        '{"\\");import os#": "\'\'\'{SubId1}x", "k\\u00e9y": [{join(items, i, "{i.sku}", ", ")}]}'
+    )
+    template = postback.compile(source)
+    front = front_end(template.source, template.format, template._opts)
+    code = fast_code(
+        front.nodes,
+        lambda node: _slot(node, front.contexts[node], True),
+        Conversion(template._opts.tz, "iso", "empty"),
+    )
+    assert code is not None and code.isascii()
+    assert "import" not in code and "#" not in code and "'" not in code
+    body = '{"\\");import os#": "\'\'\'ax", "k\u00e9y": ["s", null]}'
+    read = Action(sub_id1="a", items=[Item(sku="s"), Item()])
+    assert _readers(template, body) == (read, repr(read))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import Any
 
 from .._compiler.nodes import Field, Hole, ItemField, Node
 from .._compiler.pipeline import front_end
@@ -33,50 +34,78 @@ from .errors import Where
 from .pattern import Slot
 from .record import Collector, ExtraPolicy
 
-__all__ = ["ExtraPolicy", "Plan", "make_plan", "read"]
+__all__ = ["ExtraPolicy", "Plan", "make_plan"]
 
 BodyReader = Callable[[str, Collector], None]
-ReaderBuilder = Callable[[Sequence[Node], Callable[[Field | ItemField], Slot]], BodyReader]
+SlotOf = Callable[[Field | ItemField], Slot]
+ReaderBuilder = Callable[[Sequence[Node], SlotOf], BodyReader]
+FastReader = Callable[[str], Action | None]
+FastBuilder = Callable[[Sequence[Node], SlotOf, Conversion], FastReader | None]
 
 
 class Plan:
-    """How to read one template's bodies: its reader, value conversion and positions."""
+    """How to read one template's bodies: its readers, value conversion and positions.
 
-    __slots__ = ("_conversion", "_lines", "_read")
+    ``fast``, when the format has one for the template's shape, is tried first: it reads
+    a body the template wrote, or returns None and ``read`` reads the body (and words
+    the error, with the places that ``fast`` does not keep).
+    """
 
-    def __init__(self, read: BodyReader, conversion: Conversion, source: str) -> None:
+    __slots__ = ("_conversion", "_fast", "_lines", "_read")
+
+    def __init__(
+        self,
+        read: BodyReader,
+        conversion: Conversion,
+        source: str,
+        fast: FastReader | None = None,
+    ) -> None:
         self._read = read
+        self._fast = fast
         self._conversion = conversion
         self._lines = LineIndex(source)
 
+    def read(self, data: object, extra: object) -> Action:
+        """Read ``data`` (str, or UTF-8 bytes): ``Template.parse``."""
+        return self.parse(_decode(data), _policy(extra))
+
     def parse(self, text: str, extra: ExtraPolicy) -> Action:
         """Return the action ``text`` holds (see ``Template.parse``)."""
+        fast = self._fast
+        if fast is not None:
+            action = fast(text)
+            if action is not None:
+                return action
         collector = Collector(self._conversion, Where(text, self._lines), extra)
         self._read(text, collector)
         return collector.action()
 
 
-def read(plan: Plan, data: object, extra: object) -> Action:
-    """Read ``data`` (str, or UTF-8 bytes) with a template's ``plan``: ``Template.parse``."""
-    policy = _policy(extra)
-    return plan.parse(_decode(data), policy)
-
-
 def make_plan(source: str, fmt: Format, opts: CompileOptions) -> Plan:
     """Make the reading plan of the template ``source`` compiled for ``fmt`` with ``opts``."""
-    reader = format_spec(fmt).reader
-    if reader is None:
+    spec = format_spec(fmt)
+    if spec.reader is None:
         raise ConfigError(f"a {fmt.value} template cannot read a body back", setting="format")
-    module, name = reader.split(":")
-    build: ReaderBuilder = getattr(import_module(module), name)
+    build: ReaderBuilder = _builder(spec.reader)
     front = front_end(source, fmt, opts)
     missing = opts.missing == "empty"
 
     def slot_of(node: Field | ItemField) -> Slot:
         return _slot(node, front.contexts[node], missing)
 
+    conversion = Conversion(opts.tz, opts.date_format, opts.missing)
     read_body = build(front.nodes, slot_of)
-    return Plan(read_body, Conversion(opts.tz, opts.date_format, opts.missing), front.source)
+    fast = None
+    if spec.fast_reader is not None:
+        build_fast: FastBuilder = _builder(spec.fast_reader)
+        fast = build_fast(front.nodes, slot_of, conversion)
+    return Plan(read_body, conversion, front.source, fast)
+
+
+def _builder(name: str) -> Any:
+    """Return the function a registry entry names (``"module:function"``)."""
+    module, function = name.split(":")
+    return getattr(import_module(module), function)
 
 
 def _slot(node: Hole, context: Context, missing: bool) -> Slot:

@@ -90,6 +90,39 @@ class Conversion:
             return read_decimal(text)
         return self._date(text)
 
+    def reader(self, slot: Slot) -> Callable[[str], object]:
+        """Return ``value`` for ``slot`` alone, its choices made once: ``value(slot, text)``
+        is ``reader(slot)(text)``."""
+        kind = slot.kind
+        missing = slot.missing
+        convert: Callable[[str], object] | None = None
+        if kind is int:
+            convert = read_int
+        elif kind is Decimal:
+            convert = read_decimal
+        elif kind is not str and kind is not object:
+            convert = self._date
+        if self.empty:
+            if convert is None:
+                return lambda text: None if not text or text == missing else text
+            read = convert
+
+            def empty_is_none(text: str) -> object:
+                return None if not text or text == missing else read(text)
+
+            return empty_is_none
+        if convert is None:
+            return _same
+        label = slot.label
+        present = convert
+
+        def required(text: str) -> object:
+            if not text:
+                raise Refused(f"a value of {label} (the template has missing='error')")
+            return present(text)
+
+        return required
+
     def number_date(self) -> bool:
         """Whether dates are written as numbers (``unix``, ``unix_ms``)."""
         return self.date_format in NUMERIC_DATE_FORMATS
@@ -110,8 +143,18 @@ class Conversion:
 
             return epoch
         if self.date_format == "iso":
-            return self._iso
+            return self._iso_utc if tz is UTC else self._iso
         return self._pattern
+
+    def _iso_utc(self, text: str) -> datetime:
+        """``_iso`` for a template in UTC: a date it wrote is returned as it reads."""
+        try:
+            value = datetime.fromisoformat(text)
+        except (OverflowError, ValueError):
+            raise Refused("a date in ISO 8601 such as 2026-01-02T03:04:05+00:00") from None
+        if value.tzinfo is UTC:  # in UTC already, fold 0: what local() would return
+            return value
+        return self._iso(text)
 
     def _iso(self, text: str) -> datetime:
         try:
@@ -173,6 +216,10 @@ class Conversion:
             raise Refused(expected) from None
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def local(instant: datetime, tz: tzinfo) -> datetime:
     """Return ``instant`` in ``tz``, at that instant's fixed UTC offset."""
     value = instant.astimezone(tz)
@@ -229,9 +276,11 @@ def read_decimal(text: str) -> Decimal:
     """Return the ``Decimal`` written as ``text``, digits and scale kept."""
     if not _DECIMAL.fullmatch(text):
         raise Refused("a decimal number")
-    digits = fixed_point_digits(text)
-    if digits is None or digits > MAX_DIGITS:
-        raise Refused(f"a decimal number of at most {MAX_DIGITS} digits")
+    # Without an exponent a number has no more digits than characters.
+    if len(text) >= MAX_DIGITS or "e" in text or "E" in text:
+        digits = fixed_point_digits(text)
+        if digits is None or digits > MAX_DIGITS:
+            raise Refused(f"a decimal number of at most {MAX_DIGITS} digits")
     try:
         return Decimal(text)
     except (InvalidOperation, ValueError):  # pragma: no cover - the pattern is Decimal's

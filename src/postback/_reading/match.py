@@ -72,6 +72,11 @@ class Leaf:
         if built is not None:
             built.append(self)
 
+    @property
+    def single(self) -> tuple[Lit, Slot, Lit] | None:
+        """The leaf's parts when they are one placeholder between literal texts."""
+        return self._single
+
     def read(self, units: Units, where: Where, *, lenient: bool = True) -> Reading:
         """Return the one reading of ``units``; raise ``ParseError`` if there is none or
         there are two.  ``lenient``: where the mask allows no reading, read the text as
