@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import postback
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 #: What ``import postback`` adds to ``sys.modules``, besides the standard library.
 IMPORT_BUDGET = {"postback", "postback._errors", "postback._version"}
@@ -41,8 +44,9 @@ def loaded_by(code: str) -> set[str]:
     """The modules that running ``code`` in a fresh interpreter adds to ``sys.modules``."""
     probe = _PROBE.format(code=code)
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
     )
+    assert done.returncode in (0, 1), done.stderr
     names: list[str] = json.loads(done.stdout.splitlines()[-1])
     return set(names)
 
@@ -94,3 +98,90 @@ def test_the_lazy_names_are_the_public_ones() -> None:
     lazy: dict[str, str] = postback._LAZY
     assert set(lazy) <= set(postback.__all__)
     assert postback.compile is __import__("postback._template", fromlist=["x"]).compile
+
+
+#: What ``postback check FILE`` loads for one JSON template, besides the standard
+#: library, Lark and the compiler's own modules (``postback._compiler.*``): the check
+#: (parse, names, formats), the project settings and the command line's parser.
+CHECK_BUDGET = {
+    "postback",
+    "postback._cli",
+    "postback._cli.args",
+    "postback._cli.check",
+    "postback._cli.completion",
+    "postback._cli.io",
+    "postback._cli.main",
+    "postback._compiler",
+    "postback._contexts",
+    "postback._contexts._base",
+    "postback._contexts._json_scanner",
+    "postback._contexts._json_state",
+    "postback._contexts._json_strings",
+    "postback._contexts.json",
+    "postback._errors",
+    "postback._escape",
+    "postback._escape._rules",
+    "postback._escape.header",
+    "postback._escape.json",
+    "postback._escape.url",
+    "postback._escape.xml",
+    "postback._files",
+    "postback._files.cases",
+    "postback._files.confined",
+    "postback._files.inputs",
+    "postback._files.project",
+    "postback._files.shown",
+    "postback._files.text",
+    "postback._files.toml",
+    "postback._files.tomlspans",
+    "postback._formats",
+    "postback._messages",
+    "postback._options",
+    "postback._pickling",
+    "postback._problems",
+    "postback._records",
+    "postback._records.action",
+    "postback._records.catalog",
+    "postback._records.convert",
+    "postback._records.dates",
+    "postback._records.expect",
+    "postback._records.item",
+    "postback._records.reader",
+    "postback._records.sample",
+    "postback._sending",
+    "postback._sending.config",
+    "postback._sending.secrets",
+    "postback._serve",
+    "postback._serve.command",
+    "postback._template",
+    "postback._version",
+}
+
+
+def _command_loads(*argv: str) -> set[str]:
+    """The modules the console script's ``main`` loads to run ``postback ARGV``."""
+    code = f"from postback._cli.main import main\nmain({list(argv)!r})"
+    return loaded_by(code)
+
+
+def test_postback_check_loads_only_what_a_check_needs() -> None:
+    """It loaded every command's module: the notifications, the bulk loop, the golden
+    cases and postback.testing, ``postback init``'s files, the completion scripts."""
+    loaded = _command_loads("check", str(EXAMPLES / "action-clearing.json"))
+    ours = {m for m in not_stdlib(loaded) if not m.startswith(("lark", "postback._compiler."))}
+    assert ours == CHECK_BUDGET
+    assert {m.split(".")[0] for m in not_stdlib(loaded)} <= {"lark", "postback"}
+    assert "importlib.metadata" not in loaded
+
+
+def test_postback_version_and_help_load_no_command() -> None:
+    """The parser is built from the format registry and the project settings' names, but
+    no command's module, no template compiler, no format's state machine and no Lark
+    loads to print the version or the help."""
+    commands = ("check", "render", "prepare", "cases", "init", "bulk", "notify")
+    for argv in (["--version"], ["--help"], ["check", "--help"]):
+        loaded = not_stdlib(_command_loads(*argv))
+        unwanted = {f"postback._cli.{name}" for name in commands}
+        unwanted |= {"postback._template", "postback._contexts", "postback._serve.server"}
+        assert not loaded & unwanted, argv
+        assert not {m for m in loaded if m.startswith("lark")}, argv

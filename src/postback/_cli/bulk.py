@@ -20,7 +20,6 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import IO, Any, Final
 
 from .._bulk import Prepared, Reading, Rendered, Skipped, prepare_lines, render_lines
@@ -41,51 +40,11 @@ from .io import (
     write,
 )
 
-__all__ = ["add_bulk_options", "check_bulk_flags", "prepare_records", "render_records"]
+__all__ = ["check_bulk_flags", "prepare_records", "render_records"]
 
 # How often the progress line is redrawn and standard output flushed, in seconds.
 _TICK: Final = 0.25
 _BOM: Final = b"\xef\xbb\xbf"
-
-
-def _when(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 date and time: {value!r} (for example 2026-03-01T12:00:00Z)"
-        ) from None
-
-
-def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str) -> None:
-    """Add ``--records`` to the ``records`` group of ``parser``, and its options."""
-    records.add_argument(
-        "--records",
-        metavar="FILE",
-        help="JSON Lines: one record per line (or - for stdin); writes exactly one JSON object "
-        "per line on stdout, errors and blank lines included, and exits 1 if any record failed",
-    )
-    group = parser.add_argument_group("with --records")
-    if command == "render":
-        group.add_argument(
-            "--output-format",
-            choices=("jsonl", "raw"),
-            help='jsonl: {"line": N, "body": ...} per record (the default); raw: the bodies '
-            "alone, one per line, errors on stderr (url, query and header templates, and "
-            "json templates without a line break)",
-        )
-    else:
-        group.add_argument(
-            "--now",
-            type=_when,
-            metavar="TIME",
-            help="ISO 8601: the base of not_before for records without ClearedDate or "
-            "EventDate (default: when the run starts)",
-        )
-    group.add_argument(
-        "--fail-fast", action="store_true", help="stop at the first record that fails"
-    )
-    group.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
 
 
 def check_bulk_flags(args: argparse.Namespace, main_input: str) -> None:

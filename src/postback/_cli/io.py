@@ -16,7 +16,7 @@ import argparse
 import shutil
 import sys
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, NamedTuple
 
 from .._errors import Diagnostic, PostbackError, TemplateError
 from .._files.cases import EXPECTED_SUFFIX, RECORD_SUFFIX
@@ -38,6 +38,7 @@ __all__ = [
     "STDIN",
     "STDIN_NAME",
     "CliError",
+    "FileDiagnostic",
     "Progress",
     "action_from",
     "diagnostic_line",
@@ -63,6 +64,13 @@ EXIT_USAGE = 2
 
 #: ``check`` and ``test`` show a progress line on a terminal above this many files.
 PROGRESS_THRESHOLD = 20
+
+
+class FileDiagnostic(NamedTuple):
+    """A diagnostic and the file (as messages name it) its position is in."""
+
+    file: str
+    diagnostic: Diagnostic
 
 
 class CliError(Exception):
