@@ -185,3 +185,4 @@ def test_postback_version_and_help_load_no_command() -> None:
         unwanted |= {"postback._template", "postback._contexts", "postback._serve.server"}
         assert not loaded & unwanted, argv
         assert not {m for m in loaded if m.startswith("lark")}, argv
+        assert not _command_loads(*argv) & {"secrets", "tomllib", "importlib.metadata"}, argv

@@ -13,7 +13,6 @@ sequence).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Iterable
 from typing import IO, NamedTuple
@@ -146,6 +145,9 @@ class Progress:
         """Replace the line with ``text``, cut to the terminal's width."""
         if not self.active:
             return
+        # shutil loads only when a progress line is shown on a terminal.
+        import shutil
+
         columns = shutil.get_terminal_size((80, 24)).columns - 1
         if len(text) > columns:
             text = text[: max(columns - 3, 0)] + "..."
