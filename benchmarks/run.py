@@ -28,6 +28,7 @@ import baselines
 import measure
 import measure_bulk
 import measure_parse
+import measure_cold
 import records
 from harness import machine, show, table
 from measure import EXAMPLES, FORMATS, BaselineMismatch, Results, Settings
@@ -102,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure.render(res, baselines, templates, settings)
         measure.compile_times(res, sources, settings)
         measure.import_time(res, settings)
+        measure_cold.cold(res, settings.import_runs)
         measure.scaling(res, baselines, templates["json"], settings)
         records.records(res, baselines, templates, settings)
         records.non_ascii(res, baselines, templates, settings)

@@ -16,22 +16,35 @@ from ._errors import (
     TemplateSyntaxError,
     UnknownFieldError,
 )
-from ._records.action import Action, Item, sample_action
-from ._records.catalog import FIELDS, ITEM_FIELDS, FieldSpec
-from ._template import Format, FormatName, Template, check, compile
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._bulk import Prepared, RecordFailure, Rendered
     from ._files.load import load
+    from ._records.action import Action, Item, sample_action
+    from ._records.catalog import FIELDS, ITEM_FIELDS, FieldSpec
     from ._sending.notification import Notification
     from ._sending.pacer import Pacer
     from ._sending.request import Outcome, PreparedRequest
+    from ._template import Format, FormatName, Template, check, compile
 
-# The notification layer and ``load`` (with the project settings) are loaded on first
-# use: rendering needs none of it, and ``import postback`` stays cheap for senders that
-# only render bodies.
+# Every layer above the errors is loaded on first use of one of its names, so that
+# ``import postback`` costs a few milliseconds, a process pays only for the layers it
+# uses (rendering needs no notification, a record needs no compiler), and the command
+# line loads what its command needs. docs/performance.md#cold-start lists what
+# ``import postback`` loads; tests/unit/test_cold_start.py pins it.
 _LAZY = {
+    "FIELDS": "._records.catalog",
+    "ITEM_FIELDS": "._records.catalog",
+    "FieldSpec": "._records.catalog",
+    "Action": "._records.action",
+    "Item": "._records.action",
+    "sample_action": "._records.action",
+    "Format": "._template",
+    "FormatName": "._template",
+    "Template": "._template",
+    "check": "._template",
+    "compile": "._template",
     "Notification": "._sending.notification",
     "Outcome": "._sending.request",
     "PreparedRequest": "._sending.request",

@@ -10,6 +10,7 @@ targets decide the benchmark's exit status.  No test here measures time.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 from dataclasses import replace
@@ -318,10 +319,12 @@ def test_the_seed_templates_targets_and_only_they_gate() -> None:
         "from_dict": ("max", 3.0),
         "nonascii.json": ("max", 1.1),
         "parse.json": ("max", 2.0),
+        "cold.import": ("max", 0.8),
     }
     reported = {t.metric for t in targets.TARGETS if not t.gates}
     assert {"jinja.json", "render.xml", "compile.url", "e2e.json", "mapping.url"} <= reported
     assert "bulk.cli" in reported
+    assert {"cold.first_render", "cold.check"} <= reported
     assert len({t.metric for t in targets.TARGETS}) == len(targets.TARGETS)
 
 
@@ -332,3 +335,23 @@ def test_a_target_is_met_on_its_side_of_the_limit() -> None:
     assert at_most.met(1.3) and at_most.met(0.5) and not at_most.met(1.31)
     assert at_least.met(4.0) and at_least.met(9.0) and not at_least.met(3.99)
     assert (at_most.sign, at_least.sign) == ("≤", "≥")
+
+
+# ---------------------------------------------------------------------------
+# Cold start
+# ---------------------------------------------------------------------------
+
+
+def test_the_cold_start_contenders_render_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two first-render processes of measure_cold.py give postback's body, so the
+    cold-start comparison compares the same work."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # it imports baselines
+    cold = _load("measure_cold")
+    runs = cold.contenders()
+    env = dict(os.environ)
+    postback_body = cold.run(runs["postback: import, first compile, first render"], env)[1]
+    jinja_body = cold.run(runs["Jinja2: import, first from_string, first render"], env)[1]
+    seed = (ROOT / "examples" / "action-clearing.json").read_text("utf-8")
+    assert postback_body == postback.compile(seed).render(postback.sample_action())
+    assert jinja_body == postback_body
+    assert set(cold.RATIOS) == {"cold.first_render", "cold.check", "cold.import"}

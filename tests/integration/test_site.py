@@ -87,10 +87,14 @@ def _undocumented_members(cls: type, package: str) -> Iterator[str]:
 def _attribute_docstring(module_name: str, name: str) -> str | None:
     """The string written right after the module-level assignment of ``name``.
 
-    A name imported from a module of the package is followed there.
+    A name imported from a module of the package is followed there, also when it is
+    imported for type checkers only and loaded on first use (``postback.FIELDS``).
     """
     module = importlib.import_module(module_name)
-    statements = ast.parse(inspect.getsource(module)).body
+    statements = []
+    for node in ast.parse(inspect.getsource(module)).body:
+        checking = isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        statements += node.body if checking else [node]
     for k, node in enumerate(statements):
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:

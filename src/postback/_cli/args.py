@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, NoReturn
 
 from .._files.project import directory_suffixes
 from .._formats import format_names, suffixes
-from .bulk import add_bulk_options
 from .io import (
     EXPECTED_SUFFIX,
     RECORD_SUFFIX,
@@ -24,6 +24,8 @@ __all__ = [
     "add_check",
     "add_fields",
     "add_parse",
+    "add_parse_request",
+    "add_init",
     "add_prepare",
     "add_render",
     "add_test",
@@ -53,6 +55,49 @@ EPILOG = (
 )
 
 
+def _when(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date and time: {value!r} (for example 2026-03-01T12:00:00Z)"
+        ) from None
+
+
+def _add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str) -> None:
+    """Add ``--records`` to the ``records`` group of ``parser``, and its options."""
+    what = "body" if command == "parse" else "record"
+    held = ", each a JSON string" if command == "parse" else ""
+    records.add_argument(
+        "--records",
+        metavar="FILE",
+        help=f"JSON Lines: one {what} per line{held} (or - for stdin); writes exactly one JSON "
+        f"object per line on stdout, errors and blank lines included, and exits 1 if any "
+        f"{what} failed",
+    )
+    group = parser.add_argument_group("with --records")
+    if command == "render":
+        group.add_argument(
+            "--output-format",
+            choices=("jsonl", "raw"),
+            help='jsonl: {"line": N, "body": ...} per record (the default); raw: the bodies '
+            "alone, one per line, errors on stderr (url, query and header templates, and "
+            "json templates without a line break)",
+        )
+    elif command == "prepare":
+        group.add_argument(
+            "--now",
+            type=_when,
+            metavar="TIME",
+            help="ISO 8601: the base of not_before for records without ClearedDate or "
+            "EventDate (default: when the run starts)",
+        )
+    group.add_argument(
+        "--fail-fast", action="store_true", help=f"stop at the first {what} that fails"
+    )
+    group.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
+
+
 def _add_record_options(parser: argparse.ArgumentParser, command: str) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument(
@@ -62,7 +107,7 @@ def _add_record_options(parser: argparse.ArgumentParser, command: str) -> None:
         "or - for stdin",
     )
     group.add_argument("--sample", action="store_true", help="use the built-in sample action")
-    add_bulk_options(parser, group, command)
+    _add_bulk_options(parser, group, command)
 
 
 def _add_settings_options(parser: argparse.ArgumentParser, *, records: bool = True) -> None:
@@ -307,6 +352,29 @@ def add_test(commands: Any, handler: Handler) -> None:
     p.set_defaults(handler=handler)
 
 
+def add_init(commands: Any, handler: Handler) -> None:
+    """Add ``postback init``."""
+    p = commands.add_parser(
+        "init",
+        help="start a repository of templates: settings, an example case, CI and pre-commit",
+        description="Write, in DIR, the project settings (a [tool.postback] table added to "
+        "pyproject.toml, or postback.toml), templates/ with an example template, its record "
+        "and expected output, .gitattributes, .pre-commit-config.yaml and "
+        ".github/workflows/postback.yml. Nothing is overwritten: if a file exists, every "
+        "such file is listed and nothing is written (exit 1).",
+        epilog=EPILOG,
+        allow_abbrev=False,
+    )
+    p.add_argument(
+        "directory",
+        metavar="DIR",
+        nargs="?",
+        default=".",
+        help="the repository's folder, created if needed (default: the current folder)",
+    )
+    p.set_defaults(handler=handler)
+
+
 def add_parse(commands: Any, handler: Handler) -> None:
     """Add ``postback parse``."""
     p = commands.add_parser(
@@ -325,7 +393,7 @@ def add_parse(commands: Any, handler: Handler) -> None:
         help="the received body, read as bytes; - or nothing for stdin",
     )
     records = p.add_argument_group("bodies")
-    add_bulk_options(p, records, "parse")
+    _add_bulk_options(p, records, "parse")
     p.add_argument(
         "--extra",
         choices=("error", "keep"),
@@ -340,4 +408,43 @@ def add_parse(commands: Any, handler: Handler) -> None:
         help=f"the template's format ({_formats()}); default from the extension: {_extensions()}",
     )
     _add_settings_options(p, records=False)
+    p.set_defaults(handler=handler)
+
+
+def add_parse_request(commands: Any, handler: Handler) -> None:
+    """Add ``postback parse-request``."""
+    p = commands.add_parser(
+        "parse-request",
+        help="read a received request back into its record with a notification",
+        description="Read a received request (a JSON object: method, url, headers, body, as "
+        "prepare --records writes one) back into the record NOTIFICATION would send it "
+        "for, and print the record as JSON, as render --record reads it.",
+        epilog=EPILOG,
+        allow_abbrev=False,
+    )
+    p.add_argument(
+        "notification", metavar="NOTIFICATION.toml", help="the notification settings, or -"
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "request", metavar="REQUEST.json", nargs="?", help="the request (default: - for stdin)"
+    )
+    group.add_argument(
+        "--records",
+        metavar="FILE",
+        help="JSON Lines: one request per line (or - for stdin); writes exactly one JSON "
+        "object per line on stdout, and exits 1 if any request failed",
+    )
+    p.add_argument(
+        "--extra",
+        choices=("error", "keep"),
+        default="error",
+        help="keys of the url's query and of the body that the notification does not write: "
+        "an error (the default), or kept in the record",
+    )
+    bulk = p.add_argument_group("with --records")
+    bulk.add_argument(
+        "--fail-fast", action="store_true", help="stop at the first request that fails"
+    )
+    bulk.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
     p.set_defaults(handler=handler)

@@ -22,7 +22,6 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import IO, Any, Final, Protocol
 
 from .._bulk import Prepared, Reading, Rendered, Skipped, prepare_lines, render_lines
@@ -45,7 +44,6 @@ from .io import (
 
 __all__ = [
     "Outcome",
-    "add_bulk_options",
     "check_bulk_flags",
     "drive_records",
     "prepare_records",
@@ -57,15 +55,6 @@ _TICK: Final = 0.25
 _BOM: Final = b"\xef\xbb\xbf"
 
 
-def _when(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 date and time: {value!r} (for example 2026-03-01T12:00:00Z)"
-        ) from None
-
-
 class Outcome(Protocol):
     """The result of one line: ``error`` None when it succeeded; one line of JSON."""
 
@@ -73,40 +62,6 @@ class Outcome(Protocol):
     def error(self) -> object: ...
 
     def to_json(self) -> str: ...
-
-
-def add_bulk_options(parser: argparse.ArgumentParser, records: Any, command: str) -> None:
-    """Add ``--records`` to the ``records`` group of ``parser``, and its options."""
-    what = "body" if command == "parse" else "record"
-    held = ", each a JSON string" if command == "parse" else ""
-    records.add_argument(
-        "--records",
-        metavar="FILE",
-        help=f"JSON Lines: one {what} per line{held} (or - for stdin); writes exactly one JSON "
-        f"object per line on stdout, errors and blank lines included, and exits 1 if any "
-        f"{what} failed",
-    )
-    group = parser.add_argument_group("with --records")
-    if command == "render":
-        group.add_argument(
-            "--output-format",
-            choices=("jsonl", "raw"),
-            help='jsonl: {"line": N, "body": ...} per record (the default); raw: the bodies '
-            "alone, one per line, errors on stderr (url, query and header templates, and "
-            "json templates without a line break)",
-        )
-    elif command == "prepare":
-        group.add_argument(
-            "--now",
-            type=_when,
-            metavar="TIME",
-            help="ISO 8601: the base of not_before for records without ClearedDate or "
-            "EventDate (default: when the run starts)",
-        )
-    group.add_argument(
-        "--fail-fast", action="store_true", help=f"stop at the first {what} that fails"
-    )
-    group.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
 
 
 def check_bulk_flags(args: argparse.Namespace, main_input: str) -> None:

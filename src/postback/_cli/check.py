@@ -25,6 +25,7 @@ from .io import (
     STDIN,
     STDIN_NAME,
     CliError,
+    FileDiagnostic,
     Progress,
     diagnostic_line,
     display,
@@ -35,7 +36,6 @@ from .io import (
     template_format,
     warning,
 )
-from .notify import FileDiagnostic, check_notification
 
 __all__ = ["cmd_check", "show_settings"]
 
@@ -159,6 +159,10 @@ def _check_file(
     """
     name = display(file)
     if is_notification(file):
+        # The notification layer loads only when a notification file is checked: a
+        # template's check needs none of it.
+        from .notify import check_notification
+
         return check_notification(
             file, body_root(file, project), confined=confined, reading=reading
         )

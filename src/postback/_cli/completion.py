@@ -13,9 +13,6 @@ import argparse
 from typing import Any, Final
 
 from .args import EPILOG, Handler
-from .completion_bash import bash_script
-from .completion_spec import spec
-from .completion_zsh import zsh_script
 from .io import EXIT_OK, emit
 
 __all__ = ["SHELLS", "add_completion", "cmd_completion"]
@@ -25,6 +22,12 @@ SHELLS: Final = ("bash", "zsh")
 
 def cmd_completion(args: argparse.Namespace) -> int:
     """Run ``postback completion SHELL``: the script of the parser it was added to."""
+    # The scripts' writers load only when a script is asked for: every other command
+    # builds the same parser and needs none of them.
+    from .completion_bash import bash_script
+    from .completion_spec import spec
+    from .completion_zsh import zsh_script
+
     data = spec(args.completed_parser)
     emit(bash_script(data) if args.shell == "bash" else zsh_script(data))
     return EXIT_OK

@@ -37,7 +37,6 @@ from .._files.text import decode_text, read_bytes
 from .._files.toml import TomlError, load_toml, parse_toml
 from .._records.action import Action
 from .._template import compile
-from .args import EPILOG, Handler
 from .init_write import Write, apply_writes
 from .io import EXIT_FAILED, EXIT_OK, CliError, emit, err_line
 
@@ -50,7 +49,6 @@ __all__ = [
     "SETTINGS",
     "TEMPLATE",
     "WORKFLOW",
-    "add_init",
     "cmd_init",
     "content",
     "plan_init",
@@ -288,26 +286,3 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     emit("".join(line + "\n" for line in lines))
     return EXIT_OK
-
-
-def add_init(commands: Any, handler: Handler = cmd_init) -> None:
-    """Add ``postback init``."""
-    p = commands.add_parser(
-        "init",
-        help="start a repository of templates: settings, an example case, CI and pre-commit",
-        description="Write, in DIR, the project settings (a [tool.postback] table added to "
-        "pyproject.toml, or postback.toml), templates/ with an example template, its record "
-        "and expected output, .gitattributes, .pre-commit-config.yaml and "
-        ".github/workflows/postback.yml. Nothing is overwritten: if a file exists, every "
-        "such file is listed and nothing is written (exit 1).",
-        epilog=EPILOG,
-        allow_abbrev=False,
-    )
-    p.add_argument(
-        "directory",
-        metavar="DIR",
-        nargs="?",
-        default=".",
-        help="the repository's folder, created if needed (default: the current folder)",
-    )
-    p.set_defaults(handler=handler)

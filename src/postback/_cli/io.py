@@ -13,10 +13,9 @@ sequence).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, NamedTuple
 
 from .._errors import Diagnostic, PostbackError, TemplateError
 from .._files.cases import EXPECTED_SUFFIX, RECORD_SUFFIX
@@ -38,6 +37,7 @@ __all__ = [
     "STDIN",
     "STDIN_NAME",
     "CliError",
+    "FileDiagnostic",
     "Progress",
     "action_from",
     "diagnostic_line",
@@ -63,6 +63,13 @@ EXIT_USAGE = 2
 
 #: ``check`` and ``test`` show a progress line on a terminal above this many files.
 PROGRESS_THRESHOLD = 20
+
+
+class FileDiagnostic(NamedTuple):
+    """A diagnostic and the file (as messages name it) its position is in."""
+
+    file: str
+    diagnostic: Diagnostic
 
 
 class CliError(Exception):
@@ -138,6 +145,9 @@ class Progress:
         """Replace the line with ``text``, cut to the terminal's width."""
         if not self.active:
             return
+        # shutil loads only when a progress line is shown on a terminal.
+        import shutil
+
         columns = shutil.get_terminal_size((80, 24)).columns - 1
         if len(text) > columns:
             text = text[: max(columns - 3, 0)] + "..."

@@ -12,156 +12,64 @@ traceback is ever printed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .._errors import PostbackError, TemplateError
-from .._files.cases import body_root
-from .._files.inputs import read_template
-from .._files.project import Project
-from .._files.text import read_input
-from .._files.toml import located, parse_toml
 from .._messages import spelled
-from .._records.catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
-from .._sending.notification import Notification
 from .._serve.command import add_serve
-from .._template import compile_template
 from .._version import __version__
 from .args import (
     EPILOG,
+    Handler,
     Parser,
     add_check,
     add_fields,
+    add_init,
     add_parse,
+    add_parse_request,
     add_prepare,
     add_render,
     add_test,
 )
-from .bulk import check_bulk_flags, prepare_records, render_records
-from .cases import cmd_test
-from .check import cmd_check
 from .completion import add_completion
-from .init import add_init
 from .io import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
-    STDIN,
-    STDIN_NAME,
     CliError,
-    action_from,
-    display,
     emit,
     err_line,
     error,
-    project_from,
     template_error_lines,
-    template_format,
     write,
 )
-from .parse import cmd_parse
-from .parse_request import add_parse_request, check_flags, parse_requests
+
+if TYPE_CHECKING:
+    from .._records.catalog import FieldSpec
 
 __all__ = ["build_parser", "main"]
 
 
 # ---------------------------------------------------------------------------
-# render
+# The commands, each loaded when it runs
 # ---------------------------------------------------------------------------
 
 
-def _cmd_render(args: argparse.Namespace) -> int:
-    if args.template == STDIN and args.record == STDIN:
-        raise CliError("the template and the record cannot both be read from stdin (-)")
-    check_bulk_flags(args, args.template)
-    project = project_from(args, validate=False)
-    fmt = template_format(project, args.template, args.format)
-    name = display(args.template)
-    source = read_template(args.template)
-    options = project.compile_options(args.template, name)
-    action = None
-    if args.records is None:
-        action = action_from(args, options.extra_fields, options.unknown_keys, options.day_first)
-    try:
-        template = compile_template(source, fmt, options)
-    except TemplateError as err:
-        write(sys.stderr, "".join(line + "\n" for line in template_error_lines(name, err)))
-        return EXIT_FAILED
-    if action is None:
-        return render_records(args, template)
-    emit(template.render_bytes(action))
-    return EXIT_OK
+def _command(module: str, name: str) -> Handler:
+    """The handler ``name`` of the module ``module`` of this package, imported when its
+    command runs: ``postback check`` loads neither the notifications nor the bulk loop,
+    and ``postback --help`` no command at all (docs/performance.md, "Cold start")."""
 
+    def run(args: argparse.Namespace) -> int:
+        # Loaded on first use, as the docstring says: only the command that runs.
+        handler: Handler = getattr(import_module(module, __package__), name)
+        return handler(args)
 
-# ---------------------------------------------------------------------------
-# prepare
-# ---------------------------------------------------------------------------
-
-
-def _notification_label(file: str, err: TemplateError) -> str:
-    """Where a notification's template error is: ``file[url]``, ``file[headers.X]``,
-    ``file[body]``, or the body file itself."""
-    if err.name in ("url", "body") or err.name.startswith("headers."):
-        return f"{file}[{err.name}]"
-    if err.name in ("", "<template>"):
-        return file
-    return err.name
-
-
-def _load_notification(path: str) -> Notification:
-    """Load the notification settings in ``path``, or in standard input for ``-``.
-
-    Its ``body_file`` must be inside its folder, or inside the project's root when
-    project settings apply to it.
-    """
-    root = body_root(path, Project())
-    if path != STDIN:
-        # from_file reports an unreadable file, invalid TOML and invalid settings as
-        # ConfigError with the path in the message.
-        return Notification.from_file(path, body_root=root)
-    text = read_input(path, "notification")
-    table = parse_toml(text, STDIN_NAME, locate=False)
-    with located(STDIN_NAME):
-        return Notification.from_dict(table, body_root=root)
-
-
-def _cmd_prepare(args: argparse.Namespace) -> int:
-    path: str = args.notification
-    if path == STDIN and args.record == STDIN:
-        raise CliError("the notification and the record cannot both be read from stdin (-)")
-    check_bulk_flags(args, path)
-    # The notification file holds the options (unknown_keys, body_format): hints name
-    # its keys.
-    with spelled("notification"):
-        try:
-            notification = _load_notification(path)
-        except TemplateError as err:
-            label = _notification_label(display(path), err)
-            write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
-            return EXIT_FAILED
-        if args.records is not None:
-            return prepare_records(args, notification)
-        action = action_from(
-            args, notification.extra_fields, notification.unknown_keys, notification.day_first
-        )
-        request = notification.prepare(action)
-    emit(request.to_http(mask=args.mask))
-    return EXIT_OK
-
-
-def _cmd_parse_request(args: argparse.Namespace) -> int:
-    check_flags(args)
-    with spelled("notification"):
-        try:
-            notification = _load_notification(args.notification)
-        except TemplateError as err:
-            label = _notification_label(display(args.notification), err)
-            write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
-            return EXIT_FAILED
-    return parse_requests(args, notification)
+    return run
 
 
 # ---------------------------------------------------------------------------
@@ -190,6 +98,11 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _cmd_fields(args: argparse.Namespace) -> int:
+    # The catalog and json load only for this command: the parser needs neither.
+    import json
+
+    from .._records.catalog import COLLECTION, FIELDS, ITEM_FIELDS
+
     fields = [_field_entry(f, f"{{{f.name}}}") for f in FIELDS]
     items = [_field_entry(f, f"{{i.{f.name}}}") for f in ITEM_FIELDS]
     if args.json:
@@ -228,15 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     # Not required=True: argparse would then report a missing command before an
     # unknown option (``postback --bogus``); _run reports a missing command itself.
-    add_render(commands, _cmd_render)
-    add_check(commands, cmd_check)
-    add_prepare(commands, _cmd_prepare)
-    add_parse(commands, cmd_parse)
-    add_parse_request(commands, _cmd_parse_request, EPILOG)
+    add_render(commands, _command(".render", "cmd_render"))
+    add_check(commands, _command(".check", "cmd_check"))
+    add_prepare(commands, _command(".prepare", "cmd_prepare"))
+    add_parse(commands, _command(".parse", "cmd_parse"))
+    add_parse_request(commands, _command(".parse_request", "cmd_parse_request"))
     add_fields(commands, _cmd_fields)
-    add_test(commands, cmd_test)
-    add_init(commands)
-    add_serve(commands)
+    add_test(commands, _command(".cases", "cmd_test"))
+    add_init(commands, _command(".init", "cmd_init"))
+    add_serve(commands, _command("postback._serve.command", "cmd_serve"))
     add_completion(commands, parser)
     return parser
 

@@ -28,15 +28,9 @@ from .._sending.notification import Notification
 from .._sending.secrets import is_secret_header, mask_diagnostic
 from .._sending.settings import Settings
 from .._template import check_with
+from .io import FileDiagnostic
 
-__all__ = ["FileDiagnostic", "check_notification"]
-
-
-class FileDiagnostic(NamedTuple):
-    """A diagnostic and the file (as messages name it) its position is in."""
-
-    file: str
-    diagnostic: Diagnostic
+__all__ = ["check_notification"]
 
 
 def _at(

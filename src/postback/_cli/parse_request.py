@@ -16,6 +16,7 @@ import argparse
 import base64
 import binascii
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,13 +24,25 @@ from decimal import Decimal
 from typing import Any, Final, Literal
 
 from .._bulk import Skipped
-from .._errors import ParseError
+from .._errors import ParseError, TemplateError
 from .._files.text import read_input
+from .._messages import spelled
 from .._sending.notification import Notification
 from .bulk import _drive, _Source
-from .io import EXIT_FAILED, EXIT_OK, STDIN, CliError, display, emit, err_line
+from .io import (
+    EXIT_FAILED,
+    EXIT_OK,
+    STDIN,
+    CliError,
+    display,
+    emit,
+    err_line,
+    template_error_lines,
+    write,
+)
+from .prepare import _load_notification, _notification_label
 
-__all__ = ["add_parse_request", "parse_requests"]
+__all__ = ["check_flags", "cmd_parse_request", "parse_requests"]
 
 _IGNORED: Final = frozenset({"line", "not_before"})  # what prepare --records writes besides
 _KEYS: Final = ("method", "url", "headers", "body", "body_base64")
@@ -38,43 +51,17 @@ _BLANK: Final = b" \t\r\n"
 FailureCode = Literal["invalid-json", "not-an-object", "request-error", "parse-error"]
 
 
-def add_parse_request(commands: Any, handler: Any, epilog: str) -> None:
-    """Add ``postback parse-request``."""
-    p = commands.add_parser(
-        "parse-request",
-        help="read a received request back into its record with a notification",
-        description="Read a received request (a JSON object: method, url, headers, body, as "
-        "prepare --records writes one) back into the record NOTIFICATION would send it "
-        "for, and print the record as JSON, as render --record reads it.",
-        epilog=epilog,
-        allow_abbrev=False,
-    )
-    p.add_argument(
-        "notification", metavar="NOTIFICATION.toml", help="the notification settings, or -"
-    )
-    group = p.add_mutually_exclusive_group()
-    group.add_argument(
-        "request", metavar="REQUEST.json", nargs="?", help="the request (default: - for stdin)"
-    )
-    group.add_argument(
-        "--records",
-        metavar="FILE",
-        help="JSON Lines: one request per line (or - for stdin); writes exactly one JSON "
-        "object per line on stdout, and exits 1 if any request failed",
-    )
-    p.add_argument(
-        "--extra",
-        choices=("error", "keep"),
-        default="error",
-        help="keys of the url's query and of the body that the notification does not write: "
-        "an error (the default), or kept in the record",
-    )
-    bulk = p.add_argument_group("with --records")
-    bulk.add_argument(
-        "--fail-fast", action="store_true", help="stop at the first request that fails"
-    )
-    bulk.add_argument("--quiet", "-q", action="store_true", help="no progress line on a terminal")
-    p.set_defaults(handler=handler)
+def cmd_parse_request(args: argparse.Namespace) -> int:
+    """Run ``postback parse-request``; return the exit status."""
+    check_flags(args)
+    with spelled("notification"):
+        try:
+            notification = _load_notification(args.notification)
+        except TemplateError as err:
+            label = _notification_label(display(args.notification), err)
+            write(sys.stderr, "".join(line + "\n" for line in template_error_lines(label, err)))
+            return EXIT_FAILED
+    return parse_requests(args, notification)
 
 
 def check_flags(args: argparse.Namespace) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Final
@@ -142,6 +141,9 @@ def write_replacing(path: str | os.PathLike[str], data: bytes) -> None:
             raise Refused("is a symbolic link, and postback never writes through one")
         if not stat.S_ISREG(before.st_mode):
             raise Refused(f"is not a regular file ({_kind(before.st_mode)})")
+    # secrets (hmac, hashlib) loads only to write a file: every command reads files here.
+    import secrets
+
     while True:
         temporary = target.parent / f".postback-{secrets.token_hex(8)}.tmp"
         try:

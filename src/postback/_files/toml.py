@@ -10,7 +10,6 @@ in postback calls ``tomllib`` or reads the position out of its messages.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
@@ -62,6 +61,10 @@ def load_toml(text: str) -> dict[str, Any]:
         offset, reason = problem
         line, column = _position(text, offset)
         raise TomlError(reason, line, column, f"{reason} (at line {line}, column {column})")
+    # tomllib loads only when a TOML document is read: a project without settings,
+    # and postback --help, read none.
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

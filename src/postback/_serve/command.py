@@ -8,13 +8,11 @@ address, opens it in the web browser with ``--open``, and serves until Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from typing import Any
 
 from .._cli.args import EPILOG, Handler
 from .._cli.io import EXIT_OK, CliError, err_line, write
-from .guard import is_loopback
 
 __all__ = ["add_serve", "cmd_serve"]
 
@@ -23,6 +21,9 @@ def _host(value: str) -> str:
     """The address to listen on: ``localhost`` or one IP address, not a wildcard."""
     if value.lower() == "localhost":
         return "127.0.0.1"
+    # ipaddress loads only when the playground starts: every command builds this parser.
+    import ipaddress
+
     try:
         address = ipaddress.ip_address(value.strip("[]"))
     except ValueError:
@@ -45,6 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run ``postback serve``: serve the playground until interrupted."""
     # The playground's server loads when it runs, not when the command line starts.
     from .files import Workspace
+    from .guard import is_loopback
     from .server import PlaygroundServer
 
     host = _host(args.host)
