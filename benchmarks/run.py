@@ -27,8 +27,8 @@ from pathlib import Path
 import baselines
 import measure
 import measure_bulk
-import measure_parse
 import measure_cold
+import measure_parse
 import records
 from harness import machine, show, table
 from measure import EXAMPLES, FORMATS, BaselineMismatch, Results, Settings

@@ -699,8 +699,8 @@ def docs_receiving() -> None:
     import postback
 
     notification = postback.Notification.from_file("examples/notification.toml")
-    request = notification.prepare(postback.sample_action())
-    action = notification.parse(request.method, request.url, headers=request.headers, body=request.body)
+    prepared = notification.prepare(postback.sample_action())
+    action = notification.parse(prepared.method, prepared.url, headers=prepared.headers, body=prepared.body)
     assert action.campaign_id == 4636 and action.action_id == "1000.4636.158133"
     assert len(action.items) == 3
 
@@ -720,16 +720,16 @@ def docs_receiving() -> None:
     import postback
 
     notification = postback.Notification.from_file("examples/notification.toml")
-    request = notification.prepare(postback.sample_action())
-    headers = [(name, value) for name, value in request.headers if name != "X-Action-Id"]
+    prepared = notification.prepare(postback.sample_action())
+    headers = [(name, value) for name, value in prepared.headers if name != "X-Action-Id"]
     try:
-        notification.parse("POST", request.url, headers=headers, body=request.body)
+        notification.parse("POST", prepared.url, headers=headers, body=prepared.body)
     except postback.ParseError as exc:
         assert exc.part == "headers.X-Action-Id"
         assert exc.message == "the request has no header 'X-Action-Id', which the notification writes"
-    broken = request.body.replace(b'"payout"', b'"pay_out"') if request.body else b""
+    broken = prepared.body.replace(b'"payout"', b'"pay_out"') if prepared.body else b""
     try:
-        notification.parse("POST", request.url, headers=request.headers, body=broken)
+        notification.parse("POST", prepared.url, headers=prepared.headers, body=broken)
     except postback.ParseError as exc:
         assert exc.message.startswith('in the body: expected the key "payout"')
         assert (exc.part, exc.line, exc.column) == ("body", 14, 1)
@@ -748,7 +748,7 @@ def docs_receiving() -> None:
         assert exc.expected == 'the key "payout"' and exc.found == '"pay_out"'
         assert str(exc).endswith('; did you mean "payout"?')
 
-    # docs/receiving.md, example 7
+    # docs/receiving.md, example 10
     import postback
 
     received: list[postback.Action] = []
@@ -758,7 +758,7 @@ def docs_receiving() -> None:
         """Keep a received action: in your receiver, a database or a queue."""
         received.append(action)
 
-    # docs/receiving.md, example 8
+    # docs/receiving.md, example 11
     from collections.abc import Callable
 
     from starlette.applications import Starlette
@@ -795,7 +795,7 @@ def docs_receiving() -> None:
         postback.Notification.from_file("examples/notification.toml"), store
     )
 
-    # docs/receiving.md, example 9
+    # docs/receiving.md, example 12
     from starlette.testclient import TestClient
 
     import postback
@@ -814,7 +814,7 @@ def docs_receiving() -> None:
         assert answer.text.startswith('ERROR: expected the key "payout" (template 14:1)')
         assert not sender.classify(answer.status_code, answer.content).retryable
 
-    # docs/receiving.md, example 10
+    # docs/receiving.md, example 13
     from collections.abc import Callable
 
     from fastapi import FastAPI, Request
@@ -849,7 +849,7 @@ def docs_receiving() -> None:
     # Loaded once, when the module is imported.
     fastapi_app = fastapi_receiver(postback.Notification.from_file("examples/notification.toml"), store)
 
-    # docs/receiving.md, example 11
+    # docs/receiving.md, example 14
     from collections.abc import Callable
 
     from flask import Flask, Response, request
@@ -884,7 +884,7 @@ def docs_receiving() -> None:
     # Loaded once, when the module is imported.
     flask_app = flask_receiver(postback.Notification.from_file("examples/notification.toml"), store)
 
-    # docs/receiving.md, example 12
+    # docs/receiving.md, example 15
     from collections.abc import Callable, Iterable
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -936,7 +936,7 @@ def docs_receiving() -> None:
     # Loaded once, when the module is imported.
     wsgi_app = wsgi_receiver(postback.Notification.from_file("examples/notification.toml"), store)
 
-    # docs/receiving.md, example 13
+    # docs/receiving.md, example 16
     import base64
     from collections.abc import Callable
     from typing import Any
@@ -985,7 +985,7 @@ def docs_receiving() -> None:
     # Loaded once, when the module is imported (for each new execution environment).
     handler = lambda_receiver(postback.Notification.from_file("examples/notification.toml"), store)
 
-    # docs/receiving.md, example 14
+    # docs/receiving.md, example 17
     import json
     from pathlib import Path
 
