@@ -37,8 +37,9 @@ THOROUGH_TESTS = [
     ("tests/reading/test_parse_fuzz.py", "-k", "mutated_bodies"),
 ]
 # With the thorough profile they take about 6½ minutes of one core's time (measured on
-# the 2-core CI machine: 75 s property, 208 s fuzz, 100 s bounds); one run of the
-# session takes a third of them, about 2 minutes, and three days in a row take them all.
+# the 2-core CI machine: 75 s property, 208 s fuzz, 100 s bounds), and the mutated
+# bodies of tests/reading (20,000 per format) about 2 minutes more; one run of the
+# session takes a third of them, and three days in a row take them all.
 THOROUGH_SHARES = 3
 
 nox.options.sessions = ["lint", "tests", "docs", "install", "thorough", "mutation"]
@@ -87,7 +88,7 @@ def thorough(session: nox.Session) -> None:
     ``THOROUGH_SHARES`` shares; the day (UTC) picks the share and the seed, so that
     consecutive days run every share with new examples, and a failure is repeated by
     naming its day: ``nox -s thorough -- 2026-12-06``.  ``nox -s thorough -- all`` runs
-    every share (about 6½ minutes).
+    every share (about 8½ minutes).
     """
     session.install("-e", ".[test]")
     env = {"HYPOTHESIS_PROFILE": "thorough"}
