@@ -210,3 +210,18 @@ def test_extra_elements_of_one_name_are_kept_as_a_list() -> None:
     template = postback.compile("<a><b>{SubId1}</b></a>", format="xml")
     kept = template.parse("<a><n>1</n><b>x</b><n>2</n></a>", extra="keep")
     assert dict(kept.extra) == {"a/n": ["1", "2"]}
+
+
+def test_a_namespace_uri_with_a_space_reads_back() -> None:
+    """expat refuses a namespace URI holding its name separator, and the reader's was a
+    space: postback's own output of such a template could not be read back, and
+    ``check(reading=True)`` raised ``ParseError`` for the template."""
+    source = '<root xmlns:b=" urn:b" xmlns="u v" id="{SubId1}"><b:c>{SubId2}</b:c></root>'
+    template = postback.compile(source, format="xml")
+    action = postback.Action(sub_id1="a b", sub_id2="c")
+    assert template.parse(template.render(action)) == postback.Action(sub_id1="a b", sub_id2="c")
+    assert postback.check(source, format="xml", reading=True) == []
+    body = '<root xmlns="u v" xmlns:b=" urn:b" id="a b"><b:d>c</b:d></root>'
+    with pytest.raises(postback.ParseError) as caught:
+        template.parse(body)
+    assert "{ urn:b}c" in caught.value.message

@@ -22,7 +22,7 @@ from .match import Leaf
 from .pattern import Part, Slot, Units, merge
 from .record import Collector, ItemPlace
 from .xml_template import XElem, XItem, XJoin, XText, structure
-from .xml_tree import Chars, Element, parse_xml
+from .xml_tree import NS, Chars, Element, parse_xml
 
 __all__ = ["build", "has_item_slots"]
 
@@ -43,8 +43,8 @@ def build(nodes: Sequence[Node], slot_of: Callable[[Field | ItemField], Slot]) -
 
 
 def _name(name: str) -> str:
-    """Show an expanded name (``"URI local"``) as ``{URI}local``."""
-    uri, _, local = name.rpartition(" ")
+    """Show an expanded name (URI, ``NS``, local name) as ``{URI}local``."""
+    uri, _, local = name.rpartition(NS)
     return f"{{{uri}}}{local}" if uri else local
 
 

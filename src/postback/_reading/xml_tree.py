@@ -2,7 +2,8 @@
 
 Both sides of the xml reader use it: the received body, and the template written out
 with markers where its placeholders and joins stand (``xml``).  The parser resolves
-namespaces (an element's or attribute's name is ``"URI local"``, or ``"local"``),
+namespaces (an element's or attribute's name is ``"URI\\x01local"``, or ``"local"``:
+U+0001 is no XML character, so no namespace URI holds it, where a space may be),
 character references and the five predefined entities, and merges CDATA sections and
 text into one run of character data; comments and processing instructions are not
 data.  A DOCTYPE is refused where it starts, before any declaration in it is read, so
@@ -19,10 +20,12 @@ from xml.parsers import expat
 
 from .errors import Where, snippet
 
-__all__ = ["MAX_DEPTH", "Chars", "Element", "parse_xml"]
+__all__ = ["MAX_DEPTH", "NS", "Chars", "Element", "parse_xml"]
 
 #: Elements nest at most this deep in a received body, as in a template.
 MAX_DEPTH: Final = 512
+#: Between a namespace URI and a local name in an expanded name: no XML character.
+NS: Final = "\x01"
 
 _NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
 
@@ -121,7 +124,7 @@ def parse_xml(text: str, where: Where) -> Element:
     """Return the root element of ``text``; raise ``ParseError`` naming the place."""
     # The text is decoded already: its bytes are given as UTF-8, whatever its XML
     # declaration says (expat would look any other name up among Python's codecs).
-    parser = expat.ParserCreate("utf-8", namespace_separator=" ")
+    parser = expat.ParserCreate("utf-8", namespace_separator=NS)
     parser.ordered_attributes = True
     parser.buffer_text = False  # each chunk's own place: the builder joins them
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
