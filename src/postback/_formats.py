@@ -10,11 +10,9 @@ macros it warns about.  Every list of formats in the package is derived from her
 ``Format.parse`` and its message, the settings of a notification, the command line's
 choices and completion, the project settings, the extensions of template files.
 
-The state machines load on first use, so that ``import postback`` loads none of them.
-``register_format`` adds a format at run time (docs/architecture.md, "Adding a
-format"); the formats postback ships are registered below, in the order messages
-list them, and each also has a member of ``Format`` and a name in ``FormatName``
-for type checkers.
+The state machines load on first use.  ``register_format`` adds a format at run time
+(docs/architecture.md, "Adding a format"); the shipped formats are registered below, in
+the order messages list them, each with a ``Format`` member and a ``FormatName`` name.
 """
 
 from __future__ import annotations
@@ -71,12 +69,9 @@ class FormatSpec:
     and LF, or refuse them).  ``trim`` holds the characters the receivers strip at the
     ends of the output, which the render function strips where a value can stand.
     ``bracket_macros``: values are URL or form values, where trackers write their
-    macros ``[name]``, so the checker warns about those too.  ``reader`` names the
-    builder of the format's body reader (``"module:function"``), which
-    ``Template.parse`` uses; a format without one cannot be read back.
-    ``fast_reader`` names the builder of a reader tried first, which reads a body the
-    template wrote without the places a message needs and returns None where it does not
-    apply (``"module:function"``, taking the nodes, the slots and the ``Conversion``).
+    macros ``[name]``, so the checker warns about those too.  ``reader`` (``"module:
+    function"``) builds the body reader of ``Template.parse`` (none: not read back);
+    ``fast_reader`` one tried first, returning None where it does not apply.
     """
 
     name: str

@@ -8,7 +8,13 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ._compiler.cache import cached
-from ._compiler.checking import check, check_with, reading_problems, validated_inputs
+from ._compiler.checking import (
+    check,
+    check_reading,
+    check_with,
+    validated_inputs,
+    validated_reading,
+)
 from ._compiler.nodes import Node
 from ._compiler.pipeline import (
     body_renderer,
@@ -18,9 +24,8 @@ from ._compiler.pipeline import (
     without_surrogates,
 )
 from ._compiler.values import Values
-from ._errors import ConfigError, RenderError
+from ._errors import RenderError
 from ._formats import Format, FormatName
-from ._messages import describe_value
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
 from ._pickling import init_values, restore, state
 from ._problems import has_errors, raise_for
@@ -374,9 +379,7 @@ def compile(
     the cached template.  ``unknown_keys`` and ``day_first`` say how ``render``
     reads a mapping: what its unknown keys become, and whether a date such as
     ``04.03.2026`` is read day first (True), month first (False) or refused (None).
-    With ``reading=True`` a template is also checked, as ``check(reading=True)`` checks
-    it, for bodies ``Template.parse`` could read two ways, and raises
-    ``TemplateFormatError`` listing them (its ``diagnostics``); warnings do not raise.
+    ``reading=True`` raises ``TemplateFormatError`` where ``check(reading=True)`` finds an error.
     """
     fmt, opts = validated_inputs(
         source,
@@ -390,20 +393,8 @@ def compile(
         name=name,
         max_template_size=max_template_size,
     )
-    if not isinstance(reading, bool):
-        raise ConfigError(
-            f"reading must be True or False, not {describe_value(reading)}", setting="reading"
-        )
+    validated_reading(reading)
     template = compile_template(source, fmt, opts)
-    if reading:
-        _check_reading(source, fmt, opts)
+    if reading:  # where parse could read a body two ways
+        check_reading(source, fmt, opts)
     return template
-
-
-def _check_reading(source: str, fmt: Format, opts: CompileOptions) -> None:
-    """Raise the ``TemplateFormatError`` of ``compile(reading=True)``: where ``parse``
-    could read a body of a template that compiles two ways (warnings do not raise)."""
-    front = front_end(source, fmt, opts)
-    errors = [p for p in reading_problems(front, fmt, opts) if p.severity == "error"]
-    if errors:
-        raise_for(errors, front.source, front.lines, opts.name)

@@ -10,16 +10,14 @@ must render for that record.  Beside a template ``CASE.EXT`` (``.json``, ``.xml`
 - with no record file at all, the built-in sample (``postback.sample_action()``)
   with ``CASE.expected``.
 
-A notification case compares the whole prepared request as HTTP/1.1 text
-(``PreparedRequest.to_http()``).  ``postback test``, the pytest plugin and a team's
-own tests all run cases through this module; see docs/ci.md.
+A notification case compares its request as HTTP/1.1 text (``PreparedRequest.to_http()``).
+``postback test``, the pytest plugin and a team's own tests run cases here (docs/ci.md).
 
-A case's files are read only when they are regular files inside their own folder,
-symbolic links resolved, and expected files are written through a new file and
-``os.replace``, never through a symbolic link (``_files``): a case folder cannot make
-a test print a file from elsewhere, or an update write one.
+Case files are read only as regular files inside their own folder, links resolved, and
+written through a new file and ``os.replace`` (``_files``): a case folder cannot make a
+test print a file from elsewhere, or an update write one.
 
-This module is not imported by ``import postback``: import it explicitly.
+Not imported by ``import postback``: import it explicitly.
 """
 
 from __future__ import annotations
@@ -62,9 +60,8 @@ class Case:
     and the sample).  ``format`` is the template's format (None for a notification
     file, whose settings say).  ``compile_options`` are the keyword arguments of
     ``postback.compile`` the project settings give the template (a notification
-    uses its own).  ``body_root`` is the folder a notification's ``body_file`` must
-    be in (None: the notification's folder; ``discover`` gives the project's root).
-    Paths are as found: relative when the search started from a relative path.
+    uses its own).  ``body_root``: the folder a notification's ``body_file`` must be
+    in (None: its own; ``discover`` gives the project's root).  Paths are as found.
     """
 
     template: str
@@ -101,12 +98,9 @@ class Case:
     def render(self, *, mask: bool = False) -> bytes:
         """Render the case: the template's bytes, or the notification's request as HTTP text.
 
-        With ``mask``, the values of secret headers (``Authorization``, tokens, keys)
-        in a notification's request are written ``***``, so expected files hold no secret.
-
-        Raises ``CaseError`` for input that cannot be used (template or record file),
-        ``TemplateError`` for a defective template, ``RenderError`` when the record
-        cannot be rendered.
+        With ``mask``, secret header values (``Authorization``, tokens, keys) are written
+        ``***``, so expected files hold no secret.  Raises ``CaseError`` for an unusable
+        template or record file, ``TemplateError``, or ``RenderError``.
         """
         if self.format is None:
             return self._request().to_http(mask=mask)
@@ -124,14 +118,10 @@ class Case:
         return compile(source, format=self.format, **options).render_bytes(action)
 
     def read_back(self, expected: bytes) -> ParseError | None:
-        """Read the expected output back with the template (``Template.parse``).
-
-        Return the ``ParseError`` of an expected output that does not read back, or
-        that reads back as a record which renders other bytes; None when it reads back,
-        and for a template ``check(..., reading=True)`` says may read a body two ways
-        (its expected output is not read) and a notification (an HTTP request).
-        Raises ``CaseError`` for a template file that cannot be read.
-        """
+        """Return the ``ParseError`` of an expected output the template does not read back
+        (``Template.parse``), or reads back as a record that renders other bytes; else
+        None, also for a notification and a template ``check(..., reading=True)`` says
+        may read a body two ways.  ``CaseError``: the template file cannot be read."""
         if self.format is None:
             return None
         try:

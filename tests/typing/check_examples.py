@@ -700,7 +700,9 @@ def docs_receiving() -> None:
 
     notification = postback.Notification.from_file("examples/notification.toml")
     prepared = notification.prepare(postback.sample_action())
-    action = notification.parse(prepared.method, prepared.url, headers=prepared.headers, body=prepared.body)
+    action = notification.parse(
+        prepared.method, prepared.url, headers=prepared.headers, body=prepared.body
+    )
     assert action.campaign_id == 4636 and action.action_id == "1000.4636.158133"
     assert len(action.items) == 3
 

@@ -29,12 +29,11 @@ from .args import (
     add_check,
     add_fields,
     add_init,
-    add_parse,
-    add_parse_request,
     add_prepare,
     add_render,
     add_test,
 )
+from .args_reading import add_parse, add_parse_request
 from .completion import add_completion
 from .io import (
     EXIT_FAILED,

@@ -10,10 +10,17 @@ from .._errors import ConfigError, Diagnostic
 from .._formats import Format, FormatName
 from .._messages import describe_value
 from .._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy, UnknownKeys
-from .._problems import Problem, diagnostics, has_errors
+from .._problems import Problem, diagnostics, has_errors, raise_for
 from .pipeline import Compiled, front_end
 
-__all__ = ["check", "check_with", "reading_problems", "validated_inputs"]
+__all__ = [
+    "check",
+    "check_reading",
+    "check_with",
+    "reading_problems",
+    "validated_inputs",
+    "validated_reading",
+]
 
 
 def validated_inputs(
@@ -59,11 +66,25 @@ def check(
         name=name,
         max_template_size=max_template_size,
     )
+    validated_reading(reading)
+    return check_with(source, fmt, opts, reading=reading)
+
+
+def validated_reading(reading: object) -> None:
+    """Refuse a ``reading`` argument of ``check`` or ``compile`` that is not a bool."""
     if not isinstance(reading, bool):
         raise ConfigError(
             f"reading must be True or False, not {describe_value(reading)}", setting="reading"
         )
-    return check_with(source, fmt, opts, reading=reading)
+
+
+def check_reading(source: str, fmt: Format, opts: CompileOptions) -> None:
+    """Raise the ``TemplateFormatError`` of ``compile(reading=True)``: where ``parse``
+    could read a body of a template that compiles two ways (warnings do not raise)."""
+    front = front_end(source, fmt, opts)
+    errors = [p for p in reading_problems(front, fmt, opts) if p.severity == "error"]
+    if errors:
+        raise_for(errors, front.source, front.lines, opts.name)
 
 
 def check_with(
