@@ -93,6 +93,30 @@ def test_rendering_loads_no_notification_command_line_or_bulk_layer() -> None:
     assert not {m for m in loaded if m.startswith(("postback.testing", "postback._serve"))}
 
 
+#: What compiling and rendering a JSON template must not load: the masking rules of
+#: secret headers (only a header template's repr uses them) and the standard library's
+#: resource loading (the parser tables are read beside their module with ``open``).
+NOT_FOR_A_JSON_RENDER = {
+    "postback._sending.secrets",
+    "importlib.resources",
+    "pathlib",
+    "secrets",
+}
+
+
+def test_a_json_compile_and_render_loads_no_secrets_or_resources() -> None:
+    """The first compile imported the secret-header masking rules (for ``repr``) and read
+    the parser tables through ``importlib.resources`` and ``pathlib``."""
+    example = EXAMPLES / "action-clearing.json"
+    loaded = loaded_by(
+        "import postback\n"
+        f"t = postback.compile(open({str(example)!r}).read(), 'json')\n"
+        "t.render(postback.sample_action())"
+    )
+    assert "postback._compiler.tables" in loaded
+    assert not loaded & NOT_FOR_A_JSON_RENDER
+
+
 def test_the_lazy_names_are_the_public_ones() -> None:
     """A name loaded on first use is public, and is the object its module defines."""
     lazy: dict[str, str] = postback._LAZY
@@ -142,6 +166,7 @@ CHECK_BUDGET = {
     "postback._records",
     "postback._records.action",
     "postback._records.catalog",
+    "postback._records.conversion_lines",
     "postback._records.convert",
     "postback._records.dates",
     "postback._records.expect",
