@@ -32,7 +32,6 @@ from ._problems import has_errors, raise_for
 from ._records.action import Action, not_a_record
 from ._records.convert import UnknownKeys
 from ._records.reader import Reader, generate_reader
-from ._sending.secrets import is_secret_setting, mask_template
 
 if TYPE_CHECKING:
     from ._bulk import Rendered
@@ -189,6 +188,9 @@ class Template:
 
     def __repr__(self) -> str:
         source = self.source
+        # The masking rules load only for a header template's repr, not with every compile.
+        from ._sending.secrets import is_secret_setting, mask_template
+
         if self.format is Format.HEADER and is_secret_setting(self._opts.name):
             # A notification's secret header (``headers.Authorization``): its literal
             # text is the credential.

@@ -93,6 +93,34 @@ def test_rendering_loads_no_notification_command_line_or_bulk_layer() -> None:
     assert not {m for m in loaded if m.startswith(("postback.testing", "postback._serve"))}
 
 
+#: What compiling and rendering a JSON template must not load: the masking rules of
+#: secret headers (only a header template's repr uses them) and the standard library's
+#: resource loading (the parser tables are read beside their module with ``open``).
+NOT_FOR_A_JSON_RENDER = {
+    "postback._sending.secrets",
+    "importlib.resources",
+    "pathlib",
+    "secrets",
+    "postback._escape.header",
+    "postback._escape.url",
+    "postback._escape.xml",
+}
+
+
+def test_a_json_compile_and_render_loads_only_what_they_use() -> None:
+    """The first compile imported the secret-header masking rules (for ``repr``), every
+    format's escapers, and read the parser tables through ``importlib.resources`` and
+    ``pathlib``."""
+    example = EXAMPLES / "action-clearing.json"
+    loaded = loaded_by(
+        "import postback\n"
+        f"t = postback.compile(open({str(example)!r}).read(), 'json')\n"
+        "t.render(postback.sample_action())"
+    )
+    assert {"postback._compiler.tables", "postback._escape.json"} <= loaded
+    assert not loaded & NOT_FOR_A_JSON_RENDER
+
+
 def test_the_lazy_names_are_the_public_ones() -> None:
     """A name loaded on first use is public, and is the object its module defines."""
     lazy: dict[str, str] = postback._LAZY
@@ -122,10 +150,7 @@ CHECK_BUDGET = {
     "postback._errors",
     "postback._escape",
     "postback._escape._rules",
-    "postback._escape.header",
     "postback._escape.json",
-    "postback._escape.url",
-    "postback._escape.xml",
     "postback._files",
     "postback._files.cases",
     "postback._files.confined",

@@ -16,17 +16,19 @@ never with ``import postback``.
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from hashlib import sha256
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lark
 from lark import Lark
 from lark.grammar import Rule
 from lark.lexer import TerminalDef
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["GRAMMAR", "OPTIONS", "TABLES", "build", "fingerprint", "load", "main", "write"]
 
@@ -56,9 +58,12 @@ def build(grammar: str) -> Lark:
 
 def load() -> Lark:
     """Return the parser of ``grammar.lark``: from the shipped tables where they fit it."""
-    here = resources.files(__package__)
-    grammar = here.joinpath(GRAMMAR).read_text("utf-8")
-    with here.joinpath(TABLES).open("rb") as tables:
+    # Read beside this file with ``open``: ``importlib.resources`` and ``pathlib`` cost
+    # milliseconds on the first compile, and only the generator needs them.
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, GRAMMAR), encoding="utf-8") as source:
+        grammar = source.read()
+    with open(os.path.join(here, TABLES), "rb") as tables:
         if tables.readline() == fingerprint(grammar, lark.__version__):
             return Lark.load(tables)
     return build(grammar)
@@ -118,6 +123,10 @@ def _unshared(value: Any) -> Any:
 
 def write(path: Path) -> None:
     """Analyse ``grammar.lark`` and write its tables to ``path``."""
+    # Only the generator reads the grammar as a resource, so the first compile does not
+    # load importlib.resources.
+    from importlib import resources
+
     grammar = resources.files(__package__).joinpath(GRAMMAR).read_text("utf-8")
     parser = build(grammar)
     data, memo = parser.memo_serialize([TerminalDef, Rule])
@@ -132,6 +141,9 @@ def write(path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the tables to ``grammar.tables``, or to the file named in ``argv``."""
+    # Only the generator takes paths, so the first compile does not load pathlib.
+    from pathlib import Path
+
     args = sys.argv[1:] if argv is None else argv
     write(Path(args[0]) if args else Path(__file__).with_name(TABLES))
     return 0
