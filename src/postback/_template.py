@@ -192,9 +192,7 @@ class Template:
         from ._sending.secrets import is_secret_setting, mask_template
 
         if self.format is Format.HEADER and is_secret_setting(self._opts.name):
-            # A notification's secret header (``headers.Authorization``): its literal
-            # text is the credential.
-            source = mask_template(source)
+            source = mask_template(source)  # a secret header's literal text: the credential
         head = source[:40] + ("..." if len(source) > 40 else "")
         return f"<postback.Template format={self.format.value!r} source={head!r}>"
 
