@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._messages import show, suggest
 from .._problems import Code, Problem
+from .fastpath import scan
 from .nodes import Field, ItemField, Join, Malformed, Node, Span, Text
 from .recovery import recover
 
@@ -270,11 +271,16 @@ def parse(source: str) -> ParseResult:
     """Parse ``source`` into nodes; every syntax defect found is in ``problems``.
 
     Text without a brace or a backslash is one ``Text`` node, read without Lark: a
-    template of literal text alone (a fixed header value) never loads the parser.
+    template of literal text alone (a fixed header value) never loads the parser.  A
+    well-formed template is read by ``fastpath.scan``, also without Lark, into the
+    same nodes; anything it is not sure of is read here, by Lark, which reports it.
     """
     if "{" not in source and "}" not in source and "\\" not in source:
         plain = (Text(source, Span(0, len(source))),) if source else ()
         return ParseResult(plain, ())
+    fast = scan(source)
+    if fast is not None:
+        return ParseResult(fast, ())
     reader = _Reader()
     nodes = reader.template(source)
     problems = sorted(reader.problems, key=lambda p: p.span)
