@@ -21,6 +21,8 @@ from postback._compiler.nodes import Node
 from postback._compiler.parser import _Reader, parse
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
+from test_fuzz import FORMATS, Decisions, generate  # noqa: E402  the fuzzer's generator
 
 
 def lark_nodes(source: str) -> tuple[tuple[Node, ...], int]:
@@ -140,3 +142,10 @@ def test_first_compile_of_the_example_does_not_load_lark() -> None:
         check=True,
     ).stdout
     assert json.loads(out) == []
+
+
+@given(st.integers(0, 5), st.binary(min_size=8, max_size=400))
+def test_the_fuzzers_templates_read_as_lark_reads_them(which: int, data: bytes) -> None:
+    """Templates of every shape, from the compiler's grammar-aware fuzzer: most go the
+    fast way, and each that does gives Lark's nodes."""
+    assert_same(generate(Decisions(data), FORMATS[which % len(FORMATS)]))
