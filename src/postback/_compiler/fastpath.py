@@ -16,7 +16,7 @@ import re
 
 from .nodes import Field, ItemField, Join, Malformed, Node, Span, Text
 
-__all__ = ["scan"]
+__all__ = ["inner_text", "scan"]
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 # The grammar's terminals, same patterns; FIELD and ITEM (priority 5) come before
@@ -63,7 +63,7 @@ def _scan(text: str, base: int, *, inner: bool) -> list[Node]:
         stop = m.end() if m else pos + 1
         value = text[pos:stop]
         span = Span(base + pos, base + stop)
-        nodes.append(_inner_text(value, span) if inner and m else Text(value, span))
+        nodes.append(inner_text(value, span) if inner and m else Text(value, span))
         pos = stop
     return nodes
 
@@ -128,8 +128,9 @@ def _join(text: str, pos: int, base: int, start: int) -> tuple[Join, int]:
     return join, close.end()
 
 
-def _inner_text(value: str, span: Span) -> Text:
-    """A string literal's text: `\\"` is `"` and `\\\\` is `\\`, as ``parser.py`` reads it."""
+def inner_text(value: str, span: Span) -> Text:
+    """A string literal's text: `\\"` is `"` and `\\\\` is `\\`; the text stays one node and
+    ``escapes`` keeps where each such character stands (both parsers read it here)."""
     if "\\" not in value:
         return Text(value, span)
     pieces: list[str] = []

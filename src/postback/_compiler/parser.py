@@ -10,13 +10,12 @@ nothing recurses, however many calls are broken (docs/security.md, guarantee 6).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from .._messages import show, suggest
 from .._problems import Code, Problem
-from .fastpath import scan
+from .fastpath import inner_text, scan
 from .nodes import Field, ItemField, Join, Malformed, Node, Span, Text
 from .recovery import recover
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ParseResult", "parse"]
 
-_INNER_ESCAPE = re.compile(r'\\["\\]')
 _USAGE = '{join(items, i, "TEMPLATE")} or {join(items, i, "TEMPLATE", "SEP")}'
 
 _lark: Lark | None = None
@@ -134,22 +132,8 @@ class _Reader:
 
     def _inner_text(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         # Inside a string literal `\"` is `"` and `\\` is `\`; every other pair stays.
-        # The text stays one node; ``escapes`` keeps where each such character stands.
         value, span = self._token(tok, base)
-        if "\\" not in value:
-            return (Text(value, span),)
-        pieces: list[str] = []
-        escapes: list[int] = []
-        pos = size = 0
-        for m in _INNER_ESCAPE.finditer(value):
-            pieces.append(value[pos : m.start()])
-            size += m.start() - pos
-            escapes.append(size)
-            pieces.append(value[m.start() + 1])
-            size += 1
-            pos = m.end()
-        pieces.append(value[pos:])
-        return (Text("".join(pieces), span, True, tuple(escapes)),)
+        return (inner_text(value, span),)
 
     def _escape(self, tok: Token, base: int, in_separator: bool) -> Sequence[Node]:
         value, span = self._token(tok, base)
