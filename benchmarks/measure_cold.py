@@ -15,7 +15,8 @@ Metrics (the names ``benchmarks/targets.py`` refers to):
   and its first render, over ``import jinja2``, the first ``Environment().from_string``
   of the same template in Jinja2 (the same fields, a for-loop over the items, a
   JSON-escaping filter) and its first render, of the same record to the same bytes;
-* ``cold.check``: ``python -m postback check examples/action-clearing.json`` over
+* ``cold.check``: ``postback check examples/action-clearing.json`` (the console script
+  installed beside the interpreter; ``python -m postback`` where there is none) over
   ``python -c pass``;
 * ``cold.import``: ``import postback`` over ``import jinja2``.
 """
@@ -81,25 +82,38 @@ def jinja_args() -> list[str]:
     return [baselines.JINJA_RECORD_SOURCES["json"], record]
 
 
+def console_script() -> list[str]:
+    """The ``postback`` command as a user runs it: the console script installed beside
+    the interpreter, else ``python -m postback``."""
+    script = Path(sys.executable).parent / ("postback.exe" if os.name == "nt" else "postback")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "postback"]
+
+
 def contenders() -> dict[str, list[str]]:
-    """Each contender's command line after the interpreter."""
+    """Each contender's command line."""
+    python = sys.executable
     return {
-        "python -c pass": ["-c", "pass"],
-        "import postback": ["-c", "import postback"],
-        "import jinja2": ["-c", "import jinja2"],
-        "postback: import, first compile, first render": ["-c", POSTBACK_FIRST, str(SEED)],
-        "Jinja2: import, first from_string, first render": ["-c", JINJA_FIRST, *jinja_args()],
-        "postback check examples/action-clearing.json": ["-m", "postback", "check", str(SEED)],
+        "python -c pass": [python, "-c", "pass"],
+        "import postback": [python, "-c", "import postback"],
+        "import jinja2": [python, "-c", "import jinja2"],
+        "postback: import, first compile, first render": [python, "-c", POSTBACK_FIRST, str(SEED)],
+        "Jinja2: import, first from_string, first render": [
+            python,
+            "-c",
+            JINJA_FIRST,
+            *jinja_args(),
+        ],
+        "postback check examples/action-clearing.json": [*console_script(), "check", str(SEED)],
     }
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Run the interpreter with ``args``; return its wall time and standard output."""
+    """Run the command line ``args``; return its wall time and standard output."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True)
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True)
     wall = time.perf_counter() - start
     if done.returncode:
-        raise RuntimeError(f"a fresh interpreter failed: {args[:2]}\n{done.stderr.decode()}")
+        raise RuntimeError(f"a fresh process failed: {args[:3]}\n{done.stderr.decode()}")
     return wall, done.stdout.decode("utf-8")
 
 

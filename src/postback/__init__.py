@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import (
     ConfigError,
-    Diagnostic,
     ParseError,
     PostbackError,
     RecordError,
@@ -20,6 +19,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._bulk import Prepared, RecordFailure, Rendered
+    from ._diagnostic import Diagnostic
     from ._files.load import load
     from ._records.action import Action, Item, sample_action
     from ._records.catalog import FIELDS, ITEM_FIELDS, FieldSpec
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # line loads what its command needs. docs/performance.md#cold-start lists what
 # ``import postback`` loads; tests/unit/test_cold_start.py pins it.
 _LAZY = {
+    "Diagnostic": "._diagnostic",
     "FIELDS": "._records.catalog",
     "ITEM_FIELDS": "._records.catalog",
     "FieldSpec": "._records.catalog",

@@ -1,4 +1,4 @@
-"""The exceptions postback raises on purpose, and the ``Diagnostic`` record.
+"""The exceptions postback raises on purpose.
 
 ::
 
@@ -23,13 +23,14 @@ Every ``PostbackError`` is also a ``ValueError``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._diagnostic import Diagnostic
 
 __all__ = [
     "CaseError",
     "ConfigError",
-    "Diagnostic",
     "ParseError",
     "PostbackError",
     "RecordError",
@@ -329,23 +330,12 @@ def _rebuild_config(message: str, setting: str | None) -> ConfigError:
     return ConfigError(message, setting=setting)
 
 
-Severity = Literal["error", "warning"]
+def __getattr__(name: str) -> Any:
+    # ``Diagnostic`` lives in _diagnostic.py, loaded with the first diagnostic made:
+    # a dataclass costs its module's import (several milliseconds) at every start, and
+    # a check that finds nothing makes none.  Its old home still names it.
+    if name == "Diagnostic":
+        from ._diagnostic import Diagnostic
 
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One defect found in a template by ``postback.check``.
-
-    ``code`` is a stable kebab-case id (``unknown-field``, ``malformed-placeholder``,
-    ``invalid-json``, ...).  Lines and columns are 1-based and count characters;
-    ``end_column`` is exclusive.
-    """
-
-    severity: Severity
-    code: str
-    message: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    suggestion: str | None = None
+        return Diagnostic
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from ._compiler.cache import forget_format
 from ._errors import ConfigError
@@ -49,8 +48,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class FormatSpec:
+class FormatSpec(NamedTuple):
     """Every fact about one output format.
 
     ``name`` is the value ``format=`` takes (``"json"``); ``label`` the words of the

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Literal
 
@@ -14,7 +13,14 @@ from ._messages import describe_value, short_repr, suggest
 from ._records.catalog import COLLECTION, FIELDS_BY_NAME
 from ._records.convert import UNKNOWN_KEYS, UnknownKeys
 
-__all__ = ["DEFAULT_MAX_TEMPLATE_SIZE", "CompileOptions", "MissingPolicy", "UnknownKeys"]
+__all__ = [
+    "DEFAULT_MAX_TEMPLATE_SIZE",
+    "OPTION_DEFAULTS",
+    "OPTION_NAMES",
+    "CompileOptions",
+    "MissingPolicy",
+    "UnknownKeys",
+]
 
 DEFAULT_MAX_TEMPLATE_SIZE = 1024 * 1024
 
@@ -199,7 +205,6 @@ def _date_directive_message(pattern: str, k: int) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
 class CompileOptions:
     """The options a template is compiled with, validated on construction.
 
@@ -215,17 +220,55 @@ class CompileOptions:
     or not at all (None: it is refused, since the text does not say which).
     """
 
-    missing: MissingPolicy = "empty"
-    timezone: str | tzinfo | None = field(default=None, compare=False)
-    date_format: str = "iso"
-    extra_fields: frozenset[str] = frozenset()
-    unknown_keys: UnknownKeys = "error"
-    day_first: bool | None = None
-    name: str = "<template>"
-    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE
-    tz: tzinfo = field(init=False, repr=False)
+    # A plain class, not a dataclass: every compile and every command builds one, and a
+    # frozen dataclass costs its module's import and more at each start.
 
-    def __post_init__(self) -> None:
+    __slots__ = (
+        "date_format",
+        "day_first",
+        "extra_fields",
+        "max_template_size",
+        "missing",
+        "name",
+        "timezone",
+        "tz",
+        "unknown_keys",
+    )
+
+    missing: MissingPolicy
+    timezone: str | tzinfo | None
+    date_format: str
+    extra_fields: frozenset[str]
+    unknown_keys: UnknownKeys
+    day_first: bool | None
+    name: str
+    max_template_size: int
+    tz: tzinfo
+
+    def __init__(
+        self,
+        missing: MissingPolicy = "empty",
+        timezone: str | tzinfo | None = None,
+        date_format: str = "iso",
+        extra_fields: Iterable[str] = frozenset(),
+        unknown_keys: UnknownKeys = "error",
+        day_first: bool | None = None,
+        name: str = "<template>",
+        max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "missing", missing)
+        set_(self, "timezone", timezone)
+        set_(self, "date_format", date_format)
+        set_(self, "unknown_keys", unknown_keys)
+        set_(self, "day_first", day_first)
+        set_(self, "name", name)
+        set_(self, "max_template_size", max_template_size)
+        self._check()
+        set_(self, "extra_fields", _extra_field_names(extra_fields))
+        set_(self, "tz", resolve_timezone(timezone))
+
+    def _check(self) -> None:
         if self.missing not in ("empty", "error"):
             raise ConfigError(
                 f"missing must be 'empty' or 'error', not {short_repr(self.missing)}",
@@ -265,8 +308,49 @@ class CompileOptions:
                 f"None (such dates are refused), not {describe_value(self.day_first)}",
                 setting="day_first",
             )
-        object.__setattr__(self, "extra_fields", _extra_field_names(self.extra_fields))
-        object.__setattr__(self, "tz", resolve_timezone(self.timezone))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CompileOptions are read-only: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CompileOptions are read-only: cannot delete {name!r}")
+
+    def given(self) -> dict[str, object]:
+        """The arguments these options were made with, by name (``extra_fields`` as
+        checked, a ``frozenset``)."""
+        return {name: getattr(self, name) for name in OPTION_NAMES}
+
+    def replace(self, **changes: object) -> CompileOptions:
+        """Return these options with ``changes`` (checked as on construction)."""
+        return CompileOptions(**{**self.given(), **changes})  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in OPTION_NAMES)
+        return f"CompileOptions({shown})"
+
+    def _compared(self) -> tuple[object, ...]:
+        # Timezones compare as what they resolve to: "UTC" equals None.
+        return (
+            self.missing,
+            self.date_format,
+            self.extra_fields,
+            self.unknown_keys,
+            self.day_first,
+            self.name,
+            self.max_template_size,
+            self.tz,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not CompileOptions:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __reduce__(self) -> tuple[type[CompileOptions], tuple[object, ...]]:
+        return CompileOptions, tuple(self.given().values())
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -281,3 +365,12 @@ class CompileOptions:
             self.name,
             self.max_template_size,
         )
+
+
+#: The arguments of ``CompileOptions``, in order, and their defaults.
+OPTION_NAMES: tuple[str, ...] = CompileOptions.__init__.__code__.co_varnames[
+    1 : 1 + CompileOptions.__init__.__code__.co_argcount - 1
+]
+OPTION_DEFAULTS: dict[str, object] = dict(
+    zip(OPTION_NAMES, CompileOptions.__init__.__defaults__ or (), strict=True)
+)

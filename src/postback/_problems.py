@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from ._compiler.nodes import Span
 from ._errors import (
-    Diagnostic,
-    Severity,
     TemplateFormatError,
     TemplateSyntaxError,
     UnknownFieldError,
 )
+
+if TYPE_CHECKING:
+    from ._diagnostic import Diagnostic, Severity
 
 __all__ = [
     "BLOCKING",
@@ -145,8 +145,7 @@ _SYNTAX_CODES: frozenset[Code] = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One defect of a template: where it is, what it is, and how to fix it.
 
     ``span`` is the half-open range of source offsets it covers; ``suggestion`` is
@@ -191,6 +190,9 @@ class LineIndex:
 
 
 def _diagnostic(problem: Problem, lines: LineIndex) -> Diagnostic:
+    # The public record loads with the first defect found (docs/performance.md).
+    from ._diagnostic import Diagnostic
+
     start, end = problem.span
     line, col = lines.position(start)
     end_line, end_col = lines.position(max(end, start))

@@ -8,8 +8,8 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ._compiler.cache import cached
+from ._compiler.check_api import check
 from ._compiler.checking import (
-    check,
     check_reading,
     check_with,
     validated_inputs,
@@ -27,7 +27,7 @@ from ._compiler.values import Values
 from ._errors import RenderError
 from ._formats import Format, FormatName
 from ._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy
-from ._pickling import init_values, restore, state
+from ._pickling import restore, state
 from ._problems import has_errors, raise_for
 from ._records.action import Action, not_a_record
 from ._records.convert import UnknownKeys
@@ -200,9 +200,7 @@ class Template:
         # A template pickles as its source and options, by name and with the version
         # (``_pickling``), and is compiled again (from the cache, usually) where it is
         # unpickled: generated code does not pickle.
-        pickled = state(
-            source=self.source, format=self.format.value, options=init_values(self._opts)
-        )
+        pickled = state(source=self.source, format=self.format.value, options=self._opts.given())
         return (_unpickle, (pickled,))
 
     @property

@@ -1138,16 +1138,19 @@ def test_constructor_defaults_are_the_settings_defaults() -> None:
     import inspect
     from dataclasses import MISSING, fields
 
-    from postback._options import CompileOptions
+    from postback._options import OPTION_DEFAULTS, CompileOptions
     from postback._sending.settings import Settings
 
     defaults: dict[str, object] = {}
-    for cls in (Settings, CompileOptions):
-        for f in fields(cls):
-            if f.default is not MISSING:
-                defaults[f.name] = f.default
-            elif f.default_factory is not MISSING:
-                defaults[f.name] = f.default_factory()
+    for f in fields(Settings):
+        if f.default is not MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            defaults[f.name] = f.default_factory()
+    # The options' defaults, read from the signature as a caller sees them.
+    for parameter in inspect.signature(CompileOptions).parameters.values():
+        defaults[parameter.name] = parameter.default
+    assert {k: defaults[k] for k in OPTION_DEFAULTS} == OPTION_DEFAULTS
     parameters = list(inspect.signature(Notification).parameters.values())
     assert parameters[0].name == "url"
     assert parameters[0].default is inspect.Parameter.empty

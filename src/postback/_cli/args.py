@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._files.project import directory_suffixes
 from .._formats import format_names, suffixes
@@ -15,7 +14,11 @@ from .io import (
     CliError,
     format_arg,
     one_line,
+    terminal_columns,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = [
     "EPILOG",
@@ -46,6 +49,11 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise CliError(f"{one_line(message)} (see {self.prog} --help)")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse's own formatter asks shutil for the width, and makes one formatter for
+        # each option added: shutil and its compression modules would load on every run.
+        return argparse.HelpFormatter(prog=self.prog, width=terminal_columns() - 2)
+
 
 EPILOG = (
     "exit status: 0 success; 1 a check or test failed, or a template is defective; "
@@ -54,6 +62,9 @@ EPILOG = (
 
 
 def _when(value: str) -> datetime:
+    # datetime loads with ``prepare --now`` only: the other commands read no time.
+    from datetime import datetime
+
     try:
         return datetime.fromisoformat(value)
     except ValueError:

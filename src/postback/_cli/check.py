@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from .._errors import Diagnostic
+from .._compiler.checking import check_with
 from .._files.cases import body_root, drop_body_files, is_notification, walk_templates
 from .._files.inputs import read_template
 from .._files.project import Project, directory_suffixes, shown_path
 from .._files.text import UnreadableFileError
 from .._formats import Format, format_for
 from .._problems import Code
-from .._template import check_with
 from .io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -37,10 +35,15 @@ from .io import (
     warning,
 )
 
+if TYPE_CHECKING:
+    from .._diagnostic import Diagnostic
+
 __all__ = ["cmd_check", "show_settings"]
 
 
-_CONTROLS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Two classes, not one: a class mixing Latin-1 ranges with the separators compiles to a
+# table of every BMP character, a millisecond at each start of the command.
+_CONTROLS: Final = re.compile("[\x00-\x1f\x7f-\x9f]|[\u2028\u2029]")
 
 
 def _github_data(text: str) -> str:
@@ -140,6 +143,9 @@ def _configured_paths(project: Project) -> list[str]:
 
 def _unusable(name: str, exc: CliError | UnreadableFileError) -> FileDiagnostic:
     """A file that could not be checked, as a diagnostic like any other."""
+    # Loaded with the first defect reported (docs/performance.md, "Cold start").
+    from .._diagnostic import Diagnostic
+
     if isinstance(exc, UnreadableFileError):
         code, line, column = Code.UNREADABLE_FILE, exc.line, exc.column
     else:
@@ -239,6 +245,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress.clear()
 
     if output == "json":
+        # json loads only for this output: a check of a JSON template needs no decoder.
+        import json
+
         # "##[" only occurs inside strings; written "##\u005b" it reads the same, and
         # no line of the output reads as a GitHub workflow command.
         text = json.dumps(records, indent=2, ensure_ascii=False).replace("##[", "##\\u005b")
@@ -259,6 +268,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _toml_value(value: object) -> str:
+    # Loaded for --show-settings only, as in the JSON output above.
+    import json
+
     if isinstance(value, frozenset | set | tuple):
         value = sorted(value)
     return json.dumps(value, ensure_ascii=False)

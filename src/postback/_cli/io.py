@@ -13,19 +13,22 @@ sequence).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
-from .._errors import Diagnostic, PostbackError, TemplateError
+from .._errors import PostbackError, TemplateError
 from .._files.cases import EXPECTED_SUFFIX, RECORD_SUFFIX
-from .._files.inputs import load_record
-from .._files.project import Project
 from .._files.shown import one_line, printable, printable_lines
 from .._files.text import STDIN, STDIN_NAME, display
 from .._formats import Format, format_for, format_names, suffixes
-from .._options import CompileOptions, UnknownKeys
-from .._records.action import Action, sample_action
+
+if TYPE_CHECKING:
+    from .._diagnostic import Diagnostic
+    from .._files.project import Project
+    from .._options import UnknownKeys
+    from .._records.action import Action
 
 __all__ = [
     "EXIT_FAILED",
@@ -53,6 +56,7 @@ __all__ = [
     "project_from",
     "template_error_lines",
     "template_format",
+    "terminal_columns",
     "warning",
     "write",
 ]
@@ -83,6 +87,22 @@ class CliError(Exception):
 # ---------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------
+
+
+def terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size()`` reads it (``COLUMNS``, else
+    standard output's terminal, else 80), without loading ``shutil`` and the compression
+    modules it imports: every command's parser asks, on every run."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def write(stream: IO[str], data: bytes | str) -> None:
@@ -145,10 +165,7 @@ class Progress:
         """Replace the line with ``text``, cut to the terminal's width."""
         if not self.active:
             return
-        # shutil loads only when a progress line is shown on a terminal.
-        import shutil
-
-        columns = shutil.get_terminal_size((80, 24)).columns - 1
+        columns = terminal_columns() - 1
         if len(text) > columns:
             text = text[: max(columns - 3, 0)] + "..."
         pad = max(self.width - len(text), 0)
@@ -174,6 +191,10 @@ def action_from(
     day_first: bool | None = None,
 ) -> Action:
     """Return the action of ``--record FILE`` or ``--sample``."""
+    # The records load with the commands that render one: ``check`` reads none.
+    from .._files.inputs import load_record
+    from .._records.action import sample_action
+
     if args.record is not None:
         return load_record(args.record, extra, unknown_keys, day_first)
     return sample_action()
@@ -196,6 +217,10 @@ def project_from(args: argparse.Namespace, *, validate: bool = True) -> Project:
     With ``validate`` the flags' values are checked here, once, so that a bad value
     is one usage error before any file is read.
     """
+    # The settings load with the commands that read them: ``--help`` and ``fields`` do not.
+    from .._files.project import Project
+    from .._options import CompileOptions
+
     overrides = {
         key: getattr(args, key) for key in OPTION_FLAGS if getattr(args, key, None) is not None
     }
@@ -248,6 +273,9 @@ def diagnostic_line(file: str, diag: Diagnostic) -> str:
 def _error_diagnostics(err: TemplateError) -> tuple[Diagnostic, ...]:
     if err.diagnostics:
         return err.diagnostics
+    # Loaded with the first defect reported (docs/performance.md, "Cold start").
+    from .._diagnostic import Diagnostic
+
     line = err.line or 1
     column = err.column or 1
     return (

@@ -16,11 +16,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._errors import PostbackError, TemplateError
 from .._messages import spelled
-from .._serve.command import add_serve
 from .._version import __version__
 from .args import (
     EPILOG,
@@ -50,7 +49,7 @@ from .io import (
 if TYPE_CHECKING:
     from .._records.catalog import FieldSpec
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "exit_now", "main"]
 
 
 # ---------------------------------------------------------------------------
@@ -128,8 +127,36 @@ def _cmd_fields(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of the ``postback`` command line."""
+def _add_serve(commands: Any, handler: Handler) -> None:
+    # The playground's module holds its own options; it loads with the parser that lists it.
+    from .._serve.command import add_serve
+
+    add_serve(commands, handler)
+
+
+#: Each command, in the order ``--help`` lists them: how to add it to the parser.
+_COMMANDS: dict[str, Callable[[Any], None]] = {
+    "render": lambda c: add_render(c, _command(".render", "cmd_render")),
+    "check": lambda c: add_check(c, _command(".check", "cmd_check")),
+    "prepare": lambda c: add_prepare(c, _command(".prepare", "cmd_prepare")),
+    "parse": lambda c: add_parse(c, _command(".parse", "cmd_parse")),
+    "parse-request": lambda c: add_parse_request(
+        c, _command(".parse_request", "cmd_parse_request")
+    ),
+    "fields": lambda c: add_fields(c, _cmd_fields),
+    "test": lambda c: add_test(c, _command(".cases", "cmd_test")),
+    "init": lambda c: add_init(c, _command(".init", "cmd_init")),
+    "serve": lambda c: _add_serve(c, _command("postback._serve.command", "cmd_serve")),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Return the parser of the ``postback`` command line.
+
+    With ``command`` (a command's name) the parser holds that command alone: it reads
+    that command's arguments and words its help and errors exactly as the whole parser
+    does, without building the nine others (most of a short run's time otherwise).
+    """
     parser = Parser(
         prog="postback",
         description="Render, check and test postback templates.",
@@ -140,17 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     # Not required=True: argparse would then report a missing command before an
     # unknown option (``postback --bogus``); _run reports a missing command itself.
-    add_render(commands, _command(".render", "cmd_render"))
-    add_check(commands, _command(".check", "cmd_check"))
-    add_prepare(commands, _command(".prepare", "cmd_prepare"))
-    add_parse(commands, _command(".parse", "cmd_parse"))
-    add_parse_request(commands, _command(".parse_request", "cmd_parse_request"))
-    add_fields(commands, _cmd_fields)
-    add_test(commands, _command(".cases", "cmd_test"))
-    add_init(commands, _command(".init", "cmd_init"))
-    add_serve(commands, _command("postback._serve.command", "cmd_serve"))
-    add_completion(commands, parser)
+    for name, add in _COMMANDS.items():
+        if command is None or command == name:
+            add(commands)
+    if command is None:
+        add_completion(commands, parser)
     return parser
+
+
+def _only(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs when it names one first, else None: the whole parser
+    (``completion`` too, whose script is made from the whole parser)."""
+    return argv[0] if argv and argv[0] in _COMMANDS else None
 
 
 # ---------------------------------------------------------------------------
@@ -159,7 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_only(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.error(
@@ -206,3 +236,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set POSTBACK_DEBUG=1 to see the traceback, and please report it)"
         )
     return EXIT_USAGE
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` without tearing the interpreter down.
+
+    Freeing every loaded module at exit takes as long as a check of one file reads its
+    settings (docs/performance.md, "Cold start"), and nothing of it is the command's
+    work: once standard output and error are flushed and the exit functions
+    (``atexit``) have run, the process ends.  Where another thread still runs, the
+    interpreter exits the usual way, which waits for it.
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            # As the interpreter does when standard output cannot be flushed at exit.
+            code = code or 120
+    # atexit loads here only: its exit functions run as the interpreter would run them.
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)

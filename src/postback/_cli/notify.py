@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .._errors import ConfigError, Diagnostic
+from .._diagnostic import Diagnostic
+from .._errors import ConfigError
 from .._files.cases import notification_folder
 from .._files.text import display, read_input
 from .._files.toml import TomlError, load_toml
 from .._files.tomlspans import KeyPath, Located, locate
 from .._formats import Format
 from .._messages import spelled
-from .._options import CompileOptions
+from .._options import OPTION_NAMES, CompileOptions
 from .._problems import Code, LineIndex
 from .._sending.config import check_keys
 from .._sending.notification import Notification
@@ -73,9 +74,7 @@ def _settings_error(text: str, spans: dict[KeyPath, Located], exc: ConfigError) 
 def _settings(table: dict[str, Any], path: str, root: Path | None) -> Settings:
     """Validate the notification's settings the way ``Notification.from_dict`` does."""
     values, body_name = check_keys(table, notification_folder(path), root)
-    options = CompileOptions(
-        **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
-    )
+    options = CompileOptions(**{name: values.pop(name) for name in OPTION_NAMES if name in values})
     return Settings(**values, options=options, body_name=body_name)
 
 
@@ -147,7 +146,7 @@ def check_notification(
     for key, source, fmt in _templates(settings):
         secret = key is not None and key[0] == "headers" and is_secret_header(key[-1])
         with spelled("notification"):  # hints name the file's keys (body_format = "...")
-            options = replace(settings.options, name=name)
+            options = settings.options.replace(name=name)
             checked = check_with(source, fmt, options, reading=reading)
         template = _source(source, spans.get(key)) if key is not None and checked else None
         for diag in checked:

@@ -12,7 +12,6 @@ generator (``codegen.py``) then binds each placeholder's escaper.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from .._contexts import Context, Defect, OutputFormat
@@ -51,7 +50,7 @@ class _Analysis:
         key = (problem.span, problem.code)
         if key not in self.problems:
             if label:
-                problem = replace(problem, message=f"{problem.message} ({label})")
+                problem = problem._replace(message=f"{problem.message} ({label})")
             self.problems[key] = problem
             if len(self.problems) >= MAX_FORMAT_PROBLEMS:
                 raise _Enough

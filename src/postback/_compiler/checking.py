@@ -1,20 +1,25 @@
-"""``postback.check``: every defect of a template, for the same inputs ``compile`` takes."""
+"""Checking a template: every defect, for the same inputs ``compile`` takes.
+
+``check_with`` is what ``postback.check`` (``check_api.py``) and the command line's
+``check`` run; it makes ``Diagnostic`` records only for the defects it finds, so a
+check that finds none loads neither the record nor ``dataclasses``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._errors import ConfigError, Diagnostic
-from .._formats import Format, FormatName
+from .._errors import ConfigError
+from .._formats import Format
 from .._messages import describe_value
-from .._options import DEFAULT_MAX_TEMPLATE_SIZE, CompileOptions, MissingPolicy, UnknownKeys
+from .._options import CompileOptions
 from .._problems import Problem, diagnostics, has_errors, raise_for
 from .pipeline import Compiled, front_end
 
+if TYPE_CHECKING:
+    from .._diagnostic import Diagnostic
+
 __all__ = [
-    "check",
     "check_reading",
     "check_with",
     "reading_problems",
@@ -32,42 +37,6 @@ def validated_inputs(
             f"a template source must be str, not {type(source).__name__}", setting="source"
         )
     return Format.parse(format), CompileOptions(**options)
-
-
-def check(
-    source: str,
-    format: Format | FormatName = Format.JSON,
-    *,
-    missing: MissingPolicy = "empty",
-    timezone: str | tzinfo | None = None,
-    date_format: str = "iso",
-    extra_fields: Iterable[str] = (),
-    unknown_keys: UnknownKeys = "error",
-    day_first: bool | None = None,
-    name: str = "<template>",
-    max_template_size: int = DEFAULT_MAX_TEMPLATE_SIZE,
-    reading: bool = False,
-) -> list[Diagnostic]:
-    """Return every defect of ``source`` as ``Diagnostic`` records (no error: it compiles).
-
-    ``source`` is read as ``compile`` reads it, final newline included.  Never raises for a template defect; an invalid option is a ``ConfigError``.
-    With ``reading=True``, a template without errors is also checked for where
-    ``Template.parse`` could read a body it renders two ways (the ``reading-*`` codes).
-    """
-    fmt, opts = validated_inputs(
-        source,
-        format,
-        missing=missing,
-        timezone=timezone,
-        date_format=date_format,
-        extra_fields=extra_fields,
-        unknown_keys=unknown_keys,
-        day_first=day_first,
-        name=name,
-        max_template_size=max_template_size,
-    )
-    validated_reading(reading)
-    return check_with(source, fmt, opts, reading=reading)
 
 
 def validated_reading(reading: object) -> None:

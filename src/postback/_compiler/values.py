@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from types import MappingProxyType
@@ -263,7 +262,7 @@ class Values:
         """
         bare = context.bare
         if int in bare and datetime not in bare and self.date_format in NUMERIC_DATE_FORMATS:
-            return replace(context, bare=(*bare, datetime))
+            return context._replace(bare=(*bare, datetime))
         return context
 
     def for_type(self, vtype: type) -> Callable[[Any], str]:

@@ -30,7 +30,6 @@ escapers the contexts name.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from .._compiler.nodes import Hole, Text
@@ -41,8 +40,7 @@ __all__ = ["Context", "Defect", "Fusion", "OutputFormat"]
 S = TypeVar("S", bound=Hashable)
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """A position in the output where a value can go, and how a value is written there.
 
     ``escape`` turns a value's text into output text for this position (None: the

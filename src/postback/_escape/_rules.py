@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Escape", "Escaper", "Inline", "char_class", "translation"]
 
 Escape = Callable[[str | None], str]
 
 
-@dataclass(frozen=True)
-class Escaper:
+class Escaper(NamedTuple):
     """An escaper's rules and how to build it from a subset of them.
 
     ``rules`` maps each rule's name to what it is for; ``build(rules)`` returns the
@@ -40,8 +39,7 @@ class Escaper:
         return self.build(frozenset(self.rules) - {rule})
 
 
-@dataclass(frozen=True)
-class Inline:
+class Inline(NamedTuple):
     """An escaper's exact form for a value known to be a ``str``, as C calls.
 
     The compiler writes ``write if test else escaper(v)`` into a render function in

@@ -14,14 +14,17 @@ import os
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._errors import ConfigError, RecordError
 from .._formats import Format, FormatName, format_for, format_names, suffixes
 from .._messages import describe_value
 from .._options import CompileOptions, MissingPolicy, UnknownKeys
-from .._records.action import Action
 from .project import NOTIFICATION_SUFFIX, Project
 from .text import display, read_input, read_text
+
+if TYPE_CHECKING:
+    from .._records.action import Action
 
 __all__ = [
     "ProjectChoice",
@@ -65,6 +68,9 @@ def load_record(
     ``UnreadableFileError``, or ``RecordError`` whose message starts with the file
     (and the line and column of invalid JSON).
     """
+    # The records load with the first record read: ``postback check`` reads none.
+    from .._records.action import Action
+
     name = display(path)
     text = read_input(path, "record", confined=confined)
     try:

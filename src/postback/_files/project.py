@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
 
 from .._errors import ConfigError
 from .._formats import Format, folder_suffixes
 from .._messages import describe_value, suggest
-from .._options import CompileOptions
+from .._options import OPTION_DEFAULTS, CompileOptions
 from .._sending.config import KEYS as NOTIFICATION_KEYS
 from .text import read_text
 from .toml import located, parse_toml
@@ -99,8 +100,7 @@ def shown_path(path: Path | str) -> str:
         return str(path)
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectSettings:
+class ProjectSettings(NamedTuple):
     """The settings read from one file (or none: every value its default).
 
     ``options`` holds the compile options the file gives (validated);
@@ -112,7 +112,7 @@ class ProjectSettings:
 
     file: Path | None = None
     label: str = "default"
-    options: Mapping[str, object] = field(default_factory=dict)
+    options: Mapping[str, object] = MappingProxyType({})
     formats: tuple[tuple[str, Format], ...] = ()
     templates: tuple[Path, ...] = ()
     cases: tuple[Path, ...] = ()
@@ -203,10 +203,38 @@ def _settings(path: Path, label: str, table: object) -> ProjectSettings:
     )
 
 
+# The ways TOML can write the key path tool.postback (a header, a dotted key, ``[tool]``
+# and a ``postback`` key, an inline ``tool`` table); a key spelled with escapes
+# (``"\u0074ool"``) is taken as one too.  Text that matches may still hold no table
+# (the parser then decides); text that matches none of them cannot hold it.
+_TOOL_DOT_POSTBACK: Final = re.compile(rb"""tool["']?[ \t]*\.[ \t]*["']?postback""")
+_TOOL_TABLE: Final = re.compile(
+    rb"""^[ \t]*\[[ \t]*["']?tool["']?[ \t]*\]|tool["']?[ \t]*=[ \t]*\{""", re.M
+)
+_POSTBACK_KEY: Final = re.compile(
+    rb"""^[ \t]*["']?postback["']?[ \t]*[.=]|[{,][ \t]*["']?postback""", re.M
+)
+
+
+def may_hold_settings(text: bytes) -> bool:
+    """Tell whether a ``pyproject.toml`` of this text can hold a ``[tool.postback]`` table.
+
+    Most do not, and then no TOML parser loads: a project's own ``pyproject.toml`` names
+    the package, its dependencies name postback, but neither makes a table.
+    """
+    if b"\\u" in text or b"\\U" in text or text.startswith(b"\xef\xbb\xbf"):
+        return True  # a key may spell postback with escapes; a BOM moves the first line
+    if b"postback" not in text:
+        return False
+    if _TOOL_DOT_POSTBACK.search(text):
+        return True
+    return bool(_TOOL_TABLE.search(text) and _POSTBACK_KEY.search(text))
+
+
 def _mentions_postback(path: Path) -> bool:
     """Tell cheaply whether a ``pyproject.toml`` can hold the table (most do not)."""
     try:
-        return b"postback" in path.read_bytes()
+        return may_hold_settings(path.read_bytes())
     except OSError:
         return False
 
@@ -231,7 +259,7 @@ def find_settings_file(start: Path) -> Path | None:
     return None
 
 
-_DEFAULTS: Final = {f.name: f.default for f in fields(CompileOptions) if f.name in OPTION_KEYS}
+_DEFAULTS: Final = {key: OPTION_DEFAULTS[key] for key in OPTION_KEYS}
 
 
 class Project:

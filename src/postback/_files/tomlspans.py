@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from .._compiler.values import MAX_DIGITS
 
@@ -48,8 +47,7 @@ _SIMPLE_ESCAPES: Final = {
 _HEX_LENGTHS: Final = {"x": 2, "u": 4, "U": 8}
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
+class Located(NamedTuple):
     """Where one key path of the document is written.
 
     ``key`` is the offset of the key's last part; ``value`` and ``chars`` are set for
@@ -62,11 +60,13 @@ class Located:
     chars: tuple[int, ...] = ()
 
 
-@dataclass
 class _Scanner:
-    text: str
-    i: int = 0
-    found: dict[KeyPath, Located] = field(default_factory=dict)
+    __slots__ = ("found", "i", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.found: dict[KeyPath, Located] = {}
 
     # -- characters ----------------------------------------------------------
 

@@ -9,7 +9,6 @@ the others.  docs/security.md lists them with these reasons.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Final
 
 from .._errors import ConfigError, TemplateError
@@ -69,7 +68,7 @@ def compile_header(name: str, value: str, options: CompileOptions) -> Template:
             setting=f"headers.{name}",
         )
     try:
-        template = compile_template(value, Format.HEADER, replace(options, name=f"headers.{name}"))
+        template = compile_template(value, Format.HEADER, options.replace(name=f"headers.{name}"))
     except TemplateError as exc:
         if is_secret_header(name):
             # The error shows its template's line; keep the literal text (the

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final, Generic, Literal, TypeVar, overload
@@ -22,7 +21,7 @@ from .._bulk import Prepared, Reading, prepare_many
 from .._errors import RenderError
 from .._files.toml import located
 from .._formats import Format, FormatName
-from .._options import CompileOptions, UnknownKeys
+from .._options import OPTION_NAMES, CompileOptions, UnknownKeys
 from .._pickling import init_values, restore, state
 from .._records.action import Action, coerce
 from .._template import Template, compile_template
@@ -133,7 +132,7 @@ class Notification:
             missing=missing,
             timezone=timezone,
             date_format=date_format,
-            extra_fields=extra_fields,  # type: ignore[arg-type]
+            extra_fields=extra_fields,
             unknown_keys=unknown_keys,
             day_first=day_first,
         )
@@ -160,13 +159,13 @@ class Notification:
     def _setup(self, settings: Settings) -> None:
         """Compile every template of ``settings`` and keep them with the settings."""
         options = settings.options
-        url_template = compile_template(settings.url, Format.URL, replace(options, name="url"))
+        url_template = compile_template(settings.url, Format.URL, options.replace(name="url"))
         header_templates = tuple(
             (name, compile_header(name, value, options)) for name, value in settings.headers
         )
         body_template = None
         if settings.body is not None and settings.body_format is not None:
-            body_options = replace(options, name=settings.body_name)
+            body_options = options.replace(name=settings.body_name)
             body_template = compile_template(settings.body, settings.body_format, body_options)
         object.__setattr__(self, "_settings", settings)
         object.__setattr__(self, "_url_template", url_template)
@@ -194,7 +193,7 @@ class Notification:
         # version (``_pickling``), and are compiled again (from the template cache,
         # usually) where they are unpickled.
         settings = init_values(self._settings)
-        settings["options"] = init_values(settings["options"])
+        settings["options"] = settings["options"].given()
         return (_rebuild, (state(settings=settings),))
 
     def __repr__(self) -> str:
@@ -372,7 +371,7 @@ class Notification:
         """
         values, body_name = check_keys(mapping, base_dir, body_root)
         options = CompileOptions(
-            **{f.name: values.pop(f.name) for f in fields(CompileOptions) if f.name in values}
+            **{name: values.pop(name) for name in OPTION_NAMES if name in values}
         )
         return cls._from_settings(Settings(**values, options=options, body_name=body_name))
 

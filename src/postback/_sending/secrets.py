@@ -27,7 +27,8 @@ from .._compiler.parser import parse
 from .._messages import short_repr
 
 if TYPE_CHECKING:
-    from .._errors import Diagnostic, TemplateError
+    from .._diagnostic import Diagnostic
+    from .._errors import TemplateError
 
 __all__ = [
     "MASK",

@@ -16,7 +16,7 @@ from typing import Any, Final
 from .._errors import ConfigError
 from .._formats import Format, body_formats, format_spec, listed
 from .._messages import describe_value, short_repr
-from .._options import CompileOptions, MissingPolicy, UnknownKeys
+from .._options import OPTION_DEFAULTS, CompileOptions, MissingPolicy, UnknownKeys
 from .headers import check_headers
 from .pacer import _check_max_requests
 from .secrets import masked_headers
@@ -285,11 +285,13 @@ class Settings:
         for f, value in _changed(self):
             if not isinstance(value, CompileOptions):
                 yield f.name, f.metadata.get(_SHOW, _same)(value)
-        for f, value in _changed(self.options):
-            yield f.name, getattr(self, f.name, value)
+        for name, default in OPTION_DEFAULTS.items():
+            value = getattr(self.options, name)
+            if value != default:
+                yield name, getattr(self, name, value)
 
 
-def _changed(obj: Settings | CompileOptions) -> Iterator[tuple[Field[Any], object]]:
+def _changed(obj: Settings) -> Iterator[tuple[Field[Any], object]]:
     """Yield each init field of ``obj`` and its value, where it differs from its default."""
     for f in fields(obj):
         if not f.init or not f.repr:
