@@ -113,7 +113,7 @@ PYTHON_NAMES = [
     "_v",
     "_it",
     "_s",
-    "_items",
+    "_sep",
     "_b0",
     "_j0",
     # names the generated code binds
@@ -214,7 +214,7 @@ _FIELD_WORDS = sorted(
 )
 _TYPE_WORDS = "(?:int|str|decimal|date_(?:iso|unix|unix_ms|pattern))"
 _NAME = re.compile(
-    rf"a|render|_factory|_v|_s|_it|_items|(?:{'|'.join(_ESCAPERS)}"
+    rf"a|render|_factory|_v|_s|_it|_sep|(?:{'|'.join(_ESCAPERS)}"
     rf"|(?:format|write|write_quoted)_{_TYPE_WORDS}(?:_or_null)?"
     rf"|raise_missing_(?:{'|'.join(_FIELD_WORDS)})"
     rf"|missing_text|wrap_text|extra_value|write_any|write_present_any|iter|str_[lr]?strip"

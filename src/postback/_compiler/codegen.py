@@ -42,7 +42,7 @@ __all__ = ["RenderFunction", "generate"]
 RenderFunction = Callable[[Any], str]
 
 # The names the generated code gives its own locals and functions: no binding takes them.
-_RESERVED: Final = frozenset({"a", "render", "_factory", "_v", "_s", "_it", "_items"})
+_RESERVED: Final = frozenset({"a", "render", "_factory", "_v", "_s", "_it", "_sep"})
 # What a value of each record type is called in a binding's name.
 _TYPE_WORDS: Final[dict[type, str]] = {int: "int", str: "str", Decimal: "decimal", datetime: "date"}
 # What each date format is called in the name of a date's formatter; a strftime
@@ -279,6 +279,9 @@ class _Codegen:
         Without joins it is one f-string.  With joins the output is accumulated in
         one local string with ``+=``, which CPython extends in place, so rendering
         n items holds the output plus one item's text, never a list of every item.
+        A join's body is written once: its separator goes before every item but the
+        first through a local that is empty for the first (a copy of the body for the
+        first item would double the code CPython compiles, for a few nanoseconds).
         """
         if not any(type(p) is _Loop for p in parts):
             return [f"return {self.concat(parts)}"]
@@ -296,16 +299,12 @@ class _Codegen:
                 continue
             emit()
             sep, body = part
-            first = self.concat(body)
-            iterate = self.bind(("builtin", "iter"), iter, "iter")
-            lines += [
-                f"_items = {iterate}(a.items)",
-                "for _it in _items:",
-                f"    _s += {first}",
-                "    break",
-                "for _it in _items:",
-                f"    _s += {self.concat([sep, *body]) if sep else first}",
-            ]
+            lines.append("for _it in a.items:")
+            if sep:
+                lines[-1:] = ["_sep = ''", "for _it in a.items:", "    _s += _sep"]
+            lines.append(f"    _s += {self.concat(body)}")
+            if sep:
+                lines.append(f"    _sep = {literal(sep)}")
         emit()
         lines.append("return _s")
         return lines
