@@ -15,6 +15,7 @@ from ._compiler.checking import (
     validated_inputs,
     validated_reading,
 )
+from ._compiler.mapping_path import mapping_path, record_reader
 from ._compiler.nodes import Node
 from ._compiler.pipeline import (
     body_renderer,
@@ -31,7 +32,7 @@ from ._pickling import restore, state
 from ._problems import has_errors, raise_for
 from ._records.action import Action, not_a_record
 from ._records.convert import UnknownKeys
-from ._records.reader import Reader, generate_reader
+from ._records.reader import Reader
 
 if TYPE_CHECKING:
     from ._bulk import Rendered
@@ -61,6 +62,7 @@ class Template:
         "_fn",
         "_item_attrs",
         "_key",
+        "_mapping",
         "_nodes",
         "_opts",
         "_plan",
@@ -88,10 +90,10 @@ class Template:
     _extra: tuple[str, ...]
     _key: tuple[Any, ...]
     _item_attrs: tuple[str, ...]
-    # Made on first use: the reader of mapping records, and the nodes for locating
-    # a failing placeholder (see ``_locate``), which only a failed render needs.
+    # Made on first use: the readers of mappings, the nodes of a failed render.
     _reader: Reader | None
     _reader_code: str | None
+    _mapping: tuple[Reader, Any] | None  # the reader and render function of dicts
     _nodes: tuple[Node, ...] | None
     _plan: Any  # the reading plan of ``parse``, made on its first call
 
@@ -114,6 +116,7 @@ class Template:
             ("_item_attrs", item_attrs),
             ("_reader", None),
             ("_reader_code", None),
+            ("_mapping", None),
             ("_nodes", None),
             ("_plan", None),
             ("code", code),
@@ -226,17 +229,13 @@ class Template:
 
     @property
     def reader_code(self) -> str:
-        """The Python source of the function that reads a mapping record for this template.
-
-        ``render(mapping)``, ``render_bytes(mapping)`` and ``render_many`` run this code
-        to check a mapping's keys and convert the values of the fields the template
-        uses (and no others) into the ``Action`` that ``code`` renders.  It is the text
-        that was compiled and run, made on first use, like the reader itself.
-        """
+        """The Python source of the function that reads a mapping record for this template:
+        its keys checked, the values of the template's fields (no others) converted into
+        the ``Action`` that ``code`` renders; made on first use.  A ``dict`` is read and
+        rendered by variants of both (docs/architecture.md, "The generated code")."""
         if self._reader_code is None:
             self._make_reader()
-        assert self._reader_code is not None
-        return self._reader_code
+        return self._reader_code  # type: ignore[return-value]
 
     def render(self, action: Action | Mapping[str, object]) -> str:
         """Render the body for ``action`` (a ``postback.Action`` or a mapping).
@@ -245,14 +244,15 @@ class Template:
         values of the fields this template uses are converted and checked.
         """
         record: Any = action
+        fn = self._fn
         if type(record) is not Action:
-            record = self._record(record)
+            record, fn = self._record(record)
         try:
-            return self._fn(record)  # type: ignore[no-any-return]
+            return fn(record)  # type: ignore[no-any-return]
         except RenderError as exc:
             if exc.field is None:
                 # A formatter words the error without knowing its placeholder: name it.
-                self._name_field(exc, record)
+                self._name_field(exc, action)
             raise
 
     def parse(self, text: str | bytes, *, extra: ExtraPolicy = "error") -> Action:
@@ -303,33 +303,35 @@ class Template:
         reading = Reading(opts.extra_fields, opts.unknown_keys, opts.day_first)
         return render_many(body_renderer(self.render, self.format), records, reading, start)
 
-    def _record(self, record: object) -> Any:
-        """Return a record the render function can read: an Action, or one read from a mapping."""
+    def _record(self, record: object) -> tuple[Any, Any]:
+        """Return a record and the render function that reads it: an Action, a dict read
+        for the render function of dicts (``_compiler/mapping_path.py``), or another
+        mapping read into an Action."""
         if isinstance(record, Action):
-            return record
-        if type(record) is dict or isinstance(record, Mapping):
-            reader = self._reader
-            if reader is None:
-                reader = self._make_reader()
-            return reader(record)
+            return record, self._fn
+        if type(record) is dict:
+            read, fn = self._mapping or self._make_mapping()
+            return read(record), fn
+        if isinstance(record, Mapping):
+            return (self._reader or self._make_reader())(record), self._fn
         raise not_a_record(record, "render")
+
+    def _make_mapping(self) -> tuple[Reader, Any]:
+        pair = mapping_path(self.source, self.format, self._opts, self.fields, self._item_attrs)
+        object.__setattr__(self, "_mapping", pair)
+        return pair
 
     def _make_reader(self) -> Reader:
         """Make and keep the reader of mapping records, and its source."""
-        reader, code = generate_reader(
-            Action,
-            self.fields,
-            self._item_attrs,
-            self._opts.extra_fields,
-            self._opts.unknown_keys,
-            self._opts.day_first,
-        )
+        reader, code = record_reader(self.fields, self._item_attrs, self._opts)
         # The source first: a thread that finds the reader set finds its source too.
         object.__setattr__(self, "_reader_code", code)
         object.__setattr__(self, "_reader", reader)
         return reader
 
     def _name_field(self, exc: RenderError, record: Any) -> None:
+        if not isinstance(record, Action):  # a mapping, read as an Action the usual way
+            record = (self._reader or self._make_reader())(record)
         nodes = self._nodes
         if nodes is None:
             nodes = front_end(self.source, self.format, self._opts).nodes

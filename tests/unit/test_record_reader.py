@@ -246,6 +246,21 @@ TEMPLATES = [
     postback.compile("a={ActionId}&b={Y}", "query", extra_fields=["Y"], unknown_keys="ignore"),
     postback.compile("https://h.example/{SubId2}?t={EventDate}", "url", unknown_keys="extra"),
     postback.compile('{"n": "{Status}"}', "json", missing="error"),
+    # Decimals everywhere a dict's canonical decimal text may be written as it is.
+    postback.compile(
+        '{"p": {Payout}, "q": "{DeltaPayout}", "i": [{join(items, i, "{i.amt}", ",")}]}', "json"
+    ),
+    postback.compile(
+        '{"p": {Payout}, "i": "{join(items, i, "{i.qty}")}"}', "json", missing="error"
+    ),
+    postback.compile(
+        "<r a='{Amount}' b=\"{DeltaAmount}\">{Payout}{join(items, i, \"<i q='{i.rbt}'/>\")}</r>",
+        "xml",
+    ),
+    postback.compile('a={Amount}&b={join(items, i, "{i.cartamt}", "-")}', "query"),
+    postback.compile("https://h.example/{Payout}/x?a={Amount}#{IntendedAmount}", "url"),
+    postback.compile("{Payout} {Amount}", "header", missing="error"),
+    postback.compile('{Payout}|{join(items, i, "{i.amt};{i.qty}")}', "text", date_format="unix"),
 ]
 
 KEYS = [
@@ -277,8 +292,27 @@ VALUES = st.one_of(
             "9" * 1001,
             "",
             " 7 ",
+            # decimal text in canonical form and near it
+            "0",
+            "-0",
+            "7",
+            "-1.25",
+            "0.000000001",
+            "12345678901234567890.123456789",
+            "007",
+            "1.",
+            ".5",
+            "+1.5",
+            "1_0",
+            "١٢",
+            "1e3",
+            "-",
+            "1.2.3",
+            "9" * 101,
+            "1." + "9" * 101,
         ]
     ),
+    st.from_regex(r"-?(0|[1-9][0-9]{0,120})(\.[0-9]{1,120})?", fullmatch=True),
     st.decimals(allow_nan=True, places=2),
     st.booleans(),
     st.floats(allow_nan=True),
@@ -374,10 +408,14 @@ def test_values_of_unused_fields_are_not_converted() -> None:
 def test_the_reader_is_built_once_and_the_template_still_pickles() -> None:
     template = postback.compile('{"a": "{Payout}", "b": "{Z}"}', extra_fields=["Z"])
     assert template.render({"Payout": "1.50", "Z": "z"}) == '{"a": "1.50", "b": "z"}'
-    reader = template._reader
-    assert reader is not None
+    dicts = template._mapping  # a dict's reader and render function
+    assert dicts is not None
     template.render({"Payout": "2"})
-    assert template._reader is reader
+    assert template._mapping is dicts
+    assert template.reader_code == template.reader_code  # the other mappings' reader
+    reader = template._reader
+    template.render(types.MappingProxyType({"Payout": "2"}))
+    assert reader is not None and template._reader is reader
     again = pickle.loads(pickle.dumps(template))
     assert again == template
     assert again.render({"payout": "3.10", "Z": 4}) == '{"a": "3.10", "b": "4"}'
@@ -653,3 +691,30 @@ def test_render_errors_that_named_their_field_still_do() -> None:
     assert render_error(strict, {}).field == "SubId1"
     err = render_error(header, {"SubId1": "a\nb"})
     assert pickle.loads(pickle.dumps(err)).field == "SubId1"
+
+
+@given(st.from_regex(r"-?(0|[1-9][0-9]{0,120})(\.[0-9]{1,120})?", fullmatch=True))
+def test_canonical_decimal_text_is_what_the_writers_write_of_its_decimal(text: str) -> None:
+    """A dict's decimal text in canonical form is written as it is (the mapping render
+    path, docs/architecture.md): that is ``format(Decimal(text), "f")``, and the reader's
+    fast path takes the text whole, so both paths give the same bytes."""
+    from postback._records.convert import CANONICAL_DECIMAL, decimal_fast
+
+    if CANONICAL_DECIMAL.fullmatch(text) is None:
+        assert len(text) > 100  # the pattern bounds the digits; longer text is converted
+        return
+    value = decimal_fast(text)
+    assert value == Decimal(text) and format(value, "f") == text
+
+
+def test_a_dict_is_rendered_by_its_own_functions_and_other_mappings_by_the_reader() -> None:
+    from types import MappingProxyType
+
+    template = postback.compile('{"p": {Payout}, "i": [{join(items, i, "{i.amt}", ",")}]}')
+    record = {"Payout": "12.50", "items": [{"amt": "-0.10"}, {"amt": 3}]}
+    expected = '{"p": 12.50, "i": [-0.10,3]}'
+    assert template.render(record) == expected
+    assert template._mapping is not None and template._reader is None
+    assert template.render(MappingProxyType(record)) == expected
+    assert template._reader is not None
+    assert template.render(Action.from_dict(record)) == expected

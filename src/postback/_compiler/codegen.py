@@ -25,7 +25,7 @@ from typing import Any, Final, NamedTuple
 from .._contexts import Context, Fusion, OutputFormat
 from .._messages import placeholder_label
 from .._records.catalog import FIELDS_BY_NAME, ITEM_FIELDS_BY_NAME
-from .literals import fstring_text, function_name, literal
+from .literals import FSTRING_HOLES, concat, function_name, literal
 from .nodes import Field, Hole, Join, Node, Text
 from .values import Values
 from .writers import (
@@ -86,6 +86,8 @@ class _Codegen:
         self.prologue: list[str] = []
         self.shapes: dict[tuple[Context, type], tuple[str, str]] = {}
         self.fstrings = True
+        # The mapping render path's: a Decimal field may hold its canonical text.
+        self.decimal_text = False
 
     def bind(self, key: Hashable, value: Any, name: str, *, extra: str | None = None) -> str:
         """Return the generated-code name bound to ``value`` (one name per ``key``).
@@ -175,7 +177,12 @@ class _Codegen:
             name = f"write_{'quoted_' if wrap else ''}{self.type_word(vtype)}"
             if missing == "null":
                 name += "_or_null"
-            return f"{self.bind(('nullable', vtype, missing, wrap), writer, name)}(", ")"
+            write = self.bind(("nullable", vtype, missing, wrap), writer, name)
+            if self.decimal_text and vtype is Decimal:  # canonical text: what write writes
+                w = self.bind(("const", wrap), wrap, "wrap_text") if wrap else ""
+                text = f"{w} + _v + {w}" if wrap else "_v"
+                return f"({text} if {self.is_text()}(_v := ", f") else {write}(_v))"
+            return f"{write}(", ")"
         assert escape is not None
         if vtype is str and escape("") == missing:
             # Escapers write None as they write "": a truth test, or one call, does it all.
@@ -202,6 +209,8 @@ class _Codegen:
             text = "_v"
         else:
             text = f"{self.bind(('fmt', vtype), fmt, f'format_{self.type_word(vtype)}')}(_v)"
+            if self.decimal_text and vtype is Decimal:
+                text = f"(_v if {self.is_text()}(_v) else {text})"
         if not self.needs_escape(context, vtype):
             if not context.wrap or context.escape is None or vtype in context.bare:
                 return text
@@ -209,6 +218,11 @@ class _Codegen:
             return f"{wrap} + {text} + {wrap}"
         assert context.escape is not None
         return escaped(context.escape, text, self.bind_inline, self.escaper(context.escape))
+
+    def is_text(self) -> str:
+        """The name of ``str``'s own test, ``isinstance(v, str)`` (no builtin is bound
+        in generated code): a canonical decimal is text, every other value is not."""
+        return self.bind(("builtin", "is_str"), _is_str, "is_str")
 
     def bind_inline(self, value: Any, name: str) -> str:
         """Return the name bound to a C function or table of an escaper's inline form."""
@@ -310,43 +324,12 @@ class _Codegen:
         return lines
 
     def concat(self, parts: Sequence[_Piece]) -> str:
-        """Return one expression concatenating ``parts``.
-
-        It is an f-string, the fastest to render, unless the template has so many
-        placeholders that CPython would compile f-strings slowly: 3.11 compiles one
-        f-string in time quadratic in its number of replacement fields (so at most
-        ``_CHUNK`` parts go in one), and 3.12 and later compile a module's f-strings
-        in time growing faster than their total number of fields (so past
-        ``_FSTRING_HOLES`` placeholders each chunk is a ``str.join`` of a tuple
-        instead, which every version compiles in linear time).
-        """
-        if not parts:
-            return "''"
-        if len(parts) > _CHUNK:
-            chunks = [self.concat(parts[k : k + _CHUNK]) for k in range(0, len(parts), _CHUNK)]
-            # One chunk a line: Python 3.12+ computes a token's column by decoding its
-            # line up to it, which makes one very long line compile in quadratic time.
-            return "''.join((\n" + ",\n".join(chunks) + ",\n))"
-        if len(parts) == 1:
-            (part,) = parts
-            return literal(part) if type(part) is str else self.expression(part)  # type: ignore[arg-type]
-        if not self.fstrings:
-            items = [
-                literal(p) if type(p) is str else self.expression(p)  # type: ignore[arg-type]
-                for p in parts
-            ]
-            return "''.join((" + ", ".join(items) + "))"
-        pieces = [
-            fstring_text(p) if type(p) is str else f"{{{self.expression(p)}}}"  # type: ignore[arg-type]
-            for p in parts
-        ]
-        return "f'" + "".join(pieces) + "'"
+        """Return one expression concatenating ``parts`` (``literals.concat``)."""
+        return concat(parts, self.expression, self.fstrings)
 
 
-# The most parts one generated f-string (or tuple) holds, and the most placeholders a
-# template may have for its code to use f-strings (see ``_Codegen.concat``).
-_CHUNK = 256
-_FSTRING_HOLES = 2048
+# ``isinstance(v, str)`` as one C call of one argument (the generated code has no builtins).
+_is_str: Final = str.__instancecheck__
 # How the output is trimmed, by whether a value can stand at its start and at its end.
 _STRIPS: Final = {(True, True): str.strip, (True, False): str.lstrip, (False, True): str.rstrip}
 
@@ -369,15 +352,18 @@ def generate(
     *,
     missing: str,
     trim: str = "",
+    decimal_text: bool = False,
 ) -> tuple[RenderFunction, str]:
     """Return the render function for ``nodes`` and the Python source it was made from.
 
     The output is trimmed of the characters of ``trim`` (the format's: the spaces and
     tabs receivers strip from a header value) at an end where a value can stand only:
-    literal text there has been checked already.
+    literal text there has been checked already.  With ``decimal_text`` a decimal
+    field may hold the canonical text the mapping reader keeps, written as it is.
     """
     gen = _Codegen(fmt, contexts, values, missing)
-    gen.fstrings = _count_holes(nodes) <= _FSTRING_HOLES
+    gen.decimal_text = decimal_text
+    gen.fstrings = _count_holes(nodes) <= FSTRING_HOLES
     parts = gen.fuse(gen.parts(nodes, None))
     body = gen.statements(parts)
     strip = _STRIPS.get((type(parts[0]) is not str, type(parts[-1]) is not str)) if parts else None

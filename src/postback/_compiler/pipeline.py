@@ -99,9 +99,10 @@ def front_end(source: str, fmt: Format, opts: CompileOptions) -> Compiled:
 
 
 def render_function(
-    front: Compiled, fmt: Format, opts: CompileOptions
+    front: Compiled, fmt: Format, opts: CompileOptions, *, decimal_text: bool = False
 ) -> tuple[RenderFunction, str]:
-    """Return the render function of a front end's result without errors, and its source."""
+    """Return the render function of a front end's result without errors, and its source
+    (with ``decimal_text``, the one for records the mapping reader fills)."""
     # The code generator loads on the first compile too.
     from .codegen import generate
 
@@ -113,6 +114,7 @@ def render_function(
         Values(opts.tz, opts.date_format),
         missing=opts.missing,
         trim=spec.trim,
+        decimal_text=decimal_text,
     )
 
 

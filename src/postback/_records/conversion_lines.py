@@ -14,14 +14,18 @@ from .catalog import FieldSpec
 __all__ = ["convert_lines"]
 
 
-def convert_lines(spec: FieldSpec, value: str, label: str) -> list[str]:
+def convert_lines(
+    spec: FieldSpec, value: str, label: str, *, decimal_text: bool = False
+) -> list[str]:
     """Return the lines that convert the local ``value`` in place (None stays None).
 
     ``label`` is a Python expression for the error's field name.  The common cases
     are decided inline, without a call: a str, a small int, a decimal string that
     ``Decimal()`` takes whole (see ``convert.decimal_fast``), an ISO 8601 date
     string; everything else goes through the catalog converter, which also words the
-    errors.
+    errors.  With ``decimal_text`` a decimal string in canonical form
+    (``convert.CANONICAL_DECIMAL``) stays the text it is, for a render function that
+    writes it as it is (``format(Decimal(text), "f")`` is that text).
     """
     convert = f"_c_{spec.type.__name__}({value}, {label})"
     # The common case, a value of the field's type, is decided by the first test.
@@ -31,7 +35,15 @@ def convert_lines(spec: FieldSpec, value: str, label: str) -> list[str]:
         test = f"type({value}) is not int or not -_INT_BOUND < {value} < _INT_BOUND"
         return [f"if ({test}) and {value} is not None:", f"    {value} = {convert}"]
     if spec.type is Decimal:
-        return _decimal_lines(value, convert)
+        lines = _decimal_lines(value, convert)
+        if decimal_text:  # "if value is not None:" becomes the elif of the canonical test
+            lines = [
+                f"if type({value}) is str and _canonical({value}):",
+                "    pass",
+                "el" + lines[0],
+            ]
+            lines += _decimal_lines(value, convert)[1:]
+        return lines
     fast = f"_iso({value})"
     # The converter runs after the ``except`` block, not in it: its RecordError must
     # not carry the fast path's ValueError as its context.

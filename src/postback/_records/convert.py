@@ -22,6 +22,7 @@ from .expect import expected_error
 
 __all__ = [
     "ACTION_PLAN",
+    "CANONICAL_DECIMAL",
     "CONVERTERS",
     "DECIMAL_ERRORS",
     "DECIMAL_FAST_BOUND",
@@ -158,6 +159,12 @@ def _to_decimal(value: Any, label: str) -> Decimal:
 _SHORT: Final = 300
 DECIMAL_FAST_BOUND: Final = _SHORT
 """The longest text, and the largest adjusted exponent, ``decimal_fast`` takes whole."""
+
+CANONICAL_DECIMAL: Final = re.compile(r"-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{1,100})?")
+"""A decimal string that ``format(Decimal(text), "f")`` writes back unchanged (no sign
+but a minus, no leading zero, no exponent, no space) and that ``decimal_fast`` takes
+whole (at most 202 characters, an adjusted exponent under 100): the mapping render
+path keeps such text as it is (``reader.generate_reader(decimal_text=True)``)."""
 DECIMAL_ERRORS: Final = (InvalidOperation, ValueError, OverflowError)
 """What ``Decimal(text)`` raises for text it refuses."""
 

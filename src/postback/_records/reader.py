@@ -33,6 +33,7 @@ from .._messages import describe_value, option, short_repr, suggest
 from .catalog import COLLECTION, FIELDS, ITEM_FIELDS, FieldSpec
 from .conversion_lines import convert_lines
 from .convert import (
+    CANONICAL_DECIMAL,
     CONVERTERS,
     DECIMAL_ERRORS,
     DECIMAL_FAST_BOUND,
@@ -182,7 +183,7 @@ def record_keys(
 _INT_BOUND: Final = 10**MAX_DIGITS
 
 
-def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
+def _item_lines(attrs: Sequence[FieldSpec], complete: bool, decimal_text: bool) -> list[str]:
     """Return the body of ``_read_items(v, unknown)``: the items of one record."""
     lines = [
         "if type(v) is not list:",
@@ -202,10 +203,12 @@ def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
     for spec in attrs:
         label = f"f'items[{{k}}].{spec.attribute}'"
         lines.append(f"    x = g({spec.attribute!r})")
-        lines += ["    " + line for line in convert_lines(spec, "x", label)]
+        lines += [
+            "    " + line for line in convert_lines(spec, "x", label, decimal_text=decimal_text)
+        ]
         lines.append(f"    i.{spec.attribute} = x")
     lines += [
-        "    i.__class__ = _Item",
+        *(() if decimal_text else ["    i.__class__ = _Item"]),
         "    out.append(i)",
         "return tuple(out)" if complete else "return out",
     ]
@@ -213,9 +216,14 @@ def _item_lines(attrs: Sequence[FieldSpec], complete: bool) -> list[str]:
 
 
 def _read_lines(
-    fields: Sequence[FieldSpec], items: bool, extra_names: Sequence[str], complete: bool
+    fields: Sequence[FieldSpec],
+    items: bool,
+    extra_names: Sequence[str],
+    complete: bool,
+    decimal_text: bool,
 ) -> list[str]:
-    """Return the body of ``read(m, extra_names, unknown)``: one record to an ``Action``."""
+    """Return the body of ``read(m, extra_names, unknown)``: one record to an ``Action``
+    (with ``decimal_text``, to its slots' twin, canonical decimal strings kept as text)."""
     lines = ["if type(m) is dict and _KNOWN_KEYS.issuperset(m):"]
     if extra_names:
         lines.append("    x = {}")
@@ -232,7 +240,7 @@ def _read_lines(
     ]
     for spec in fields:
         lines.append(f"v = g({spec.name!r})")
-        lines += convert_lines(spec, "v", repr(spec.name))
+        lines += convert_lines(spec, "v", repr(spec.name), decimal_text=decimal_text)
         lines.append(f"a.{spec.attribute} = v")
     if items:
         lines += [
@@ -243,7 +251,7 @@ def _read_lines(
         lines.append("a.extra = _MappingProxyType(x) if x else _EMPTY_EXTRA")
     elif extra_names:
         lines.append("a.extra = x")
-    lines += ["a.__class__ = _Action", "return a"]
+    lines += ["return a"] if decimal_text else ["a.__class__ = _Action", "return a"]
     return lines
 
 
@@ -275,8 +283,16 @@ def generate_reader(
     extra_names: Iterable[str] = (),
     unknown: UnknownKeys = "error",
     day_first: bool | None = None,
+    *,
+    decimal_text: bool = False,
 ) -> tuple[Reader, str]:
-    """Return ``make_reader``'s reader and the Python source it was made from."""
+    """Return ``make_reader``'s reader and the Python source it was made from.
+
+    With ``decimal_text`` the reader is the mapping render path's: a decimal string in
+    canonical form (``CANONICAL_DECIMAL``) stays text, and the record and its items
+    stay the plain twins of ``Action`` and ``Item``, read by a render function made for
+    them (``codegen.generate(decimal_text=True)``) and by nothing else.
+    """
     complete = fields is None
     wanted = None if fields is None else frozenset(fields)
     specs = [s for s in FIELDS if wanted is None or s.name in wanted]
@@ -284,7 +300,7 @@ def generate_reader(
     attrs = set(_ITEM_ATTRS if item_attrs is None or complete else item_attrs)
     item_specs = [s for s in ITEM_FIELDS if s.attribute in attrs]
     extras = tuple(sorted(extra_names))
-    body = _read_lines(specs, items, () if complete else extras, complete)
+    body = _read_lines(specs, items, () if complete else extras, complete, decimal_text)
     lines = [
         "def _factory(" + ", ".join(_BOUND) + "):",
         "    def read(m, /, extra_names=_EXTRA, unknown=_UNKNOWN):",
@@ -292,7 +308,7 @@ def generate_reader(
     ]
     if items:
         lines.append("    def _read_items(v, unknown):")
-        lines += ["        " + line for line in _item_lines(item_specs, complete)]
+        lines += ["        " + line for line in _item_lines(item_specs, complete, decimal_text)]
     lines.append("    return read")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
@@ -342,6 +358,7 @@ _BOUND: Final[dict[str, object]] = {
     "_DEC_BOUND": DECIMAL_FAST_BOUND,
     "_DEC_ERRORS": DECIMAL_ERRORS,
     "_iso": datetime.fromisoformat,
+    "_canonical": CANONICAL_DECIMAL.fullmatch,
     "_ActionSlots": None,
     "_ItemSlots": _slots_twin(Item),
     "_Item": Item,
