@@ -10,6 +10,7 @@ the exit functions (docs/performance.md, "Cold start").
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -86,12 +87,15 @@ def test_the_terminal_width_is_the_one_shutil_reads(
 
 
 def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    # Standard output block-buffered, as on a pipe in a hook: what is left is flushed.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        env=env,
     )
 
 
@@ -113,11 +117,15 @@ def test_the_console_script_exits_with_the_status_and_all_its_output(tmp_path: P
     assert usage.stderr.startswith("postback: error: unrecognized arguments: --bogus")
 
 
-def test_the_console_script_runs_the_exit_functions() -> None:
-    before = "import atexit\natexit.register(lambda: sys.stderr.write('exit functions ran\\n'))\n"
+def test_the_console_script_runs_the_exit_functions_then_flushes() -> None:
+    before = (
+        "import atexit\n"
+        "atexit.register(lambda: sys.stderr.write('exit functions ran\\n'))\n"
+        "atexit.register(lambda: print('written at exit', end=''))\n"
+    )
     done = _run(_RUN.format(before=before), "--version")
     assert done.returncode == 0
-    assert done.stdout.startswith("postback ")
+    assert done.stdout.startswith("postback ") and done.stdout.endswith("written at exit")
     assert done.stderr == "exit functions ran\n"
 
 

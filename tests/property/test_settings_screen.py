@@ -101,4 +101,6 @@ def test_this_projects_own_pyproject_is_skipped_and_a_bom_is_not() -> None:
     assert "postback" not in tomllib.loads(own.decode("utf-8")).get("tool", {})
     assert not may_hold_settings(own)
     assert may_hold_settings(b"\xef\xbb\xbf[tool]\npostback = {}\n")
+    # TOML 1.1's \x escape (tomllib reads TOML 1.1 from Python 3.15)
+    assert may_hold_settings(b'"\\x74ool".postback.missing = "error"\n')
     assert not may_hold_settings(b"[tool.ruff]\nx = 1\n")

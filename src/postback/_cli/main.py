@@ -243,21 +243,21 @@ def exit_now(code: int) -> NoReturn:
 
     Freeing every loaded module at exit takes as long as a check of one file reads its
     settings (docs/performance.md, "Cold start"), and nothing of it is the command's
-    work: once standard output and error are flushed and the exit functions
-    (``atexit``) have run, the process ends.  Where another thread still runs, the
+    work: once the exit functions (``atexit``) have run and standard output and error
+    are flushed, the process ends (with status 120 if they cannot be, as Python's).  Where another thread still runs, the
     interpreter exits the usual way, which waits for it.
     """
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         raise SystemExit(code)
+    # atexit loads here only: its exit functions run as the interpreter runs them, before
+    # the streams are flushed (what they write is output too).
+    import atexit
+
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError, AttributeError):
-            # As the interpreter does when standard output cannot be flushed at exit.
-            code = code or 120
-    # atexit loads here only: its exit functions run as the interpreter would run them.
-    import atexit
-
-    atexit._run_exitfuncs()
+            code = 120  # the interpreter's status when it cannot flush them at exit
     os._exit(code)

@@ -222,8 +222,10 @@ def may_hold_settings(text: bytes) -> bool:
     Most do not, and then no TOML parser loads: a project's own ``pyproject.toml`` names
     the package, its dependencies name postback, but neither makes a table.
     """
-    if b"\\u" in text or b"\\U" in text or text.startswith(b"\xef\xbb\xbf"):
-        return True  # a key may spell postback with escapes; a BOM moves the first line
+    if any(escape in text for escape in (b"\\u", b"\\U", b"\\x")):
+        return True  # a key may spell postback with escapes (\x: TOML 1.1, Python 3.15)
+    if text.startswith(b"\xef\xbb\xbf"):
+        return True  # a byte order mark moves the first line's start
     if b"postback" not in text:
         return False
     if _TOOL_DOT_POSTBACK.search(text):
