@@ -40,7 +40,7 @@ __all__ = ["Context", "Defect", "Fusion", "OutputFormat"]
 S = TypeVar("S", bound=Hashable)
 
 
-class Context(NamedTuple):
+class Context:
     """A position in the output where a value can go, and how a value is written there.
 
     ``escape`` turns a value's text into output text for this position (None: the
@@ -50,14 +50,59 @@ class Context(NamedTuple):
     ``wrap + s + wrap`` (a test checks this for every context).  Values of the
     ``bare`` types are written as their text, with neither escaping nor ``wrap``
     (numbers and booleans at a JSON value position).
+
+    A read-only value, equal and hashed by its fields (a plain class rather than a
+    frozen dataclass, whose module would load with every check).
     """
+
+    __slots__ = ("bare", "escape", "inert", "missing", "name", "wrap")
 
     name: str
     escape: Callable[[str | None], str] | None
-    missing: str = ""
-    inert: frozenset[str] = frozenset()
-    wrap: str = ""
-    bare: tuple[type, ...] = ()
+    missing: str
+    inert: frozenset[str]
+    wrap: str
+    bare: tuple[type, ...]
+
+    def __init__(
+        self,
+        name: str,
+        escape: Callable[[str | None], str] | None,
+        missing: str = "",
+        inert: frozenset[str] = frozenset(),
+        wrap: str = "",
+        bare: tuple[type, ...] = (),
+    ) -> None:
+        values = (name, escape, missing, inert, wrap, bare)
+        for field, value in zip(_CONTEXT_FIELDS, values, strict=True):
+            object.__setattr__(self, field, value)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.name, self.escape, self.missing, self.inert, self.wrap, self.bare)
+
+    def _replace(self, **changes: object) -> Context:
+        """Return this context with ``changes``, as a named tuple's ``_replace`` does."""
+        values = dict(zip(_CONTEXT_FIELDS, self._fields(), strict=True))
+        return Context(**{**values, **changes})  # type: ignore[arg-type]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Context is read-only: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Context:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        shown = zip(_CONTEXT_FIELDS, self._fields(), strict=True)
+        return f"Context({', '.join(f'{n}={v!r}' for n, v in shown)})"
+
+
+#: The fields of a ``Context``, in the order its constructor takes them.
+_CONTEXT_FIELDS = ("name", "escape", "missing", "inert", "wrap", "bare")
 
 
 class Defect(NamedTuple, Generic[S]):
