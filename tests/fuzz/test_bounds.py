@@ -143,7 +143,10 @@ def test_json_compile_time_is_linear_from_1_kib_to_1_mib() -> None:
     fmt, make = KINDS["json"]
     sizes = [KIB, 4 * KIB, 16 * KIB, 64 * KIB, MIB]
     seconds = {
-        size: compile_seconds(make(size), fmt, runs=1 if size == MIB else 3) for size in sizes
+        # Two runs of the 1 MiB template at least: one alone, on a machine running two
+        # suites side by side, has been seen to take 2.8 times its CPU time alone.
+        size: compile_seconds(make(size), fmt, runs=2 if size == MIB else 3)
+        for size in sizes
     }
     report = ", ".join(f"{s // KIB} KiB: {t * 1000:.1f} ms" for s, t in seconds.items())
     print(f"\njson compile times: {report}")
