@@ -37,12 +37,8 @@ def convert_lines(
     if spec.type is Decimal:
         lines = _decimal_lines(value, convert)
         if decimal_text:  # "if value is not None:" becomes the elif of the canonical test
-            lines = [
-                f"if type({value}) is str and _canonical({value}):",
-                "    pass",
-                "el" + lines[0],
-            ]
-            lines += _decimal_lines(value, convert)[1:]
+            canonical = f"if type({value}) is str and _canonical({value}):"
+            return [canonical, "    pass", "el" + lines[0], *lines[1:]]
         return lines
     fast = f"_iso({value})"
     # The converter runs after the ``except`` block, not in it: its RecordError must
